@@ -1,0 +1,75 @@
+# p2pshare: top-level build.  `make help` lists the targets.
+
+KVERS_ALL := $(shell ls -d /lib/modules/*/build 2>/dev/null | cut -d/ -f4 | sort -V)
+KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
+		else ls -d /lib/modules/*/build 2>/dev/null | cut -d/ -f4 | sort -V | tail -n1; fi)
+BUILD := build
+HARNESS_DIR ?= /var/cache/p2pshare/tools/testing/selftests
+
+CC ?= gcc
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
+CPPFLAGS += -Ikmod/uapi -Ikmod -Iuserspace -Iuserspace/lib
+NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
+NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
+SODIUM_LIBS := $(shell pkg-config --libs libsodium 2>/dev/null)
+MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null)
+
+LIB_SRCS := $(wildcard userspace/lib/*.c) $(wildcard kmod/wire.c)
+P2PCTL_SRCS := $(wildcard userspace/*.c)
+HDRS := $(wildcard kmod/uapi/*.h kmod/wire.h userspace/*.h userspace/lib/*.h)
+
+HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/test_*.c))
+GUEST_TOOLS := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%,$(wildcard tests/guest/*.c))
+
+.PHONY: all module modules-all p2pctl tests deps check check-host check-guest demo clean help
+
+all: module p2pctl
+
+help:
+	@echo 'make                build kmod/p2pshare.ko (KVER=$(KVER)) and userspace/p2pctl'
+	@echo 'make modules-all    build the module for every installed kernel: build/KVER/kmod/'
+	@echo 'make check          deps + builds + host tests + guest tests on every kernel'
+	@echo 'make demo           boot a guest, load the module and use it'
+	@echo 'make deps           install what the project needs (root)'
+
+module:
+	@scripts/build-module.sh $(KVER)
+	@cp $(BUILD)/$(KVER)/kmod/p2pshare.ko kmod/p2pshare.ko
+
+modules-all:
+	@set -e; for k in $(KVERS_ALL); do scripts/build-module.sh $$k; done
+
+p2pctl: userspace/p2pctl
+
+userspace/p2pctl: $(P2PCTL_SRCS) $(LIB_SRCS) $(HDRS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(NL_CFLAGS) -o $@ $(P2PCTL_SRCS) $(LIB_SRCS) \
+		$(NL_LIBS) $(SODIUM_LIBS)
+
+tests: $(HOST_TESTS) $(GUEST_TOOLS)
+
+$(BUILD)/tests/host/%: tests/host/%.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(SODIUM_LIBS)
+
+$(BUILD)/tests/guest/%: tests/guest/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) -o $@ $< $(MNL_LIBS)
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then scripts/deps.sh; else sudo scripts/deps.sh; fi
+
+check:
+	@scripts/check.sh
+
+check-host: tests
+	@tests/run --host
+
+check-guest: all tests
+	@tests/run --guest $(KVER)
+
+demo:
+	@scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD) kmod/p2pshare.ko userspace/p2pctl

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * p2pshare: share directories with peers, served from the kernel.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <net/genetlink.h>
+
+#include "compat.h"
+#include "main.h"
+#include "netlink.h"
+#include "state.h"
+
+unsigned short p2p_port = 7437;
+module_param_named(port, p2p_port, ushort, 0444);
+MODULE_PARM_DESC(port, "TCP port the peer server listens on by default (7437)");
+
+#ifdef P2P_COMPAT_NEED_FMTMSG
+char p2p_compat_fmtmsg[P2P_COMPAT_FMTMSG_LEN];
+#endif
+
+static int __init p2p_init(void)
+{
+	int ret;
+
+	ret = p2p_state_init();
+	if (ret)
+		return ret;
+
+	ret = p2p_genl_init();
+	if (ret)
+		goto err_state;
+
+	pr_info("version %s loaded\n", P2P_MODULE_VERSION);
+	return 0;
+
+err_state:
+	p2p_state_uninit();
+	return ret;
+}
+
+static void __exit p2p_exit(void)
+{
+	p2p_genl_uninit();
+	p2p_state_uninit();
+	pr_info("unloaded\n");
+}
+
+module_init(p2p_init);
+module_exit(p2p_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("p2pshare: peer-to-peer directory sharing served from the kernel");
+MODULE_AUTHOR("p2pshare developers");
+MODULE_VERSION(P2P_MODULE_VERSION);
+MODULE_ALIAS_GENL_FAMILY("p2pshare");

@@ -1,0 +1,31 @@
+#!/bin/bash
+# Build kmod/ for one kernel into build/KVER/ with W=1 and sparse (C=1).
+# Any compiler or sparse warning fails the build.
+set -euo pipefail
+
+kver=${1:?usage: build-module.sh KVER}
+root=$(cd "$(dirname "$0")/.." && pwd)
+kdir=/lib/modules/$kver/build
+out=$root/build/$kver
+
+[ -d "$kdir" ] || { echo "build-module: no headers for $kver in $kdir (run make deps)" >&2; exit 1; }
+
+# Kbuild writes objects beside the sources, so each kernel gets a tree of
+# symlinks to the real sources: several kernels can build at once.
+mkdir -p "$out"
+cp -rsf "$root/kmod" "$out/"
+ln -sf "$root/Kbuild" "$out/Kbuild"
+find "$out/kmod" -xtype l -delete
+
+log=$out/build.log
+echo "  MODULE  $kver"
+if ! make -C "$kdir" M="$out" W=1 C=1 CHECK="sparse -Wno-unknown-attribute" \
+	modules >"$log" 2>&1; then
+	cat "$log" >&2
+	echo "build-module: build failed for $kver" >&2
+	exit 1
+fi
+if grep -E 'warning:|error:' "$log" >&2; then
+	echo "build-module: warnings for $kver (log: $log)" >&2
+	exit 1
+fi
