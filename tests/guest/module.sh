@@ -1,0 +1,48 @@
+#!/bin/bash
+# The module loads, answers, reports errors clearly, unloads and reloads.
+. "$(dirname "$0")/../lib.sh"
+tap_plan
+
+reset_module
+check "module is loaded" module_loaded
+check "genetlink family is registered" sh -c 'genl-ctrl-list | grep -q "p2pshare"'
+
+p2pctl version >"$TEST_TMP/v" 2>&1
+check_eq "p2pctl version names tool and module" \
+	"$(sed 's/ [0-9.]*$//' "$TEST_TMP/v" | tr '\n' ' ')" "p2pctl p2pshare.ko "
+check_eq "module version matches modinfo" \
+	"$(sed -n 's/^p2pshare.ko //p' "$TEST_TMP/v")" "$(cat /sys/module/p2pshare/version)"
+
+check "p2pctl show succeeds" p2pctl show
+check "p2pctl show lists the default port" sh -c 'p2pctl show | grep -q "listen port 7437"'
+check "p2pctl show -j is valid JSON" sh -c 'p2pctl show -j | python3 -m json.tool'
+check_out "show -j counters start at zero" "0" \
+	sh -c "p2pctl show -j | python3 -c 'import json,sys; print(sum(json.load(sys.stdin)[\"counters\"].values()))'"
+
+check_fail "unprivileged show is refused" "permission denied" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups p2pctl show
+check_fail "unprivileged version is refused" "permission denied" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups p2pctl version
+check_fail "unknown command" 'unknown command "frobnicate"' p2pctl frobnicate
+check_fail "bad show argument names the token" 'unknown argument "--bogus"' \
+	p2pctl show --bogus
+
+for c in version show; do
+	check "p2pctl $c --help" sh -c "p2pctl $c --help | grep -q '^usage: p2pctl $c'"
+done
+check "p2pctl --help lists commands" sh -c 'p2pctl --help | grep -q "^  show"'
+
+check "rmmod" rmmod p2pshare
+check "module is gone" sh -c '! test -d /sys/module/p2pshare'
+check_fail "show without the module" \
+	"p2pctl: the p2pshare module is not loaded (insmod kmod/p2pshare.ko)" p2pctl show
+check_fail "version without the module" \
+	"the p2pshare module is not loaded" p2pctl version
+
+check "reload with port=7000" insmod "$P2P_KO" port=7000
+check "port parameter is used" sh -c 'p2pctl show | grep -q "listen port 7000"'
+check "rmmod again" rmmod p2pshare
+check "insmod again" insmod "$P2P_KO"
+check "show after reload" p2pctl show
+check "kernel log is clean" kernel_log_clean
+tap_done
