@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * p2pshare wire protocol, version 1. docs/PROTOCOL.md is the normative text;
+ * this header is its C form, shared by the kernel server and userspace.
+ * All integers on the wire are big-endian; strings are length-prefixed and
+ * not NUL-terminated.
+ */
+#ifndef _UAPI_LINUX_P2PSHARE_PROTO_H
+#define _UAPI_LINUX_P2PSHARE_PROTO_H
+
+#include <linux/types.h>
+
+#define P2P_PORT		7437
+
+#define P2P_PROTO_VERSION	1	/* the only version this header speaks */
+#define P2P_VERSION_MIN		1
+#define P2P_VERSION_MAX		1
+
+/* Noise suite of the handshake (protocol v1) and its prologue label. */
+#define P2P_NOISE_PROTOCOL	"Noise_KK_25519_ChaChaPoly_SHA256"
+#define P2P_PROLOGUE_LABEL	"p2pshare/1"	/* followed by one 0 byte */
+#define P2P_PROLOGUE_LABEL_LEN	10
+
+#define P2P_KEY_LEN		32	/* X25519 public or private key */
+#define P2P_CHALLENGE_LEN	32
+#define P2P_HASH_LEN		32	/* SHA-256, also the handshake hash */
+#define P2P_AEAD_TAG_LEN	16
+#define P2P_HANDSHAKE1_LEN	(P2P_KEY_LEN + P2P_AEAD_TAG_LEN)	/* 48 */
+#define P2P_HANDSHAKE2_LEN	(P2P_KEY_LEN + P2P_AEAD_TAG_LEN)	/* 48 */
+
+/* Limits. */
+#define P2P_HDR_LEN		12
+#define P2P_MAX_BODY		(65536 + 256)	/* every frame but DATA */
+#define P2P_MAX_REQ_BODY	P2P_MAX_BODY
+#define P2P_MAX_DATA_CHUNK	(1024 * 1024)	/* one DATA frame, either way */
+#define P2P_NAME_MAX		64	/* user and export names */
+#define P2P_PATH_MAX		4096	/* whole path, bytes */
+#define P2P_COMPONENT_MAX	255	/* one path component, bytes */
+#define P2P_ERRMSG_MAX		1024	/* ERROR message, bytes */
+#define P2P_MAX_PROLOGUE	(P2P_PROLOGUE_LABEL_LEN + 1 + 6 + 1 + \
+				 P2P_NAME_MAX + P2P_CHALLENGE_LEN)
+
+/* Server defaults. */
+#define P2P_IDLE_TIMEOUT_S	60	/* no byte received or sent: close */
+#define P2P_HANDSHAKE_TIMEOUT_S	10	/* accept to HANDSHAKE2 */
+#define P2P_MAX_CONNS		256	/* beyond: ERROR EBUSY, close */
+
+/*
+ * Frame operations. Client-sent ops are < 0x80, server-sent ops >= 0x80;
+ * a reply to request op X has op X | P2P_OP_REPLY where one exists.
+ */
+enum p2p_op {
+	P2P_OP_UNSPEC,
+
+	/* client to server */
+	P2P_OP_HELLO		= 0x01,
+	P2P_OP_HANDSHAKE1	= 0x02,
+	P2P_OP_LIST_EXPORTS	= 0x03,
+	P2P_OP_STAT		= 0x04,
+	P2P_OP_READDIR		= 0x05,
+	P2P_OP_READ		= 0x06,
+	P2P_OP_PUT_BEGIN	= 0x07,
+	P2P_OP_PUT_DATA		= 0x08,
+
+	/* server to client */
+	P2P_OP_HELLO_REPLY	= 0x81,
+	P2P_OP_HANDSHAKE2	= 0x82,
+	P2P_OP_LIST_EXPORTS_REPLY = 0x83,
+	P2P_OP_STAT_REPLY	= 0x84,
+	P2P_OP_READDIR_REPLY	= 0x85,
+	P2P_OP_READ_REPLY	= 0x86,
+	P2P_OP_READ_DATA	= 0x88,
+	P2P_OP_OK		= 0xf0,
+	P2P_OP_ERROR		= 0xf1,
+
+	__P2P_OP_MAX
+};
+#define P2P_OP_MAX		(__P2P_OP_MAX - 1)
+#define P2P_OP_REPLY		0x80
+
+/* Header flags. MORE is valid on PUT_DATA and READ_DATA only. */
+#define P2P_F_MORE		0x01
+#define P2P_F_ALL		P2P_F_MORE
+
+/* File types in STAT_REPLY and READDIR_REPLY entries. */
+enum p2p_ftype {
+	P2P_FTYPE_UNSPEC,
+	P2P_FTYPE_REG,
+	P2P_FTYPE_DIR,
+	P2P_FTYPE_SYMLINK,
+	P2P_FTYPE_OTHER,
+
+	__P2P_FTYPE_MAX
+};
+#define P2P_FTYPE_MAX		(__P2P_FTYPE_MAX - 1)
+
+/* Access of a grant, in LIST_EXPORTS_REPLY entries. */
+enum p2p_access {
+	P2P_ACCESS_UNSPEC,
+	P2P_ACCESS_RO,
+	P2P_ACCESS_RW,
+
+	__P2P_ACCESS_MAX
+};
+#define P2P_ACCESS_MAX		(__P2P_ACCESS_MAX - 1)
+
+/* LIST_EXPORTS_REPLY flags. */
+#define P2P_LS_TRUNCATED	0x01
+#define P2P_LS_ALL		P2P_LS_TRUNCATED
+
+/* READ length meaning "up to end of file". */
+#define P2P_READ_TO_EOF		((__u64)~0ULL)
+
+/* PUT_BEGIN mode: only permission bits. */
+#define P2P_PUT_MODE_MASK	0777
+
+/* Frame header, 12 bytes, at the start of every frame. */
+struct p2p_hdr {
+	__be32	len;		/* body bytes following the header */
+	__u8	op;		/* enum p2p_op */
+	__u8	flags;		/* P2P_F_* */
+	__be16	reserved;	/* 0 */
+	__be32	tag;		/* chosen by the client, echoed in replies */
+} __attribute__((packed));
+
+/*
+ * Fixed-size bodies. Variable-size bodies (names, paths, entries) are
+ * described in docs/PROTOCOL.md and encoded field by field in wire.c.
+ */
+
+/* HELLO_REPLY, 66 bytes. */
+struct p2p_hello_reply_body {
+	__be16	version;
+	__u8	host_key[P2P_KEY_LEN];
+	__u8	challenge[P2P_CHALLENGE_LEN];
+} __attribute__((packed));
+
+/* STAT_REPLY, 28 bytes. */
+struct p2p_stat_reply_body {
+	__u8	type;		/* enum p2p_ftype */
+	__u8	reserved;	/* 0 */
+	__be16	mode;		/* st_mode & 07777 */
+	__be32	nlink;
+	__be64	size;
+	__be64	mtime_sec;	/* signed */
+	__be32	mtime_nsec;
+} __attribute__((packed));
+
+/* READ_REPLY, 28 bytes. */
+struct p2p_read_reply_body {
+	__be64	total;		/* bytes that the READ_DATA frames will carry */
+	__be64	size;		/* file size when the read started */
+	__be64	mtime_sec;	/* signed */
+	__be32	mtime_nsec;
+} __attribute__((packed));
+
+/* READDIR_REPLY head, 12 bytes; count entries follow. */
+struct p2p_readdir_reply_head {
+	__be64	cookie;		/* pass back to continue; opaque */
+	__be16	count;
+	__u8	end;		/* 1: no more entries after these */
+	__u8	reserved;	/* 0 */
+} __attribute__((packed));
+
+/* READDIR_REPLY entry head, 24 bytes; name_len name bytes follow. */
+struct p2p_dirent_head {
+	__u8	type;		/* enum p2p_ftype */
+	__u8	name_len;	/* 1..255 */
+	__be16	mode;		/* st_mode & 07777 */
+	__be32	mtime_nsec;
+	__be64	size;
+	__be64	mtime_sec;	/* signed */
+} __attribute__((packed));
+
+/* LIST_EXPORTS_REPLY head, 4 bytes; count entries follow. */
+struct p2p_list_reply_head {
+	__be16	count;
+	__u8	flags;		/* P2P_LS_* */
+	__u8	reserved;	/* 0 */
+} __attribute__((packed));
+
+/* ERROR head, 6 bytes; msg_len bytes of UTF-8 follow. */
+struct p2p_error_head {
+	__be32	code;		/* positive Linux errno value */
+	__be16	msg_len;
+} __attribute__((packed));
+
+#endif /* _UAPI_LINUX_P2PSHARE_PROTO_H */

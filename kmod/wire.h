@@ -1,0 +1,253 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Bounds-checked encoding and decoding of p2pshare frames. Shared verbatim
+ * by the kernel server and userspace (p2pctl, the userspace twin, tests,
+ * fuzzers): no allocation, no libc beyond memcpy/memchr/memcmp.
+ *
+ * Decoded strings (struct p2p_str) point into the buffer they were decoded
+ * from and are not NUL-terminated. Decoders validate everything they return
+ * and fail with -EINVAL (malformed, truncated, trailing bytes, bad value)
+ * or -ENAMETOOLONG (path or component too long); encoders fail with
+ * -EMSGSIZE when the output does not fit and validate names and paths like
+ * the decoders do, so a client cannot send what a server would refuse.
+ */
+#ifndef _P2P_WIRE_H
+#define _P2P_WIRE_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#endif
+#include "uapi/p2pshare_proto.h"
+
+struct p2p_rd {
+	const __u8 *p;
+	size_t len;
+	size_t off;
+};
+
+/* err is sticky: after the first overflow nothing more is written. */
+struct p2p_wr {
+	__u8 *p;
+	size_t cap;
+	size_t off;
+	int err;
+};
+
+struct p2p_str {
+	const char *s;
+	size_t len;
+};
+
+/* A decoded frame header. */
+struct p2p_frame {
+	__u32 len;
+	__u8 op;
+	__u8 flags;
+	__u32 tag;
+};
+
+struct p2p_hello {
+	__u16 version_min;
+	__u16 version_max;
+	struct p2p_str user;
+};
+
+struct p2p_hello_reply {
+	__u16 version;
+	__u8 host_key[P2P_KEY_LEN];
+	__u8 challenge[P2P_CHALLENGE_LEN];
+};
+
+struct p2p_error {
+	__u32 code;		/* positive errno */
+	struct p2p_str msg;
+};
+
+struct p2p_stat_req {
+	struct p2p_str export;
+	struct p2p_str path;
+};
+
+struct p2p_readdir_req {
+	struct p2p_str export;
+	struct p2p_str path;
+	__u64 cookie;
+	__u32 max_entries;	/* 0: as many as fit */
+};
+
+struct p2p_read_req {
+	struct p2p_str export;
+	struct p2p_str path;
+	__u64 offset;
+	__u64 length;		/* P2P_READ_TO_EOF: to end of file */
+};
+
+struct p2p_put_req {
+	struct p2p_str export;
+	struct p2p_str path;
+	__u64 size;
+	__u32 mode;
+};
+
+/* STAT_REPLY body. */
+struct p2p_attr {
+	__u8 type;		/* enum p2p_ftype */
+	__u16 mode;
+	__u32 nlink;
+	__u64 size;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+};
+
+struct p2p_read_reply {
+	__u64 total;
+	__u64 size;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+};
+
+struct p2p_dirent {
+	__u8 type;		/* enum p2p_ftype */
+	__u16 mode;
+	__u64 size;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	struct p2p_str name;
+};
+
+struct p2p_export {
+	__u8 access;		/* enum p2p_access */
+	struct p2p_str name;
+};
+
+/* Decoded list replies: entries is positioned at the first entry. */
+struct p2p_readdir_reply {
+	__u64 cookie;
+	__u16 count;
+	bool end;
+	struct p2p_rd entries;
+};
+
+struct p2p_list_reply {
+	__u16 count;
+	__u8 flags;
+	struct p2p_rd entries;
+};
+
+/* Builder for list replies (READDIR_REPLY, LIST_EXPORTS_REPLY). */
+struct p2p_list_builder {
+	struct p2p_wr w;
+	unsigned int count;
+};
+
+/* Validation of names, path components and paths. */
+bool p2p_name_valid(const char *s, size_t len);
+bool p2p_component_valid(const char *s, size_t len);
+int p2p_path_check(const char *s, size_t len);
+
+/* Reader and writer primitives. */
+void p2p_rd_init(struct p2p_rd *r, const void *buf, size_t len);
+int p2p_get_u8(struct p2p_rd *r, __u8 *v);
+int p2p_get_u16(struct p2p_rd *r, __u16 *v);
+int p2p_get_u32(struct p2p_rd *r, __u32 *v);
+int p2p_get_u64(struct p2p_rd *r, __u64 *v);
+int p2p_get_bytes(struct p2p_rd *r, void *dst, size_t n);
+int p2p_get_ptr(struct p2p_rd *r, const void **p, size_t n);
+int p2p_get_name(struct p2p_rd *r, struct p2p_str *s);
+int p2p_get_path(struct p2p_rd *r, struct p2p_str *s);
+int p2p_rd_end(const struct p2p_rd *r);
+
+void p2p_wr_init(struct p2p_wr *w, void *buf, size_t cap);
+void p2p_put_u8(struct p2p_wr *w, __u8 v);
+void p2p_put_u16(struct p2p_wr *w, __u16 v);
+void p2p_put_u32(struct p2p_wr *w, __u32 v);
+void p2p_put_u64(struct p2p_wr *w, __u64 v);
+void p2p_put_bytes(struct p2p_wr *w, const void *src, size_t n);
+int p2p_put_name(struct p2p_wr *w, const struct p2p_str *s);
+int p2p_put_path(struct p2p_wr *w, const struct p2p_str *s);
+int p2p_wr_done(const struct p2p_wr *w);
+
+/*
+ * Frame header. p2p_hdr_decode() checks the 12 bytes at buf as received by
+ * the server (from_server false) or by the client (from_server true):
+ * -EPROTO for a non-zero reserved field, unknown flags, MORE on a non-DATA
+ * op, or an op of the wrong direction; -EMSGSIZE for a body over the limit
+ * of its op. Unknown request ops pass: the server answers them ENOSYS.
+ */
+int p2p_hdr_decode(const void *buf, bool from_server, struct p2p_frame *f);
+void p2p_hdr_encode(void *buf, const struct p2p_frame *f);
+__u32 p2p_max_body(__u8 op);
+static inline bool p2p_op_is_data(__u8 op)
+{
+	return op == P2P_OP_PUT_DATA || op == P2P_OP_READ_DATA;
+}
+
+/*
+ * Bodies. p2p_enc_*() write into buf (cap bytes) and return the body
+ * length or a negative errno; p2p_dec_*() return 0 or a negative errno.
+ */
+int p2p_enc_hello(void *buf, size_t cap, const struct p2p_hello *m);
+int p2p_dec_hello(const void *buf, size_t len, struct p2p_hello *m);
+int p2p_enc_hello_reply(void *buf, size_t cap,
+			const struct p2p_hello_reply *m);
+int p2p_dec_hello_reply(const void *buf, size_t len,
+			struct p2p_hello_reply *m);
+int p2p_enc_error(void *buf, size_t cap, const struct p2p_error *m);
+int p2p_dec_error(const void *buf, size_t len, struct p2p_error *m);
+
+int p2p_enc_stat_req(void *buf, size_t cap, const struct p2p_stat_req *m);
+int p2p_dec_stat_req(const void *buf, size_t len, struct p2p_stat_req *m);
+int p2p_enc_readdir_req(void *buf, size_t cap,
+			const struct p2p_readdir_req *m);
+int p2p_dec_readdir_req(const void *buf, size_t len,
+			struct p2p_readdir_req *m);
+int p2p_enc_read_req(void *buf, size_t cap, const struct p2p_read_req *m);
+int p2p_dec_read_req(const void *buf, size_t len, struct p2p_read_req *m);
+int p2p_enc_put_req(void *buf, size_t cap, const struct p2p_put_req *m);
+int p2p_dec_put_req(const void *buf, size_t len, struct p2p_put_req *m);
+
+int p2p_enc_attr(void *buf, size_t cap, const struct p2p_attr *m);
+int p2p_dec_attr(const void *buf, size_t len, struct p2p_attr *m);
+int p2p_enc_read_reply(void *buf, size_t cap,
+		       const struct p2p_read_reply *m);
+int p2p_dec_read_reply(const void *buf, size_t len,
+		       struct p2p_read_reply *m);
+
+/*
+ * READDIR_REPLY: init, add entries until add returns -EMSGSIZE (the entry
+ * did not fit and was not written), then finish, which returns the body
+ * length. The decoder validates every entry before returning; then
+ * p2p_next_dirent() walks them.
+ */
+void p2p_readdir_reply_init(struct p2p_list_builder *b, void *buf,
+			    size_t cap);
+int p2p_readdir_reply_add(struct p2p_list_builder *b,
+			  const struct p2p_dirent *e);
+int p2p_readdir_reply_finish(struct p2p_list_builder *b, __u64 cookie,
+			     bool end);
+int p2p_dec_readdir_reply(const void *buf, size_t len,
+			  struct p2p_readdir_reply *m);
+int p2p_next_dirent(struct p2p_rd *it, struct p2p_dirent *e);
+
+/* LIST_EXPORTS_REPLY, same scheme; finish sets P2P_LS_TRUNCATED. */
+void p2p_list_reply_init(struct p2p_list_builder *b, void *buf, size_t cap);
+int p2p_list_reply_add(struct p2p_list_builder *b,
+		       const struct p2p_export *e);
+int p2p_list_reply_finish(struct p2p_list_builder *b, bool truncated);
+int p2p_dec_list_reply(const void *buf, size_t len,
+		       struct p2p_list_reply *m);
+int p2p_next_export(struct p2p_rd *it, struct p2p_export *e);
+
+/*
+ * Noise prologue of the handshake: "p2pshare/1" 0x00, the client's
+ * version_min and version_max, the chosen version, user_len, user, the
+ * challenge. Returns its length (at most P2P_MAX_PROLOGUE).
+ */
+int p2p_prologue(void *buf, size_t cap, const struct p2p_hello *hello,
+		 __u16 version, const __u8 *challenge);
+
+#endif /* _P2P_WIRE_H */
