@@ -327,6 +327,9 @@ int p2p_hdr_decode(const void *buf, bool from_server, struct p2p_frame *f)
 		return -EPROTO;
 	if (f->op == P2P_OP_UNSPEC || !(f->op & P2P_OP_REPLY) == from_server)
 		return -EPROTO;
+	/* Tag 0 is the server's: errors that belong to no request. */
+	if (!from_server && !f->tag)
+		return -EPROTO;
 	if (f->len > p2p_max_body(f->op))
 		return -EMSGSIZE;
 	return 0;

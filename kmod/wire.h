@@ -175,8 +175,9 @@ int p2p_wr_done(const struct p2p_wr *w);
  * Frame header. p2p_hdr_decode() checks the 12 bytes at buf as received by
  * the server (from_server false) or by the client (from_server true):
  * -EPROTO for a non-zero reserved field, unknown flags, MORE on a non-DATA
- * op, or an op of the wrong direction; -EMSGSIZE for a body over the limit
- * of its op. Unknown request ops pass: the server answers them ENOSYS.
+ * op, an op of the wrong direction, or tag 0 from the client; -EMSGSIZE
+ * for a body over the limit of its op. Unknown request ops pass: the
+ * server answers them ENOSYS.
  */
 int p2p_hdr_decode(const void *buf, bool from_server, struct p2p_frame *f);
 void p2p_hdr_encode(void *buf, const struct p2p_frame *f);

@@ -1,0 +1,730 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * p2pshare frames over a blocking socket, the handshake for client and
+ * server, and the client's requests. docs/PROTOCOL.md is the contract.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "proto.h"
+
+/* Every reply but READ_DATA and list replies fits, ERROR included. */
+#define SMALL_REPLY	(P2P_ERRMSG_MAX + 64)
+#define HELLO_MAX	(2 + 2 + 1 + P2P_NAME_MAX)
+
+static int io_err(void)
+{
+	return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+}
+
+/* Byte I/O */
+
+int p2p_read_full(int fd, void *buf, size_t len)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < len) {
+		n = read(fd, (char *)buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return io_err();
+		if (n == 0)
+			return off ? -ECONNRESET : -ESHUTDOWN;
+		off += n;
+	}
+	return 0;
+}
+
+static ssize_t send_iov(int fd, struct iovec *iov, int cnt)
+{
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = cnt };
+	ssize_t n;
+
+	n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+	if (n < 0 && errno == ENOTSOCK)
+		n = writev(fd, iov, cnt);
+	return n;
+}
+
+static int write_iov(int fd, struct iovec *iov, int cnt)
+{
+	ssize_t n;
+
+	while (cnt) {
+		n = send_iov(fd, iov, cnt);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return io_err();
+		while (cnt && (size_t)n >= iov->iov_len) {
+			n -= iov->iov_len;
+			iov++;
+			cnt--;
+		}
+		if (cnt) {
+			iov->iov_base = (char *)iov->iov_base + n;
+			iov->iov_len -= n;
+		}
+	}
+	return 0;
+}
+
+int p2p_write_full(int fd, const void *buf, size_t len)
+{
+	struct iovec iov = { (void *)buf, len };
+
+	return write_iov(fd, &iov, 1);
+}
+
+/* Frames */
+
+int p2p_send_frame(int fd, uint8_t op, uint8_t flags, uint32_t tag,
+		   const void *body, uint32_t len)
+{
+	struct p2p_frame f = { .len = len, .op = op, .flags = flags,
+			       .tag = tag };
+	uint8_t hdr[P2P_HDR_LEN];
+	struct iovec iov[2] = {
+		{ hdr, sizeof(hdr) },
+		{ (void *)body, len },
+	};
+
+	if (len > p2p_max_body(op))
+		return -EMSGSIZE;
+	p2p_hdr_encode(hdr, &f);
+	return write_iov(fd, iov, len ? 2 : 1);
+}
+
+int p2p_send_error(int fd, uint32_t tag, int code, const char *msg)
+{
+	struct p2p_error e = { code, { msg, strlen(msg) } };
+	uint8_t buf[SMALL_REPLY];
+	int len;
+
+	len = p2p_enc_error(buf, sizeof(buf), &e);
+	if (len < 0)
+		return len;
+	return p2p_send_frame(fd, P2P_OP_ERROR, 0, tag, buf, len);
+}
+
+int p2p_recv_hdr(int fd, bool from_server, struct p2p_frame *f)
+{
+	uint8_t hdr[P2P_HDR_LEN];
+	int ret;
+
+	ret = p2p_read_full(fd, hdr, sizeof(hdr));
+	if (ret)
+		return ret;
+	return p2p_hdr_decode(hdr, from_server, f);
+}
+
+static int recv_body(int fd, void *buf, uint32_t len)
+{
+	int ret = p2p_read_full(fd, buf, len);
+
+	return ret == -ESHUTDOWN ? -ECONNRESET : ret;
+}
+
+int p2p_skip_body(int fd, uint32_t len)
+{
+	uint8_t buf[4096];
+	uint32_t n;
+	int ret;
+
+	for (; len; len -= n) {
+		n = len < sizeof(buf) ? len : sizeof(buf);
+		ret = recv_body(fd, buf, n);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The body is left unread on -EMSGSIZE: the connection is unusable. */
+int p2p_recv_frame(int fd, bool from_server, struct p2p_frame *f,
+		   void *buf, size_t cap)
+{
+	int ret;
+
+	ret = p2p_recv_hdr(fd, from_server, f);
+	if (ret)
+		return ret;
+	if (f->len > cap)
+		return -EMSGSIZE;
+	return recv_body(fd, buf, f->len);
+}
+
+/* Client side */
+
+uint32_t p2p_next_tag(struct p2p_session *sess)
+{
+	if (!++sess->tag)
+		sess->tag = 1;
+	return sess->tag;
+}
+
+static void keep_error(struct p2p_session *sess, const struct p2p_error *e)
+{
+	size_t i;
+
+	sess->err.code = e->code;
+	for (i = 0; i < e->msg.len; i++) {
+		unsigned char c = e->msg.s[i];
+
+		sess->err.msg[i] = c < 0x20 || c == 0x7f ? '?' : c;
+	}
+	sess->err.msg[i] = '\0';
+}
+
+static int take_error(struct p2p_session *sess, const void *body,
+		      uint32_t len)
+{
+	struct p2p_error e;
+
+	if (p2p_dec_error(body, len, &e))
+		return -EPROTO;
+	keep_error(sess, &e);
+	return -EREMOTEIO;
+}
+
+/*
+ * One reply to tag: want_op, or ERROR (-EREMOTEIO). Tag 0 carries errors
+ * that concern the connection, such as EBUSY before HELLO.
+ */
+static int recv_reply(struct p2p_session *sess, uint32_t tag,
+		      uint8_t want_op, void *buf, size_t cap, size_t *len)
+{
+	struct p2p_frame f;
+	int ret;
+
+	ret = p2p_recv_hdr(sess->fd, true, &f);
+	if (ret)
+		return ret == -EMSGSIZE ? -EPROTO : ret;
+	if (f.tag != tag && !(f.op == P2P_OP_ERROR && !f.tag))
+		return -EPROTO;
+	if (f.op != want_op && f.op != P2P_OP_ERROR)
+		return -EPROTO;
+	if (f.len > cap)
+		return f.op == P2P_OP_ERROR ? -EPROTO : -EMSGSIZE;
+	ret = recv_body(sess->fd, buf, f.len);
+	if (ret)
+		return ret;
+	if (f.op == P2P_OP_ERROR)
+		return take_error(sess, buf, f.len);
+	*len = f.len;
+	return 0;
+}
+
+int p2p_call(struct p2p_session *sess, uint8_t op, const void *req,
+	     size_t req_len, uint8_t reply_op, void *buf, size_t cap,
+	     size_t *reply_len)
+{
+	uint32_t tag = p2p_next_tag(sess);
+	int ret;
+
+	if (sess->xfer_active)
+		return -EBUSY;
+	sess->err.code = 0;
+	ret = p2p_send_frame(sess->fd, op, 0, tag, req, req_len);
+	if (!ret)
+		ret = recv_reply(sess, tag, reply_op, buf, cap, reply_len);
+	return ret;
+}
+
+static int send_hello(struct p2p_session *sess, const struct p2p_hello *h)
+{
+	uint8_t buf[HELLO_MAX];
+	int len;
+
+	len = p2p_enc_hello(buf, sizeof(buf), h);
+	if (len < 0)
+		return len;
+	return p2p_send_frame(sess->fd, P2P_OP_HELLO, 0, p2p_next_tag(sess),
+			      buf, len);
+}
+
+static int recv_hello_reply(struct p2p_session *sess,
+			    struct p2p_hello_reply *hr)
+{
+	uint8_t buf[SMALL_REPLY];
+	size_t len;
+	int ret;
+
+	ret = recv_reply(sess, sess->tag, P2P_OP_HELLO_REPLY, buf,
+			 sizeof(buf), &len);
+	if (ret)
+		return ret;
+	if (p2p_dec_hello_reply(buf, len, hr))
+		return -EPROTO;
+	if (hr->version < P2P_VERSION_MIN || hr->version > P2P_VERSION_MAX)
+		return -EPROTO;
+	return 0;
+}
+
+/* HANDSHAKE1 out, HANDSHAKE2 in, then Split(). */
+static int client_noise(struct p2p_session *sess, struct noise_handshake *hs)
+{
+	uint8_t buf[SMALL_REPLY], empty[1];
+	size_t len, plen;
+	int ret;
+
+	ret = noise_write_message(hs, NULL, 0, buf, sizeof(buf), &len);
+	if (!ret)
+		ret = p2p_send_frame(sess->fd, P2P_OP_HANDSHAKE1, 0,
+				     p2p_next_tag(sess), buf, len);
+	if (!ret)
+		ret = recv_reply(sess, sess->tag, P2P_OP_HANDSHAKE2, buf,
+				 sizeof(buf), &len);
+	if (ret == -EREMOTEIO && sess->err.code == EACCES)
+		return -EACCES;
+	if (ret)
+		return ret;
+	if (len != P2P_HANDSHAKE2_LEN)
+		return -EPROTO;
+	ret = noise_read_message(hs, buf, len, empty, sizeof(empty), &plen);
+	if (ret)
+		return -EBADMSG;
+	return noise_handshake_split(hs, &sess->noise);
+}
+
+int p2p_client_connect(int fd, const char *user,
+		       const uint8_t user_priv[P2P_KEY_LEN],
+		       const uint8_t *expected_host_key,
+		       uint8_t out_host_key[P2P_KEY_LEN],
+		       struct p2p_session *sess)
+{
+	struct p2p_hello hello = { P2P_VERSION_MIN, P2P_VERSION_MAX,
+				   { user, strlen(user) } };
+	struct p2p_hello_reply hr;
+	struct noise_handshake hs;
+	uint8_t prologue[P2P_MAX_PROLOGUE];
+	int ret, plen;
+
+	memset(sess, 0, sizeof(*sess));
+	sess->fd = fd;
+	if (!p2p_name_valid(user, hello.user.len))
+		return -EINVAL;
+	ret = send_hello(sess, &hello);
+	if (!ret)
+		ret = recv_hello_reply(sess, &hr);
+	if (ret)
+		return ret;
+	memcpy(out_host_key, hr.host_key, P2P_KEY_LEN);
+	if (expected_host_key &&
+	    memcmp(expected_host_key, hr.host_key, P2P_KEY_LEN))
+		return -EKEYREJECTED;
+
+	plen = p2p_prologue(prologue, sizeof(prologue), &hello, hr.version,
+			    hr.challenge);
+	if (plen < 0)
+		return plen;
+	ret = noise_handshake_init(&hs, "KK", true, prologue, plen,
+				   user_priv, hr.host_key);
+	if (!ret)
+		ret = client_noise(sess, &hs);
+	noise_handshake_wipe(&hs);
+	if (ret)
+		return ret;
+	sess->version = hr.version;
+	memcpy(sess->host_key, hr.host_key, P2P_KEY_LEN);
+	memcpy(sess->user, user, hello.user.len);
+	return noise_pubkey(sess->user_key, user_priv);
+}
+
+/* Server side */
+
+int p2p_server_busy(int fd)
+{
+	return p2p_send_error(fd, 0, EBUSY, "server busy");
+}
+
+/* Receive one frame of op want, at most cap bytes; else ERROR EPROTO. */
+static int server_expect(int fd, uint8_t want, struct p2p_frame *f,
+			 void *buf, size_t cap)
+{
+	int ret;
+
+	ret = p2p_recv_hdr(fd, false, f);
+	if (ret == -EPROTO || ret == -EMSGSIZE || (!ret && f->op != want) ||
+	    (!ret && f->len > cap)) {
+		p2p_send_error(fd, 0, ret == -EMSGSIZE ? EMSGSIZE : EPROTO,
+			       "unexpected frame");
+		return ret ? ret : -EPROTO;
+	}
+	if (ret)
+		return ret;
+	return recv_body(fd, buf, f->len);
+}
+
+static int server_hello(int fd, struct p2p_session *sess, uint8_t *buf,
+			struct p2p_hello *hello, uint32_t *tag)
+{
+	struct p2p_frame f;
+	int ret;
+
+	ret = server_expect(fd, P2P_OP_HELLO, &f, buf, HELLO_MAX);
+	if (ret)
+		return ret;
+	*tag = f.tag;
+	if (p2p_dec_hello(buf, f.len, hello)) {
+		p2p_send_error(fd, f.tag, EINVAL, "malformed HELLO");
+		return -EINVAL;
+	}
+	if (hello->version_max < P2P_VERSION_MIN ||
+	    hello->version_min > P2P_VERSION_MAX) {
+		p2p_send_error(fd, f.tag, EPROTONOSUPPORT,
+			       "protocol version not supported");
+		return -EPROTONOSUPPORT;
+	}
+	sess->version = hello->version_max < P2P_VERSION_MAX ?
+			hello->version_max : P2P_VERSION_MAX;
+	memcpy(sess->user, hello->user.s, hello->user.len);
+	sess->user[hello->user.len] = '\0';
+	return 0;
+}
+
+static int send_hello_reply(int fd, uint32_t tag,
+			    const struct p2p_hello_reply *hr)
+{
+	uint8_t buf[sizeof(struct p2p_hello_reply_body)];
+	int len;
+
+	len = p2p_enc_hello_reply(buf, sizeof(buf), hr);
+	if (len < 0)
+		return len;
+	return p2p_send_frame(fd, P2P_OP_HELLO_REPLY, 0, tag, buf, len);
+}
+
+/*
+ * An unknown user gets the dummy key: the same work and the same answer
+ * as a wrong key, so a probe cannot tell the two apart.
+ */
+static int server_noise(int fd, struct p2p_session *sess,
+			struct noise_handshake *hs)
+{
+	uint8_t buf[SMALL_REPLY], empty[1];
+	struct p2p_frame f;
+	size_t len;
+	int ret;
+
+	ret = server_expect(fd, P2P_OP_HANDSHAKE1, &f, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (f.len != P2P_HANDSHAKE1_LEN) {
+		p2p_send_error(fd, f.tag, EPROTO, "bad handshake length");
+		return -EPROTO;
+	}
+	if (noise_read_message(hs, buf, f.len, empty, sizeof(empty), &len)) {
+		p2p_send_error(fd, f.tag, EACCES, "authentication failed");
+		return -EACCES;
+	}
+	ret = noise_write_message(hs, NULL, 0, buf, sizeof(buf), &len);
+	if (!ret)
+		ret = p2p_send_frame(fd, P2P_OP_HANDSHAKE2, 0, f.tag, buf, len);
+	if (!ret)
+		ret = noise_handshake_split(hs, &sess->noise);
+	return ret;
+}
+
+int p2p_server_handshake(int fd, const struct p2p_server_keys *keys,
+			 p2p_lookup_user_fn lookup, void *ctx,
+			 struct p2p_session *sess)
+{
+	struct p2p_hello_reply hr = { 0 };
+	uint8_t buf[HELLO_MAX], prologue[P2P_MAX_PROLOGUE];
+	struct noise_handshake hs;
+	struct p2p_hello hello;
+	uint32_t tag;
+	int ret, plen;
+
+	memset(sess, 0, sizeof(*sess));
+	sess->fd = fd;
+	ret = server_hello(fd, sess, buf, &hello, &tag);
+	if (ret)
+		return ret;
+	if (lookup(ctx, sess->user, sess->user_key))
+		memcpy(sess->user_key, keys->dummy_pub, P2P_KEY_LEN);
+	hr.version = sess->version;
+	memcpy(hr.host_key, keys->pub, P2P_KEY_LEN);
+	randombytes_buf(hr.challenge, sizeof(hr.challenge));
+	ret = send_hello_reply(fd, tag, &hr);
+	if (ret)
+		return ret;
+
+	plen = p2p_prologue(prologue, sizeof(prologue), &hello, hr.version,
+			    hr.challenge);
+	if (plen < 0)
+		return plen;
+	ret = noise_handshake_init(&hs, "KK", false, prologue, plen,
+				   keys->priv, sess->user_key);
+	if (!ret)
+		ret = server_noise(fd, sess, &hs);
+	noise_handshake_wipe(&hs);
+	if (!ret)
+		memcpy(sess->host_key, keys->pub, P2P_KEY_LEN);
+	return ret;
+}
+
+/* Requests */
+
+static void str_arg(struct p2p_str *s, const char *c)
+{
+	s->s = c;
+	s->len = strlen(c);
+}
+
+int p2p_list_exports(struct p2p_session *sess, void *buf, size_t cap,
+		     struct p2p_list_reply *out)
+{
+	size_t len;
+	int ret;
+
+	ret = p2p_call(sess, P2P_OP_LIST_EXPORTS, NULL, 0,
+		       P2P_OP_LIST_EXPORTS_REPLY, buf, cap, &len);
+	if (ret)
+		return ret;
+	return p2p_dec_list_reply(buf, len, out) ? -EPROTO : 0;
+}
+
+int p2p_stat(struct p2p_session *sess, const char *export,
+	     const char *path, struct p2p_attr *out)
+{
+	struct p2p_stat_req req;
+	uint8_t buf[SMALL_REPLY + P2P_PATH_MAX];
+	size_t len;
+	int ret;
+
+	str_arg(&req.export, export);
+	str_arg(&req.path, path);
+	ret = p2p_enc_stat_req(buf, sizeof(buf), &req);
+	if (ret < 0)
+		return ret;
+	ret = p2p_call(sess, P2P_OP_STAT, buf, ret, P2P_OP_STAT_REPLY, buf,
+		       sizeof(buf), &len);
+	if (ret)
+		return ret;
+	return p2p_dec_attr(buf, len, out) ? -EPROTO : 0;
+}
+
+int p2p_readdir(struct p2p_session *sess, const char *export,
+		const char *path, uint64_t cookie, uint32_t max_entries,
+		void *buf, size_t cap, struct p2p_readdir_reply *out)
+{
+	struct p2p_readdir_req req = { .cookie = cookie,
+				       .max_entries = max_entries };
+	uint8_t rbuf[P2P_PATH_MAX + 128];
+	size_t len;
+	int ret;
+
+	str_arg(&req.export, export);
+	str_arg(&req.path, path);
+	ret = p2p_enc_readdir_req(rbuf, sizeof(rbuf), &req);
+	if (ret < 0)
+		return ret;
+	ret = p2p_call(sess, P2P_OP_READDIR, rbuf, ret,
+		       P2P_OP_READDIR_REPLY, buf, cap, &len);
+	if (ret)
+		return ret;
+	return p2p_dec_readdir_reply(buf, len, out) ? -EPROTO : 0;
+}
+
+int p2p_read_begin(struct p2p_session *sess, const char *export,
+		   const char *path, uint64_t offset, uint64_t length,
+		   struct p2p_read_reply *out)
+{
+	struct p2p_read_req req = { .offset = offset, .length = length };
+	uint8_t buf[SMALL_REPLY + P2P_PATH_MAX];
+	size_t len;
+	int ret;
+
+	str_arg(&req.export, export);
+	str_arg(&req.path, path);
+	ret = p2p_enc_read_req(buf, sizeof(buf), &req);
+	if (ret < 0)
+		return ret;
+	ret = p2p_call(sess, P2P_OP_READ, buf, ret, P2P_OP_READ_REPLY, buf,
+		       sizeof(buf), &len);
+	if (ret)
+		return ret;
+	if (p2p_dec_read_reply(buf, len, out))
+		return -EPROTO;
+	sess->xfer_tag = sess->tag;
+	sess->xfer_left = out->total;
+	sess->frame_left = 0;
+	sess->frame_more = true;
+	sess->xfer_active = true;
+	return 0;
+}
+
+/* The next READ_DATA header: sizes must add up to exactly total. */
+static int next_data_frame(struct p2p_session *sess)
+{
+	uint8_t buf[SMALL_REPLY];
+	struct p2p_frame f;
+	int ret;
+
+	ret = p2p_recv_hdr(sess->fd, true, &f);
+	if (ret)
+		return ret == -EMSGSIZE ? -EPROTO : ret;
+	if (f.tag != sess->xfer_tag)
+		return -EPROTO;
+	if (f.op == P2P_OP_ERROR && f.len <= sizeof(buf)) {
+		ret = recv_body(sess->fd, buf, f.len);
+		return ret ? ret : take_error(sess, buf, f.len);
+	}
+	sess->frame_more = f.flags & P2P_F_MORE;
+	if (f.op != P2P_OP_READ_DATA || f.len > sess->xfer_left ||
+	    (!sess->frame_more && f.len != sess->xfer_left) ||
+	    (sess->frame_more && !f.len))
+		return -EPROTO;
+	sess->frame_left = f.len;
+	return 0;
+}
+
+ssize_t p2p_read_data(struct p2p_session *sess, void *buf, size_t cap)
+{
+	size_t n;
+	int ret;
+
+	while (sess->xfer_active && !sess->frame_left) {
+		if (!sess->frame_more) {
+			sess->xfer_active = false;
+			return 0;
+		}
+		ret = next_data_frame(sess);
+		if (ret) {
+			sess->xfer_active = false;
+			return ret;
+		}
+	}
+	if (!sess->xfer_active)
+		return 0;
+	n = cap < sess->frame_left ? cap : sess->frame_left;
+	ret = recv_body(sess->fd, buf, n);
+	if (ret) {
+		sess->xfer_active = false;
+		return ret;
+	}
+	sess->frame_left -= n;
+	sess->xfer_left -= n;
+	return n;
+}
+
+int p2p_put_begin(struct p2p_session *sess, const char *export,
+		  const char *path, uint64_t size, uint32_t mode)
+{
+	struct p2p_put_req req = { .size = size, .mode = mode };
+	uint8_t buf[SMALL_REPLY + P2P_PATH_MAX];
+	size_t len;
+	int ret;
+
+	str_arg(&req.export, export);
+	str_arg(&req.path, path);
+	ret = p2p_enc_put_req(buf, sizeof(buf), &req);
+	if (ret < 0)
+		return ret;
+	ret = p2p_call(sess, P2P_OP_PUT_BEGIN, buf, ret, P2P_OP_OK, buf,
+		       sizeof(buf), &len);
+	if (ret)
+		return ret;
+	if (len)
+		return -EPROTO;
+	sess->xfer_tag = sess->tag;
+	sess->xfer_left = size;
+	sess->frame_more = true;	/* the last frame is still to send */
+	sess->xfer_active = true;
+	return 0;
+}
+
+static int send_data(struct p2p_session *sess, const void *buf, size_t len)
+{
+	bool last = len == sess->xfer_left;
+	int ret;
+
+	ret = p2p_send_frame(sess->fd, P2P_OP_PUT_DATA, last ? 0 : P2P_F_MORE,
+			     sess->xfer_tag, buf, len);
+	if (ret)
+		return ret;
+	sess->xfer_left -= len;
+	sess->frame_more = !last;
+	return 0;
+}
+
+/*
+ * A server that fails mid-upload answers at once and discards data up to
+ * the last frame: end the upload with an empty last frame and report.
+ */
+static int early_reply(struct p2p_session *sess)
+{
+	struct pollfd pfd = { .fd = sess->fd, .events = POLLIN };
+	uint8_t buf[SMALL_REPLY];
+	size_t len;
+	int ret;
+
+	if (poll(&pfd, 1, 0) <= 0)
+		return 0;
+	ret = recv_reply(sess, sess->xfer_tag, P2P_OP_ERROR, buf,
+			 sizeof(buf), &len);
+	sess->xfer_active = false;
+	if (ret != -EREMOTEIO)
+		return ret ? ret : -EPROTO;
+	p2p_send_frame(sess->fd, P2P_OP_PUT_DATA, 0, sess->xfer_tag, NULL, 0);
+	return ret;
+}
+
+int p2p_put_data(struct p2p_session *sess, const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t n;
+	int ret;
+
+	if (!sess->xfer_active || !sess->frame_more || len > sess->xfer_left)
+		return -EINVAL;
+	while (len) {
+		ret = early_reply(sess);
+		if (ret)
+			return ret;
+		n = len < P2P_MAX_DATA_CHUNK ? len : P2P_MAX_DATA_CHUNK;
+		ret = send_data(sess, p, n);
+		if (ret) {
+			sess->xfer_active = false;
+			return ret;
+		}
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int p2p_put_end(struct p2p_session *sess)
+{
+	uint8_t buf[SMALL_REPLY];
+	size_t len;
+	int ret = 0;
+
+	if (!sess->xfer_active)
+		return -EINVAL;
+	sess->xfer_active = false;
+	if (sess->frame_more)
+		ret = p2p_send_frame(sess->fd, P2P_OP_PUT_DATA, 0,
+				     sess->xfer_tag, NULL, 0);
+	if (!ret)
+		ret = recv_reply(sess, sess->xfer_tag, P2P_OP_OK, buf,
+				 sizeof(buf), &len);
+	if (!ret && len)
+		ret = -EPROTO;
+	return ret;
+}
+
+void p2p_session_wipe(struct p2p_session *sess)
+{
+	sodium_memzero(sess, sizeof(*sess));
+}
