@@ -2,8 +2,15 @@
 #ifndef P2P_STATE_H
 #define P2P_STATE_H
 
+#include <linux/in6.h>
+#include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/path.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/uidgid.h>
 #include <net/net_namespace.h>
 
 #include "uapi/p2pshare.h"
@@ -12,10 +19,67 @@ struct p2p_stats {
 	u64 v[__P2P_STAT_MAX];
 };
 
-/* Everything one network namespace (one "host") owns. */
+struct p2p_hostkey;
+
+/* Where the server listens; family AF_UNSPEC means every address. */
+struct p2p_listen_cfg {
+	sa_family_t family;
+	__be32 addr4;
+	struct in6_addr addr6;
+	u16 port;			/* 0: the module parameter port= */
+};
+
+struct p2p_user {
+	struct list_head node;		/* in p2p_net.users */
+	struct rcu_head rcu;
+	u32 id;
+	kuid_t uid;
+	kgid_t gid;
+	u8 pubkey[P2P_KEY_LEN];
+	char name[P2P_NAME_MAX + 1];
+};
+
+struct p2p_grant {
+	struct list_head node;		/* in p2p_export.grants */
+	struct rcu_head rcu;
+	struct p2p_user *user;
+	u8 mode;			/* enum p2p_grant_mode, READ_ONCE */
+};
+
+struct p2p_export {
+	struct list_head node;		/* in p2p_net.exports */
+	struct rcu_head rcu;
+	refcount_t ref;			/* the list holds one */
+	u32 id;
+	u32 flags;
+	struct path root;
+	struct list_head grants;	/* sorted by user id */
+	char name[P2P_NAME_MAX + 1];
+};
+
+/*
+ * Everything one network namespace (one "host") owns.
+ *
+ * Locking: every change takes @lock (and runs in process context).
+ * Readers (the data plane, on every request) walk @users, @exports and
+ * each export's grants under rcu_read_lock().  Removed users and grants
+ * are freed after a grace period; an export lives until its last
+ * reference is put, and its memory a grace period after that.  The
+ * lists are kept in id order, which the netlink dumps use as cursor.
+ */
 struct p2p_net {
 	struct net *net;
-	struct mutex lock;		/* serialises changes to the objects */
+	struct mutex lock;
+	struct list_head users;
+	struct list_head exports;
+	u32 next_user_id;
+	u32 next_export_id;
+	unsigned int n_users;
+	unsigned int n_exports;
+	struct p2p_hostkey __rcu *hostkey;
+	spinlock_t listen_lock;		/* protects listen */
+	struct p2p_listen_cfg listen;
+	void *server;			/* owned by server.c */
 	struct p2p_stats __percpu *stats;
 };
 
@@ -32,6 +96,67 @@ static inline void p2p_stat_inc(struct p2p_net *pn, enum p2p_stat s)
 }
 
 void p2p_stats_read(struct p2p_net *pn, struct p2p_stats *out);
+
+/*
+ * The data plane's view.  None of these needs pn->lock; they may be
+ * called from any process context (p2p_grants_for_user and the lookups
+ * take rcu_read_lock() themselves).
+ *
+ * p2p_export_get() returns the export NAME with a reference, or NULL if
+ * it is unknown or USER holds no grant on it; *mode is the grant's mode.
+ * p2p_export_put() may sleep (the last put releases the root path): call
+ * it from process context, never under rcu_read_lock() or a spinlock.
+ * An unexported export stays usable by whoever holds a reference; the
+ * server is told through p2p_server_export_gone() to close connections.
+ */
+struct p2p_export *p2p_export_get(struct p2p_net *pn, const char *name, size_t len,
+				  const char *user, size_t ulen, enum p2p_grant_mode *mode);
+void p2p_export_put(struct p2p_export *exp);
+const struct path *p2p_export_root(const struct p2p_export *exp);
+u32 p2p_export_id(const struct p2p_export *exp);	/* unique per netns, never reused */
+/* 0 and the user's key and ids, or -ENOENT. */
+int p2p_user_lookup(struct p2p_net *pn, const char *name, size_t len,
+		    u8 pubkey[P2P_KEY_LEN], kuid_t *uid, kgid_t *gid);
+/*
+ * Call CB for each export USER holds a grant on, under rcu_read_lock():
+ * CB must not sleep.  A non-zero return from CB stops the walk and is
+ * returned.
+ */
+int p2p_grants_for_user(struct p2p_net *pn, const char *user, size_t ulen,
+			int (*cb)(void *arg, const char *export, enum p2p_grant_mode mode),
+			void *arg);
+/*
+ * The namespace's X25519 key pair, generated from the kernel's RNG on
+ * first need.  May sleep (takes pn->lock the first time): do not call
+ * it with pn->lock held, nor from a connection that p2p_server_stop()
+ * waits for -- the control plane makes the key before the server starts.
+ */
+int p2p_hostkey(struct p2p_net *pn, u8 priv[P2P_KEY_LEN], u8 pub[P2P_KEY_LEN]);
+/* The effective listener settings (port resolved to the default). */
+void p2p_listen_get(struct p2p_net *pn, struct p2p_listen_cfg *cfg);
+
+/* Control plane, all with pn->lock held. */
+struct p2p_user *p2p_user_find(struct p2p_net *pn, const char *name);
+struct p2p_user *p2p_user_add(struct p2p_net *pn, const char *name,
+			      const u8 pubkey[P2P_KEY_LEN], kuid_t uid, kgid_t gid);
+void p2p_user_del(struct p2p_net *pn, struct p2p_user *user);
+
+struct p2p_export *p2p_export_find(struct p2p_net *pn, const char *name);
+struct p2p_export *p2p_export_find_path(struct p2p_net *pn, const struct path *path);
+struct p2p_export *p2p_export_alloc(const char *name, const struct path *root, u32 flags);
+void p2p_export_link(struct p2p_net *pn, struct p2p_export *exp);
+void p2p_export_unlink(struct p2p_net *pn, struct p2p_export *exp);
+
+struct p2p_grant *p2p_grant_alloc(struct p2p_user *user, u8 mode);
+struct p2p_grant *p2p_grant_find(struct p2p_export *exp, const struct p2p_user *user);
+void p2p_grant_link(struct p2p_export *exp, struct p2p_grant *grant);
+void p2p_grant_del(struct p2p_grant *grant);
+
+void p2p_listen_set(struct p2p_net *pn, const struct p2p_listen_cfg *cfg);
+void p2p_listen_read(struct p2p_net *pn, struct p2p_listen_cfg *cfg);
+
+/* Live objects of all namespaces, for leak tests. */
+extern atomic_t p2p_live_users, p2p_live_exports, p2p_live_grants;
 
 int p2p_state_init(void);
 void p2p_state_uninit(void);

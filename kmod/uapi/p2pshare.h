@@ -3,8 +3,10 @@
  * p2pshare generic netlink control plane.
  *
  * Family "p2pshare", one per network namespace.  Every command needs
- * CAP_NET_ADMIN in the namespace's owning user namespace.  docs/netlink.yaml
- * describes the same family in the kernel's YNL format.
+ * CAP_NET_ADMIN in the initial user namespace: an unprivileged user
+ * namespace must never export files with credentials it does not hold.
+ * docs/netlink.yaml describes the same family in the kernel's YNL format,
+ * docs/NETLINK.md each command in prose.
  */
 #ifndef _UAPI_LINUX_P2PSHARE_H
 #define _UAPI_LINUX_P2PSHARE_H
@@ -15,7 +17,7 @@
 #define P2P_GENL_VERSION	1
 #define P2P_MCGRP_EVENTS	"events"
 
-#define P2P_NAME_MAX		64	/* user and export names: [A-Za-z0-9._-] */
+#define P2P_NAME_MAX		64	/* user and export names: [A-Za-z0-9._-], not . or .. */
 #define P2P_KEY_LEN		32	/* X25519 keys */
 #define P2P_DEFAULT_PORT	7437
 #define P2P_UID_NOBODY		65534
@@ -35,7 +37,7 @@ enum p2p_cmd {
 	P2P_CMD_LISTEN_SET,
 	P2P_CMD_HOSTKEY_SET,
 	P2P_CMD_HOSTKEY_GET,	/* private key included: for `p2pctl save` */
-	P2P_CMD_CONN_GET,	/* dump of open peer connections */
+	P2P_CMD_CONN_GET,	/* dump of open peer connections (not yet) */
 
 	__P2P_CMD_MAX
 };
@@ -76,6 +78,7 @@ enum p2p_attr {
 	P2P_A_GRANT_MODE,	/* u8: enum p2p_grant_mode */
 	P2P_A_GRANT,		/* nest, multi: enum p2p_grant_attr */
 	P2P_A_CONN,		/* nest: enum p2p_conn_attr */
+	P2P_A_EXPORT_ID,	/* u32, reply only: unique per netns, never reused */
 
 	__P2P_A_MAX
 };

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef P2P_HOSTKEY_H
+#define P2P_HOSTKEY_H
+
+#include "state.h"
+
+struct p2p_hostkey {
+	struct rcu_head rcu;
+	u8 priv[P2P_KEY_LEN];
+	u8 pub[P2P_KEY_LEN];
+};
+
+/* All with pn->lock held. */
+/* The key pair, made on first need; ERR_PTR on failure. */
+const struct p2p_hostkey *p2p_hostkey_ensure(struct p2p_net *pn);
+/* Replace the key pair; -EINVAL if PRIV is not a usable X25519 key. */
+int p2p_hostkey_set(struct p2p_net *pn, const u8 priv[P2P_KEY_LEN]);
+void p2p_hostkey_clear(struct p2p_net *pn);
+
+#endif /* P2P_HOSTKEY_H */
