@@ -42,6 +42,77 @@ extern char p2p_compat_fmtmsg[P2P_COMPAT_FMTMSG_LEN];
 #endif
 
 /*
+ * 6.3 replaced the mount's user namespace by an idmap in the VFS calls.
+ */
+#include <linux/fs.h>
+#include <linux/mount.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#define p2p_mnt_idmap(mnt)	mnt_idmap(mnt)
+#define P2P_RD_IDMAP(mnt)	.old_mnt_idmap = mnt_idmap(mnt), \
+				.new_mnt_idmap = mnt_idmap(mnt)
+#else
+#define p2p_mnt_idmap(mnt)	mnt_user_ns(mnt)
+#define P2P_RD_IDMAP(mnt)	.old_mnt_userns = mnt_user_ns(mnt), \
+				.new_mnt_userns = mnt_user_ns(mnt)
+#endif
+
+/*
+ * vfs_path_lookup() is exported on every supported kernel but only
+ * declared in fs/internal.h before it moved to namei.h; an identical
+ * declaration is harmless where the header has one.
+ */
+#include <linux/namei.h>
+int vfs_path_lookup(struct dentry *dentry, struct vfsmount *mnt,
+		    const char *name, unsigned int flags, struct path *path);
+
+static inline int p2p_vfs_rename(struct vfsmount *mnt, struct inode *dir,
+				 struct dentry *from, struct dentry *to)
+{
+	struct renamedata rd = {
+		P2P_RD_IDMAP(mnt),
+		.old_dir = dir,
+		.old_dentry = from,
+		.new_dir = dir,
+		.new_dentry = to,
+	};
+
+	return vfs_rename(&rd);
+}
+
+static inline int p2p_vfs_unlink(struct vfsmount *mnt, struct inode *dir,
+				 struct dentry *d)
+{
+	return vfs_unlink(p2p_mnt_idmap(mnt), dir, d, NULL);
+}
+
+/*
+ * Zero-copy send of a page-cache page: kernel_sendpage() until 6.4,
+ * sendmsg(MSG_SPLICE_PAGES) from 6.5 on (kernel_sendpage is gone).
+ */
+#include <linux/net.h>
+#include <linux/socket.h>
+#include <linux/bvec.h>
+#include <linux/uio.h>
+#ifdef MSG_SPLICE_PAGES
+static inline int p2p_send_page(struct socket *sock, struct page *page,
+				unsigned int off, size_t len, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
+	struct bio_vec bvec;
+
+	bvec_set_page(&bvec, page, len, off);
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, len);
+	return sock_sendmsg(sock, &msg);
+}
+#else
+static inline int p2p_send_page(struct socket *sock, struct page *page,
+				unsigned int off, size_t len, int flags)
+{
+	return kernel_sendpage(sock, page, off, len, flags);
+}
+#endif
+
+/*
  * The attributes a dump request carried, parsed against the op's policy.
  * Split ops (6.2) moved them into a struct genl_info inside the dump info.
  */

@@ -1,27 +1,329 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Placeholder for the peer server (control-plane tests only). */
+/*
+ * The peer server of one namespace: a listening socket, an accept loop and
+ * one work item per connection, all on a workqueue of the namespace's own
+ * so that stopping it can wait for every one of them.
+ */
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/delay.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/random.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "conn.h"
 #include "server.h"
 #include "state.h"
 
-int p2p_server_start(struct p2p_net *pn)
-{
-	return 0;
-}
+unsigned int p2p_max_conns = P2P_MAX_CONNS;
+module_param_named(max_conns, p2p_max_conns, uint, 0644);
+MODULE_PARM_DESC(max_conns, "Peer connections per namespace before new ones get EBUSY (256)");
 
-void p2p_server_stop(struct p2p_net *pn)
-{
-}
+unsigned int p2p_idle_timeout = P2P_IDLE_TIMEOUT_S;
+module_param_named(idle_timeout, p2p_idle_timeout, uint, 0644);
+MODULE_PARM_DESC(idle_timeout, "Seconds a connection may stay silent before it is closed (60)");
 
-int p2p_server_relisten(struct p2p_net *pn)
-{
-	return 0;
-}
+unsigned int p2p_auth_burst = 10;
+module_param_named(auth_burst, p2p_auth_burst, uint, 0644);
+MODULE_PARM_DESC(auth_burst, "Failed handshakes allowed per source address before rate limiting (10; one more per 3 s)");
 
-void p2p_server_export_gone(struct p2p_net *pn, u32 export_id)
+static struct p2p_server *srv_of(struct p2p_net *pn)
 {
+	return READ_ONCE(pn->server);
 }
 
 bool p2p_server_active(struct p2p_net *pn)
 {
-	return false;
+	return srv_of(pn) != NULL;
+}
+
+static int make_listener(struct p2p_server *srv)
+{
+	struct p2p_listen_cfg cfg;
+	struct sockaddr_storage ss = {};
+	struct socket *sock;
+	int family, len, ret;
+
+	p2p_listen_get(srv->pn, &cfg);
+	family = cfg.family == AF_INET ? AF_INET : AF_INET6;
+	ret = sock_create_kern(srv->pn->net, family, SOCK_STREAM, IPPROTO_TCP,
+			       &sock);
+	if (ret)
+		return ret;
+	sock_set_reuseaddr(sock->sk);
+	if (family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = cfg.addr4;
+		sin->sin_port = htons(cfg.port);
+		len = sizeof(*sin);
+	} else {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		sin6->sin6_family = AF_INET6;
+		if (cfg.family == AF_INET6)
+			sin6->sin6_addr = cfg.addr6;
+		sin6->sin6_port = htons(cfg.port);
+		len = sizeof(*sin6);
+	}
+	ret = kernel_bind(sock, (struct sockaddr *)&ss, len);
+	if (!ret)
+		ret = kernel_listen(sock, 128);
+	if (ret) {
+		sock_release(sock);
+		return ret;
+	}
+	srv->lsock = sock;
+	return 0;
+}
+
+/* Refuse a connection over the cap without spending a worker on it. */
+static void refuse_busy(struct p2p_server *srv, struct socket *sock)
+{
+	p2p_stat_inc(srv->pn, P2P_STAT_CONNS_REFUSED);
+	p2p_conn_send_busy(sock);
+	kernel_sock_shutdown(sock, SHUT_RDWR);
+	sock_release(sock);
+}
+
+static void accept_one(struct p2p_server *srv, struct socket *sock)
+{
+	struct p2p_conn *conn;
+
+	mutex_lock(&srv->conns_lock);
+	if (srv->stopping) {
+		mutex_unlock(&srv->conns_lock);
+		sock_release(sock);
+		return;
+	}
+	if (srv->nconns >= READ_ONCE(p2p_max_conns)) {
+		mutex_unlock(&srv->conns_lock);
+		refuse_busy(srv, sock);
+		return;
+	}
+	conn = p2p_conn_alloc(srv, sock);
+	if (IS_ERR(conn)) {
+		mutex_unlock(&srv->conns_lock);
+		sock_release(sock);
+		return;
+	}
+	list_add_tail(&conn->node, &srv->conns);
+	srv->nconns++;
+	mutex_unlock(&srv->conns_lock);
+	p2p_stat_inc(srv->pn, P2P_STAT_CONNS_TOTAL);
+	p2p_stat_inc(srv->pn, P2P_STAT_CONNS_ACTIVE);
+	queue_work(srv->wq, &conn->work);
+}
+
+static void accept_loop(struct work_struct *work)
+{
+	struct p2p_server *srv = container_of(work, struct p2p_server,
+					      accept_work);
+	struct socket *sock;
+	int ret;
+
+	for (;;) {
+		ret = kernel_accept(srv->lsock, &sock, 0);
+		if (READ_ONCE(srv->closing_listener)) {
+			if (!ret)
+				sock_release(sock);
+			return;
+		}
+		if (ret) {
+			/* Out of memory or an aborted connection: go on. */
+			msleep(10);
+			continue;
+		}
+		accept_one(srv, sock);
+	}
+}
+
+/* Wake the accept loop with a shutdown and wait for it to return. */
+static void close_listener(struct p2p_server *srv)
+{
+	if (!srv->lsock)
+		return;
+	WRITE_ONCE(srv->closing_listener, true);
+	kernel_sock_shutdown(srv->lsock, SHUT_RDWR);
+	flush_work(&srv->accept_work);
+	sock_release(srv->lsock);
+	srv->lsock = NULL;
+	WRITE_ONCE(srv->closing_listener, false);
+}
+
+static int open_listener(struct p2p_server *srv)
+{
+	int ret = make_listener(srv);
+
+	if (ret)
+		return ret;
+	queue_work(srv->wq, &srv->accept_work);
+	return 0;
+}
+
+int p2p_server_start(struct p2p_net *pn)
+{
+	struct p2p_server *srv;
+	int ret;
+
+	if (srv_of(pn))
+		return 0;
+	srv = kzalloc(sizeof(*srv), GFP_KERNEL);
+	if (!srv)
+		return -ENOMEM;
+	srv->pn = pn;
+	mutex_init(&srv->conns_lock);
+	INIT_LIST_HEAD(&srv->conns);
+	INIT_WORK(&srv->accept_work, accept_loop);
+	spin_lock_init(&srv->rl_lock);
+	get_random_bytes(srv->dummy_key, sizeof(srv->dummy_key));
+	srv->wq = alloc_workqueue("p2pshare", WQ_UNBOUND, WQ_MAX_ACTIVE);
+	ret = -ENOMEM;
+	if (!srv->wq)
+		goto err_free;
+	ret = open_listener(srv);
+	if (ret)
+		goto err_wq;
+	WRITE_ONCE(pn->server, srv);
+	return 0;
+
+err_wq:
+	destroy_workqueue(srv->wq);
+err_free:
+	kfree(srv);
+	return ret;
+}
+
+/* Shut every connection's socket down: each worker then ends by itself. */
+static void shutdown_conns(struct p2p_server *srv, u32 export_id, bool all)
+{
+	struct p2p_conn *conn;
+
+	mutex_lock(&srv->conns_lock);
+	if (all)
+		srv->stopping = true;
+	list_for_each_entry(conn, &srv->conns, node)
+		if (all || p2p_conn_uses_export(conn, export_id))
+			p2p_conn_kill(conn);
+	mutex_unlock(&srv->conns_lock);
+}
+
+void p2p_server_stop(struct p2p_net *pn)
+{
+	struct p2p_server *srv = srv_of(pn);
+
+	if (!srv)
+		return;
+	WRITE_ONCE(pn->server, NULL);
+	close_listener(srv);
+	shutdown_conns(srv, 0, true);
+	/* Waits for every connection's work item to return. */
+	destroy_workqueue(srv->wq);
+	WARN_ON_ONCE(srv->nconns);
+	kfree(srv);
+}
+
+int p2p_server_relisten(struct p2p_net *pn)
+{
+	struct p2p_server *srv = srv_of(pn);
+
+	if (!srv)
+		return 0;
+	close_listener(srv);
+	return open_listener(srv);
+}
+
+void p2p_server_export_gone(struct p2p_net *pn, u32 export_id)
+{
+	struct p2p_server *srv = srv_of(pn);
+
+	if (srv)
+		shutdown_conns(srv, export_id, false);
+}
+
+/* Called by a connection's worker as its very last use of SRV. */
+void p2p_server_conn_done(struct p2p_server *srv, struct p2p_conn *conn)
+{
+	mutex_lock(&srv->conns_lock);
+	list_del(&conn->node);
+	srv->nconns--;
+	mutex_unlock(&srv->conns_lock);
+	p2p_stat_add(srv->pn, P2P_STAT_CONNS_ACTIVE, -1);
+}
+
+/*
+ * Failed handshakes per source address: a token bucket of p2p_auth_burst
+ * tokens, one back every P2P_RL_REFILL.  The table is small and fixed; a
+ * new address takes the stalest slot.
+ */
+#define P2P_RL_REFILL (3 * HZ)
+
+static struct p2p_rl_slot *rl_slot(struct p2p_server *srv,
+				   const struct in6_addr *addr, bool create)
+{
+	struct p2p_rl_slot *s, *old = &srv->rl[0];
+	int i;
+
+	for (i = 0; i < P2P_RL_SLOTS; i++) {
+		s = &srv->rl[i];
+		if (s->used && ipv6_addr_equal(&s->addr, addr))
+			return s;
+		if (!s->used || time_before(s->stamp, old->stamp))
+			old = s;
+	}
+	if (!create)
+		return NULL;
+	old->used = true;
+	old->addr = *addr;
+	old->tokens = READ_ONCE(p2p_auth_burst);
+	old->stamp = jiffies;
+	return old;
+}
+
+static void rl_refill(struct p2p_rl_slot *s)
+{
+	unsigned long n = (jiffies - s->stamp) / P2P_RL_REFILL;
+	unsigned int burst = READ_ONCE(p2p_auth_burst);
+
+	if (!n)
+		return;
+	s->tokens = min_t(unsigned long, burst, s->tokens + n);
+	s->stamp += n * P2P_RL_REFILL;
+	if (s->tokens == burst)
+		s->stamp = jiffies;
+}
+
+bool p2p_server_auth_allowed(struct p2p_server *srv,
+			     const struct in6_addr *addr)
+{
+	struct p2p_rl_slot *s;
+	bool ok = true;
+
+	spin_lock_bh(&srv->rl_lock);
+	s = rl_slot(srv, addr, false);
+	if (s) {
+		rl_refill(s);
+		ok = s->tokens > 0;
+	}
+	spin_unlock_bh(&srv->rl_lock);
+	return ok;
+}
+
+void p2p_server_auth_failed(struct p2p_server *srv,
+			    const struct in6_addr *addr)
+{
+	struct p2p_rl_slot *s;
+
+	spin_lock_bh(&srv->rl_lock);
+	s = rl_slot(srv, addr, true);
+	rl_refill(s);
+	if (s->tokens)
+		s->tokens--;
+	spin_unlock_bh(&srv->rl_lock);
 }

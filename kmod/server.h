@@ -23,4 +23,8 @@ void p2p_server_export_gone(struct p2p_net *pn, u32 export_id);
 /* True while the listening socket is open (status: P2P_A_LISTEN_ACTIVE). */
 bool p2p_server_active(struct p2p_net *pn);
 
+extern unsigned int p2p_max_conns;
+extern unsigned int p2p_idle_timeout;
+extern unsigned int p2p_auth_burst;
+
 #endif /* P2P_SERVER_H */

@@ -613,13 +613,13 @@ static bool ftype_valid(__u8 type)
 	return type > P2P_FTYPE_UNSPEC && type <= P2P_FTYPE_MAX;
 }
 
-static bool attr_valid(const struct p2p_attr *m)
+static bool attr_valid(const struct p2p_fattr *m)
 {
 	return ftype_valid(m->type) && !(m->mode & ~07777) &&
 	       m->mtime_nsec < NSEC_LIMIT;
 }
 
-int p2p_enc_attr(void *buf, size_t cap, const struct p2p_attr *m)
+int p2p_enc_attr(void *buf, size_t cap, const struct p2p_fattr *m)
 {
 	struct p2p_wr w;
 
@@ -636,7 +636,7 @@ int p2p_enc_attr(void *buf, size_t cap, const struct p2p_attr *m)
 	return p2p_wr_done(&w);
 }
 
-int p2p_dec_attr(const void *buf, size_t len, struct p2p_attr *m)
+int p2p_dec_attr(const void *buf, size_t len, struct p2p_fattr *m)
 {
 	struct p2p_rd r;
 	__u8 reserved = 0;
@@ -831,7 +831,7 @@ int p2p_dec_readdir_reply(const void *buf, size_t len,
 	return ret ? ret : p2p_rd_end(&r);
 }
 
-static bool export_valid(const struct p2p_export *e)
+static bool export_valid(const struct p2p_export_ent *e)
 {
 	return e->access > P2P_ACCESS_UNSPEC && e->access <= P2P_ACCESS_MAX &&
 	       p2p_name_valid(e->name.s, e->name.len);
@@ -843,7 +843,7 @@ void p2p_list_reply_init(struct p2p_list_builder *b, void *buf, size_t cap)
 }
 
 int p2p_list_reply_add(struct p2p_list_builder *b,
-		       const struct p2p_export *e)
+		       const struct p2p_export_ent *e)
 {
 	struct p2p_wr w = b->w;
 
@@ -868,7 +868,7 @@ int p2p_list_reply_finish(struct p2p_list_builder *b, bool truncated)
 	return p2p_wr_done(&b->w);
 }
 
-int p2p_next_export(struct p2p_rd *it, struct p2p_export *e)
+int p2p_next_export(struct p2p_rd *it, struct p2p_export_ent *e)
 {
 	__u8 name_len;
 	int ret;
@@ -886,7 +886,7 @@ int p2p_next_export(struct p2p_rd *it, struct p2p_export *e)
 int p2p_dec_list_reply(const void *buf, size_t len,
 		       struct p2p_list_reply *m)
 {
-	struct p2p_export e;
+	struct p2p_export_ent e;
 	struct p2p_rd r;
 	__u8 reserved = 0;
 	unsigned int i;

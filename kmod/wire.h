@@ -94,7 +94,7 @@ struct p2p_put_req {
 };
 
 /* STAT_REPLY body. */
-struct p2p_attr {
+struct p2p_fattr {
 	__u8 type;		/* enum p2p_ftype */
 	__u16 mode;
 	__u32 nlink;
@@ -119,7 +119,7 @@ struct p2p_dirent {
 	struct p2p_str name;
 };
 
-struct p2p_export {
+struct p2p_export_ent {
 	__u8 access;		/* enum p2p_access */
 	struct p2p_str name;
 };
@@ -211,8 +211,8 @@ int p2p_dec_read_req(const void *buf, size_t len, struct p2p_read_req *m);
 int p2p_enc_put_req(void *buf, size_t cap, const struct p2p_put_req *m);
 int p2p_dec_put_req(const void *buf, size_t len, struct p2p_put_req *m);
 
-int p2p_enc_attr(void *buf, size_t cap, const struct p2p_attr *m);
-int p2p_dec_attr(const void *buf, size_t len, struct p2p_attr *m);
+int p2p_enc_attr(void *buf, size_t cap, const struct p2p_fattr *m);
+int p2p_dec_attr(const void *buf, size_t len, struct p2p_fattr *m);
 int p2p_enc_read_reply(void *buf, size_t cap,
 		       const struct p2p_read_reply *m);
 int p2p_dec_read_reply(const void *buf, size_t len,
@@ -237,11 +237,11 @@ int p2p_next_dirent(struct p2p_rd *it, struct p2p_dirent *e);
 /* LIST_EXPORTS_REPLY, same scheme; finish sets P2P_LS_TRUNCATED. */
 void p2p_list_reply_init(struct p2p_list_builder *b, void *buf, size_t cap);
 int p2p_list_reply_add(struct p2p_list_builder *b,
-		       const struct p2p_export *e);
+		       const struct p2p_export_ent *e);
 int p2p_list_reply_finish(struct p2p_list_builder *b, bool truncated);
 int p2p_dec_list_reply(const void *buf, size_t len,
 		       struct p2p_list_reply *m);
-int p2p_next_export(struct p2p_rd *it, struct p2p_export *e);
+int p2p_next_export(struct p2p_rd *it, struct p2p_export_ent *e);
 
 /*
  * Noise prologue of the handshake: "p2pshare/1" 0x00, the client's

@@ -495,7 +495,7 @@ int p2p_list_exports(struct p2p_session *sess, void *buf, size_t cap,
 }
 
 int p2p_stat(struct p2p_session *sess, const char *export,
-	     const char *path, struct p2p_attr *out)
+	     const char *path, struct p2p_fattr *out)
 {
 	struct p2p_stat_req req;
 	uint8_t buf[SMALL_REPLY + P2P_PATH_MAX];

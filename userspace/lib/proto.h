@@ -93,7 +93,7 @@ int p2p_call(struct p2p_session *sess, uint8_t op, const void *req,
 int p2p_list_exports(struct p2p_session *sess, void *buf, size_t cap,
 		     struct p2p_list_reply *out);
 int p2p_stat(struct p2p_session *sess, const char *export,
-	     const char *path, struct p2p_attr *out);
+	     const char *path, struct p2p_fattr *out);
 int p2p_readdir(struct p2p_session *sess, const char *export,
 		const char *path, uint64_t cookie, uint32_t max_entries,
 		void *buf, size_t cap, struct p2p_readdir_reply *out);

@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One peer connection: the handshake, then requests until the peer leaves,
+ * goes quiet for too long, breaks the protocol or the server stops.
+ */
+#include <linux/cred.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/random.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#include "conn.h"
+#include "server.h"
+#include "wire.h"
+
+struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock)
+{
+	struct p2p_conn *conn;
+
+	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
+	if (!conn)
+		return ERR_PTR(-ENOMEM);
+	conn->rbuf = kvmalloc(P2P_CONN_BUF, GFP_KERNEL);
+	conn->wbuf = kvmalloc(P2P_CONN_BUF, GFP_KERNEL);
+	if (!conn->rbuf || !conn->wbuf) {
+		kvfree(conn->rbuf);
+		kvfree(conn->wbuf);
+		kfree(conn);
+		return ERR_PTR(-ENOMEM);
+	}
+	conn->srv = srv;
+	conn->pn = srv->pn;
+	conn->sock = sock;
+	spin_lock_init(&conn->exports_lock);
+	INIT_WORK(&conn->work, p2p_conn_work);
+	return conn;
+}
+
+/* An abortive close: nothing of ours outlives the socket, not even in TCP. */
+static void conn_free(struct p2p_conn *conn)
+{
+	sock_no_linger(conn->sock->sk);
+	sock_release(conn->sock);
+	if (conn->cred)
+		put_cred(conn->cred);
+	memzero_explicit(&conn->keys, sizeof(conn->keys));
+	kvfree(conn->rbuf);
+	kvfree(conn->wbuf);
+	kfree(conn);
+}
+
+void p2p_conn_kill(struct p2p_conn *conn)
+{
+	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+}
+
+bool p2p_conn_uses_export(struct p2p_conn *conn, u32 export_id)
+{
+	bool used;
+	unsigned int i;
+
+	spin_lock(&conn->exports_lock);
+	used = conn->many_exports;
+	for (i = 0; i < conn->nexports && !used; i++)
+		used = conn->exports[i] == export_id;
+	spin_unlock(&conn->exports_lock);
+	return used;
+}
+
+void p2p_conn_use_export(struct p2p_conn *conn, u32 export_id)
+{
+	unsigned int i;
+
+	spin_lock(&conn->exports_lock);
+	for (i = 0; i < conn->nexports; i++)
+		if (conn->exports[i] == export_id)
+			goto out;
+	if (conn->nexports < P2P_CONN_EXPORTS)
+		conn->exports[conn->nexports++] = export_id;
+	else
+		conn->many_exports = true;
+out:
+	spin_unlock(&conn->exports_lock);
+}
+
+int p2p_conn_recv(struct p2p_conn *conn, void *buf, size_t len)
+{
+	struct msghdr msg = {};
+	struct kvec iov;
+	int ret;
+
+	while (len) {
+		iov.iov_base = buf;
+		iov.iov_len = len;
+		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, len,
+				     MSG_WAITALL | MSG_NOSIGNAL);
+		if (ret == -EAGAIN)
+			return -ETIMEDOUT;
+		if (ret < 0)
+			return ret;
+		if (ret == 0)
+			return -ECONNRESET;
+		p2p_stat_add(conn->pn, P2P_STAT_BYTES_RECV, ret);
+		buf += ret;
+		len -= ret;
+	}
+	return 0;
+}
+
+static int send_kvec(struct socket *sock, struct kvec *vec, int n,
+		     size_t total, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags | MSG_NOSIGNAL };
+	int ret;
+
+	ret = kernel_sendmsg(sock, &msg, vec, n, total);
+	if (ret == -EAGAIN || (ret >= 0 && ret != total))
+		return -ETIMEDOUT;
+	return ret < 0 ? ret : 0;
+}
+
+int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
+		  size_t len, int msg_flags)
+{
+	struct p2p_frame f = {
+		.len = len, .op = op, .flags = flags, .tag = conn->tag,
+	};
+	u8 hdr[P2P_HDR_LEN];
+	struct kvec vec[2] = {
+		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)body, .iov_len = len },
+	};
+	int ret;
+
+	p2p_hdr_encode(hdr, &f);
+	ret = send_kvec(conn->sock, vec, len ? 2 : 1, sizeof(hdr) + len,
+			msg_flags);
+	if (!ret)
+		p2p_stat_add(conn->pn, P2P_STAT_BYTES_SENT, sizeof(hdr) + len);
+	return ret;
+}
+
+/* A header alone: the body follows from the page cache. */
+int p2p_conn_send_hdr(struct p2p_conn *conn, u8 op, u8 flags, u32 len,
+		      int msg_flags)
+{
+	struct p2p_frame f = {
+		.len = len, .op = op, .flags = flags, .tag = conn->tag,
+	};
+	u8 hdr[P2P_HDR_LEN];
+	struct kvec vec = { .iov_base = hdr, .iov_len = sizeof(hdr) };
+	int ret;
+
+	p2p_hdr_encode(hdr, &f);
+	ret = send_kvec(conn->sock, &vec, 1, sizeof(hdr), msg_flags);
+	if (!ret)
+		p2p_stat_add(conn->pn, P2P_STAT_BYTES_SENT, sizeof(hdr));
+	return ret;
+}
+
+static const char *errmsg(int err)
+{
+	switch (err) {
+	case EACCES:		return "permission denied";
+	case EPERM:		return "operation not permitted";
+	case ENOENT:		return "no such file or directory";
+	case ENOTDIR:		return "not a directory";
+	case EISDIR:		return "is a directory";
+	case EINVAL:		return "invalid argument";
+	case ENAMETOOLONG:	return "name too long";
+	case ELOOP:		return "symbolic link refused";
+	case EXDEV:		return "path crosses a mount point";
+	case EBUSY:		return "server busy";
+	case EPROTO:		return "protocol error";
+	case EMSGSIZE:		return "frame too large";
+	case ENOSPC:		return "no space left on device";
+	case EDQUOT:		return "disk quota exceeded";
+	case EFBIG:		return "file too large";
+	case EROFS:		return "read-only file system";
+	case ENOSYS:		return "unknown operation";
+	case EAGAIN:		return "too many failed handshakes, try later";
+	case EPROTONOSUPPORT:	return "protocol version not supported";
+	default:		return "input/output error";
+	}
+}
+
+/* Map internal errors onto the codes PROTOCOL.md lists. */
+static int wire_errno(int err)
+{
+	switch (err) {
+	case EACCES: case EPERM: case ENOENT: case ENOTDIR: case EISDIR:
+	case EINVAL: case ENAMETOOLONG: case ELOOP: case EXDEV: case EBUSY:
+	case EPROTO: case EMSGSIZE: case ENOSPC: case EDQUOT: case EFBIG:
+	case EROFS: case ENOSYS: case EAGAIN: case EPROTONOSUPPORT:
+		return err;
+	default:
+		return EIO;
+	}
+}
+
+int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg)
+{
+	struct p2p_error e;
+	int len;
+
+	err = wire_errno(abs(err));
+	if (!msg)
+		msg = errmsg(err);
+	e.code = err;
+	e.msg.s = msg;
+	e.msg.len = strlen(msg);
+	len = p2p_enc_error(conn->wbuf, P2P_CONN_BUF, &e);
+	if (len < 0)
+		return len;
+	p2p_stat_inc(conn->pn, P2P_STAT_ERRORS);
+	return p2p_conn_send(conn, P2P_OP_ERROR, 0, conn->wbuf, len, 0);
+}
+
+void p2p_conn_send_busy(struct socket *sock)
+{
+	static const char msg[] = "server busy";
+	struct p2p_error e = {
+		.code = EBUSY, .msg = { .s = msg, .len = sizeof(msg) - 1 },
+	};
+	struct p2p_frame f = { .op = P2P_OP_ERROR };
+	u8 buf[P2P_HDR_LEN + 32];
+	struct kvec vec;
+	int len;
+
+	len = p2p_enc_error(buf + P2P_HDR_LEN, sizeof(buf) - P2P_HDR_LEN, &e);
+	if (len < 0)
+		return;
+	f.len = len;
+	p2p_hdr_encode(buf, &f);
+	vec.iov_base = buf;
+	vec.iov_len = P2P_HDR_LEN + len;
+	send_kvec(sock, &vec, 1, vec.iov_len, MSG_DONTWAIT);
+}
+
+/* Receive one frame's header and, for every op but PUT_DATA, its body. */
+static int recv_frame(struct p2p_conn *conn, struct p2p_frame *f)
+{
+	int ret;
+
+	ret = p2p_conn_recv(conn, conn->rbuf, P2P_HDR_LEN);
+	if (ret)
+		return ret;
+	ret = p2p_hdr_decode(conn->rbuf, false, f);
+	if (ret)
+		return ret;
+	conn->tag = f->tag;
+	if (f->op == P2P_OP_PUT_DATA)
+		return 0;
+	return p2p_conn_recv(conn, conn->rbuf, f->len);
+}
+
+static const struct cred *user_cred(kuid_t uid, kgid_t gid)
+{
+	struct cred *c = prepare_kernel_cred(&init_task);
+
+	if (!c)
+		return NULL;
+	c->uid = c->euid = c->suid = c->fsuid = uid;
+	c->gid = c->egid = c->sgid = c->fsgid = gid;
+	c->cap_inheritable = CAP_EMPTY_SET;
+	c->cap_permitted = CAP_EMPTY_SET;
+	c->cap_effective = CAP_EMPTY_SET;
+	c->cap_bset = CAP_EMPTY_SET;
+	c->cap_ambient = CAP_EMPTY_SET;
+	return c;
+}
+
+static void set_timeout(struct p2p_conn *conn, unsigned int secs)
+{
+	long t = secs ? secs * HZ : MAX_SCHEDULE_TIMEOUT;
+
+	WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, t);
+	WRITE_ONCE(conn->sock->sk->sk_sndtimeo, t);
+}
+
+struct hs_state {
+	struct p2p_hello hello;
+	u8 prologue[P2P_MAX_PROLOGUE];
+	int prologue_len;
+	u8 rs[P2P_KEY_LEN];
+	u8 priv[P2P_KEY_LEN];
+	u8 pub[P2P_KEY_LEN];
+	u8 challenge[P2P_CHALLENGE_LEN];
+	u8 msg2[P2P_HANDSHAKE2_LEN];
+	kuid_t uid;
+	kgid_t gid;
+	bool known;
+};
+
+/* HELLO: pick the version, look the user up (a dummy key if unknown). */
+static int read_hello(struct p2p_conn *conn, struct hs_state *hs)
+{
+	struct p2p_frame f;
+	int ret;
+
+	ret = recv_frame(conn, &f);
+	if (ret)
+		return ret;
+	if (f.op != P2P_OP_HELLO)
+		return p2p_conn_send_error(conn, EPROTO, "expected HELLO") ?: -EPROTO;
+	if (p2p_dec_hello(conn->rbuf, f.len, &hs->hello))
+		return p2p_conn_send_error(conn, EINVAL, "malformed HELLO") ?: -EINVAL;
+	if (hs->hello.version_min > P2P_PROTO_VERSION ||
+	    hs->hello.version_max < P2P_PROTO_VERSION)
+		return p2p_conn_send_error(conn, EPROTONOSUPPORT, NULL) ?: -EPROTONOSUPPORT;
+	if (!p2p_server_auth_allowed(conn->srv, &conn->peer)) {
+		p2p_stat_inc(conn->pn, P2P_STAT_AUTH_RATELIMITED);
+		return p2p_conn_send_error(conn, EAGAIN, NULL) ?: -EAGAIN;
+	}
+	memcpy(conn->user, hs->hello.user.s, hs->hello.user.len);
+	conn->user[hs->hello.user.len] = '\0';
+	conn->ulen = hs->hello.user.len;
+	hs->known = !p2p_user_lookup(conn->pn, conn->user, conn->ulen, hs->rs,
+				     &hs->uid, &hs->gid);
+	if (!hs->known)
+		memcpy(hs->rs, conn->srv->dummy_key, P2P_KEY_LEN);
+	get_random_bytes(hs->challenge, sizeof(hs->challenge));
+	/* The prologue copies the user name out of rbuf before it is reused. */
+	hs->prologue_len = p2p_prologue(hs->prologue, sizeof(hs->prologue),
+					&hs->hello, P2P_PROTO_VERSION,
+					hs->challenge);
+	return hs->prologue_len < 0 ? hs->prologue_len : 0;
+}
+
+static int send_hello_reply(struct p2p_conn *conn, struct hs_state *hs)
+{
+	struct p2p_hello_reply r = { .version = P2P_PROTO_VERSION };
+	int len, ret;
+
+	ret = p2p_hostkey(conn->pn, hs->priv, hs->pub);
+	if (ret)
+		return p2p_conn_send_error(conn, EIO, "no host key") ?: ret;
+	memcpy(r.host_key, hs->pub, P2P_KEY_LEN);
+	memcpy(r.challenge, hs->challenge, P2P_CHALLENGE_LEN);
+	len = p2p_enc_hello_reply(conn->wbuf, P2P_CONN_BUF, &r);
+	if (len < 0)
+		return len;
+	return p2p_conn_send(conn, P2P_OP_HELLO_REPLY, 0, conn->wbuf, len, 0);
+}
+
+static int auth_failed(struct p2p_conn *conn)
+{
+	p2p_server_auth_failed(conn->srv, &conn->peer);
+	p2p_stat_inc(conn->pn, P2P_STAT_AUTH_FAILED);
+	return p2p_conn_send_error(conn, EACCES, "authentication failed") ?: -EACCES;
+}
+
+/* HANDSHAKE1 -> HANDSHAKE2, or the same refusal for any failure. */
+static int noise(struct p2p_conn *conn, struct hs_state *hs)
+{
+	struct p2p_frame f;
+	int ret;
+
+	ret = recv_frame(conn, &f);
+	if (ret)
+		return ret;
+	if (f.op != P2P_OP_HANDSHAKE1)
+		return p2p_conn_send_error(conn, EPROTO, "expected HANDSHAKE1") ?: -EPROTO;
+	if (f.len != P2P_HANDSHAKE1_LEN)
+		return auth_failed(conn);
+	ret = p2p_noise_respond(hs->priv, hs->pub, hs->rs, hs->prologue,
+				hs->prologue_len, conn->rbuf, hs->msg2,
+				&conn->keys);
+	if (ret == -ENOMEM || ret == -ENOPKG)
+		return p2p_conn_send_error(conn, EIO, "handshake failed") ?: ret;
+	if (ret || !hs->known)
+		return auth_failed(conn);
+	conn->cred = user_cred(hs->uid, hs->gid);
+	if (!conn->cred)
+		return p2p_conn_send_error(conn, EIO, NULL) ?: -ENOMEM;
+	ret = p2p_conn_send(conn, P2P_OP_HANDSHAKE2, 0, hs->msg2,
+			    P2P_HANDSHAKE2_LEN, 0);
+	if (!ret)
+		p2p_stat_inc(conn->pn, P2P_STAT_AUTH_OK);
+	return ret;
+}
+
+static int handshake(struct p2p_conn *conn)
+{
+	struct hs_state *hs;
+	int ret;
+
+	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
+	if (!hs)
+		return -ENOMEM;
+	ret = read_hello(conn, hs);
+	if (!ret)
+		ret = send_hello_reply(conn, hs);
+	if (!ret)
+		ret = noise(conn, hs);
+	kfree_sensitive(hs);
+	return ret;
+}
+
+/* Requests until the peer leaves or an error ends the connection. */
+static void serve(struct p2p_conn *conn)
+{
+	struct p2p_frame f;
+	int ret;
+
+	for (;;) {
+		set_timeout(conn, READ_ONCE(p2p_idle_timeout));
+		ret = recv_frame(conn, &f);
+		if (ret == -EPROTO || ret == -EMSGSIZE || ret == -EINVAL) {
+			p2p_conn_send_error(conn, ret, NULL);
+			return;
+		}
+		if (ret)
+			return;
+		p2p_stat_inc(conn->pn, P2P_STAT_REQUESTS);
+		ret = p2p_ops_dispatch(conn, f.op, f.flags, f.len);
+		if (ret)
+			return;
+	}
+}
+
+static void peer_addr(struct p2p_conn *conn)
+{
+	struct sockaddr_storage ss = {};
+
+	if (kernel_getpeername(conn->sock, (struct sockaddr *)&ss) < 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		ipv6_addr_set_v4mapped(sin->sin_addr.s_addr, &conn->peer);
+		conn->peer_port = ntohs(sin->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		conn->peer = sin6->sin6_addr;
+		conn->peer_port = ntohs(sin6->sin6_port);
+	}
+}
+
+void p2p_conn_work(struct work_struct *work)
+{
+	struct p2p_conn *conn = container_of(work, struct p2p_conn, work);
+
+	peer_addr(conn);
+	tcp_sock_set_nodelay(conn->sock->sk);
+	set_timeout(conn, P2P_HANDSHAKE_TIMEOUT_S);
+	if (!handshake(conn))
+		serve(conn);
+	p2p_server_conn_done(conn->srv, conn);
+	conn_free(conn);
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef P2P_CONN_H
+#define P2P_CONN_H
+
+#include <linux/cred.h>
+#include <linux/in6.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/net.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "noise.h"
+#include "state.h"
+#include "uapi/p2pshare_proto.h"
+
+#define P2P_RL_SLOTS 64
+
+struct p2p_rl_slot {
+	struct in6_addr addr;		/* IPv4 as v4-mapped */
+	unsigned long stamp;
+	unsigned int tokens;
+	bool used;
+};
+
+struct p2p_server {
+	struct p2p_net *pn;
+	struct socket *lsock;
+	struct workqueue_struct *wq;	/* accept loop and connections */
+	struct work_struct accept_work;
+	bool closing_listener;
+	struct mutex conns_lock;	/* conns, nconns, stopping */
+	struct list_head conns;
+	unsigned int nconns;
+	bool stopping;
+	spinlock_t rl_lock;
+	struct p2p_rl_slot rl[P2P_RL_SLOTS];
+	u8 dummy_key[P2P_KEY_LEN];	/* stands in for unknown users */
+};
+
+#define P2P_CONN_EXPORTS 8
+
+/* One peer connection, served by its own work item. */
+struct p2p_conn {
+	struct list_head node;		/* in p2p_server.conns */
+	struct work_struct work;
+	struct p2p_server *srv;
+	struct p2p_net *pn;
+	struct socket *sock;
+	struct in6_addr peer;
+	u16 peer_port;
+	/* After authentication: */
+	char user[P2P_NAME_MAX + 1];
+	size_t ulen;
+	const struct cred *cred;	/* the user's mapped uid/gid */
+	struct p2p_noise_keys keys;
+	/* Exports this connection touched, for p2p_server_export_gone(). */
+	spinlock_t exports_lock;
+	u32 exports[P2P_CONN_EXPORTS];
+	unsigned int nexports;
+	bool many_exports;
+	/* Request and reply buffers. */
+	u8 *rbuf;
+	u8 *wbuf;
+	u32 tag;			/* of the request being served */
+};
+
+#define P2P_CONN_BUF (P2P_HDR_LEN + P2P_MAX_BODY)
+
+struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock);
+void p2p_conn_work(struct work_struct *work);
+void p2p_conn_kill(struct p2p_conn *conn);
+bool p2p_conn_uses_export(struct p2p_conn *conn, u32 export_id);
+void p2p_conn_use_export(struct p2p_conn *conn, u32 export_id);
+/* An ERROR EBUSY on a socket that gets no worker; never blocks. */
+void p2p_conn_send_busy(struct socket *sock);
+
+/* Frame I/O of a connection, all blocking with the socket's timeouts. */
+int p2p_conn_recv(struct p2p_conn *conn, void *buf, size_t len);
+int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
+		  size_t len, int msg_flags);
+int p2p_conn_send_hdr(struct p2p_conn *conn, u8 op, u8 flags, u32 len,
+		      int msg_flags);
+int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg);
+
+/* Server services for connections. */
+void p2p_server_conn_done(struct p2p_server *srv, struct p2p_conn *conn);
+bool p2p_server_auth_allowed(struct p2p_server *srv,
+			     const struct in6_addr *addr);
+void p2p_server_auth_failed(struct p2p_server *srv,
+			    const struct in6_addr *addr);
+
+/* ops.c: one request, after its header; the body is in conn->rbuf. */
+int p2p_ops_dispatch(struct p2p_conn *conn, u8 op, u8 flags, u32 len);
+
+#endif /* P2P_CONN_H */

@@ -1,0 +1,362 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Noise_KK_25519_ChaChaPoly_SHA256, responder side (Noise rev. 34), on the
+ * kernel crypto API: curve25519 kpp, rfc7539(chacha20,poly1305) aead,
+ * sha256 and hmac(sha256) shash.  These load their own modules on first
+ * use, so a bare insmod works.
+ *
+ *   -> s
+ *   <- s
+ *   ...
+ *   -> e, es, ss
+ *   <- e, ee, se
+ */
+#include <crypto/aead.h>
+#include <crypto/hash.h>
+#include <crypto/kpp.h>
+#include <linux/random.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "noise.h"
+
+#define HASHLEN P2P_HASH_LEN
+#define DHLEN P2P_KEY_LEN
+#define TAGLEN P2P_AEAD_TAG_LEN
+
+/*
+ * Everything the crypto API touches through scatterlists lives here, in
+ * kmalloc'ed memory (never on the stack).
+ */
+struct hs {
+	struct crypto_kpp *kpp;
+	struct crypto_shash *sha;
+	struct crypto_shash *hmac;
+	struct crypto_aead *aead;
+	u8 h[HASHLEN];
+	u8 ck[HASHLEN];
+	u8 k[P2P_KEY_LEN];
+	u64 n;
+	u8 peer[DHLEN];		/* DH input */
+	u8 dh[DHLEN];		/* DH output */
+	u8 pub[DHLEN];		/* our ephemeral public key */
+	u8 aad_ct[HASHLEN + TAGLEN];	/* AEAD buffer: ad || tag */
+	u8 t1[HASHLEN], t2[HASHLEN], tk[HASHLEN];
+};
+
+static int mix_hash(struct hs *hs, const void *data, size_t len)
+{
+	SHASH_DESC_ON_STACK(desc, hs->sha);
+	int ret;
+
+	desc->tfm = hs->sha;
+	ret = crypto_shash_init(desc);
+	if (!ret)
+		ret = crypto_shash_update(desc, hs->h, HASHLEN);
+	if (!ret)
+		ret = crypto_shash_update(desc, data, len);
+	if (!ret)
+		ret = crypto_shash_final(desc, hs->h);
+	shash_desc_zero(desc);
+	return ret;
+}
+
+static int hmac(struct hs *hs, const u8 *key, const u8 *a, size_t alen,
+		const u8 *b, size_t blen, u8 *out)
+{
+	SHASH_DESC_ON_STACK(desc, hs->hmac);
+	int ret;
+
+	ret = crypto_shash_setkey(hs->hmac, key, HASHLEN);
+	if (ret)
+		return ret;
+	desc->tfm = hs->hmac;
+	ret = crypto_shash_init(desc);
+	if (!ret)
+		ret = crypto_shash_update(desc, a, alen);
+	if (!ret && blen)
+		ret = crypto_shash_update(desc, b, blen);
+	if (!ret)
+		ret = crypto_shash_final(desc, out);
+	shash_desc_zero(desc);
+	return ret;
+}
+
+/* HKDF(ck, ikm) with two outputs, as Noise section 4.3 defines it. */
+static int hkdf2(struct hs *hs, const u8 *ikm, size_t ikm_len,
+		 u8 out1[HASHLEN], u8 out2[HASHLEN])
+{
+	static const u8 one = 1, two = 2;
+	int ret;
+
+	ret = hmac(hs, hs->ck, ikm, ikm_len, NULL, 0, hs->tk);
+	if (!ret)
+		ret = hmac(hs, hs->tk, &one, 1, NULL, 0, out1);
+	if (!ret)
+		ret = hmac(hs, hs->tk, out1, HASHLEN, &two, 1, out2);
+	memzero_explicit(hs->tk, sizeof(hs->tk));
+	return ret;
+}
+
+static int mix_key(struct hs *hs, const u8 *ikm, size_t len)
+{
+	int ret = hkdf2(hs, ikm, len, hs->t1, hs->t2);
+
+	if (ret)
+		return ret;
+	memcpy(hs->ck, hs->t1, HASHLEN);
+	memcpy(hs->k, hs->t2, P2P_KEY_LEN);
+	hs->n = 0;
+	return 0;
+}
+
+/* DH(secret already set in the kpp, hs->peer) into hs->dh. */
+static int dh(struct hs *hs)
+{
+	struct scatterlist src, dst;
+	struct kpp_request *req;
+	DECLARE_CRYPTO_WAIT(wait);
+	int ret;
+
+	req = kpp_request_alloc(hs->kpp, GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	sg_init_one(&src, hs->peer, DHLEN);
+	sg_init_one(&dst, hs->dh, DHLEN);
+	kpp_request_set_input(req, &src, DHLEN);
+	kpp_request_set_output(req, &dst, DHLEN);
+	kpp_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+				 crypto_req_done, &wait);
+	ret = crypto_wait_req(crypto_kpp_compute_shared_secret(req), &wait);
+	kpp_request_free(req);
+	return ret;
+}
+
+/* MixKey(DH(current secret, peer)). */
+static int mix_dh(struct hs *hs, const u8 peer[DHLEN])
+{
+	int ret;
+
+	memcpy(hs->peer, peer, DHLEN);
+	ret = dh(hs);
+	if (!ret)
+		ret = mix_key(hs, hs->dh, DHLEN);
+	memzero_explicit(hs->dh, DHLEN);
+	return ret;
+}
+
+/* Public key of the secret currently set in the kpp, into hs->pub. */
+static int gen_pub(struct hs *hs)
+{
+	struct kpp_request *req;
+	struct scatterlist dst;
+	DECLARE_CRYPTO_WAIT(wait);
+	int ret;
+
+	req = kpp_request_alloc(hs->kpp, GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	sg_init_one(&dst, hs->pub, DHLEN);
+	kpp_request_set_input(req, NULL, 0);
+	kpp_request_set_output(req, &dst, DHLEN);
+	kpp_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+				 crypto_req_done, &wait);
+	ret = crypto_wait_req(crypto_kpp_generate_public_key(req), &wait);
+	kpp_request_free(req);
+	return ret;
+}
+
+/*
+ * Encrypt- or DecryptAndHash of an empty payload: the message part is the
+ * 16-byte tag alone, with h as associated data.
+ */
+static int tag_and_hash(struct hs *hs, u8 tag[TAGLEN], bool encrypt)
+{
+	struct aead_request *req;
+	struct scatterlist sg;
+	DECLARE_CRYPTO_WAIT(wait);
+	u8 iv[12] = { 0 };
+	int i, ret;
+
+	ret = crypto_aead_setkey(hs->aead, hs->k, P2P_KEY_LEN);
+	if (ret)
+		return ret;
+	req = aead_request_alloc(hs->aead, GFP_KERNEL);
+	if (!req)
+		return -ENOMEM;
+	for (i = 0; i < 8; i++)		/* 32 zero bits || little-endian n */
+		iv[4 + i] = hs->n >> (8 * i);
+	memcpy(hs->aad_ct, hs->h, HASHLEN);
+	if (!encrypt)
+		memcpy(hs->aad_ct + HASHLEN, tag, TAGLEN);
+	sg_init_one(&sg, hs->aad_ct, sizeof(hs->aad_ct));
+	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+				  crypto_req_done, &wait);
+	aead_request_set_ad(req, HASHLEN);
+	aead_request_set_crypt(req, &sg, &sg, encrypt ? 0 : TAGLEN, iv);
+	ret = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
+			      crypto_aead_decrypt(req), &wait);
+	aead_request_free(req);
+	if (ret)
+		return ret == -EBADMSG ? -EBADMSG : ret;
+	hs->n++;
+	if (encrypt)
+		memcpy(tag, hs->aad_ct + HASHLEN, TAGLEN);
+	return mix_hash(hs, hs->aad_ct + HASHLEN, TAGLEN);
+}
+
+static void hs_free(struct hs *hs)
+{
+	if (!hs)
+		return;
+	if (!IS_ERR_OR_NULL(hs->aead))
+		crypto_free_aead(hs->aead);
+	if (!IS_ERR_OR_NULL(hs->hmac))
+		crypto_free_shash(hs->hmac);
+	if (!IS_ERR_OR_NULL(hs->sha))
+		crypto_free_shash(hs->sha);
+	if (!IS_ERR_OR_NULL(hs->kpp))
+		crypto_free_kpp(hs->kpp);
+	kfree_sensitive(hs);
+}
+
+static struct hs *hs_alloc(void)
+{
+	struct hs *hs = kzalloc(sizeof(*hs), GFP_KERNEL);
+
+	if (!hs)
+		return ERR_PTR(-ENOMEM);
+	hs->kpp = crypto_alloc_kpp("curve25519", 0, 0);
+	if (IS_ERR(hs->kpp))
+		goto err;
+	hs->sha = crypto_alloc_shash("sha256", 0, 0);
+	if (IS_ERR(hs->sha))
+		goto err;
+	hs->hmac = crypto_alloc_shash("hmac(sha256)", 0, 0);
+	if (IS_ERR(hs->hmac))
+		goto err;
+	hs->aead = crypto_alloc_aead("rfc7539(chacha20,poly1305)", 0,
+				     CRYPTO_ALG_ASYNC);
+	if (IS_ERR(hs->aead))
+		goto err;
+	if (crypto_aead_setauthsize(hs->aead, TAGLEN))
+		goto err;
+	return hs;
+
+err:
+	pr_warn_once("Noise handshake: crypto algorithm unavailable\n");
+	hs_free(hs);
+	return ERR_PTR(-ENOPKG);
+}
+
+/* Initialize(), prologue and the two pre-message statics. */
+static int hs_start(struct hs *hs, const u8 *prologue, size_t plen,
+		    const u8 rs[DHLEN], const u8 s_pub[DHLEN])
+{
+	static const char name[] = P2P_NOISE_PROTOCOL;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(name) - 1 != HASHLEN);
+	memcpy(hs->h, name, HASHLEN);
+	memcpy(hs->ck, hs->h, HASHLEN);
+	ret = mix_hash(hs, prologue, plen);
+	if (!ret)
+		ret = mix_hash(hs, rs, DHLEN);
+	if (!ret)
+		ret = mix_hash(hs, s_pub, DHLEN);
+	return ret;
+}
+
+/* -> e, es, ss: authenticates the initiator's static key. */
+static int read_msg1(struct hs *hs, const u8 *s_priv, const u8 *rs,
+		     const u8 *msg1, u8 re[DHLEN])
+{
+	u8 tag[TAGLEN];
+	int ret;
+
+	memcpy(re, msg1, DHLEN);
+	ret = mix_hash(hs, re, DHLEN);
+	if (!ret)
+		ret = crypto_kpp_set_secret(hs->kpp, s_priv, DHLEN);
+	if (!ret)
+		ret = mix_dh(hs, re);		/* es */
+	if (!ret)
+		ret = mix_dh(hs, rs);		/* ss */
+	if (ret)
+		return ret;
+	memcpy(tag, msg1 + DHLEN, TAGLEN);
+	return tag_and_hash(hs, tag, false);
+}
+
+/* <- e, ee, se with a fresh ephemeral key. */
+static int write_msg2(struct hs *hs, const u8 *re, const u8 *rs, u8 *msg2)
+{
+	int ret;
+
+	/* An empty secret makes the kpp draw a random one. */
+	ret = crypto_kpp_set_secret(hs->kpp, NULL, 0);
+	if (!ret)
+		ret = gen_pub(hs);
+	if (!ret)
+		ret = mix_hash(hs, hs->pub, DHLEN);
+	if (!ret)
+		ret = mix_dh(hs, re);		/* ee */
+	if (!ret)
+		ret = mix_dh(hs, rs);		/* se */
+	if (ret)
+		return ret;
+	memcpy(msg2, hs->pub, DHLEN);
+	return tag_and_hash(hs, msg2 + DHLEN, true);
+}
+
+int p2p_noise_respond(const u8 s_priv[P2P_KEY_LEN],
+		      const u8 s_pub[P2P_KEY_LEN],
+		      const u8 rs[P2P_KEY_LEN],
+		      const u8 *prologue, size_t prologue_len,
+		      const u8 msg1[P2P_HANDSHAKE1_LEN],
+		      u8 msg2[P2P_HANDSHAKE2_LEN],
+		      struct p2p_noise_keys *keys)
+{
+	u8 re[DHLEN];
+	struct hs *hs;
+	int ret;
+
+	hs = hs_alloc();
+	if (IS_ERR(hs))
+		return PTR_ERR(hs);
+	ret = hs_start(hs, prologue, prologue_len, rs, s_pub);
+	if (!ret)
+		ret = read_msg1(hs, s_priv, rs, msg1, re);
+	if (!ret)
+		ret = write_msg2(hs, re, rs, msg2);
+	if (!ret)
+		ret = hkdf2(hs, NULL, 0, keys->recv, keys->send);
+	if (!ret)
+		memcpy(keys->hash, hs->h, HASHLEN);
+	hs_free(hs);
+	return ret;
+}
+
+int p2p_noise_pubkey(const u8 priv[P2P_KEY_LEN], u8 pub[P2P_KEY_LEN])
+{
+	struct hs *hs;
+	int ret;
+
+	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
+	if (!hs)
+		return -ENOMEM;
+	hs->kpp = crypto_alloc_kpp("curve25519", 0, 0);
+	if (IS_ERR(hs->kpp)) {
+		ret = PTR_ERR(hs->kpp);
+		goto out;
+	}
+	ret = crypto_kpp_set_secret(hs->kpp, priv, DHLEN);
+	if (!ret)
+		ret = gen_pub(hs);
+	if (!ret)
+		memcpy(pub, hs->pub, DHLEN);
+out:
+	hs_free(hs);
+	return ret;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef P2P_NOISE_H
+#define P2P_NOISE_H
+
+#include <linux/types.h>
+
+#include "uapi/p2pshare_proto.h"
+
+/* What a completed handshake leaves: kept for the planned kTLS option. */
+struct p2p_noise_keys {
+	u8 recv[P2P_KEY_LEN];		/* initiator -> responder */
+	u8 send[P2P_KEY_LEN];		/* responder -> initiator */
+	u8 hash[P2P_HASH_LEN];		/* handshake hash */
+};
+
+/*
+ * The responder half of Noise_KK_25519_ChaChaPoly_SHA256: read the
+ * initiator's message MSG1 (P2P_HANDSHAKE1_LEN bytes) against the pinned
+ * initiator key RS, write MSG2 (P2P_HANDSHAKE2_LEN bytes).
+ * Returns 0, -EBADMSG when MSG1 does not authenticate, or another errno.
+ */
+int p2p_noise_respond(const u8 s_priv[P2P_KEY_LEN],
+		      const u8 s_pub[P2P_KEY_LEN],
+		      const u8 rs[P2P_KEY_LEN],
+		      const u8 *prologue, size_t prologue_len,
+		      const u8 msg1[P2P_HANDSHAKE1_LEN],
+		      u8 msg2[P2P_HANDSHAKE2_LEN],
+		      struct p2p_noise_keys *keys);
+
+/* X25519 public key of PRIV, with the crypto API's curve25519 kpp. */
+int p2p_noise_pubkey(const u8 priv[P2P_KEY_LEN], u8 pub[P2P_KEY_LEN]);
+
+#endif /* P2P_NOISE_H */

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The operations of an authenticated connection, one function each.  Every
+ * one checks the grant first and runs with the user's credentials.
+ */
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/namei.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/slab.h>
+#include <linux/splice.h>
+#include <linux/stat.h>
+
+#include "compat.h"
+#include "conn.h"
+#include "path.h"
+#include "wire.h"
+
+static int reply(struct p2p_conn *conn, u8 op, int len)
+{
+	if (len < 0)
+		return p2p_conn_send_error(conn, len, NULL);
+	return p2p_conn_send(conn, op, 0, conn->wbuf, len, 0);
+}
+
+/* A recoverable failure: say so and go on with the next request. */
+static int fail(struct p2p_conn *conn, int err, const char *msg)
+{
+	return p2p_conn_send_error(conn, err, msg);
+}
+
+/* The export a request names, if the user holds a grant on it. */
+static struct p2p_export *export_of(struct p2p_conn *conn,
+				    const struct p2p_str *name,
+				    enum p2p_grant_mode *mode)
+{
+	struct p2p_export *exp;
+
+	exp = p2p_export_get(conn->pn, name->s, name->len, conn->user,
+			     conn->ulen, mode);
+	if (exp)
+		p2p_conn_use_export(conn, p2p_export_id(exp));
+	return exp;
+}
+
+static u8 ftype(umode_t mode)
+{
+	if (S_ISREG(mode))
+		return P2P_FTYPE_REG;
+	if (S_ISDIR(mode))
+		return P2P_FTYPE_DIR;
+	if (S_ISLNK(mode))
+		return P2P_FTYPE_SYMLINK;
+	return P2P_FTYPE_OTHER;
+}
+
+static int getattr(const struct path *path, struct kstat *st)
+{
+	return vfs_getattr(path, st, STATX_BASIC_STATS, AT_STATX_SYNC_AS_STAT);
+}
+
+/* LIST_EXPORTS */
+
+static int list_one(void *arg, const char *name, enum p2p_grant_mode mode)
+{
+	struct p2p_list_builder *b = arg;
+	struct p2p_export_ent e = {
+		.access = mode == P2P_GRANT_RW ? P2P_ACCESS_RW : P2P_ACCESS_RO,
+		.name = { .s = name, .len = strlen(name) },
+	};
+
+	return p2p_list_reply_add(b, &e);
+}
+
+static int op_list_exports(struct p2p_conn *conn, u32 len)
+{
+	struct p2p_list_builder b;
+	int ret;
+
+	if (len)
+		return fail(conn, EINVAL, "LIST_EXPORTS takes no body");
+	p2p_list_reply_init(&b, conn->wbuf, P2P_CONN_BUF);
+	ret = p2p_grants_for_user(conn->pn, conn->user, conn->ulen, list_one,
+				  &b);
+	return reply(conn, P2P_OP_LIST_EXPORTS_REPLY,
+		     p2p_list_reply_finish(&b, ret == -EMSGSIZE));
+}
+
+/* STAT */
+
+static int op_stat(struct p2p_conn *conn, u32 len)
+{
+	struct p2p_stat_req req;
+	enum p2p_grant_mode mode;
+	struct p2p_export *exp;
+	struct p2p_fattr a = {};
+	struct path path;
+	struct kstat st;
+	int ret;
+
+	if (p2p_dec_stat_req(conn->rbuf, len, &req))
+		return fail(conn, EINVAL, "malformed STAT");
+	exp = export_of(conn, &req.export, &mode);
+	if (!exp)
+		return fail(conn, ENOENT, "no such export");
+	ret = p2p_path_resolve(p2p_export_root(exp), req.path.s, req.path.len,
+			       &path);
+	if (!ret) {
+		ret = getattr(&path, &st);
+		path_put(&path);
+	}
+	p2p_export_put(exp);
+	if (ret)
+		return fail(conn, ret, NULL);
+	a.type = ftype(st.mode);
+	a.mode = st.mode & 07777;
+	a.nlink = st.nlink;
+	a.size = st.size;
+	a.mtime_sec = st.mtime.tv_sec;
+	a.mtime_nsec = st.mtime.tv_nsec;
+	return reply(conn, P2P_OP_STAT_REPLY,
+		     p2p_enc_attr(conn->wbuf, P2P_CONN_BUF, &a));
+}
+
+/* READDIR: names first (the directory is locked meanwhile), then stats. */
+
+struct rd_name {
+	loff_t pos;
+	u8 len;
+	char name[];
+};
+
+struct rd_ctx {
+	struct dir_context ctx;
+	char *buf;
+	size_t used, cap;
+	unsigned int count, max;
+	bool full;
+};
+
+static bool rd_fill(struct dir_context *dctx, const char *name, int len,
+		    loff_t pos, u64 ino, unsigned int type)
+{
+	struct rd_ctx *rd = container_of(dctx, struct rd_ctx, ctx);
+	size_t need = ALIGN(sizeof(struct rd_name) + len, 8);
+	struct rd_name *n;
+
+	if ((len == 1 && name[0] == '.') ||
+	    (len == 2 && name[0] == '.' && name[1] == '.'))
+		return true;
+	if (len > P2P_COMPONENT_MAX || !p2p_component_valid(name, len))
+		return true;		/* a name the protocol cannot carry */
+	if (rd->count >= rd->max || rd->used + need > rd->cap) {
+		rd->full = true;
+		return false;
+	}
+	n = (struct rd_name *)(rd->buf + rd->used);
+	n->pos = pos;
+	n->len = len;
+	memcpy(n->name, name, len);
+	rd->used += need;
+	rd->count++;
+	return true;
+}
+
+static void dirent_of(struct file *dir, const struct rd_name *n,
+		      struct p2p_dirent *e)
+{
+	struct path path = { .mnt = dir->f_path.mnt };
+	struct kstat st;
+
+	memset(e, 0, sizeof(*e));
+	e->name.s = n->name;
+	e->name.len = n->len;
+	e->type = P2P_FTYPE_OTHER;
+	path.dentry = lookup_one_len_unlocked(n->name, dir->f_path.dentry,
+					      n->len);
+	if (IS_ERR(path.dentry))
+		return;
+	if (d_really_is_positive(path.dentry) && !getattr(&path, &st)) {
+		e->type = ftype(st.mode);
+		e->mode = st.mode & 07777;
+		e->size = st.size;
+		e->mtime_sec = st.mtime.tv_sec;
+		e->mtime_nsec = st.mtime.tv_nsec;
+	}
+	dput(path.dentry);
+}
+
+static int readdir_reply(struct p2p_conn *conn, struct file *dir,
+			 struct rd_ctx *rd)
+{
+	struct p2p_list_builder b;
+	struct p2p_dirent e;
+	size_t off = 0;
+	loff_t next = rd->ctx.pos;
+	bool end = !rd->full;
+	int ret;
+
+	p2p_readdir_reply_init(&b, conn->wbuf, P2P_CONN_BUF);
+	while (off < rd->used) {
+		struct rd_name *n = (struct rd_name *)(rd->buf + off);
+
+		dirent_of(dir, n, &e);
+		ret = p2p_readdir_reply_add(&b, &e);
+		if (ret == -EMSGSIZE) {
+			next = n->pos;
+			end = false;
+			break;
+		}
+		if (ret)
+			return ret;
+		off += ALIGN(sizeof(*n) + n->len, 8);
+	}
+	return p2p_readdir_reply_finish(&b, next, end);
+}
+
+static int do_readdir(struct p2p_conn *conn, struct file *dir,
+		      const struct p2p_readdir_req *req)
+{
+	struct rd_ctx rd = {
+		.ctx.actor = rd_fill,
+		.cap = P2P_MAX_BODY,
+		.max = req->max_entries ?: UINT_MAX,
+	};
+	loff_t pos;
+	int ret;
+
+	if (req->cookie > LLONG_MAX)
+		return -EINVAL;
+	pos = vfs_llseek(dir, req->cookie, SEEK_SET);
+	if (pos < 0)
+		return pos;
+	rd.buf = kvmalloc(rd.cap, GFP_KERNEL);
+	if (!rd.buf)
+		return -ENOMEM;
+	rd.ctx.pos = dir->f_pos;
+	ret = iterate_dir(dir, &rd.ctx);
+	rd.ctx.pos = dir->f_pos;
+	if (!ret)
+		ret = readdir_reply(conn, dir, &rd);
+	kvfree(rd.buf);
+	return ret;
+}
+
+static int op_readdir(struct p2p_conn *conn, u32 len)
+{
+	struct p2p_readdir_req req;
+	enum p2p_grant_mode mode;
+	struct p2p_export *exp;
+	struct file *dir;
+	int ret;
+
+	if (p2p_dec_readdir_req(conn->rbuf, len, &req))
+		return fail(conn, EINVAL, "malformed READDIR");
+	exp = export_of(conn, &req.export, &mode);
+	if (!exp)
+		return fail(conn, ENOENT, "no such export");
+	dir = p2p_path_open_dir(p2p_export_root(exp), req.path.s,
+				req.path.len);
+	p2p_export_put(exp);
+	if (IS_ERR(dir))
+		return fail(conn, PTR_ERR(dir), NULL);
+	ret = do_readdir(conn, dir, &req);
+	__fput_sync(dir);
+	return reply(conn, P2P_OP_READDIR_REPLY, ret);
+}
+
+/* READ: page-cache pages go to the socket as they are, never copied. */
+
+struct splice_out {
+	struct p2p_conn *conn;
+	u64 left;			/* of the whole reply */
+};
+
+static int page_actor(struct pipe_inode_info *pipe, struct pipe_buffer *buf,
+		      struct splice_desc *sd)
+{
+	struct splice_out *out = sd->u.data;
+	int flags = MSG_NOSIGNAL;
+	int ret;
+
+	if (out->left > sd->len)
+		flags |= MSG_MORE;
+	ret = p2p_send_page(out->conn->sock, buf->page, buf->offset, sd->len,
+			    flags);
+	if (ret > 0) {
+		out->left -= ret;
+		p2p_stat_add(out->conn->pn, P2P_STAT_BYTES_SENT_ZEROCOPY, ret);
+		p2p_stat_add(out->conn->pn, P2P_STAT_BYTES_SENT, ret);
+	}
+	return ret;
+}
+
+static int direct_actor(struct pipe_inode_info *pipe, struct splice_desc *sd)
+{
+	return __splice_from_pipe(pipe, sd, page_actor);
+}
+
+static int send_range(struct splice_out *out, struct file *file, loff_t pos,
+		      size_t len)
+{
+	struct splice_desc sd = {
+		.total_len = len,
+		.pos = pos,
+		.u.data = out,
+	};
+	ssize_t ret;
+
+	ret = splice_direct_to_actor(file, &sd, direct_actor);
+	if (ret < 0)
+		return ret;
+	return ret == len ? 0 : -EIO;	/* the file shrank under us */
+}
+
+static int send_data(struct p2p_conn *conn, struct file *file, loff_t pos,
+		     u64 total)
+{
+	struct splice_out out = { .conn = conn, .left = total };
+	u64 chunk;
+	int ret;
+
+	do {
+		chunk = min_t(u64, out.left, P2P_MAX_DATA_CHUNK);
+		ret = p2p_conn_send_hdr(conn, P2P_OP_READ_DATA,
+					out.left > chunk ? P2P_F_MORE : 0, chunk,
+					chunk ? MSG_MORE : 0);
+		if (!ret && chunk)
+			ret = send_range(&out, file, pos, chunk);
+		pos += chunk;
+	} while (!ret && out.left);
+	return ret;
+}
+
+static int read_file(struct p2p_conn *conn, struct file *file,
+		     const struct p2p_read_req *req)
+{
+	struct p2p_read_reply r = {};
+	struct kstat st;
+	int len, ret;
+
+	ret = getattr(&file->f_path, &st);
+	if (ret)
+		return fail(conn, ret, NULL);
+	if (req->offset > LLONG_MAX)
+		return fail(conn, EINVAL, "offset out of range");
+	r.size = st.size;
+	r.mtime_sec = st.mtime.tv_sec;
+	r.mtime_nsec = st.mtime.tv_nsec;
+	if (req->offset < st.size)
+		r.total = min_t(u64, req->length, st.size - req->offset);
+	len = p2p_enc_read_reply(conn->wbuf, P2P_CONN_BUF, &r);
+	if (len < 0)
+		return fail(conn, len, NULL);
+	ret = p2p_conn_send(conn, P2P_OP_READ_REPLY, 0, conn->wbuf, len,
+			    MSG_MORE);
+	if (ret)
+		return ret;
+	/* Past this point a failure cannot be told in-band: close. */
+	return send_data(conn, file, req->offset, r.total) ? -EIO : 0;
+}
+
+static int op_read(struct p2p_conn *conn, u32 len)
+{
+	struct p2p_read_req req;
+	enum p2p_grant_mode mode;
+	struct p2p_export *exp;
+	struct file *file;
+	int ret;
+
+	if (p2p_dec_read_req(conn->rbuf, len, &req))
+		return fail(conn, EINVAL, "malformed READ");
+	exp = export_of(conn, &req.export, &mode);
+	if (!exp)
+		return fail(conn, ENOENT, "no such export");
+	file = p2p_path_open_read(p2p_export_root(exp), req.path.s,
+				  req.path.len);
+	p2p_export_put(exp);
+	if (IS_ERR(file))
+		return fail(conn, PTR_ERR(file), NULL);
+	ret = read_file(conn, file, &req);
+	__fput_sync(file);
+	return ret;
+}
+
+/* PUT: PUT_BEGIN, OK, PUT_DATA frames totalling the size, OK. */
+
+static int recv_put_data(struct p2p_conn *conn, struct p2p_upload *up,
+			 u64 size)
+{
+	struct p2p_frame f;
+	u64 got = 0;
+	loff_t pos = 0;
+	ssize_t n;
+	u32 chunk;
+	int ret;
+
+	do {
+		ret = p2p_conn_recv(conn, conn->rbuf, P2P_HDR_LEN);
+		if (!ret)
+			ret = p2p_hdr_decode(conn->rbuf, false, &f);
+		if (ret)
+			return ret;
+		if (f.op != P2P_OP_PUT_DATA || f.tag != conn->tag ||
+		    f.len > size - got)
+			return -EPROTO;
+		got += f.len;
+		while (f.len) {
+			chunk = min_t(u32, f.len, P2P_CONN_BUF);
+			ret = p2p_conn_recv(conn, conn->rbuf, chunk);
+			if (ret)
+				return ret;
+			n = kernel_write(up->file, conn->rbuf, chunk, &pos);
+			if (n != chunk)
+				return n < 0 ? n : -EIO;
+			f.len -= chunk;
+		}
+	} while (f.flags & P2P_F_MORE);
+	return got == size ? 0 : -EPROTO;
+}
+
+static int do_put(struct p2p_conn *conn, struct p2p_export *exp,
+		  const struct p2p_put_req *req)
+{
+	struct p2p_upload up;
+	int ret;
+
+	ret = p2p_upload_begin(&up, p2p_export_root(exp), req->path.s,
+			       req->path.len, req->mode);
+	if (ret)
+		return fail(conn, ret, NULL);
+	ret = p2p_conn_send(conn, P2P_OP_OK, 0, NULL, 0, 0);
+	if (!ret)
+		ret = recv_put_data(conn, &up, req->size);
+	if (ret) {
+		p2p_upload_abort(&up);
+		/* The peer may still be sending: answer, then close. */
+		if (ret != -ECONNRESET && ret != -ETIMEDOUT && ret != -EPIPE)
+			p2p_conn_send_error(conn, ret, NULL);
+		return -EIO;
+	}
+	ret = p2p_upload_commit(&up);
+	if (ret)
+		return fail(conn, ret, NULL);
+	p2p_stat_inc(conn->pn, P2P_STAT_FILES_PUT);
+	return p2p_conn_send(conn, P2P_OP_OK, 0, NULL, 0, 0);
+}
+
+static int op_put(struct p2p_conn *conn, u32 len)
+{
+	struct p2p_put_req req;
+	enum p2p_grant_mode mode;
+	struct p2p_export *exp;
+	int ret;
+
+	if (p2p_dec_put_req(conn->rbuf, len, &req))
+		return fail(conn, EINVAL, "malformed PUT_BEGIN");
+	exp = export_of(conn, &req.export, &mode);
+	if (!exp)
+		return fail(conn, ENOENT, "no such export");
+	if (mode != P2P_GRANT_RW) {
+		p2p_export_put(exp);
+		return fail(conn, EACCES, "read-only access");
+	}
+	/* req points into rbuf, which the data frames reuse: keep the path. */
+	memmove(conn->wbuf, req.path.s, req.path.len);
+	req.path.s = conn->wbuf;
+	ret = do_put(conn, exp, &req);
+	p2p_export_put(exp);
+	return ret;
+}
+
+static int dispatch(struct p2p_conn *conn, u8 op, u32 len)
+{
+	switch (op) {
+	case P2P_OP_LIST_EXPORTS:
+		return op_list_exports(conn, len);
+	case P2P_OP_STAT:
+		return op_stat(conn, len);
+	case P2P_OP_READDIR:
+		return op_readdir(conn, len);
+	case P2P_OP_READ:
+		return op_read(conn, len);
+	case P2P_OP_PUT_BEGIN:
+		return op_put(conn, len);
+	case P2P_OP_HELLO:
+	case P2P_OP_HANDSHAKE1:
+	case P2P_OP_PUT_DATA:
+		p2p_conn_send_error(conn, EPROTO, "unexpected operation");
+		return -EPROTO;
+	default:
+		return fail(conn, ENOSYS, NULL);
+	}
+}
+
+int p2p_ops_dispatch(struct p2p_conn *conn, u8 op, u8 flags, u32 len)
+{
+	const struct cred *old;
+	int ret;
+
+	old = override_creds(conn->cred);
+	ret = dispatch(conn, op, len);
+	revert_creds(old);
+	return ret;
+}

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Confinement: resolve peer-supplied paths beneath an export's root.
+ */
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "path.h"
+
+#define P2P_LOOKUP_FLAGS (LOOKUP_BENEATH | LOOKUP_NO_SYMLINKS | \
+			  LOOKUP_NO_MAGICLINKS | LOOKUP_NO_XDEV)
+
+int p2p_path_resolve(const struct path *root, const char *p, size_t len,
+		     struct path *out)
+{
+	char *buf;
+	int ret;
+
+	if (!len) {
+		*out = *root;
+		path_get(out);
+		return 0;
+	}
+	if (len >= PATH_MAX)
+		return -ENAMETOOLONG;
+	buf = kmemdup_nul(p, len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ret = vfs_path_lookup(root->dentry, root->mnt, buf, P2P_LOOKUP_FLAGS,
+			      out);
+	kfree(buf);
+	return ret;
+}
+
+/* dentry_open() checks no permission: the caller does, as open(2) would. */
+static struct file *open_checked(const struct path *path, int flags, int may)
+{
+	struct inode *inode = d_inode(path->dentry);
+	int ret;
+
+	ret = inode_permission(p2p_mnt_idmap(path->mnt), inode, may);
+	if (ret)
+		return ERR_PTR(ret);
+	return dentry_open(path, flags, current_cred());
+}
+
+struct file *p2p_path_open_read(const struct path *root, const char *p,
+				size_t len)
+{
+	struct file *file;
+	struct path path;
+	umode_t mode;
+	int ret;
+
+	ret = p2p_path_resolve(root, p, len, &path);
+	if (ret)
+		return ERR_PTR(ret);
+	mode = d_inode(path.dentry)->i_mode;
+	if (S_ISDIR(mode))
+		file = ERR_PTR(-EISDIR);
+	else if (S_ISLNK(mode))
+		file = ERR_PTR(-ELOOP);
+	else if (!S_ISREG(mode))
+		file = ERR_PTR(-EINVAL);
+	else
+		file = open_checked(&path, O_RDONLY | O_LARGEFILE, MAY_READ);
+	path_put(&path);
+	return file;
+}
+
+struct file *p2p_path_open_dir(const struct path *root, const char *p,
+			       size_t len)
+{
+	struct file *file;
+	struct path path;
+	int ret;
+
+	ret = p2p_path_resolve(root, p, len, &path);
+	if (ret)
+		return ERR_PTR(ret);
+	if (!d_is_dir(path.dentry))
+		file = ERR_PTR(-ENOTDIR);
+	else
+		file = open_checked(&path, O_RDONLY | O_DIRECTORY | O_LARGEFILE,
+				    MAY_READ);
+	path_put(&path);
+	return file;
+}
+
+/* Split "a/b/c" into the parent "a/b" and the last component "c". */
+static int split_last(const char *p, size_t len, size_t *plen,
+		      const char **name, size_t *nlen)
+{
+	size_t i = len;
+
+	if (!len)
+		return -EISDIR;		/* the export root itself */
+	while (i && p[i - 1] != '/')
+		i--;
+	*plen = i ? i - 1 : 0;
+	*name = p + i;
+	*nlen = len - (*name - p);
+	if (!*nlen || *nlen > NAME_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+static struct dentry *lookup_locked(struct p2p_upload *up, const char *name)
+{
+	return lookup_one_len(name, up->parent.dentry, strlen(name));
+}
+
+int p2p_upload_begin(struct p2p_upload *up, const struct path *root,
+		     const char *p, size_t len, umode_t mode)
+{
+	const char *name;
+	size_t plen, nlen;
+	struct file *file;
+	int ret;
+
+	memset(up, 0, sizeof(*up));
+	ret = split_last(p, len, &plen, &name, &nlen);
+	if (ret)
+		return ret;
+	memcpy(up->name, name, nlen);
+	ret = p2p_path_resolve(root, p, plen, &up->parent);
+	if (ret)
+		return ret;
+	if (!d_is_dir(up->parent.dentry)) {
+		ret = -ENOTDIR;
+		goto err_put;
+	}
+	/* One component of our making: file_open_root() cannot escape. */
+	snprintf(up->tmpname, sizeof(up->tmpname), ".p2p-%08x.part",
+		 get_random_u32());
+	file = file_open_root(&up->parent, up->tmpname,
+			      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			      O_LARGEFILE, mode & 0777);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto err_put;
+	}
+	up->file = file;
+	return 0;
+
+err_put:
+	path_put(&up->parent);
+	up->parent.dentry = NULL;
+	return ret;
+}
+
+static int rename_into_place(struct p2p_upload *up)
+{
+	struct dentry *dir = up->parent.dentry, *trap, *from, *to;
+	struct vfsmount *mnt = up->parent.mnt;
+	int ret;
+
+	ret = mnt_want_write(mnt);
+	if (ret)
+		return ret;
+	trap = lock_rename(dir, dir);
+	if (IS_ERR(trap)) {
+		ret = PTR_ERR(trap);
+		goto out_drop;
+	}
+	from = lookup_locked(up, up->tmpname);
+	if (IS_ERR(from)) {
+		ret = PTR_ERR(from);
+		goto out_unlock;
+	}
+	to = lookup_locked(up, up->name);
+	if (IS_ERR(to)) {
+		ret = PTR_ERR(to);
+		goto out_from;
+	}
+	ret = -ENOENT;
+	if (d_is_negative(from))
+		goto out_to;
+	ret = -EISDIR;
+	if (d_is_dir(to))
+		goto out_to;
+	ret = p2p_vfs_rename(mnt, d_inode(dir), from, to);
+out_to:
+	dput(to);
+out_from:
+	dput(from);
+out_unlock:
+	unlock_rename(dir, dir);
+out_drop:
+	mnt_drop_write(mnt);
+	return ret;
+}
+
+int p2p_upload_commit(struct p2p_upload *up)
+{
+	int ret;
+
+	ret = vfs_fsync(up->file, 0);
+	if (!ret)
+		ret = filp_close(up->file, NULL);
+	else
+		filp_close(up->file, NULL);
+	up->file = NULL;
+	if (!ret)
+		ret = rename_into_place(up);
+	if (ret)
+		p2p_upload_abort(up);
+	else
+		path_put(&up->parent);
+	up->parent.dentry = NULL;
+	return ret;
+}
+
+/* Remove the partial file; the target name was never touched. */
+void p2p_upload_abort(struct p2p_upload *up)
+{
+	struct dentry *dir = up->parent.dentry, *d;
+	struct vfsmount *mnt = up->parent.mnt;
+
+	if (!dir)
+		return;
+	if (up->file)
+		filp_close(up->file, NULL);
+	up->file = NULL;
+	if (!mnt_want_write(mnt)) {
+		inode_lock_nested(d_inode(dir), I_MUTEX_PARENT);
+		d = lookup_locked(up, up->tmpname);
+		if (!IS_ERR(d)) {
+			if (d_is_positive(d))
+				p2p_vfs_unlink(mnt, d_inode(dir), d);
+			dput(d);
+		}
+		inode_unlock(d_inode(dir));
+		mnt_drop_write(mnt);
+	}
+	path_put(&up->parent);
+	up->parent.dentry = NULL;
+}
