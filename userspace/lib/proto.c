@@ -353,14 +353,16 @@ static int server_expect(int fd, uint8_t want, struct p2p_frame *f,
 	int ret;
 
 	ret = p2p_recv_hdr(fd, false, f);
-	if (ret == -EPROTO || ret == -EMSGSIZE || (!ret && f->op != want) ||
-	    (!ret && f->len > cap)) {
-		p2p_send_error(fd, 0, ret == -EMSGSIZE ? EMSGSIZE : EPROTO,
-			       "unexpected frame");
-		return ret ? ret : -EPROTO;
+	if (ret == -EPROTO || ret == -EMSGSIZE) {
+		p2p_send_error(fd, 0, -ret, "malformed frame");
+		return ret;
 	}
 	if (ret)
 		return ret;
+	if (f->op != want || f->len > cap) {
+		p2p_send_error(fd, f->tag, EPROTO, "unexpected frame");
+		return -EPROTO;
+	}
 	return recv_body(fd, buf, f->len);
 }
 
@@ -418,11 +420,8 @@ static int server_noise(int fd, struct p2p_session *sess,
 	ret = server_expect(fd, P2P_OP_HANDSHAKE1, &f, buf, sizeof(buf));
 	if (ret)
 		return ret;
-	if (f.len != P2P_HANDSHAKE1_LEN) {
-		p2p_send_error(fd, f.tag, EPROTO, "bad handshake length");
-		return -EPROTO;
-	}
-	if (noise_read_message(hs, buf, f.len, empty, sizeof(empty), &len)) {
+	if (f.len != P2P_HANDSHAKE1_LEN ||
+	    noise_read_message(hs, buf, f.len, empty, sizeof(empty), &len)) {
 		p2p_send_error(fd, f.tag, EACCES, "authentication failed");
 		return -EACCES;
 	}
