@@ -1089,7 +1089,7 @@ static const struct genl_ops p2p_genl_ops[] = {
 };
 
 static const struct genl_multicast_group p2p_genl_mcgrps[] = {
-	{ .name = P2P_MCGRP_EVENTS, },
+	{ .name = P2P_MCGRP_EVENTS, .flags = GENL_MCAST_CAP_NET_ADMIN, },
 };
 
 static struct genl_family p2p_genl_family __ro_after_init = {

@@ -7,7 +7,9 @@
 
 #include "nl.h"
 #include "p2pctl.h"
+#include "keys.h"
 #include "print.h"
+#include "snapshot.h"
 
 static const char *const stat_names[__P2P_STAT_MAX] = {
 	[P2P_STAT_CONNS_ACTIVE] = "conns_active",
@@ -67,50 +69,92 @@ const struct command cmd_version = {
 	"Print the version of p2pctl and of the loaded p2pshare module.\n",
 };
 
-static void show_stats(struct nlattr *nest)
+static void show_stats(const struct snapshot *s)
 {
-	struct nlattr *a;
-	int rem;
+	int t;
 
 	print_human("counters:\n");
 	print_obj_open("counters");
-	nla_for_each_nested(a, nest, rem) {
-		int t = nla_type(a);
-
-		if (t <= P2P_STAT_PAD || t >= __P2P_STAT_MAX || !stat_names[t] ||
-		    nla_len(a) != 8)
+	for (t = P2P_STAT_PAD + 1; t < __P2P_STAT_MAX; t++) {
+		if (!stat_names[t])
 			continue;
 		print_human("  %-20s ", stat_names[t]);
-		print_u64(stat_names[t], "%" PRIu64 "\n", nla_get_u64(a));
+		print_u64(stat_names[t], "%" PRIu64 "\n", s->stats[t]);
 	}
 	print_obj_close();
 }
 
-static int status_cb(struct nl_msg *msg, void *arg)
+static void show_host(const struct snapshot *s)
 {
-	struct nlattr *tb[P2P_A_MAX + 1];
+	char b64[KEY_B64_LEN];
 
-	if (p2p_nl_parse(msg, tb))
-		return NL_SKIP;
-	if (tb[P2P_A_VERSION])
-		print_str("version", "p2pshare %s\n",
-			  nla_get_string(tb[P2P_A_VERSION]));
-	if (tb[P2P_A_LISTEN_PORT]) {
-		print_obj_open("listener");
-		print_u64("port", "listen port %" PRIu64,
-			  nla_get_u16(tb[P2P_A_LISTEN_PORT]));
-		print_bool("active", " (active: %s)\n",
-			   tb[P2P_A_LISTEN_ACTIVE] &&
-			   nla_get_u8(tb[P2P_A_LISTEN_ACTIVE]));
+	key_to_b64(b64, s->pub);
+	print_str("version", "p2pshare %s\n", s->version);
+	print_str("hostkey", "host key:  %s\n", b64);
+	print_obj_open("listener");
+	if (s->listen_addr[0])
+		print_str("address", NULL, s->listen_addr);
+	else
+		print_null("address", NULL);
+	print_u64("port", NULL, s->port);
+	print_human("listener:  %s ", s->listen);
+	print_bool("active", "(active: %s)\n", s->active);
+	print_obj_close();
+}
+
+static void show_export(const struct snap_export *e)
+{
+	int i;
+
+	print_obj_open(NULL);
+	print_str("name", "  %-16s ", e->name);
+	print_str("path", "%s\n", e->path);
+	print_u64("flags", NULL, e->flags);
+	print_arr_open("grants");
+	for (i = 0; i < e->n_grants; i++) {
+		print_obj_open(NULL);
+		print_str("user", "    %-16s ", e->grants[i].user);
+		print_str("mode", "%s\n", mode_name(e->grants[i].mode));
 		print_obj_close();
 	}
-	if (tb[P2P_A_STATS])
-		show_stats(tb[P2P_A_STATS]);
-	return NL_OK;
+	print_arr_close();
+	print_obj_close();
+}
+
+static void show_user(const struct snap_user *u)
+{
+	char b64[KEY_B64_LEN];
+
+	key_to_b64(b64, u->pubkey);
+	print_obj_open(NULL);
+	print_str("name", "  %-16s ", u->name);
+	print_str("pubkey", "%s ", b64);
+	print_u64("uid", " uid %" PRIu64, u->uid);
+	print_u64("gid", " gid %" PRIu64 "\n", u->gid);
+	print_obj_close();
+}
+
+static void show(const struct snapshot *s)
+{
+	int i;
+
+	show_host(s);
+	print_human("exports:%s\n", s->n_exports ? "" : "   (none)");
+	print_arr_open("exports");
+	for (i = 0; i < s->n_exports; i++)
+		show_export(&s->exports[i]);
+	print_arr_close();
+	print_human("users:%s\n", s->n_users ? "" : "     (none)");
+	print_arr_open("users");
+	for (i = 0; i < s->n_users; i++)
+		show_user(&s->users[i]);
+	print_arr_close();
+	show_stats(s);
 }
 
 static int show_main(int argc, char **argv)
 {
+	struct snapshot snap;
 	struct p2p_nl nl;
 	bool json = false;
 	int i, ret;
@@ -123,15 +167,14 @@ static int show_main(int argc, char **argv)
 	}
 	if (p2p_nl_open(&nl))
 		return 1;
-	print_start(json);
-	ret = p2p_nl_run(&nl, p2p_nl_msg(&nl, P2P_CMD_STATUS_GET, 0),
-			 status_cb, NULL);
-	if (ret) {
-		p2p_nl_close(&nl);
-		return p2p_nl_report(&nl, ret, "cannot read the status");
-	}
-	print_end();
+	ret = snapshot_read(&nl, &snap, 0);
 	p2p_nl_close(&nl);
+	if (ret)
+		return 1;
+	print_start(json);
+	show(&snap);
+	print_end();
+	snapshot_free(&snap);
 	return 0;
 }
 
@@ -141,8 +184,18 @@ const struct command cmd_show = {
 	.usage = "[-j|--json]",
 	.help =
 	"Show this host's state in the current network namespace: module\n"
-	"version, host public key, listener, exports with their grants, users,\n"
-	"connections and counters.  Private keys are never shown.\n"
+	"version, host public key, listener, exports with their grants, users\n"
+	"and counters.  Private keys are never shown (see p2pctl save).\n"
 	"\n"
-	"  -j, --json   print one JSON object instead of the human form\n",
+	"Options:\n"
+	"  -j, --json   print one JSON object instead of the human form.  Keys:\n"
+	"               version, hostkey, listener {address (null: every\n"
+	"               address), port, active}, exports [{name, path, flags,\n"
+	"               grants [{user, mode}]}], users [{name, pubkey, uid,\n"
+	"               gid}], counters {NAME: value}.\n"
+	"\n"
+	"Example:\n"
+	"  p2pctl show -j | python3 -m json.tool\n"
+	"\n"
+	"Exit status: 0, or 1 with a one-line reason on stderr.\n",
 };

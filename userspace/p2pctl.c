@@ -2,24 +2,39 @@
 /*
  * p2pctl: configure the p2pshare module and talk to its peers.
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "p2pctl.h"
+#include "p2pshare.h"
 
 const char *prog = "p2pctl";
+const char *err_context = "";
 
 static const struct command *commands[] = {
-	&cmd_version,
+	&cmd_genkey,
+	&cmd_pubkey,
+	&cmd_user,
+	&cmd_export,
+	&cmd_unexport,
+	&cmd_grant,
+	&cmd_revoke,
+	&cmd_listen,
+	&cmd_hostkey,
 	&cmd_show,
+	&cmd_save,
+	&cmd_load,
+	&cmd_monitor,
+	&cmd_version,
 };
 
 void err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, "%s: %s", prog, err_context);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -52,6 +67,29 @@ bool want_help(const struct command *cmd, int argc, char **argv)
 			break;
 	}
 	return false;
+}
+
+const char *name_problem(const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (len > P2P_NAME_MAX)
+		return "name too long (at most 64 characters)";
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
+			break;
+	if (!len || i < len || !strcmp(s, ".") || !strcmp(s, ".."))
+		return "use 1-64 characters of A-Z a-z 0-9 . _ - (not . or ..)";
+	return NULL;
+}
+
+bool name_ok(const char *s, const char *what)
+{
+	const char *why = name_problem(s);
+
+	if (why)
+		err("invalid %s \"%s\": %s", what, s, why);
+	return !why;
 }
 
 const struct command *find_command(const char *name)

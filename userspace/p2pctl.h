@@ -15,6 +15,8 @@ struct command {
 };
 
 extern const char *prog;
+/* Printed by err() after "p2pctl: ", e.g. "FILE:LINE: " while loading. */
+extern const char *err_context;
 
 /* Print "p2pctl: MESSAGE" to stderr. */
 void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -25,8 +27,30 @@ int usage_err(const struct command *cmd, const char *fmt, ...)
 bool want_help(const struct command *cmd, int argc, char **argv);
 const struct command *find_command(const char *name);
 
+/*
+ * True if S is a valid user or export name: 1-64 of [A-Za-z0-9._-], not
+ * "." or "..".  Otherwise prints why, naming WHAT ("user name").
+ */
+bool name_ok(const char *s, const char *what);
+/* Why S is not a valid name, or NULL. */
+const char *name_problem(const char *s);
+/* Make a regular file on stdout mode 0600 before a secret goes there. */
+int private_stdout(void);
+
 #define DECLARE_CMD(n) extern const struct command cmd_##n
 DECLARE_CMD(version);
 DECLARE_CMD(show);
+DECLARE_CMD(genkey);
+DECLARE_CMD(pubkey);
+DECLARE_CMD(hostkey);
+DECLARE_CMD(user);
+DECLARE_CMD(export);
+DECLARE_CMD(unexport);
+DECLARE_CMD(grant);
+DECLARE_CMD(revoke);
+DECLARE_CMD(listen);
+DECLARE_CMD(save);
+DECLARE_CMD(load);
+DECLARE_CMD(monitor);
 
 #endif /* P2PCTL_H */

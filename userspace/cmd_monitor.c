@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * p2pctl monitor: print the module's change events.
+ */
+#include <arpa/inet.h>
+#include <inttypes.h>
+#include <string.h>
+#include <netlink/genl/ctrl.h>
+
+#include "keys.h"
+#include "nl.h"
+#include "p2pctl.h"
+#include "print.h"
+#include "snapshot.h"
+
+static const char *const event_names[__P2P_CMD_MAX] = {
+	[P2P_CMD_USER_NEW] = "user-add",
+	[P2P_CMD_USER_DEL] = "user-del",
+	[P2P_CMD_EXPORT_NEW] = "export-add",
+	[P2P_CMD_EXPORT_DEL] = "export-del",
+	[P2P_CMD_GRANT_SET] = "grant",
+	[P2P_CMD_GRANT_DEL] = "revoke",
+	[P2P_CMD_LISTEN_SET] = "listen",
+	[P2P_CMD_HOSTKEY_SET] = "hostkey",
+};
+
+static void event_str(struct nlattr *a, const char *key)
+{
+	if (a)
+		print_str(key, " %s", nla_get_string(a));
+}
+
+static void event_key(struct nlattr *a, const char *key, const char *label)
+{
+	char b64[KEY_B64_LEN];
+
+	if (!a || nla_len(a) != P2P_KEY_LEN)
+		return;
+	key_to_b64(b64, nla_data(a));
+	print_human(" %s", label);
+	print_str(key, " %s", b64);
+}
+
+static void event_u32(struct nlattr *a, const char *key, const char *fmt)
+{
+	if (a)
+		print_u64(key, fmt, nla_get_u32(a));
+}
+
+static void event_listen(struct nlattr **tb)
+{
+	struct snapshot s;
+
+	memset(&s, 0, sizeof(s));
+	snapshot_listen(&s, tb);
+	print_str("listen", " %s", s.listen);
+}
+
+static int event_cb(struct nl_msg *msg, void *arg)
+{
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+	struct nlattr *tb[P2P_A_MAX + 1];
+
+	if (g->cmd >= __P2P_CMD_MAX || !event_names[g->cmd] || p2p_nl_parse(msg, tb))
+		return NL_SKIP;
+	print_start(*(bool *)arg);
+	print_str("event", "%s", event_names[g->cmd]);
+	event_str(tb[P2P_A_EXPORT_NAME], "export");
+	event_str(tb[P2P_A_USER_NAME], "user");
+	event_str(tb[P2P_A_EXPORT_PATH], "path");
+	event_key(tb[P2P_A_USER_PUBKEY], "pubkey", "pubkey");
+	event_u32(tb[P2P_A_USER_UID], "uid", " uid %" PRIu64);
+	event_u32(tb[P2P_A_USER_GID], "gid", " gid %" PRIu64);
+	if (tb[P2P_A_GRANT_MODE])
+		print_str("mode", " %s", mode_name(nla_get_u8(tb[P2P_A_GRANT_MODE])));
+	if (g->cmd == P2P_CMD_LISTEN_SET)
+		event_listen(tb);
+	event_key(tb[P2P_A_HOSTKEY_PUB], "hostkey", "public");
+	print_human("\n");
+	print_end();
+	return NL_OK;
+}
+
+static int monitor_main(int argc, char **argv)
+{
+	struct p2p_nl nl;
+	bool json = false;
+	int grp, i, ret;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
+			json = true;
+		else
+			return usage_err(&cmd_monitor, "unknown argument \"%s\"", argv[i]);
+	}
+	if (p2p_nl_open(&nl))
+		return 1;
+	grp = genl_ctrl_resolve_grp(nl.sk, P2P_GENL_NAME, P2P_MCGRP_EVENTS);
+	ret = grp < 0 ? grp : nl_socket_add_membership(nl.sk, grp);
+	if (ret < 0) {
+		err("cannot listen to the module's events: %s%s", nl_geterror(ret),
+		    ret == -NLE_PERM ? " (p2pctl needs CAP_NET_ADMIN: run it as root)" : "");
+		p2p_nl_close(&nl);
+		return 1;
+	}
+	nl_socket_disable_seq_check(nl.sk);
+	nl_socket_modify_cb(nl.sk, NL_CB_VALID, NL_CB_CUSTOM, event_cb, &json);
+	for (;;) {
+		ret = nl_recvmsgs_default(nl.sk);
+		if (ret < 0 && ret != -NLE_NOMEM && ret != -NLE_INTR) {
+			err("reading events: %s", nl_geterror(ret));
+			break;
+		}
+	}
+	p2p_nl_close(&nl);
+	return 1;
+}
+
+const struct command cmd_monitor = {
+	.name = "monitor",
+	.main = monitor_main,
+	.usage = "[-j|--json]",
+	.help =
+	"Print one line for each change of this namespace's state, as it\n"
+	"happens, until interrupted: users added or deleted, exports added or\n"
+	"removed, grants set or revoked, listener and host key changes.\n"
+	"Deleting a user or an export removes its grants without a revoke\n"
+	"line.  Private keys never appear.\n"
+	"\n"
+	"Lines:\n"
+	"  user-add USER pubkey KEY uid UID gid GID     user-del USER\n"
+	"  export-add EXPORT PATH                       export-del EXPORT\n"
+	"  grant EXPORT USER ro|rw                      revoke EXPORT USER ro|rw\n"
+	"  listen ADDR:PORT                             hostkey public KEY\n"
+	"\n"
+	"Options:\n"
+	"  -j, --json   one JSON object per line instead: {\"event\": ...,\n"
+	"               \"export\", \"user\", \"path\", \"pubkey\", \"uid\", \"gid\",\n"
+	"               \"mode\", \"listen\", \"hostkey\" as they apply}\n"
+	"\n"
+	"Example:\n"
+	"  p2pctl monitor &\n"
+	"  p2pctl user add alice --pubkey alice.pub   # monitor: user-add alice ...\n"
+	"\n"
+	"Exit status: 1 when reading events fails (it runs until killed).\n",
+};

@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * p2pctl user add|del.
+ */
+#include <string.h>
+
+#include "keys.h"
+#include "nl.h"
+#include "p2pctl.h"
+#include "snapshot.h"
+
+struct user_args {
+	const char *name;
+	const char *pubkey;
+	uint32_t uid, gid;
+	bool has_uid, has_gid;
+};
+
+static int id_arg(const char *opt, const char *val, uint32_t *v, bool *has)
+{
+	if (!val)
+		return usage_err(&cmd_user, "%s needs a value", opt);
+	if (parse_u32(val, v) || *v == UINT32_MAX)
+		return usage_err(&cmd_user, "invalid %s \"%s\" (a number below 4294967295)",
+				 opt + 2, val);
+	*has = true;
+	return 0;
+}
+
+static int add_args(int argc, char **argv, struct user_args *a)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(argv[i], "--pubkey")) {
+			if (!val)
+				return usage_err(&cmd_user, "--pubkey needs a value");
+			a->pubkey = val;
+		} else if (!strcmp(argv[i], "--uid")) {
+			if (id_arg(argv[i], val, &a->uid, &a->has_uid))
+				return 1;
+		} else if (!strcmp(argv[i], "--gid")) {
+			if (id_arg(argv[i], val, &a->gid, &a->has_gid))
+				return 1;
+		} else if (argv[i][0] == '-' || a->name) {
+			return usage_err(&cmd_user, "unknown argument \"%s\"", argv[i]);
+		} else {
+			a->name = argv[i];
+			continue;
+		}
+		i++;
+	}
+	if (!a->name)
+		return usage_err(&cmd_user, "add needs a USER");
+	if (!a->pubkey)
+		return usage_err(&cmd_user, "add needs --pubkey KEY|FILE");
+	return 0;
+}
+
+static int user_add(struct p2p_nl *nl, int argc, char **argv)
+{
+	struct user_args a = { 0 };
+	uint8_t key[P2P_KEY_LEN];
+	struct nl_msg *msg;
+
+	if (add_args(argc, argv, &a))
+		return 1;
+	if (!name_ok(a.name, "user name") || key_from_arg(key, a.pubkey, "public key"))
+		return 1;
+	if (p2p_nl_open(nl))
+		return 1;
+	msg = p2p_nl_msg(nl, P2P_CMD_USER_NEW, 0);
+	nla_put_string(msg, P2P_A_USER_NAME, a.name);
+	nla_put(msg, P2P_A_USER_PUBKEY, P2P_KEY_LEN, key);
+	if (a.has_uid)
+		nla_put_u32(msg, P2P_A_USER_UID, a.uid);
+	if (a.has_gid)
+		nla_put_u32(msg, P2P_A_USER_GID, a.gid);
+	return cp_do(nl, msg, "cannot add the user");
+}
+
+static int user_del(struct p2p_nl *nl, int argc, char **argv)
+{
+	struct nl_msg *msg;
+
+	if (argc < 1)
+		return usage_err(&cmd_user, "del needs a USER");
+	if (argc > 1)
+		return usage_err(&cmd_user, "unexpected argument \"%s\"", argv[1]);
+	if (!name_ok(argv[0], "user name") || p2p_nl_open(nl))
+		return 1;
+	msg = p2p_nl_msg(nl, P2P_CMD_USER_DEL, 0);
+	nla_put_string(msg, P2P_A_USER_NAME, argv[0]);
+	return cp_do(nl, msg, "cannot delete the user");
+}
+
+static int user_main(int argc, char **argv)
+{
+	struct p2p_nl nl = { 0 };
+	int ret;
+
+	if (argc < 2)
+		return usage_err(&cmd_user, "missing add or del");
+	if (!strcmp(argv[1], "add"))
+		ret = user_add(&nl, argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "del"))
+		ret = user_del(&nl, argc - 2, argv + 2);
+	else
+		return usage_err(&cmd_user, "unknown argument \"%s\"", argv[1]);
+	p2p_nl_close(&nl);
+	return ret;
+}
+
+const struct command cmd_user = {
+	.name = "user",
+	.main = user_main,
+	.usage = "add USER --pubkey KEY|FILE [--uid UID] [--gid GID] | del USER",
+	.help =
+	"Manage the users this host knows.  A user is a name and an X25519\n"
+	"public key; the host never holds the user's private key.  Files are\n"
+	"opened for a user with the local uid and gid it is mapped to, so Unix\n"
+	"permissions apply on top of its grants.\n"
+	"\n"
+	"  add USER --pubkey KEY|FILE [--uid UID] [--gid GID]\n"
+	"      Add USER (1-64 characters of A-Z a-z 0-9 . _ -, not . or ..).\n"
+	"      --pubkey  the user's public key in base64 (p2pctl pubkey), or a\n"
+	"                file holding it on its first line.\n"
+	"      --uid     local user id the user's file accesses run as\n"
+	"                (default 65534, nobody).\n"
+	"      --gid     local group id (default 65534, nogroup).\n"
+	"      Refused if USER exists or the key is malformed (bad base64,\n"
+	"      wrong length, all zeros).\n"
+	"  del USER\n"
+	"      Delete USER and all its grants.\n"
+	"\n"
+	"Examples:\n"
+	"  p2pctl user add alice --pubkey alice.pub\n"
+	"  p2pctl user add bob --pubkey \"$(cat bob.pub)\" --uid 1000 --gid 1000\n"
+	"  p2pctl user del bob\n"
+	"\n"
+	"Exit status: 0, or 1 with a one-line reason on stderr.\n",
+};

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef P2PCTL_KEYS_H
+#define P2PCTL_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "p2pshare.h"
+
+/* Base64 of a 32-byte key: 44 characters and a NUL. */
+#define KEY_B64_LEN 45
+
+void key_to_b64(char out[KEY_B64_LEN], const uint8_t key[P2P_KEY_LEN]);
+/*
+ * Decode a base64 key; NULL on success, else why not ("bad base64",
+ * "wrong length", "all zeros").
+ */
+const char *key_from_b64(uint8_t key[P2P_KEY_LEN], const char *s);
+/*
+ * A key given as KEY or as the name of a file holding it on its first
+ * line.  Prints "p2pctl: ..." naming WHAT and returns -1 on error.
+ */
+int key_from_arg(uint8_t key[P2P_KEY_LEN], const char *arg, const char *what);
+/* Read one key line from F; -1 with a message on error. */
+int key_read(uint8_t key[P2P_KEY_LEN], FILE *f, const char *what);
+/* X25519 public key of PRIV. */
+int key_public(uint8_t pub[P2P_KEY_LEN], const uint8_t priv[P2P_KEY_LEN]);
+
+#endif /* P2PCTL_KEYS_H */

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Read the module's whole state: status, users, exports and grants.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+#include "p2pctl.h"
+#include "snapshot.h"
+
+const char *mode_name(uint8_t mode)
+{
+	return mode == P2P_GRANT_RW ? "rw" : "ro";
+}
+
+static void copy_name(char *dst, struct nlattr *a)
+{
+	snprintf(dst, P2P_NAME_MAX + 1, "%s", a ? nla_get_string(a) : "");
+}
+
+static void copy_key(uint8_t *dst, struct nlattr *a)
+{
+	if (a && nla_len(a) == P2P_KEY_LEN)
+		memcpy(dst, nla_data(a), P2P_KEY_LEN);
+}
+
+void snapshot_listen(struct snapshot *s, struct nlattr **tb)
+{
+	struct in_addr a4;
+
+	s->listen_addr[0] = '\0';
+	if (tb[P2P_A_LISTEN_ADDR4]) {
+		a4.s_addr = nla_get_u32(tb[P2P_A_LISTEN_ADDR4]);
+		inet_ntop(AF_INET, &a4, s->listen_addr, sizeof(s->listen_addr));
+	} else if (tb[P2P_A_LISTEN_ADDR6] && nla_len(tb[P2P_A_LISTEN_ADDR6]) == 16) {
+		inet_ntop(AF_INET6, nla_data(tb[P2P_A_LISTEN_ADDR6]),
+			  s->listen_addr, sizeof(s->listen_addr));
+	}
+	if (tb[P2P_A_LISTEN_PORT])
+		s->port = nla_get_u16(tb[P2P_A_LISTEN_PORT]);
+	snprintf(s->listen, sizeof(s->listen),
+		 strchr(s->listen_addr, ':') ? "[%s]:%u" : "%s:%u",
+		 s->listen_addr[0] ? s->listen_addr : "*", s->port);
+}
+
+static int status_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[P2P_A_MAX + 1], *a;
+	struct snapshot *s = arg;
+	int rem;
+
+	if (p2p_nl_parse(msg, tb))
+		return NL_SKIP;
+	if (tb[P2P_A_VERSION])
+		snprintf(s->version, sizeof(s->version), "%s",
+			 nla_get_string(tb[P2P_A_VERSION]));
+	copy_key(s->pub, tb[P2P_A_HOSTKEY_PUB]);
+	snapshot_listen(s, tb);
+	s->active = tb[P2P_A_LISTEN_ACTIVE] && nla_get_u8(tb[P2P_A_LISTEN_ACTIVE]);
+	if (tb[P2P_A_STATS]) {
+		s->has_stats = true;
+		nla_for_each_nested(a, tb[P2P_A_STATS], rem)
+			if (nla_type(a) < __P2P_STAT_MAX && nla_len(a) == 8)
+				s->stats[nla_type(a)] = nla_get_u64(a);
+	}
+	return NL_OK;
+}
+
+static int hostkey_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[P2P_A_MAX + 1];
+	struct snapshot *s = arg;
+
+	if (p2p_nl_parse(msg, tb))
+		return NL_SKIP;
+	copy_key(s->priv, tb[P2P_A_HOSTKEY_PRIV]);
+	return NL_OK;
+}
+
+/* Grow *ARR of *N elements of SIZE by one, zeroed; NULL if out of memory. */
+static void *grow(void *arr, int *n, size_t size)
+{
+	char *p = realloc(*(void **)arr, (*n + 1) * size);
+
+	if (!p)
+		return NULL;
+	*(void **)arr = p;
+	memset(p + *n * size, 0, size);
+	return p + (*n)++ * size;
+}
+
+static int user_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[P2P_A_MAX + 1];
+	struct snapshot *s = arg;
+	struct snap_user *u;
+
+	if (p2p_nl_parse(msg, tb) || !tb[P2P_A_USER_NAME])
+		return NL_SKIP;
+	u = grow(&s->users, &s->n_users, sizeof(*u));
+	if (!u)
+		return NL_STOP;
+	copy_name(u->name, tb[P2P_A_USER_NAME]);
+	copy_key(u->pubkey, tb[P2P_A_USER_PUBKEY]);
+	u->uid = tb[P2P_A_USER_UID] ? nla_get_u32(tb[P2P_A_USER_UID]) : P2P_UID_NOBODY;
+	u->gid = tb[P2P_A_USER_GID] ? nla_get_u32(tb[P2P_A_USER_GID]) : P2P_UID_NOBODY;
+	return NL_OK;
+}
+
+static int export_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[P2P_A_MAX + 1];
+	struct snapshot *s = arg;
+	struct snap_export *e;
+
+	if (p2p_nl_parse(msg, tb) || !tb[P2P_A_EXPORT_NAME])
+		return NL_SKIP;
+	e = grow(&s->exports, &s->n_exports, sizeof(*e));
+	if (!e)
+		return NL_STOP;
+	copy_name(e->name, tb[P2P_A_EXPORT_NAME]);
+	e->path = strdup(tb[P2P_A_EXPORT_PATH] ?
+			 nla_get_string(tb[P2P_A_EXPORT_PATH]) : "?");
+	if (tb[P2P_A_EXPORT_ID])
+		e->id = nla_get_u32(tb[P2P_A_EXPORT_ID]);
+	if (tb[P2P_A_EXPORT_FLAGS])
+		e->flags = nla_get_u32(tb[P2P_A_EXPORT_FLAGS]);
+	return NL_OK;
+}
+
+static struct snap_export *find_export(struct snapshot *s, const char *name)
+{
+	int i;
+
+	for (i = 0; i < s->n_exports; i++)
+		if (!strcmp(s->exports[i].name, name))
+			return &s->exports[i];
+	return NULL;
+}
+
+static int grant_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[P2P_A_MAX + 1];
+	struct snapshot *s = arg;
+	struct snap_export *e;
+	struct snap_grant *g;
+
+	if (p2p_nl_parse(msg, tb) || !tb[P2P_A_EXPORT_NAME] || !tb[P2P_A_USER_NAME])
+		return NL_SKIP;
+	e = find_export(s, nla_get_string(tb[P2P_A_EXPORT_NAME]));
+	if (!e)
+		return NL_SKIP;
+	g = grow(&e->grants, &e->n_grants, sizeof(*g));
+	if (!g)
+		return NL_STOP;
+	copy_name(g->user, tb[P2P_A_USER_NAME]);
+	g->mode = tb[P2P_A_GRANT_MODE] ? nla_get_u8(tb[P2P_A_GRANT_MODE]) : P2P_GRANT_RO;
+	return NL_OK;
+}
+
+static int step(struct p2p_nl *nl, int cmd, int flags, p2p_nl_cb cb,
+		struct snapshot *s, const char *what)
+{
+	int ret;
+
+	ret = p2p_nl_run(nl, p2p_nl_msg(nl, cmd, flags), cb, s);
+	if (ret)
+		return p2p_nl_report(nl, ret, what), -1;
+	return 0;
+}
+
+int snapshot_read(struct p2p_nl *nl, struct snapshot *s, int flags)
+{
+	memset(s, 0, sizeof(*s));
+	if (step(nl, P2P_CMD_STATUS_GET, 0, status_cb, s, "cannot read the status") ||
+	    ((flags & SNAP_PRIV) &&
+	     step(nl, P2P_CMD_HOSTKEY_GET, 0, hostkey_cb, s, "cannot read the host key")) ||
+	    step(nl, P2P_CMD_USER_GET, NLM_F_DUMP, user_cb, s, "cannot list the users") ||
+	    step(nl, P2P_CMD_EXPORT_GET, NLM_F_DUMP, export_cb, s, "cannot list the exports") ||
+	    step(nl, P2P_CMD_GRANT_GET, NLM_F_DUMP, grant_cb, s, "cannot list the grants")) {
+		snapshot_free(s);
+		return -1;
+	}
+	return 0;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	int i;
+
+	for (i = 0; i < s->n_exports; i++) {
+		free(s->exports[i].path);
+		free(s->exports[i].grants);
+	}
+	free(s->exports);
+	free(s->users);
+	sodium_memzero(s->priv, sizeof(s->priv));
+	s->exports = NULL;
+	s->users = NULL;
+	s->n_exports = s->n_users = 0;
+}
+
+int cp_do(struct p2p_nl *nl, struct nl_msg *msg, const char *what)
+{
+	int ret;
+
+	if (!msg) {
+		err("out of memory");
+		return 1;
+	}
+	ret = p2p_nl_run(nl, msg, NULL, NULL);
+	if (ret)
+		return p2p_nl_report(nl, ret, what);
+	return 0;
+}
+
+int parse_u32(const char *s, uint32_t *v)
+{
+	unsigned long long x;
+	char *end;
+
+	if (!*s || !strchr("0123456789", *s))
+		return -1;
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (errno || *end || x > UINT32_MAX)
+		return -1;
+	*v = x;
+	return 0;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef P2PCTL_SNAPSHOT_H
+#define P2PCTL_SNAPSHOT_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nl.h"
+
+struct snap_user {
+	char name[P2P_NAME_MAX + 1];
+	uint8_t pubkey[P2P_KEY_LEN];
+	uint32_t uid, gid;
+};
+
+struct snap_grant {
+	char user[P2P_NAME_MAX + 1];
+	uint8_t mode;
+};
+
+struct snap_export {
+	char name[P2P_NAME_MAX + 1];
+	char *path;
+	uint32_t id, flags;
+	struct snap_grant *grants;
+	int n_grants;
+};
+
+/* "*:7437", "198.18.0.1:7437" or "[fd00::1]:7437". */
+#define LISTEN_STR_LEN (INET6_ADDRSTRLEN + 10)
+
+/* The whole state of the module in this network namespace. */
+struct snapshot {
+	char version[64];
+	uint8_t pub[P2P_KEY_LEN];
+	uint8_t priv[P2P_KEY_LEN];	/* only with SNAP_PRIV */
+	char listen[LISTEN_STR_LEN];
+	char listen_addr[INET6_ADDRSTRLEN];	/* "" for every address */
+	uint16_t port;
+	bool active;
+	bool has_stats;
+	uint64_t stats[__P2P_STAT_MAX];
+	struct snap_user *users;
+	int n_users;
+	struct snap_export *exports;
+	int n_exports;
+};
+
+#define SNAP_PRIV 1	/* read the host's private key too */
+
+/* Read everything; prints why and returns -1 on failure. */
+int snapshot_read(struct p2p_nl *nl, struct snapshot *s, int flags);
+void snapshot_free(struct snapshot *s);
+/* Fill s->listen* from a message's listener attributes. */
+void snapshot_listen(struct snapshot *s, struct nlattr **tb);
+const char *mode_name(uint8_t mode);
+/* Send a request without a reply; 0, or 1 after printing why WHAT failed. */
+int cp_do(struct p2p_nl *nl, struct nl_msg *msg, const char *what);
+/* An EXPORT_NEW request for the directory open at FD, with N grants. */
+struct nl_msg *export_msg(struct p2p_nl *nl, const char *name, int fd,
+			  const char *const *users, const uint8_t *modes, int n);
+/* Parse [ADDR][:PORT] into the attributes of a LISTEN_SET request. */
+int listen_parse(const char *s, struct nl_msg *msg);
+/* A decimal u32, nothing else; -1 if S is not one. */
+int parse_u32(const char *s, uint32_t *v);
+
+#endif /* P2PCTL_SNAPSHOT_H */
