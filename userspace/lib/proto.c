@@ -233,6 +233,7 @@ int p2p_call(struct p2p_session *sess, uint8_t op, const void *req,
 	if (sess->xfer_active)
 		return -EBUSY;
 	sess->err.code = 0;
+	sess->err.msg[0] = '\0';
 	ret = p2p_send_frame(sess->fd, op, 0, tag, req, req_len);
 	if (!ret)
 		ret = recv_reply(sess, tag, reply_op, buf, cap, reply_len);
@@ -313,8 +314,12 @@ int p2p_client_connect(int fd, const char *user,
 	if (!p2p_name_valid(user, hello.user.len))
 		return -EINVAL;
 	ret = send_hello(sess, &hello);
-	if (!ret)
-		ret = recv_hello_reply(sess, &hr);
+	if (!ret || ret == -EPIPE || ret == -ECONNRESET) {
+		/* A busy server sends ERROR and closes before reading HELLO. */
+		int r = recv_hello_reply(sess, &hr);
+
+		ret = ret && r != -EREMOTEIO ? ret : r;
+	}
 	if (ret)
 		return ret;
 	memcpy(out_host_key, hr.host_key, P2P_KEY_LEN);
@@ -658,8 +663,8 @@ static int send_data(struct p2p_session *sess, const void *buf, size_t len)
 }
 
 /*
- * A server that fails mid-upload answers at once and discards data up to
- * the last frame: end the upload with an empty last frame and report.
+ * A server that fails mid-upload sends ERROR and closes the connection:
+ * report its reason, and send nothing more.
  */
 static int early_reply(struct p2p_session *sess)
 {
@@ -673,9 +678,21 @@ static int early_reply(struct p2p_session *sess)
 	ret = recv_reply(sess, sess->xfer_tag, P2P_OP_ERROR, buf,
 			 sizeof(buf), &len);
 	sess->xfer_active = false;
-	if (ret != -EREMOTEIO)
-		return ret ? ret : -EPROTO;
-	p2p_send_frame(sess->fd, P2P_OP_PUT_DATA, 0, sess->xfer_tag, NULL, 0);
+	return ret ? ret : -EPROTO;
+}
+
+/* Sending failed: the server may have sent ERROR before it closed. */
+static int put_failed(struct p2p_session *sess, int ret)
+{
+	uint8_t buf[SMALL_REPLY];
+	size_t len;
+
+	sess->xfer_active = false;
+	if (ret != -EPIPE && ret != -ECONNRESET)
+		return ret;
+	if (recv_reply(sess, sess->xfer_tag, P2P_OP_ERROR, buf, sizeof(buf),
+		       &len) == -EREMOTEIO)
+		return -EREMOTEIO;
 	return ret;
 }
 
@@ -693,10 +710,8 @@ int p2p_put_data(struct p2p_session *sess, const void *buf, size_t len)
 			return ret;
 		n = len < P2P_MAX_DATA_CHUNK ? len : P2P_MAX_DATA_CHUNK;
 		ret = send_data(sess, p, n);
-		if (ret) {
-			sess->xfer_active = false;
-			return ret;
-		}
+		if (ret)
+			return put_failed(sess, ret);
 		p += n;
 		len -= n;
 	}
@@ -715,9 +730,10 @@ int p2p_put_end(struct p2p_session *sess)
 	if (sess->frame_more)
 		ret = p2p_send_frame(sess->fd, P2P_OP_PUT_DATA, 0,
 				     sess->xfer_tag, NULL, 0);
-	if (!ret)
-		ret = recv_reply(sess, sess->xfer_tag, P2P_OP_OK, buf,
-				 sizeof(buf), &len);
+	if (ret)
+		return put_failed(sess, ret);
+	ret = recv_reply(sess, sess->xfer_tag, P2P_OP_OK, buf, sizeof(buf),
+			 &len);
 	if (!ret && len)
 		ret = -EPROTO;
 	return ret;
