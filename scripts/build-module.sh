@@ -12,10 +12,14 @@ out=$root/build/$kver
 
 # Kbuild writes objects beside the sources, so each kernel gets a tree of
 # symlinks to the real sources: several kernels can build at once.
-mkdir -p "$out"
-cp -rsf "$root/kmod" "$out/"
+mkdir -p "$out/kmod"
+find "$out/kmod" -type l -delete
+(cd "$root" && find kmod \( -name '*.[ch]' -o -name Kbuild \) -print) |
+while read -r f; do
+	mkdir -p "$out/$(dirname "$f")"
+	ln -sf "$root/$f" "$out/$f"
+done
 ln -sf "$root/Kbuild" "$out/Kbuild"
-find "$out/kmod" -xtype l -delete
 
 log=$out/build.log
 echo "  MODULE  $kver"
