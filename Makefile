@@ -52,9 +52,10 @@ $(BUILD)/tests/host/%: tests/host/%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(SODIUM_LIBS)
 
-$(BUILD)/tests/guest/%: tests/guest/%.c $(HDRS)
+$(BUILD)/tests/guest/%: tests/guest/%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) -o $@ $< $(MNL_LIBS)
+	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) -o $@ $< $(LIB_SRCS) \
+		$(MNL_LIBS) $(SODIUM_LIBS)
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then scripts/deps.sh; else sudo scripts/deps.sh; fi
