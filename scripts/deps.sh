@@ -21,6 +21,7 @@ base_pkgs=(
 	libnl-3-dev libnl-genl-3-dev libnl-utils libmnl-dev libsodium-dev
 	sparse iproute2 python3 python3-yaml python3-jsonschema
 	linux-source-6.12 nginx-light curl gnuplot-nox
+	dkms debhelper dh-dkms dpkg-dev fakeroot lintian mandoc man-db bash-completion systemd
 )
 
 updated=0
