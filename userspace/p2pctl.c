@@ -27,6 +27,10 @@ static const struct command *commands[] = {
 	&cmd_save,
 	&cmd_load,
 	&cmd_monitor,
+	&cmd_ls,
+	&cmd_stat,
+	&cmd_get,
+	&cmd_put,
 	&cmd_version,
 };
 

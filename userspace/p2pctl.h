@@ -52,5 +52,9 @@ DECLARE_CMD(listen);
 DECLARE_CMD(save);
 DECLARE_CMD(load);
 DECLARE_CMD(monitor);
+DECLARE_CMD(ls);
+DECLARE_CMD(stat);
+DECLARE_CMD(get);
+DECLARE_CMD(put);
 
 #endif /* P2PCTL_H */

@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * p2pctl ls, stat: browse a peer's exports.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "peer.h"
+#include "print.h"
+
+#define LS_BUF		(P2P_MAX_BODY + 64)
+
+/* Directory entries, each name.s our own copy. */
+struct entries {
+	struct p2p_dirent *v;
+	size_t n, cap;
+};
+
+static const char *const type_names[] = {
+	[P2P_FTYPE_UNSPEC] = "other",
+	[P2P_FTYPE_REG] = "file",
+	[P2P_FTYPE_DIR] = "dir",
+	[P2P_FTYPE_SYMLINK] = "symlink",
+	[P2P_FTYPE_OTHER] = "other",
+};
+
+static const char *type_name(uint8_t t)
+{
+	return t <= P2P_FTYPE_MAX ? type_names[t] : "other";
+}
+
+/* "drwxr-xr-x", with s/S/t/T as ls writes them. */
+static void mode_string(char out[11], uint8_t type, uint16_t mode)
+{
+	static const char rwx[] = "rwxrwxrwx";
+	int i;
+
+	out[0] = type == P2P_FTYPE_DIR ? 'd' : type == P2P_FTYPE_SYMLINK ?
+		 'l' : type == P2P_FTYPE_REG ? '-' : '?';
+	for (i = 0; i < 9; i++)
+		out[i + 1] = mode & (0400 >> i) ? rwx[i] : '-';
+	if (mode & 04000)
+		out[3] = out[3] == 'x' ? 's' : 'S';
+	if (mode & 02000)
+		out[6] = out[6] == 'x' ? 's' : 'S';
+	if (mode & 01000)
+		out[9] = out[9] == 'x' ? 't' : 'T';
+	out[10] = '\0';
+}
+
+static void time_string(char *buf, size_t len, int64_t sec, const char *fmt)
+{
+	time_t t = sec;
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) || !strftime(buf, len, fmt, &tm))
+		snprintf(buf, len, "@%lld", (long long)sec);
+}
+
+/* A name for a terminal: control characters become '?'. */
+static char *printable(const char *s, size_t len)
+{
+	char *out = malloc(len + 1);
+	size_t i;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < len; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	out[len] = '\0';
+	return out;
+}
+
+static void print_mode(uint16_t mode)
+{
+	char m[8];
+
+	snprintf(m, sizeof(m), "%04o", mode);
+	print_str("mode", NULL, m);
+}
+
+/* ls of the exports */
+
+static int ls_exports(struct peer *p, bool json)
+{
+	struct p2p_list_reply r;
+	struct p2p_export_ent e;
+	uint8_t *buf = malloc(LS_BUF);
+	int ret;
+
+	if (!buf)
+		return err("out of memory"), 1;
+	ret = p2p_list_exports(&p->sess, buf, LS_BUF, &r);
+	if (ret) {
+		free(buf);
+		return peer_fail(p, ret, "list the exports", NULL);
+	}
+	print_start(json);
+	print_arr_open("exports");
+	while (!p2p_next_export(&r.entries, &e)) {
+		char name[P2P_NAME_MAX + 1];
+
+		snprintf(name, sizeof(name), "%.*s", (int)e.name.len, e.name.s);
+		print_obj_open(NULL);
+		print_str("name", NULL, name);
+		print_str("access", "%s  ", e.access == P2P_ACCESS_RW ? "rw" : "ro");
+		print_human("%s\n", name);
+		print_obj_close();
+	}
+	print_arr_close();
+	print_bool("truncated", NULL, r.flags & P2P_LS_TRUNCATED);
+	print_end();
+	if (r.flags & P2P_LS_TRUNCATED && !json)
+		fprintf(stderr, "%s: the server truncated the list of exports\n", prog);
+	free(buf);
+	return 0;
+}
+
+/* ls of a directory: every READDIR piece, then sorted by name */
+
+static int add_entry(struct entries *es, const struct p2p_dirent *d)
+{
+	struct p2p_dirent *e;
+	char *name;
+
+	if (es->n == es->cap) {
+		size_t cap = es->cap ? es->cap * 2 : 256;
+
+		e = realloc(es->v, cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		es->v = e;
+		es->cap = cap;
+	}
+	name = malloc(d->name.len + 1);
+	if (!name)
+		return -ENOMEM;
+	memcpy(name, d->name.s, d->name.len);
+	name[d->name.len] = '\0';
+	e = &es->v[es->n++];
+	*e = *d;
+	e->name.s = name;
+	return 0;
+}
+
+static void free_entries(struct entries *es)
+{
+	size_t i;
+
+	for (i = 0; i < es->n; i++)
+		free((char *)es->v[i].name.s);
+	free(es->v);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	const struct p2p_str *x = &((const struct p2p_dirent *)a)->name;
+	const struct p2p_str *y = &((const struct p2p_dirent *)b)->name;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->s, y->s, n);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* -EPROTO if the server neither advances nor ends. */
+static int read_dir(struct peer *p, struct entries *es)
+{
+	struct p2p_readdir_reply r;
+	struct p2p_dirent d;
+	uint64_t cookie = 0;
+	uint8_t *buf = malloc(LS_BUF);
+	int ret = buf ? 0 : -ENOMEM;
+
+	while (!ret) {
+		ret = p2p_readdir(&p->sess, p->url.export, p->url.path, cookie,
+				  0, buf, LS_BUF, &r);
+		if (ret)
+			break;
+		while (!ret && !p2p_next_dirent(&r.entries, &d))
+			ret = add_entry(es, &d);
+		if (r.end)
+			break;
+		if (!r.count)
+			ret = -EPROTO;
+		cookie = r.cookie;
+	}
+	free(buf);
+	return ret;
+}
+
+static void print_entry(const struct p2p_dirent *d, int size_width)
+{
+	char mode[11], when[32], *name;
+
+	mode_string(mode, d->type, d->mode);
+	time_string(when, sizeof(when), d->mtime_sec, "%Y-%m-%d %H:%M");
+	name = printable(d->name.s, d->name.len);
+	print_obj_open(NULL);
+	print_str("name", NULL, d->name.s);
+	print_str("type", NULL, type_name(d->type));
+	print_mode(d->mode);
+	print_human("%s %*llu %s %s\n", mode, size_width,
+		    (unsigned long long)d->size, when, name ? name : "?");
+	print_u64("size", NULL, d->size);
+	print_u64("mtime", NULL, d->mtime_sec);
+	print_u64("mtime_nsec", NULL, d->mtime_nsec);
+	print_obj_close();
+	free(name);
+}
+
+static void print_entries(struct entries *es)
+{
+	char num[24];
+	int width = 1, w;
+	size_t i;
+
+	qsort(es->v, es->n, sizeof(*es->v), by_name);
+	for (i = 0; i < es->n; i++) {
+		w = snprintf(num, sizeof(num), "%llu",
+			     (unsigned long long)es->v[i].size);
+		width = w > width ? w : width;
+	}
+	print_arr_open("entries");
+	for (i = 0; i < es->n; i++)
+		print_entry(&es->v[i], width);
+	print_arr_close();
+}
+
+static void print_dir_head(const struct peer *p)
+{
+	print_str("export", NULL, p->url.export);
+	print_str("path", NULL, p->url.path);
+}
+
+/* ls of something that is not a directory: one line, like ls FILE. */
+static int ls_one(struct peer *p, const char *target, bool json)
+{
+	struct p2p_fattr a;
+	struct p2p_dirent d = { 0 };
+	const char *base = p2p_url_basename(&p->url);
+	int ret;
+
+	ret = p2p_stat(&p->sess, p->url.export, p->url.path, &a);
+	if (ret)
+		return peer_fail(p, ret, "list", target);
+	d.type = a.type;
+	d.mode = a.mode;
+	d.size = a.size;
+	d.mtime_sec = a.mtime_sec;
+	d.mtime_nsec = a.mtime_nsec;
+	d.name.s = base;
+	d.name.len = strlen(base);
+	print_start(json);
+	print_dir_head(p);
+	print_arr_open("entries");
+	print_entry(&d, 1);
+	print_arr_close();
+	print_end();
+	return 0;
+}
+
+static int ls_dir(struct peer *p, bool json)
+{
+	struct entries es = { 0 };
+	char target[P2P_NAME_MAX + P2P_PATH_MAX + 2];
+	int ret;
+
+	peer_target(&p->url, target, sizeof(target));
+	ret = read_dir(p, &es);
+	if (ret == -EREMOTEIO && p->sess.err.code == ENOTDIR && *p->url.path &&
+	    !p->url.trailing_slash && !es.n) {
+		ret = ls_one(p, target, json);
+	} else if (ret) {
+		ret = peer_fail(p, ret, "list", target);
+	} else {
+		print_start(json);
+		print_dir_head(p);
+		print_entries(&es);
+		print_end();
+	}
+	free_entries(&es);
+	return ret;
+}
+
+static int ls_main(int argc, char **argv)
+{
+	static const char *const names[] = { "URL" };
+	struct peer_args a;
+	struct peer p;
+	int ret;
+
+	if (peer_args(&cmd_ls, argc, argv, PEER_OPT_JSON, 1, names, &a) ||
+	    peer_url(a.pos[0], 0, &p.url) || peer_open(&p, &a))
+		return 1;
+	ret = *p.url.export ? ls_dir(&p, a.json) : ls_exports(&p, a.json);
+	peer_close(&p);
+	return ret;
+}
+
+const struct command cmd_ls = {
+	.name = "ls",
+	.main = ls_main,
+	.usage = "p2p://USER@HOST[:PORT][/EXPORT[/DIR]] [-j] --key-file FILE "
+		 "[--host-key KEY]",
+	.help =
+	"Without EXPORT, list the exports USER may use on HOST, one a line:\n"
+	"its access (ro or rw) and its name.  With EXPORT[/DIR], list that\n"
+	"directory of the export (its root without DIR), in the style of\n"
+	"ls -l: type and permissions, size in bytes, modification time (local\n"
+	"time), name; sorted by name, '.' and '..' left out, control\n"
+	"characters in names shown as '?'.  A DIR that is a file is listed as\n"
+	"that one entry.  Large directories arrive in several READDIR replies;\n"
+	"all are read before printing.\n"
+	"\n"
+	"Options:\n"
+	"  -j, --json       JSON: {\"exports\": [{\"name\", \"access\"}], \"truncated\"}\n"
+	"                   or {\"export\", \"path\", \"entries\": [{\"name\", \"type\"\n"
+	"                   (file, dir, symlink, other), \"mode\" (octal string),\n"
+	"                   \"size\", \"mtime\" (seconds since the epoch),\n"
+	"                   \"mtime_nsec\"}]}\n"
+	PEER_OPTIONS
+	"\n"
+	PEER_URL_HELP
+	"\n"
+	PEER_HOST_KEYS_HELP
+	"\n"
+	PEER_ENV_FILES_HELP
+	"\n"
+	"Examples:\n"
+	"  p2pctl ls p2p://alice@files.example --key-file ~/alice.key\n"
+	"  P2P_KEY_FILE=~/alice.key p2pctl ls p2p://alice@198.18.0.1/music/jazz/\n"
+	"  p2pctl ls -j p2p://alice@[2001:db8::1]:7000/pub --key-file alice.key\n"
+	"\n"
+	PEER_EXIT_HELP,
+};
+
+/* stat */
+
+static void print_attr(const struct p2p_fattr *a)
+{
+	char perms[11], when[48];
+
+	mode_string(perms, a->type, a->mode);
+	time_string(when, sizeof(when), a->mtime_sec, "%Y-%m-%d %H:%M:%S");
+	print_str("type", "type:  %s\n", type_name(a->type));
+	print_mode(a->mode);
+	print_human("mode:  %04o (%s)\n", a->mode, perms);
+	print_u64("size", "size:  %" PRIu64 "\n", a->size);
+	print_u64("nlink", "links: %" PRIu64 "\n", a->nlink);
+	print_human("mtime: %s.%09u (%lld)\n", when, a->mtime_nsec,
+		    (long long)a->mtime_sec);
+	print_u64("mtime", NULL, a->mtime_sec);
+	print_u64("mtime_nsec", NULL, a->mtime_nsec);
+}
+
+static int stat_main(int argc, char **argv)
+{
+	static const char *const names[] = { "URL" };
+	char target[P2P_NAME_MAX + P2P_PATH_MAX + 2];
+	struct peer_args a;
+	struct p2p_fattr at;
+	struct peer p;
+	int ret;
+
+	if (peer_args(&cmd_stat, argc, argv, PEER_OPT_JSON, 1, names, &a) ||
+	    peer_url(a.pos[0], P2P_URL_NEED_EXPORT, &p.url) || peer_open(&p, &a))
+		return 1;
+	peer_target(&p.url, target, sizeof(target));
+	ret = p2p_stat(&p.sess, p.url.export, p.url.path, &at);
+	if (ret) {
+		ret = peer_fail(&p, ret, "stat", target);
+	} else {
+		print_start(a.json);
+		print_str("export", NULL, p.url.export);
+		print_str("path", NULL, p.url.path);
+		print_human("path:  %s\n", target);
+		print_attr(&at);
+		print_end();
+	}
+	peer_close(&p);
+	return ret;
+}
+
+const struct command cmd_stat = {
+	.name = "stat",
+	.main = stat_main,
+	.usage = "p2p://USER@HOST[:PORT]/EXPORT[/PATH] [-j] --key-file FILE "
+		 "[--host-key KEY]",
+	.help =
+	"Show the attributes of PATH in EXPORT (the export's root without\n"
+	"PATH): type (file, dir, symlink, other), permission bits, size in\n"
+	"bytes, number of links and modification time.  A symbolic link is\n"
+	"described, not followed (the server never follows links).\n"
+	"\n"
+	"Options:\n"
+	"  -j, --json       JSON: {\"export\", \"path\", \"type\", \"mode\" (octal\n"
+	"                   string), \"size\", \"nlink\", \"mtime\" (seconds since\n"
+	"                   the epoch), \"mtime_nsec\"}\n"
+	PEER_OPTIONS
+	"\n"
+	PEER_URL_HELP
+	"\n"
+	PEER_HOST_KEYS_HELP
+	"\n"
+	PEER_ENV_FILES_HELP
+	"\n"
+	"Examples:\n"
+	"  p2pctl stat p2p://alice@198.18.0.1/music/jazz/take5.flac --key-file alice.key\n"
+	"  p2pctl stat -j p2p://alice@peer/docs/My%20Notes.txt --key-file alice.key\n"
+	"\n"
+	PEER_EXIT_HELP,
+};

@@ -1,0 +1,394 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The client side of a peer connection: options, key, TCP, host key
+ * pinning and authentication, and the one-line reports of what failed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "keys.h"
+#include "known_hosts.h"
+#include "peer.h"
+
+#define STR(x)	#x
+#define XSTR(x)	STR(x)
+
+/* Options */
+
+/* "--opt VALUE" or "--opt=VALUE": 1 if argv[*i] is opt (value set). */
+static int opt_value(const struct command *cmd, int argc, char **argv,
+		     int *i, const char *opt, const char **val)
+{
+	size_t len = strlen(opt);
+
+	if (strncmp(argv[*i], opt, len))
+		return 0;
+	if (argv[*i][len] == '=') {
+		*val = argv[*i] + len + 1;
+		return 1;
+	}
+	if (argv[*i][len])
+		return 0;
+	if (*i + 1 >= argc)
+		return -usage_err(cmd, "%s needs a value", opt);
+	*val = argv[++*i];
+	return 1;
+}
+
+static int one_opt(const struct command *cmd, int argc, char **argv, int *i,
+		   unsigned int allowed, struct peer_args *a)
+{
+	const char *arg = argv[*i];
+	int ret;
+
+	if ((ret = opt_value(cmd, argc, argv, i, "--key-file", &a->key_file)) ||
+	    (ret = opt_value(cmd, argc, argv, i, "--host-key", &a->host_key)))
+		return ret < 0 ? ret : 0;
+	if ((allowed & PEER_OPT_OUT) &&
+	    (ret = opt_value(cmd, argc, argv, i, "-o", &a->out)))
+		return ret < 0 ? ret : 0;
+	if ((allowed & PEER_OPT_JSON) &&
+	    (!strcmp(arg, "-j") || !strcmp(arg, "--json")))
+		a->json = true;
+	else if ((allowed & PEER_OPT_RESUME) &&
+		 (!strcmp(arg, "-c") || !strcmp(arg, "--continue")))
+		a->resume = true;
+	else
+		return -usage_err(cmd, "unknown option \"%s\"", arg);
+	return 0;
+}
+
+int peer_args(const struct command *cmd, int argc, char **argv,
+	      unsigned int allowed, int npos, const char *const *names,
+	      struct peer_args *a)
+{
+	bool opts = true;
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 1; i < argc; i++) {
+		if (opts && !strcmp(argv[i], "--")) {
+			opts = false;
+		} else if (opts && argv[i][0] == '-' && argv[i][1]) {
+			if (one_opt(cmd, argc, argv, &i, allowed, a))
+				return 1;
+		} else if (a->npos < npos) {
+			a->pos[a->npos++] = argv[i];
+		} else {
+			return usage_err(cmd, "unexpected argument \"%s\"", argv[i]);
+		}
+	}
+	if (a->npos < npos)
+		return usage_err(cmd, "missing %s", names[a->npos]);
+	return 0;
+}
+
+int peer_url(const char *s, unsigned int need, struct p2p_url *u)
+{
+	char why[512];
+
+	if (!p2p_url_parse(s, need, u, why, sizeof(why)))
+		return 0;
+	err("invalid URL \"%s\": %s", s, why);
+	return 1;
+}
+
+/* The private key */
+
+/*
+ * A key readable by others is not refused (ssh refuses): the key may sit
+ * on a file system without modes, and a warning teaches as well.
+ */
+static int load_key(const char *opt, uint8_t priv[P2P_KEY_LEN])
+{
+	const char *file = opt ? opt : getenv(PEER_KEY_ENV);
+	struct stat st;
+	FILE *f;
+	int ret;
+
+	if (!file || !*file) {
+		err("no private key: give --key-file FILE or set %s", PEER_KEY_ENV);
+		return -1;
+	}
+	f = fopen(file, "re");
+	if (!f) {
+		err("cannot read key file \"%s\": %s", file, strerror(errno));
+		return -1;
+	}
+	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && (st.st_mode & 077))
+		fprintf(stderr, "%s: warning: key file \"%s\" is accessible by "
+			"others (mode %04o); run: chmod 600 %s\n", prog, file,
+			st.st_mode & 07777, file);
+	ret = key_read(priv, f, file);
+	fclose(f);
+	return ret;
+}
+
+/* TCP */
+
+static int connect_one(const struct addrinfo *ai)
+{
+	struct timeval tv = { .tv_sec = PEER_IO_TIMEOUT_S };
+	struct pollfd pfd = { .events = POLLOUT };
+	socklen_t len = sizeof(int);
+	int fd, e = 0, one = 1;
+
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    ai->ai_protocol);
+	if (fd < 0)
+		return -errno;
+	pfd.fd = fd;
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen)) {
+		e = errno;
+		if (e == EINPROGRESS) {
+			e = poll(&pfd, 1, PEER_CONNECT_TIMEOUT_S * 1000);
+			e = e < 0 ? errno : !e ? ETIMEDOUT :
+			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) ? errno : e;
+		}
+	}
+	if (!e && (fcntl(fd, F_SETFL, 0) ||
+		   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+		   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
+		   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one))))
+		e = errno;
+	if (e) {
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+static int tcp_connect(const struct p2p_url *u)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res, *ai;
+	char port[8];
+	int fd = -ECONNREFUSED, ret;
+
+	if (u->ipv6)
+		hints.ai_flags |= AI_NUMERICHOST;
+	snprintf(port, sizeof(port), "%u", u->port);
+	ret = getaddrinfo(u->host, port, &hints, &res);
+	if (ret) {
+		err("cannot resolve host \"%s\": %s", u->host,
+		    ret == EAI_SYSTEM ? strerror(errno) : gai_strerror(ret));
+		return -1;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		fd = connect_one(ai);
+		if (fd >= 0)
+			break;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		err("cannot connect to %s: %s", u->hostport, strerror(-fd));
+	return fd < 0 ? -1 : fd;
+}
+
+/* Host key */
+
+struct pin {
+	uint8_t key[P2P_KEY_LEN];
+	bool have;		/* key is the one the server must present */
+	bool from_opt;		/* --host-key, not known_hosts */
+	unsigned int line;	/* of known_hosts */
+	char path[4096];	/* known_hosts */
+};
+
+static int pin_lookup(struct pin *pin, const struct peer_args *a,
+		      const struct p2p_url *u)
+{
+	int ret;
+	FILE *f;
+
+	if (a->host_key) {
+		pin->have = pin->from_opt = true;
+		return key_from_arg(pin->key, a->host_key, "--host-key");
+	}
+	ret = p2p_kh_path(pin->path, sizeof(pin->path));
+	if (ret) {
+		err("cannot locate known_hosts: %s (set HOME or %s)",
+		    ret == -ENOENT ? "no home directory" : strerror(-ret),
+		    P2P_KH_ENV);
+		return -1;
+	}
+	f = fopen(pin->path, "re");
+	if (!f && errno != ENOENT) {
+		err("cannot read %s: %s", pin->path, strerror(errno));
+		return -1;
+	}
+	pin->have = p2p_kh_lookup(f, u->hostport, pin->key, &pin->line) == 1;
+	if (f)
+		fclose(f);
+	return 0;
+}
+
+static void key_mismatch(const struct pin *pin, const struct p2p_url *u,
+			 const uint8_t offered[P2P_KEY_LEN])
+{
+	char want[KEY_B64_LEN], got[KEY_B64_LEN];
+
+	key_to_b64(want, pin->key);
+	key_to_b64(got, offered);
+	if (pin->from_opt)
+		err("host key for %s does not match --host-key (expected %s, "
+		    "offered %s)", u->hostport, want, got);
+	else
+		err("host key for %s has CHANGED (stored %s, offered %s); if "
+		    "this is expected, remove line %u of %s", u->hostport, want,
+		    got, pin->line, pin->path);
+}
+
+/* First use: remember the key the server just proved it holds. */
+static void pin_store(const struct pin *pin, const struct p2p_url *u,
+		      const uint8_t key[P2P_KEY_LEN])
+{
+	char b64[KEY_B64_LEN];
+	int ret;
+
+	key_to_b64(b64, key);
+	ret = p2p_kh_add(pin->path, u->hostport, key);
+	if (ret)
+		fprintf(stderr, "%s: warning: cannot store the host key of %s "
+			"(%s) in %s: %s\n", prog, u->hostport, b64, pin->path,
+			strerror(-ret));
+	else
+		err("trusting new host key for %s: %s (stored in %s)",
+		    u->hostport, b64, pin->path);
+}
+
+/* Reports */
+
+static const char *errname(uint32_t code)
+{
+	const char *name = strerrorname_np(code);
+	static char buf[24];
+
+	if (name)
+		return name;
+	snprintf(buf, sizeof(buf), "errno %u", code);
+	return buf;
+}
+
+/* A failure of the connection itself (not a server ERROR). */
+static const char *conn_reason(int ret)
+{
+	switch (ret) {
+	case -EPROTO:
+		return "protocol error (malformed or unexpected frame)";
+	case -ESHUTDOWN:
+	case -ECONNRESET:
+	case -EPIPE:
+		return "the server closed the connection";
+	case -ETIMEDOUT:
+		return "no answer from the server for " XSTR(PEER_IO_TIMEOUT_S)
+		       " s";
+	default:
+		return strerror(-ret);
+	}
+}
+
+static int handshake_fail(struct peer *p, int ret, const struct pin *pin,
+			  const uint8_t offered[P2P_KEY_LEN])
+{
+	const struct p2p_url *u = &p->url;
+	char b64[KEY_B64_LEN];
+
+	if (ret == -EKEYREJECTED) {
+		key_mismatch(pin, u, offered);
+	} else if (ret == -EACCES) {
+		err("authentication failed for user \"%s\" at %s (wrong key, "
+		    "or unknown user)", u->user, u->hostport);
+	} else if (ret == -EREMOTEIO) {
+		err("cannot connect to %s: %s (%s)", u->hostport,
+		    p->sess.err.msg, errname(p->sess.err.code));
+	} else if (ret == -EBADMSG) {
+		key_to_b64(b64, offered);
+		err("cannot connect to %s: the server failed to prove it holds "
+		    "host key %s (impostor or broken server)", u->hostport, b64);
+	} else if (ret == -ECONNRESET || ret == -ESHUTDOWN || ret == -EPIPE) {
+		err("cannot connect to %s: the server closed the connection "
+		    "(busy? try again later)", u->hostport);
+	} else if (ret == -EPROTO) {
+		err("cannot connect to %s: protocol error (not a p2pshare server, "
+		    "or an incompatible one)", u->hostport);
+	} else if (ret == -EINVAL) {
+		err("cannot connect to %s: invalid user name \"%s\"",
+		    u->hostport, u->user);
+	} else {
+		err("cannot connect to %s: %s", u->hostport, conn_reason(ret));
+	}
+	return 1;
+}
+
+int peer_open(struct peer *p, const struct peer_args *a)
+{
+	uint8_t priv[P2P_KEY_LEN], offered[P2P_KEY_LEN];
+	struct pin pin = { 0 };
+	int ret;
+
+	p->fd = -1;
+	if (sodium_init() < 0) {
+		err("cannot initialise libsodium");
+		return 1;
+	}
+	if (load_key(a->key_file, priv) || pin_lookup(&pin, a, &p->url))
+		goto fail;
+	p->fd = tcp_connect(&p->url);
+	if (p->fd < 0)
+		goto fail;
+	ret = p2p_client_connect(p->fd, p->url.user, priv,
+				 pin.have ? pin.key : NULL, offered, &p->sess);
+	sodium_memzero(priv, sizeof(priv));
+	if (ret) {
+		handshake_fail(p, ret, &pin, offered);
+		peer_close(p);
+		return 1;
+	}
+	if (!pin.have)
+		pin_store(&pin, &p->url, offered);
+	return 0;
+fail:
+	sodium_memzero(priv, sizeof(priv));
+	return 1;
+}
+
+void peer_close(struct peer *p)
+{
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	p2p_session_wipe(&p->sess);
+}
+
+void peer_target(const struct p2p_url *u, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", u->export, *u->path ? "/" : "", u->path);
+}
+
+int peer_fail(struct peer *p, int ret, const char *what, const char *path)
+{
+	char obj[P2P_NAME_MAX + P2P_PATH_MAX + 8] = "";
+
+	if (path)
+		snprintf(obj, sizeof(obj), " \"%s\"", path);
+	if (ret == -EREMOTEIO)
+		err("cannot %s%s at %s: %s (%s)", what, obj, p->url.hostport,
+		    p->sess.err.msg, errname(p->sess.err.code));
+	else
+		err("cannot %s%s at %s: %s", what, obj, p->url.hostport,
+		    conn_reason(ret));
+	return 1;
+}

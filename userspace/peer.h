@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the peer commands (ls, stat, get, put) share: their options, the
+ * private key, the TCP connection with its timeouts, the host key check
+ * (--host-key or known_hosts) around the handshake, and one-line error
+ * reports.
+ */
+#ifndef P2PCTL_PEER_H
+#define P2PCTL_PEER_H
+
+#include <stdbool.h>
+
+#include "p2pctl.h"
+#include "proto.h"
+#include "url.h"
+
+#define PEER_CONNECT_TIMEOUT_S	10
+#define PEER_IO_TIMEOUT_S	60
+#define PEER_KEY_ENV		"P2P_KEY_FILE"
+
+/* Options a command accepts beyond --key-file and --host-key. */
+#define PEER_OPT_JSON		0x1	/* -j, --json */
+#define PEER_OPT_OUT		0x2	/* -o FILE */
+#define PEER_OPT_RESUME		0x4	/* -c, --continue */
+
+struct peer_args {
+	const char *key_file;
+	const char *host_key;
+	const char *out;
+	bool json;
+	bool resume;
+	const char *pos[2];		/* positional arguments */
+	int npos;
+};
+
+struct peer {
+	struct p2p_url url;
+	struct p2p_session sess;
+	int fd;
+};
+
+/* Parse argv (argv[0] is the command name) expecting exactly npos
+ * positional arguments, named by names[] in usage errors. 0 or an exit
+ * status (1) after a usage message. */
+int peer_args(const struct command *cmd, int argc, char **argv,
+	      unsigned int allowed, int npos, const char *const *names,
+	      struct peer_args *a);
+
+/* Parse a URL; prints `invalid URL "...": why` and returns 1 on error. */
+int peer_url(const char *s, unsigned int need, struct p2p_url *u);
+
+/* Load the key, connect, check the host key, authenticate. 0, or 1 after
+ * one line on stderr. */
+int peer_open(struct peer *p, const struct peer_args *a);
+void peer_close(struct peer *p);
+
+/* Report a failed request about "EXPORT/PATH" (what: "stat", "read"...;
+ * path NULL: none): one line on stderr; returns 1. */
+int peer_fail(struct peer *p, int ret, const char *what, const char *path);
+
+/* "export/path", or "export" for the root. */
+void peer_target(const struct p2p_url *u, char *buf, size_t len);
+
+/* Help text shared by ls, stat, get and put. */
+#define PEER_OPTIONS \
+	"  --key-file FILE  the user's private key (base64 of 32 bytes, as\n" \
+	"                   written by p2pctl genkey); default: $P2P_KEY_FILE\n" \
+	"  --host-key KEY   the host's public key (base64, or a file holding\n" \
+	"                   it): the server must present exactly this key;\n" \
+	"                   known_hosts is then neither read nor written\n"
+
+#define PEER_URL_HELP \
+	"URL: p2p://USER@HOST[:PORT]/EXPORT/PATH.  USER and EXPORT are 1-64\n" \
+	"characters of A-Z a-z 0-9 . _ -.  HOST is a name, an IPv4 address or\n" \
+	"an IPv6 address in brackets ([::1], [fe80::1%25eth0]); PORT defaults\n" \
+	"to 7437.  In PATH, %XX (two hex digits) stands for any byte but NUL\n" \
+	"and '/', e.g. %20 for a space and %25 for '%'; '?' and '#' are\n" \
+	"ordinary characters; . and .. components are refused; repeated and\n" \
+	"trailing slashes are ignored.\n"
+
+#define PEER_HOST_KEYS_HELP \
+	"Host keys: without --host-key, the first connection to HOST:PORT\n" \
+	"trusts the key the host presents and stores it in known_hosts (one\n" \
+	"line \"HOST:PORT KEY\", HOST as in the URL, lower-cased), saying so\n" \
+	"on stderr.  Later connections must present the same key: a changed\n" \
+	"key is refused, naming the line to remove if the change is expected.\n" \
+	"The private key file should be readable by its owner only; if it is\n" \
+	"not, p2pctl warns on stderr (and goes on).\n"
+
+#define PEER_ENV_FILES_HELP \
+	"Environment:\n" \
+	"  P2P_KEY_FILE     private key file when --key-file is not given\n" \
+	"  P2P_KNOWN_HOSTS  known_hosts file instead of the default\n" \
+	"  HOME             where the default known_hosts lives\n" \
+	"\n" \
+	"Files:\n" \
+	"  ~/.config/p2pshare/known_hosts  pinned host keys (directory created\n" \
+	"                   0700, file 0600)\n" \
+	"\n" \
+	"Connections time out after 10 s; a server silent for 60 s ends the\n" \
+	"command.\n"
+
+#define PEER_EXIT_HELP \
+	"Exit status: 0 on success; 1 with one line on stderr on any error\n" \
+	"(bad URL, no key, cannot connect, host key mismatch, authentication\n" \
+	"failed, or the server's error with its errno name, e.g. \"no such file\n" \
+	"or directory (ENOENT)\").\n"
+
+#endif /* P2PCTL_PEER_H */
