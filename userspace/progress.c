@@ -93,18 +93,16 @@ static void draw(struct progress *p)
 	fmt_bytes(rate, sizeof(rate), (uint64_t)p->rate);
 	fmt_duration(left, sizeof(left), p->rate > 0 ?
 		     (p->total - p->done) / p->rate : -1);
-	snprintf(stats, sizeof(stats), " %3d%% %s / %s  %s/s  %s left", pct,
-		 done, total, rate, left);
+	/* fixed widths, so that the bar does not jump */
+	snprintf(stats, sizeof(stats), " %3d%% %10s / %-10s %10s/s %8s left",
+		 pct, done, total, rate, left);
 	room = cols - 1 - (int)strlen(stats);
-	if (room >= 24) {	/* label (at most 30 columns) and a bar */
+	if (room >= 12) {	/* a label of at most 30 columns, a bar of 10-50 */
 		int lw = (int)strlen(p->label), bw;
 
 		lw = lw > 30 ? 30 : lw;
-		bw = room - lw - 1 > 52 ? 52 : room - lw - 1;
-		if (bw < 10) {
-			lw = room - 11;
-			bw = 10;
-		}
+		lw = lw > room - 11 ? room - 11 : lw;
+		bw = room - lw - 1 > 50 ? 50 : room - lw - 1;
 		bar(b, bw, p->done, p->total);
 		snprintf(line, sizeof(line), "%.*s %s%s", lw, p->label, b, stats);
 	} else {
