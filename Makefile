@@ -17,18 +17,20 @@ MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null)
 
 LIB_SRCS := $(wildcard userspace/lib/*.c) $(wildcard kmod/wire.c)
 P2PCTL_SRCS := $(wildcard userspace/*.c)
-HDRS := $(wildcard kmod/uapi/*.h kmod/wire.h userspace/*.h userspace/lib/*.h)
+TWIN_SRCS := $(wildcard userspace/p2pd/*.c)
+HDRS := $(wildcard kmod/uapi/*.h kmod/wire.h userspace/*.h userspace/lib/*.h userspace/p2pd/*.h)
 
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/test_*.c))
 GUEST_TOOLS := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%,$(wildcard tests/guest/*.c))
 
-.PHONY: all module modules-all p2pctl tests deps check check-host check-guest demo clean help
+.PHONY: all module modules-all p2pctl twin tests deps check check-host check-guest demo clean help
 
-all: module p2pctl
+all: module p2pctl twin
 
 help:
 	@echo 'make                build kmod/p2pshare.ko (KVER=$(KVER)) and userspace/p2pctl'
 	@echo 'make modules-all    build the module for every installed kernel: build/KVER/kmod/'
+	@echo 'make twin           build userspace/p2pd/p2pd, the userspace twin server'
 	@echo 'make check          deps + builds + host tests + guest tests on every kernel'
 	@echo 'make demo           boot a guest, load the module and use it'
 	@echo 'make deps           install what the project needs (root)'
@@ -45,6 +47,11 @@ p2pctl: userspace/p2pctl
 userspace/p2pctl: $(P2PCTL_SRCS) $(LIB_SRCS) $(HDRS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(NL_CFLAGS) -o $@ $(P2PCTL_SRCS) $(LIB_SRCS) \
 		$(NL_LIBS) $(SODIUM_LIBS)
+
+twin: userspace/p2pd/p2pd
+
+userspace/p2pd/p2pd: $(TWIN_SRCS) $(LIB_SRCS) $(HDRS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(TWIN_SRCS) $(LIB_SRCS) $(SODIUM_LIBS) -lpthread
 
 tests: $(HOST_TESTS) $(GUEST_TOOLS)
 
@@ -73,4 +80,4 @@ demo:
 	@scripts/demo.sh
 
 clean:
-	rm -rf $(BUILD) kmod/p2pshare.ko userspace/p2pctl
+	rm -rf $(BUILD) kmod/p2pshare.ko userspace/p2pctl userspace/p2pd/p2pd

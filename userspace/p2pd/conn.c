@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One peer connection on its own thread: the handshake, then requests until
+ * the peer leaves, goes quiet for too long or breaks the protocol. The
+ * order of checks and the error frames are those of kmod/conn.c.
+ */
+#include <errno.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "p2pd.h"
+
+int pd_conn_recv(struct pd_conn *c, void *buf, size_t len)
+{
+	int ret = p2p_read_full(c->fd, buf, len);
+
+	return ret == -ESHUTDOWN ? -ECONNRESET : ret;
+}
+
+int pd_conn_sendv(struct pd_conn *c, struct iovec *iov, int cnt,
+		  int msg_flags)
+{
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = cnt };
+	ssize_t n;
+
+	while (mh.msg_iovlen) {
+		n = sendmsg(c->fd, &mh, msg_flags | MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? -ETIMEDOUT : -errno;
+		while (mh.msg_iovlen && (size_t)n >= mh.msg_iov->iov_len) {
+			n -= mh.msg_iov->iov_len;
+			mh.msg_iov++;
+			mh.msg_iovlen--;
+		}
+		if (mh.msg_iovlen) {
+			mh.msg_iov->iov_base = (char *)mh.msg_iov->iov_base + n;
+			mh.msg_iov->iov_len -= n;
+		}
+	}
+	return 0;
+}
+
+int pd_conn_send(struct pd_conn *c, uint8_t op, uint8_t flags,
+		 const void *body, size_t len, int msg_flags)
+{
+	struct p2p_frame f = {
+		.len = len, .op = op, .flags = flags, .tag = c->tag,
+	};
+	uint8_t hdr[P2P_HDR_LEN];
+	struct iovec iov[2] = {
+		{ hdr, sizeof(hdr) },
+		{ (void *)body, len },
+	};
+
+	p2p_hdr_encode(hdr, &f);
+	return pd_conn_sendv(c, iov, len ? 2 : 1, msg_flags);
+}
+
+static const char *errmsg(int err)
+{
+	switch (err) {
+	case EACCES:		return "permission denied";
+	case EPERM:		return "operation not permitted";
+	case ENOENT:		return "no such file or directory";
+	case ENOTDIR:		return "not a directory";
+	case EISDIR:		return "is a directory";
+	case EINVAL:		return "invalid argument";
+	case ENAMETOOLONG:	return "name too long";
+	case ELOOP:		return "symbolic link refused";
+	case EXDEV:		return "path crosses a mount point";
+	case EBUSY:		return "server busy";
+	case EPROTO:		return "protocol error";
+	case EMSGSIZE:		return "frame too large";
+	case ENOSPC:		return "no space left on device";
+	case EDQUOT:		return "disk quota exceeded";
+	case EFBIG:		return "file too large";
+	case EROFS:		return "read-only file system";
+	case ENOSYS:		return "unknown operation";
+	case EAGAIN:		return "too many failed handshakes, try later";
+	case EPROTONOSUPPORT:	return "protocol version not supported";
+	default:		return "input/output error";
+	}
+}
+
+/* The codes PROTOCOL.md lists; anything else is EIO. */
+static int wire_errno(int err)
+{
+	switch (err) {
+	case EACCES: case EPERM: case ENOENT: case ENOTDIR: case EISDIR:
+	case EINVAL: case ENAMETOOLONG: case ELOOP: case EXDEV: case EBUSY:
+	case EPROTO: case EMSGSIZE: case ENOSPC: case EDQUOT: case EFBIG:
+	case EROFS: case ENOSYS: case EAGAIN: case EPROTONOSUPPORT:
+		return err;
+	default:
+		return EIO;
+	}
+}
+
+int pd_conn_send_error(struct pd_conn *c, int err, const char *msg)
+{
+	struct p2p_error e;
+	int len;
+
+	err = wire_errno(abs(err));
+	if (!msg)
+		msg = errmsg(err);
+	e.code = err;
+	e.msg.s = msg;
+	e.msg.len = strlen(msg);
+	len = p2p_enc_error(c->wbuf, PD_BUF_LEN, &e);
+	if (len < 0)
+		return len;
+	return pd_conn_send(c, P2P_OP_ERROR, 0, c->wbuf, len, 0);
+}
+
+static void set_timeout(struct pd_conn *c, unsigned int secs)
+{
+	struct timeval tv = { .tv_sec = secs };
+
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+/* Header, then the body of every op but PUT_DATA (ops.c reads that). */
+static int recv_frame(struct pd_conn *c, struct p2p_frame *f)
+{
+	uint8_t hdr[P2P_HDR_LEN];
+	int ret;
+
+	ret = p2p_read_full(c->fd, hdr, sizeof(hdr));
+	if (ret)
+		return ret;
+	c->tag = 0;	/* a header that cannot be parsed belongs to no request */
+	ret = p2p_hdr_decode(hdr, false, f);
+	if (ret)
+		return ret;
+	c->tag = f->tag;
+	if (f->op == P2P_OP_PUT_DATA)
+		return 0;
+	return pd_conn_recv(c, c->rbuf, f->len);
+}
+
+/*
+ * Over the limit of failed handshakes: answer the HELLO with EAGAIN after
+ * the checks the module makes first (op, body, version).
+ */
+static void refuse_rate_limited(struct pd_conn *c)
+{
+	struct p2p_hello hello;
+	struct p2p_frame f;
+	int ret;
+
+	ret = recv_frame(c, &f);
+	if (ret == -EPROTO || ret == -EMSGSIZE)
+		pd_conn_send_error(c, ret, "malformed frame");
+	else if (ret)
+		return;
+	else if (f.op != P2P_OP_HELLO)
+		pd_conn_send_error(c, EPROTO, "expected HELLO");
+	else if (p2p_dec_hello(c->rbuf, f.len, &hello))
+		pd_conn_send_error(c, EINVAL, "malformed HELLO");
+	else if (hello.version_min > P2P_PROTO_VERSION ||
+		 hello.version_max < P2P_PROTO_VERSION)
+		pd_conn_send_error(c, EPROTONOSUPPORT, NULL);
+	else
+		pd_conn_send_error(c, EAGAIN, NULL);
+}
+
+static int lookup_user(void *ctx, const char *name, uint8_t pub[P2P_KEY_LEN])
+{
+	struct pd_conn *c = ctx;
+
+	c->user = pd_user_find(c->cfg, name);
+	if (!c->user)
+		return -ENOENT;
+	memcpy(pub, c->user->pub, P2P_KEY_LEN);
+	return 0;
+}
+
+static int handshake(struct pd_conn *c)
+{
+	int ret;
+
+	if (!pd_auth_allowed(&c->peer)) {
+		refuse_rate_limited(c);
+		return -EAGAIN;
+	}
+	ret = p2p_server_handshake(c->fd, &c->cfg->keys, lookup_user, c,
+				   &c->sess);
+	if (ret == -EACCES)
+		pd_auth_failed(&c->peer);
+	if (ret)
+		return ret;
+	/* An unknown user cannot pass (the dummy key), but say it plainly. */
+	if (!c->user)
+		return -EACCES;
+	ret = pd_become(c->user->uid, c->user->gid);
+	if (ret)
+		pd_conn_send_error(c, EIO, NULL);
+	return ret;
+}
+
+/* Requests until the peer leaves or an error ends the connection. */
+static void serve(struct pd_conn *c)
+{
+	struct p2p_frame f;
+	int ret;
+
+	for (;;) {
+		set_timeout(c, c->cfg->idle_timeout);
+		ret = recv_frame(c, &f);
+		if (ret == -EPROTO || ret == -EMSGSIZE || ret == -EINVAL) {
+			pd_conn_send_error(c, ret, NULL);
+			return;
+		}
+		if (ret)
+			return;
+		ret = pd_ops_dispatch(c, f.op, f.len);
+		if (ret)
+			return;
+	}
+}
+
+static void conn_free(struct pd_conn *c)
+{
+	close(c->fd);
+	p2p_session_wipe(&c->sess);
+	free(c->rbuf);
+	free(c->wbuf);
+	free(c->iobuf);
+	free(c);
+}
+
+void *pd_conn_run(void *arg)
+{
+	struct pd_conn *c = arg;
+	int one = 1;
+
+	c->rbuf = malloc(PD_BUF_LEN);
+	c->wbuf = malloc(PD_BUF_LEN);
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	set_timeout(c, P2P_HANDSHAKE_TIMEOUT_S);
+	if (c->rbuf && c->wbuf && !handshake(c))
+		serve(c);
+	conn_free(c);
+	return NULL;
+}

@@ -1,0 +1,595 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The operations of an authenticated connection, one function each, in the
+ * order of checks of kmod/ops.c. Every one checks the grant first; the
+ * thread already runs with the user's file-system identity.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "p2pd.h"
+
+static int reply(struct pd_conn *c, uint8_t op, int len)
+{
+	if (len < 0)
+		return pd_conn_send_error(c, len, NULL);
+	return pd_conn_send(c, op, 0, c->wbuf, len, 0);
+}
+
+/* A recoverable failure: say so and go on with the next request. */
+static int fail(struct pd_conn *c, int err, const char *msg)
+{
+	return pd_conn_send_error(c, err, msg);
+}
+
+/* A request body the decoder refused: its code, as PROTOCOL.md sets it. */
+static int malformed(struct pd_conn *c, int err, const char *msg)
+{
+	return fail(c, err, err == -EINVAL ? msg : NULL);
+}
+
+static const struct pd_export *export_of(struct pd_conn *c,
+					 const struct p2p_str *name,
+					 enum pd_grant_mode *mode)
+{
+	return pd_export_find(c->cfg, name->s, name->len, c->user, mode);
+}
+
+static uint8_t ftype(mode_t mode)
+{
+	if (S_ISREG(mode))
+		return P2P_FTYPE_REG;
+	if (S_ISDIR(mode))
+		return P2P_FTYPE_DIR;
+	if (S_ISLNK(mode))
+		return P2P_FTYPE_SYMLINK;
+	return P2P_FTYPE_OTHER;
+}
+
+/* An O_PATH descriptor's file of the given type, opened for reading. */
+static int open_checked(int pathfd, bool dir)
+{
+	struct stat st;
+
+	if (fstat(pathfd, &st))
+		return -errno;
+	if (dir && !S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (!dir && S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!dir && S_ISLNK(st.st_mode))
+		return -ELOOP;
+	if (!dir && !S_ISREG(st.st_mode))
+		return -EINVAL;
+	return pd_reopen(pathfd, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+}
+
+static int open_in(const struct pd_export *e, const struct p2p_str *path,
+		   bool dir)
+{
+	int pathfd, fd;
+
+	pathfd = pd_resolve(e->root, path->s, path->len);
+	if (pathfd < 0)
+		return pathfd;
+	fd = open_checked(pathfd, dir);
+	close(pathfd);
+	return fd;
+}
+
+/* LIST_EXPORTS */
+
+static int op_list_exports(struct pd_conn *c, uint32_t len)
+{
+	const struct pd_config *cfg = c->cfg;
+	struct p2p_list_builder b;
+	struct p2p_export_ent ent;
+	bool truncated = false;
+	int i, j;
+
+	if (len)
+		return fail(c, EINVAL, "LIST_EXPORTS takes no body");
+	p2p_list_reply_init(&b, c->wbuf, PD_BUF_LEN);
+	for (i = 0; i < cfg->n_exports && !truncated; i++) {
+		const struct pd_export *e = &cfg->exports[i];
+
+		for (j = 0; j < e->n_grants; j++) {
+			if (e->grants[j].user != c->user)
+				continue;
+			ent.access = e->grants[j].mode;
+			ent.name.s = e->name;
+			ent.name.len = strlen(e->name);
+			truncated = p2p_list_reply_add(&b, &ent) == -EMSGSIZE;
+			break;
+		}
+	}
+	return reply(c, P2P_OP_LIST_EXPORTS_REPLY,
+		     p2p_list_reply_finish(&b, truncated));
+}
+
+/* STAT: a symlink is reported as itself. */
+
+static int op_stat(struct pd_conn *c, uint32_t len)
+{
+	struct p2p_stat_req req;
+	enum pd_grant_mode mode;
+	const struct pd_export *e;
+	struct p2p_fattr a = { 0 };
+	struct stat st;
+	int fd, ret;
+
+	ret = p2p_dec_stat_req(c->rbuf, len, &req);
+	if (ret)
+		return malformed(c, ret, "malformed STAT");
+	e = export_of(c, &req.export, &mode);
+	if (!e)
+		return fail(c, ENOENT, "no such export");
+	fd = pd_resolve(e->root, req.path.s, req.path.len);
+	if (fd < 0)
+		return fail(c, fd, NULL);
+	ret = fstatat(fd, "", &st, AT_EMPTY_PATH) ? -errno : 0;
+	close(fd);
+	if (ret)
+		return fail(c, ret, NULL);
+	a.type = ftype(st.st_mode);
+	a.mode = st.st_mode & 07777;
+	a.nlink = st.st_nlink;
+	a.size = st.st_size;
+	a.mtime_sec = st.st_mtim.tv_sec;
+	a.mtime_nsec = st.st_mtim.tv_nsec;
+	return reply(c, P2P_OP_STAT_REPLY,
+		     p2p_enc_attr(c->wbuf, PD_BUF_LEN, &a));
+}
+
+/* READDIR: getdents64 from the cookie on; the cookie is a d_off. */
+
+struct rd {
+	struct p2p_list_builder b;
+	unsigned int count, max;
+	off_t next;		/* where the next reply starts */
+	bool end;
+};
+
+static void dirent_of(int dirfd, const char *name, struct p2p_dirent *e)
+{
+	struct stat st;
+
+	memset(e, 0, sizeof(*e));
+	e->name.s = name;
+	e->name.len = strlen(name);
+	e->type = P2P_FTYPE_OTHER;	/* vanished meanwhile: zeros */
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
+		return;
+	e->type = ftype(st.st_mode);
+	e->mode = st.st_mode & 07777;
+	e->size = st.st_size;
+	e->mtime_sec = st.st_mtim.tv_sec;
+	e->mtime_nsec = st.st_mtim.tv_nsec;
+}
+
+/* 1: the reply is full, 0: go on, < 0: an error. */
+static int rd_add(struct rd *rd, int dirfd, const struct dirent64 *d)
+{
+	struct p2p_dirent e;
+	size_t len = strlen(d->d_name);
+	int ret;
+
+	if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") ||
+	    !p2p_component_valid(d->d_name, len))
+		goto skip;	/* a name the protocol cannot carry */
+	if (rd->count >= rd->max)
+		return 1;
+	dirent_of(dirfd, d->d_name, &e);
+	ret = p2p_readdir_reply_add(&rd->b, &e);
+	if (ret == -EMSGSIZE)
+		return 1;
+	if (ret)
+		return ret;
+	rd->count++;
+skip:
+	rd->next = d->d_off;
+	return 0;
+}
+
+static int rd_fill(struct rd *rd, int dirfd, char *buf, size_t cap)
+{
+	ssize_t n, off;
+	int ret;
+
+	for (;;) {
+		n = getdents64(dirfd, buf, cap);
+		if (n < 0)
+			return -errno;
+		if (n == 0) {
+			rd->end = true;
+			return 0;
+		}
+		for (off = 0; off < n; off += ((struct dirent64 *)(buf + off))->d_reclen) {
+			ret = rd_add(rd, dirfd, (struct dirent64 *)(buf + off));
+			if (ret)
+				return ret < 0 ? ret : 0;
+		}
+	}
+}
+
+static int do_readdir(struct pd_conn *c, int dirfd,
+		      const struct p2p_readdir_req *req)
+{
+	struct rd rd = { .max = req->max_entries ? req->max_entries : UINT_MAX };
+	size_t cap = 32 * 1024;
+	char *buf;
+	int ret;
+
+	if (req->cookie > LLONG_MAX ||
+	    lseek(dirfd, req->cookie, SEEK_SET) != (off_t)req->cookie)
+		return -EINVAL;
+	buf = malloc(cap);
+	if (!buf)
+		return -ENOMEM;
+	rd.next = req->cookie;
+	p2p_readdir_reply_init(&rd.b, c->wbuf, PD_BUF_LEN);
+	ret = rd_fill(&rd, dirfd, buf, cap);
+	free(buf);
+	if (ret)
+		return ret;
+	return p2p_readdir_reply_finish(&rd.b, rd.next, rd.end);
+}
+
+static int op_readdir(struct pd_conn *c, uint32_t len)
+{
+	struct p2p_readdir_req req;
+	enum pd_grant_mode mode;
+	const struct pd_export *e;
+	int fd, ret;
+
+	ret = p2p_dec_readdir_req(c->rbuf, len, &req);
+	if (ret)
+		return malformed(c, ret, "malformed READDIR");
+	e = export_of(c, &req.export, &mode);
+	if (!e)
+		return fail(c, ENOENT, "no such export");
+	fd = open_in(e, &req.path, true);
+	if (fd < 0)
+		return fail(c, fd, NULL);
+	ret = do_readdir(c, fd, &req);
+	close(fd);
+	return reply(c, P2P_OP_READDIR_REPLY, ret);
+}
+
+/* READ: READ_REPLY, then READ_DATA frames of at most 1 MiB. */
+
+static void data_hdr(struct pd_conn *c, uint8_t *hdr, uint8_t flags,
+		     uint32_t len)
+{
+	struct p2p_frame f = {
+		.len = len, .op = P2P_OP_READ_DATA, .flags = flags,
+		.tag = c->tag,
+	};
+
+	p2p_hdr_encode(hdr, &f);
+}
+
+/* sendfile(2): the page-cache pages go to the socket, never copied. */
+static int chunk_sendfile(struct pd_conn *c, int fd, off_t *pos,
+			  uint8_t *hdr, size_t len)
+{
+	struct iovec iov = { hdr, P2P_HDR_LEN };
+	ssize_t n;
+	int ret;
+
+	ret = pd_conn_sendv(c, &iov, 1, len ? MSG_MORE : 0);
+	while (!ret && len) {
+		n = sendfile(c->fd, fd, pos, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)	/* 0: the file shrank under us */
+			return -EIO;
+		len -= n;
+	}
+	return ret;
+}
+
+/* Copy: pread into a buffer and send it; the header rides with the first. */
+static int chunk_copy(struct pd_conn *c, int fd, off_t *pos, uint8_t *hdr,
+		      size_t len, bool more)
+{
+	struct iovec iov[2] = { { hdr, P2P_HDR_LEN } };
+	int cnt = 1, ret;
+	ssize_t n;
+
+	for (;;) {
+		if (len) {
+			n = pread(fd, c->iobuf,
+				  len < PD_IOBUF_LEN ? len : PD_IOBUF_LEN, *pos);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0)	/* 0: the file shrank under us */
+				return -EIO;
+			iov[cnt].iov_base = c->iobuf;
+			iov[cnt++].iov_len = n;
+			*pos += n;
+			len -= n;
+		}
+		ret = pd_conn_sendv(c, iov, cnt, len || more ? MSG_MORE : 0);
+		if (ret || !len)
+			return ret;
+		cnt = 0;
+	}
+}
+
+static int send_data(struct pd_conn *c, int fd, off_t pos, uint64_t total)
+{
+	uint8_t hdr[P2P_HDR_LEN];
+	uint64_t left = total, chunk;
+	int ret;
+
+	if (c->cfg->mode == PD_MODE_COPY && !c->iobuf) {
+		c->iobuf = malloc(PD_IOBUF_LEN);
+		if (!c->iobuf)
+			return -ENOMEM;
+	}
+	do {
+		chunk = left < P2P_MAX_DATA_CHUNK ? left : P2P_MAX_DATA_CHUNK;
+		left -= chunk;
+		data_hdr(c, hdr, left ? P2P_F_MORE : 0, chunk);
+		if (c->cfg->mode == PD_MODE_SENDFILE)
+			ret = chunk_sendfile(c, fd, &pos, hdr, chunk);
+		else
+			ret = chunk_copy(c, fd, &pos, hdr, chunk, left > 0);
+	} while (!ret && left);
+	return ret;
+}
+
+static int read_file(struct pd_conn *c, int fd, const struct p2p_read_req *req)
+{
+	struct p2p_read_reply r = { 0 };
+	struct stat st;
+	int len, ret;
+
+	if (fstat(fd, &st))
+		return fail(c, errno, NULL);
+	r.size = st.st_size;
+	r.mtime_sec = st.st_mtim.tv_sec;
+	r.mtime_nsec = st.st_mtim.tv_nsec;
+	if (req->offset < r.size)
+		r.total = req->length < r.size - req->offset ?
+			  req->length : r.size - req->offset;
+	len = p2p_enc_read_reply(c->wbuf, PD_BUF_LEN, &r);
+	if (len < 0)
+		return fail(c, len, NULL);
+	ret = pd_conn_send(c, P2P_OP_READ_REPLY, 0, c->wbuf, len, MSG_MORE);
+	if (ret)
+		return ret;
+	/* Past this point a failure cannot be told in-band: close. */
+	return send_data(c, fd, req->offset, r.total) ? -EIO : 0;
+}
+
+static int op_read(struct pd_conn *c, uint32_t len)
+{
+	struct p2p_read_req req;
+	enum pd_grant_mode mode;
+	const struct pd_export *e;
+	int fd, ret;
+
+	ret = p2p_dec_read_req(c->rbuf, len, &req);
+	if (ret)
+		return malformed(c, ret, "malformed READ");
+	e = export_of(c, &req.export, &mode);
+	if (!e)
+		return fail(c, ENOENT, "no such export");
+	fd = open_in(e, &req.path, false);
+	if (fd < 0)
+		return fail(c, fd, NULL);
+	ret = read_file(c, fd, &req);
+	close(fd);
+	return ret;
+}
+
+/* PUT: PUT_BEGIN, OK, PUT_DATA frames totalling the size, OK. */
+
+struct upload {
+	int dir;			/* O_PATH of the parent directory */
+	int fd;				/* the temporary file */
+	char name[P2P_COMPONENT_MAX + 1];
+	char tmpname[32];
+};
+
+/* Split "a/b/c" into the parent "a/b" and the last component "c". */
+static void split_last(const struct p2p_str *path, struct p2p_str *parent,
+		       char *name)
+{
+	size_t i = path->len;
+
+	while (i && path->s[i - 1] != '/')
+		i--;
+	parent->s = path->s;
+	parent->len = i ? i - 1 : 0;
+	memcpy(name, path->s + i, path->len - i);
+	name[path->len - i] = '\0';
+}
+
+static int upload_begin(struct upload *up, const struct pd_export *e,
+			const struct p2p_str *path, uint32_t mode)
+{
+	struct p2p_str parent;
+	struct stat st;
+	int ret;
+
+	split_last(path, &parent, up->name);
+	up->fd = -1;
+	up->dir = pd_resolve(e->root, parent.s, parent.len);
+	if (up->dir < 0)
+		return up->dir;
+	ret = fstat(up->dir, &st) ? -errno : 0;
+	if (!ret && !S_ISDIR(st.st_mode))
+		ret = -ENOTDIR;
+	if (ret)
+		goto err_close;
+	/* One component of our making: it cannot leave the directory. */
+	snprintf(up->tmpname, sizeof(up->tmpname), ".p2p-%08x.part",
+		 randombytes_random());
+	up->fd = openat(up->dir, up->tmpname,
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			mode & 0777);
+	if (up->fd >= 0)
+		return 0;
+	ret = -errno;
+err_close:
+	close(up->dir);
+	return ret;
+}
+
+/* Remove the partial file; the target name was never touched. */
+static void upload_abort(struct upload *up)
+{
+	if (up->fd >= 0)
+		close(up->fd);
+	unlinkat(up->dir, up->tmpname, 0);
+	close(up->dir);
+}
+
+static int upload_commit(struct upload *up)
+{
+	int ret;
+
+	ret = fsync(up->fd) ? -errno : 0;
+	if (close(up->fd) && !ret)
+		ret = -errno;
+	up->fd = -1;
+	if (!ret && renameat(up->dir, up->tmpname, up->dir, up->name))
+		ret = -errno;
+	if (ret) {
+		upload_abort(up);
+		return ret;
+	}
+	close(up->dir);
+	return 0;
+}
+
+static int write_all(int fd, const uint8_t *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int recv_put_data(struct pd_conn *c, struct upload *up, uint64_t size)
+{
+	uint8_t hdr[P2P_HDR_LEN];
+	struct p2p_frame f;
+	uint64_t got = 0;
+	uint32_t chunk;
+	int ret;
+
+	do {
+		ret = pd_conn_recv(c, hdr, sizeof(hdr));
+		if (!ret)
+			ret = p2p_hdr_decode(hdr, false, &f);
+		if (ret)
+			return ret;
+		if (f.op != P2P_OP_PUT_DATA || f.tag != c->tag ||
+		    f.len > size - got)
+			return -EPROTO;
+		got += f.len;
+		while (f.len) {
+			chunk = f.len < PD_BUF_LEN ? f.len : PD_BUF_LEN;
+			ret = pd_conn_recv(c, c->rbuf, chunk);
+			if (!ret)
+				ret = write_all(up->fd, c->rbuf, chunk);
+			if (ret)
+				return ret;
+			f.len -= chunk;
+		}
+	} while (f.flags & P2P_F_MORE);
+	return got == size ? 0 : -EPROTO;
+}
+
+static int do_put(struct pd_conn *c, const struct pd_export *e,
+		  const struct p2p_put_req *req)
+{
+	struct upload up;
+	int ret;
+
+	ret = upload_begin(&up, e, &req->path, req->mode);
+	if (ret)
+		return fail(c, ret, NULL);
+	ret = pd_conn_send(c, P2P_OP_OK, 0, NULL, 0, 0);
+	if (!ret)
+		ret = recv_put_data(c, &up, req->size);
+	if (ret) {
+		upload_abort(&up);
+		/* The peer may still be sending: answer, then close. */
+		if (ret != -ECONNRESET && ret != -ETIMEDOUT && ret != -EPIPE)
+			pd_conn_send_error(c, ret, NULL);
+		return -EIO;
+	}
+	ret = upload_commit(&up);
+	if (ret)
+		return fail(c, ret, NULL);
+	return pd_conn_send(c, P2P_OP_OK, 0, NULL, 0, 0);
+}
+
+static int op_put(struct pd_conn *c, uint32_t len)
+{
+	struct p2p_put_req req;
+	enum pd_grant_mode mode;
+	const struct pd_export *e;
+	int ret;
+
+	ret = p2p_dec_put_req(c->rbuf, len, &req);
+	if (ret)
+		return malformed(c, ret, "malformed PUT_BEGIN");
+	e = export_of(c, &req.export, &mode);
+	if (!e)
+		return fail(c, ENOENT, "no such export");
+	if (mode != PD_GRANT_RW)
+		return fail(c, EACCES, "read-only access");
+	/* req points into rbuf, which the data frames reuse: keep the path. */
+	memmove(c->wbuf, req.path.s, req.path.len);
+	req.path.s = (const char *)c->wbuf;
+	return do_put(c, e, &req);
+}
+
+int pd_ops_dispatch(struct pd_conn *c, uint8_t op, uint32_t len)
+{
+	switch (op) {
+	case P2P_OP_LIST_EXPORTS:
+		return op_list_exports(c, len);
+	case P2P_OP_STAT:
+		return op_stat(c, len);
+	case P2P_OP_READDIR:
+		return op_readdir(c, len);
+	case P2P_OP_READ:
+		return op_read(c, len);
+	case P2P_OP_PUT_BEGIN:
+		return op_put(c, len);
+	case P2P_OP_HELLO:
+	case P2P_OP_HANDSHAKE1:
+	case P2P_OP_PUT_DATA:
+		pd_conn_send_error(c, EPROTO, "unexpected operation");
+		return -EPROTO;
+	default:
+		return fail(c, ENOSYS, NULL);
+	}
+}
