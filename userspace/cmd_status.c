@@ -97,7 +97,8 @@ static void show_host(const struct snapshot *s)
 	else
 		print_null("address", NULL);
 	print_u64("port", NULL, s->port);
-	print_human("listener:  %s ", s->listen);
+	print_human("listen port %u on %s ", s->port,
+		    s->listen_addr[0] ? s->listen_addr : "every address");
 	print_bool("active", "(active: %s)\n", s->active);
 	print_obj_close();
 }

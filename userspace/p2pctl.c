@@ -53,7 +53,8 @@ int usage_err(const struct command *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: %s %s %s\n", prog, cmd->name, cmd->usage);
+	/* One line, as every error: the usage is one --help away. */
+	fprintf(stderr, " (usage: %s %s %s)\n", prog, cmd->name, cmd->usage);
 	return 1;
 }
 

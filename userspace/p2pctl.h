@@ -20,7 +20,7 @@ extern const char *err_context;
 
 /* Print "p2pctl: MESSAGE" to stderr. */
 void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Print a usage error naming the command and return 1. */
+/* Print a one-line usage error naming the command and return 1. */
 int usage_err(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* True when argv[1] asks for help; prints it. */
