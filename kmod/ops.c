@@ -80,7 +80,7 @@ static int op_list_exports(struct p2p_conn *conn, u32 len)
 
 	if (len)
 		return fail(conn, EINVAL, "LIST_EXPORTS takes no body");
-	p2p_list_reply_init(&b, conn->wbuf, P2P_CONN_BUF);
+	p2p_list_reply_init(&b, conn->wbuf, P2P_MAX_BODY);
 	ret = p2p_grants_for_user(conn->pn, conn->user, conn->ulen, list_one,
 				  &b);
 	return reply(conn, P2P_OP_LIST_EXPORTS_REPLY,
@@ -120,7 +120,7 @@ static int op_stat(struct p2p_conn *conn, u32 len)
 	a.mtime_sec = st.mtime.tv_sec;
 	a.mtime_nsec = st.mtime.tv_nsec;
 	return reply(conn, P2P_OP_STAT_REPLY,
-		     p2p_enc_attr(conn->wbuf, P2P_CONN_BUF, &a));
+		     p2p_enc_attr(conn->wbuf, P2P_MAX_BODY, &a));
 }
 
 /* READDIR: names first (the directory is locked meanwhile), then stats. */
@@ -198,7 +198,7 @@ static int readdir_reply(struct p2p_conn *conn, struct file *dir,
 	bool end = !rd->full;
 	int ret;
 
-	p2p_readdir_reply_init(&b, conn->wbuf, P2P_CONN_BUF);
+	p2p_readdir_reply_init(&b, conn->wbuf, P2P_MAX_BODY);
 	while (off < rd->used) {
 		struct rd_name *n = (struct rd_name *)(rd->buf + off);
 
@@ -350,7 +350,7 @@ static int read_file(struct p2p_conn *conn, struct file *file,
 	r.mtime_nsec = st.mtime.tv_nsec;
 	if (req->offset < st.size)
 		r.total = min_t(u64, req->length, st.size - req->offset);
-	len = p2p_enc_read_reply(conn->wbuf, P2P_CONN_BUF, &r);
+	len = p2p_enc_read_reply(conn->wbuf, P2P_MAX_BODY, &r);
 	if (len < 0)
 		return fail(conn, len, NULL);
 	ret = p2p_conn_send(conn, P2P_OP_READ_REPLY, 0, conn->wbuf, len,
