@@ -34,6 +34,10 @@ help:
 	@echo 'make check          deps + builds + host tests + guest tests on every kernel'
 	@echo 'make demo           boot a guest, load the module and use it'
 	@echo 'make deps           install what the project needs (root)'
+	@echo 'make install        p2pctl, man pages, completion, systemd unit, module source for DKMS'
+	@echo '                    (PREFIX=$(PREFIX), DESTDIR); make uninstall removes them'
+	@echo 'make dkms-install   make install, then DKMS builds the module for every kernel (root)'
+	@echo 'make deb            build/deb/p2pshare-dkms_*.deb and p2pctl_*.deb, checked by lintian'
 
 module:
 	@scripts/build-module.sh $(KVER)
@@ -81,3 +85,52 @@ demo:
 
 clean:
 	rm -rf $(BUILD) kmod/p2pshare.ko userspace/p2pctl userspace/p2pd/p2pd
+
+# Installation: docs/INSTALL.md.  With DESTDIR set, nothing outside it is touched.
+VERSION := $(shell sed -n 's/^\#define P2P_MODULE_VERSION "\(.*\)"/\1/p' kmod/main.h)
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DKMSSRCDIR ?= /usr/src/p2pshare-$(VERSION)
+INSTALL ?= install
+DKMS_SRCS := Kbuild kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.[ch] kmod/uapi/*.h))
+INSTALLED := $(BINDIR)/p2pctl $(MANDIR)/man8/p2pctl.8 $(MANDIR)/man7/p2pshare.7 \
+	$(COMPLETIONDIR)/p2pctl $(SYSTEMDUNITDIR)/p2pshare.service
+
+.PHONY: install install-dkms-src uninstall dkms-install deb
+
+install: p2pctl install-dkms-src
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
+	$(INSTALL) -m 0755 userspace/p2pctl $(DESTDIR)$(BINDIR)/p2pctl
+	$(INSTALL) -m 0644 man/p2pctl.8 $(DESTDIR)$(MANDIR)/man8/p2pctl.8
+	$(INSTALL) -m 0644 man/p2pshare.7 $(DESTDIR)$(MANDIR)/man7/p2pshare.7
+	$(INSTALL) -m 0644 completion/p2pctl $(DESTDIR)$(COMPLETIONDIR)/p2pctl
+	sed 's|/usr/bin/p2pctl|$(BINDIR)/p2pctl|g' systemd/p2pshare.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/p2pshare.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/p2pshare.service
+
+install-dkms-src:
+	@set -e; for f in $(DKMS_SRCS); do \
+		$(INSTALL) -D -m 0644 $$f $(DESTDIR)$(DKMSSRCDIR)/$$f; done
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DESTDIR)$(DKMSSRCDIR)/dkms.conf
+	chmod 0644 $(DESTDIR)$(DKMSSRCDIR)/dkms.conf
+
+# DKMS keeps its own record of the module: drop it before its source goes.
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && command -v dkms >/dev/null && \
+	    [ -n "$$(dkms status -m p2pshare -v $(VERSION) 2>/dev/null)" ]; then \
+		echo "dkms remove p2pshare/$(VERSION) --all"; \
+		dkms remove p2pshare/$(VERSION) --all; fi
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	rm -rf $(DESTDIR)$(DKMSSRCDIR)
+
+dkms-install: install
+	@[ -z "$(DESTDIR)" ] || { echo "dkms-install: DKMS acts on this system, not DESTDIR" >&2; exit 1; }
+	@[ -n "$$(dkms status -m p2pshare -v $(VERSION))" ] || dkms add p2pshare/$(VERSION)
+	@set -e; for k in $(KVERS_ALL); do dkms install p2pshare/$(VERSION) -k $$k; done
+
+deb:
+	@scripts/deb.sh
