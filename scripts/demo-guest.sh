@@ -10,7 +10,7 @@ set -euo pipefail
 work=$(mktemp -d /tmp/demo.XXXXXX)
 export P2P_KNOWN_HOSTS=$work/known_hosts
 say() { printf '\n\033[1m%s\033[0m\n' "$*"; }
-run() { printf '%s$ %s\n' "$1" "${*:2}"; ip netns exec "$1" "${@:2}"; }
+run() { printf '%s$ %s\n' "$1" "${*:2}" >&2; ip netns exec "$1" "${@:2}"; }
 
 say "Two hosts, A and B, joined by a virtual Ethernet link"
 ip netns add a
