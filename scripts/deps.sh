@@ -20,7 +20,7 @@ base_pkgs=(
 	qemu-system-x86 qemu-utils busybox-static
 	libnl-3-dev libnl-genl-3-dev libnl-utils libmnl-dev libsodium-dev
 	sparse iproute2 python3 python3-yaml python3-jsonschema
-	linux-source-6.12 nginx-light curl gnuplot-nox
+	linux-source-6.12 nginx-light curl wrk gnuplot-nox
 	dkms debhelper dh-dkms dpkg-dev fakeroot lintian mandoc man-db bash-completion systemd
 )
 
@@ -73,7 +73,7 @@ tarball=$(ls /usr/src/linux-source-6.12.tar.xz 2>/dev/null || true)
 stamp="$SRC_DIR/.extracted-$(stat -c %Y "$tarball" 2>/dev/null || echo none)"
 if [ -n "$tarball" ] && [ ! -e "$stamp" ]; then
 	say "extracting selftest harness and ynl from $tarball"
-	rm -rf "$SRC_DIR"
+	rm -rf "$SRC_DIR/tools" "$SRC_DIR/Documentation" "$SRC_DIR"/.extracted-*
 	mkdir -p "$SRC_DIR"
 	tar -C "$SRC_DIR" -xJf "$tarball" --strip-components=1 --wildcards \
 		'*/tools/testing/selftests/kselftest_harness.h' \
@@ -81,6 +81,42 @@ if [ -n "$tarball" ] && [ ! -e "$stamp" ]; then
 		'*/tools/net/ynl/*' \
 		'*/Documentation/netlink/*'
 	touch "$stamp"
+fi
+
+# QEMU's plugin API header, for the benchmark's instruction counter (bench/insn_count.c):
+# Debian ships none, so it comes from the source package of the installed qemu-system-x86,
+# fetched through a deb-src entry for Debian's archive. The package stays in $QEMU_DIR/pkg;
+# only the header is unpacked.
+QEMU_DIR=$SRC_DIR/qemu
+SRC_LIST=/etc/apt/sources.list.d/p2pshare-src.sources
+qemu_ver=$(dpkg-query -W -f='${source:Version}' qemu-system-x86)
+if [ ! -e "$QEMU_DIR/.version-$qemu_ver" ]; then
+	if [ ! -e "$SRC_LIST" ]; then
+		codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+		say "adding deb-src entries for $codename in $SRC_LIST"
+		printf '%s\n' "Types: deb-src" "URIs: http://deb.debian.org/debian" \
+			"Suites: $codename $codename-updates" "Components: main" \
+			"Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" "" \
+			"Types: deb-src" "URIs: http://deb.debian.org/debian-security" \
+			"Suites: $codename-security" "Components: main" \
+			"Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" >"$SRC_LIST"
+		updated=0
+	fi
+	apt-cache showsrc "qemu=$qemu_ver" 2>/dev/null | grep -q '^Version' || apt_update
+	say "fetching the qemu $qemu_ver source package for its plugin header"
+	rm -rf "$QEMU_DIR"
+	mkdir -p "$QEMU_DIR/pkg"
+	(cd "$QEMU_DIR/pkg" && apt-get source -qq --download-only "qemu=$qemu_ver") >/dev/null 2>&1 ||
+		{ say "apt-get source qemu=$qemu_ver failed"; exit 1; }
+	tar -C "$QEMU_DIR" -xJf "$QEMU_DIR"/pkg/qemu_*.orig.tar.xz --strip-components=1 \
+		--wildcards '*/include/qemu/qemu-plugin.h'
+	# Debian's patches must leave the header alone, or it would not match the binary.
+	if tar -xJOf "$QEMU_DIR"/pkg/qemu_*.debian.tar.xz --wildcards 'debian/patches/*' |
+		grep -q '^+++ .*include/qemu/qemu-plugin.h'; then
+		say "a Debian patch changes qemu-plugin.h: unpack the package with dpkg-source -x"
+		exit 1
+	fi
+	touch "$QEMU_DIR/.version-$qemu_ver"
 fi
 
 say "ready (kernels: $(ls /lib/modules | tr '\n' ' '))"
