@@ -41,11 +41,36 @@ struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock)
 	return conn;
 }
 
-/* An abortive close: nothing of ours outlives the socket, not even in TCP. */
-static void conn_free(struct p2p_conn *conn)
+/*
+ * Let what we queued (an ERROR, the end of a reply) reach the peer and
+ * give it a moment to close its side; then abort, so that no socket of
+ * ours lingers in TCP after the namespace or the module is gone.
+ */
+static void conn_close(struct p2p_conn *conn)
 {
+	struct msghdr msg = {};
+	struct kvec iov;
+	int i, ret;
+
+	if (!READ_ONCE(conn->killed) &&
+	    !kernel_sock_shutdown(conn->sock, SHUT_WR)) {
+		WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, HZ);
+		for (i = 0; i < 16; i++) {
+			iov.iov_base = conn->rbuf;
+			iov.iov_len = P2P_CONN_BUF;
+			ret = kernel_recvmsg(conn->sock, &msg, &iov, 1,
+					     P2P_CONN_BUF, 0);
+			if (ret <= 0)
+				break;
+		}
+	}
 	sock_no_linger(conn->sock->sk);
 	sock_release(conn->sock);
+}
+
+static void conn_free(struct p2p_conn *conn)
+{
+	conn_close(conn);
 	if (conn->cred)
 		put_cred(conn->cred);
 	memzero_explicit(&conn->keys, sizeof(conn->keys));
@@ -56,6 +81,7 @@ static void conn_free(struct p2p_conn *conn)
 
 void p2p_conn_kill(struct p2p_conn *conn)
 {
+	WRITE_ONCE(conn->killed, true);
 	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
 }
 

@@ -63,6 +63,7 @@ struct p2p_conn {
 	u8 *rbuf;
 	u8 *wbuf;
 	u32 tag;			/* of the request being served */
+	bool killed;			/* by the server: close at once */
 };
 
 #define P2P_CONN_BUF (P2P_HDR_LEN + P2P_MAX_BODY)

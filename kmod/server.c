@@ -88,7 +88,8 @@ static void refuse_busy(struct p2p_server *srv, struct socket *sock)
 {
 	p2p_stat_inc(srv->pn, P2P_STAT_CONNS_REFUSED);
 	p2p_conn_send_busy(sock);
-	kernel_sock_shutdown(sock, SHUT_RDWR);
+	/* Sent at once on a fresh connection; then abort, leaving nothing. */
+	sock_no_linger(sock->sk);
 	sock_release(sock);
 }
 
@@ -99,6 +100,7 @@ static void accept_one(struct p2p_server *srv, struct socket *sock)
 	mutex_lock(&srv->conns_lock);
 	if (srv->stopping) {
 		mutex_unlock(&srv->conns_lock);
+		sock_no_linger(sock->sk);
 		sock_release(sock);
 		return;
 	}
@@ -110,6 +112,7 @@ static void accept_one(struct p2p_server *srv, struct socket *sock)
 	conn = p2p_conn_alloc(srv, sock);
 	if (IS_ERR(conn)) {
 		mutex_unlock(&srv->conns_lock);
+		sock_no_linger(sock->sk);
 		sock_release(sock);
 		return;
 	}
@@ -131,8 +134,10 @@ static void accept_loop(struct work_struct *work)
 	for (;;) {
 		ret = kernel_accept(srv->lsock, &sock, 0);
 		if (READ_ONCE(srv->closing_listener)) {
-			if (!ret)
+			if (!ret) {
+				sock_no_linger(sock->sk);
 				sock_release(sock);
+			}
 			return;
 		}
 		if (ret) {
