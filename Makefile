@@ -50,7 +50,7 @@ p2pctl: userspace/p2pctl
 
 userspace/p2pctl: $(P2PCTL_SRCS) $(LIB_SRCS) $(HDRS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(NL_CFLAGS) -o $@ $(P2PCTL_SRCS) $(LIB_SRCS) \
-		$(NL_LIBS) $(SODIUM_LIBS)
+		$(LDFLAGS) $(NL_LIBS) $(SODIUM_LIBS)
 
 twin: userspace/p2pd/p2pd
 
