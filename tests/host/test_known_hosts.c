@@ -174,10 +174,10 @@ TEST(add)
 	key_n(k, 0);
 	ASSERT_EQ(0, p2p_kh_add(path, "h:7437", k));
 	ASSERT_EQ(0, stat(path, &st));
-	ASSERT_EQ(0600, st.st_mode & 07777);
+	ASSERT_EQ(0600, (int)(st.st_mode & 07777));
 	snprintf(text, sizeof(text), "%s/a/b", dir);
 	ASSERT_EQ(0, stat(text, &st));
-	ASSERT_EQ(0700, st.st_mode & 07777);
+	ASSERT_EQ(0700, (int)(st.st_mode & 07777));
 
 	/* a file without a final newline gets one before the new entry */
 	f = fopen(path, "a");
