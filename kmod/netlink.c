@@ -897,6 +897,13 @@ static int p2p_nl_export_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 /* Grants */
 
+/* Both names, checked before either is looked up. */
+static bool need_grant_names(struct genl_info *info)
+{
+	return need(info, P2P_A_EXPORT_NAME, "export name") &&
+	       need(info, P2P_A_USER_NAME, "user name");
+}
+
 static int p2p_nl_grant_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct p2p_net *pn = info_pn(info);
@@ -906,6 +913,8 @@ static int p2p_nl_grant_set(struct sk_buff *skb, struct genl_info *info)
 	struct p2p_user *user;
 	int ret = 0;
 
+	if (!need_grant_names(info))
+		return -EINVAL;
 	mutex_lock(&pn->lock);
 	exp = export_attr(pn, info);
 	user = IS_ERR(exp) ? ERR_CAST(exp) : user_attr(pn, info);
@@ -937,6 +946,8 @@ static struct p2p_grant *grant_attr(struct p2p_net *pn, struct genl_info *info,
 	struct p2p_grant *grant;
 	struct p2p_user *user;
 
+	if (!need_grant_names(info))
+		return ERR_PTR(-EINVAL);
 	*exp = export_attr(pn, info);
 	if (IS_ERR(*exp))
 		return ERR_CAST(*exp);
