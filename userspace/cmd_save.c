@@ -219,6 +219,9 @@ static int parse_user(struct config *c, char **tok, int n)
 
 	if (n != 5)
 		return bad("%s", "use: user NAME PUBLIC-KEY UID GID");
+	/* Before anything is written through u, which is one past the end. */
+	if (c->n_users == MAX_ITEMS)
+		return bad("%s", "too many users");
 	if (check_name(tok[1], "user name"))
 		return -1;
 	if (cfg_user(c, tok[1]))
@@ -230,8 +233,6 @@ static int parse_user(struct config *c, char **tok, int n)
 		return bad("invalid uid \"%s\"", tok[3]);
 	if (parse_u32(tok[4], &u->gid) || u->gid == UINT32_MAX)
 		return bad("invalid gid \"%s\"", tok[4]);
-	if (c->n_users == MAX_ITEMS)
-		return bad("%s", "too many users");
 	u->name = tok[1];
 	u->pubkey = tok[2];
 	u->line = c->line;
