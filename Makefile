@@ -23,7 +23,7 @@ HDRS := $(wildcard kmod/uapi/*.h kmod/wire.h userspace/*.h userspace/lib/*.h use
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/test_*.c))
 GUEST_TOOLS := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%,$(wildcard tests/guest/*.c))
 
-.PHONY: all module modules-all p2pctl twin tests deps check check-host check-guest demo clean help
+.PHONY: all module modules-all p2pctl twin tests deps check check-host check-guest fuzz demo clean help
 
 all: module p2pctl twin
 
@@ -32,6 +32,7 @@ help:
 	@echo 'make modules-all    build the module for every installed kernel: build/KVER/kmod/'
 	@echo 'make twin           build userspace/p2pd/p2pd, the userspace twin server'
 	@echo 'make check          deps + builds + host tests + guest tests on every kernel'
+	@echo 'make fuzz           libFuzzer targets, FUZZ_TIME seconds each (default 60)'
 	@echo 'make demo           boot a guest, load the module and use it'
 	@echo 'make deps           install what the project needs (root)'
 	@echo 'make install        p2pctl, man pages, completion, systemd unit, module source for DKMS'
@@ -79,6 +80,9 @@ check-host: tests
 
 check-guest: all tests
 	@tests/run --guest $(KVER)
+
+fuzz:
+	@$(MAKE) -s -f fuzz/Makefile run
 
 demo:
 	@scripts/demo.sh

@@ -37,6 +37,10 @@ else
 fi
 stage build build || exit 1
 
+# libFuzzer, each target FUZZ_TIME seconds (30 here): fuzz/run.sh.
+stage fuzz make -s fuzz FUZZ_TIME="${FUZZ_TIME:-30}"
+fuzz_rc=$?
+
 args=(--host)
 for k in $(kernels); do
 	args+=(--guest "$k")
@@ -49,4 +53,5 @@ echo "== make check: $(($(date +%s) - t0)) s in all"
 # The runner's summary stays the last line.
 grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1
 rm -f "$log"
+[ "$fuzz_rc" = 0 ] || rc=1
 exit "$rc"

@@ -22,6 +22,7 @@ base_pkgs=(
 	sparse iproute2 python3 python3-yaml python3-jsonschema
 	linux-source-6.12 nginx-light curl wrk gnuplot-nox
 	dkms debhelper dh-dkms dpkg-dev fakeroot lintian mandoc man-db bash-completion systemd
+	clang libclang-rt-14-dev
 )
 
 updated=0
