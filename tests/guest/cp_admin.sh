@@ -5,6 +5,10 @@
 tap_plan
 reset_module
 cd "$TEST_TMP" || exit 1
+# the test listeners' addresses (RFC 2544 benchmark range, ULA)
+ip link set lo up
+ip addr add 198.18.0.1/32 dev lo 2>/dev/null
+ip -6 addr add fd00::1/128 dev lo nodad 2>/dev/null
 
 state() { p2pctl show -j | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("counters"); print(json.dumps(d, sort_keys=True))'; }
 # refused DESC MESSAGE CMD...: fails with MESSAGE and changes nothing.
@@ -102,6 +106,14 @@ check_out "default port" "7437" jq_ 'd["listener"]["port"]'
 refused "listen: bad port" 'invalid port "99999"' p2pctl listen :99999
 refused "listen: port 0" 'invalid port "0"' p2pctl listen :0
 refused "listen: bad address" 'invalid address "1.2.3"' p2pctl listen 1.2.3:80
+check_out "the server listens (an export exists)" "True" jq_ 'd["listener"]["active"]'
+refused "listen: address not configured here" "the listen address is not configured here" \
+	p2pctl listen 198.18.0.99:7000
+python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 7440)); s.listen(); time.sleep(60)' &
+busy=$!
+wait_for 5 sh -c 'ss -ltn | grep -q ":7440 "'
+refused "listen: port in use" "port 7440 is already in use" p2pctl listen :7440
+kill $busy
 
 # host key
 check_out "hostkey is the one in show" "$(jq_ 'd["hostkey"]')" p2pctl hostkey

@@ -6,6 +6,10 @@
 tap_plan
 reset_module
 cd "$TEST_TMP" || exit 1
+# the test listeners' addresses (RFC 2544 benchmark range, ULA)
+ip link set lo up
+ip addr add 198.18.0.1/32 dev lo 2>/dev/null
+ip -6 addr add fd00::1/128 dev lo nodad 2>/dev/null
 
 state() { p2pctl show -j | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("counters"); print(json.dumps(d, sort_keys=True))'; }
 objects() { cat /sys/module/p2pshare/parameters/objects; }
