@@ -12,20 +12,22 @@
 
 /*
  * NL_SET_ERR_MSG_FMT arrived in 6.2 together with a buffer inside the
- * extack.  Before it, format into a static buffer: the family is not
- * parallel_ops, so every command and its ack run under genl_mutex and
- * one buffer is enough.
+ * extack.  Before it, format into one of a ring of static buffers: the ack
+ * that carries the text is sent right after the command returns, outside
+ * genl_mutex, so a single buffer could be overwritten by a concurrent
+ * command; with a ring that takes as many commands at once as it has slots.
  */
 #ifndef NL_SET_ERR_MSG_FMT
 #define P2P_COMPAT_FMTMSG_LEN 80
-extern char p2p_compat_fmtmsg[P2P_COMPAT_FMTMSG_LEN];
+char *p2p_compat_fmtmsg(void);
 #define NL_SET_ERR_MSG_FMT(extack, fmt, args...) do {			\
 	struct netlink_ext_ack *__extack = (extack);			\
+	char *__buf;							\
 									\
 	if (__extack) {							\
-		snprintf(p2p_compat_fmtmsg, sizeof(p2p_compat_fmtmsg),	\
-			 fmt, ##args);					\
-		__extack->_msg = p2p_compat_fmtmsg;			\
+		__buf = p2p_compat_fmtmsg();				\
+		snprintf(__buf, P2P_COMPAT_FMTMSG_LEN, fmt, ##args);	\
+		__extack->_msg = __buf;					\
 	}								\
 } while (0)
 #define P2P_COMPAT_NEED_FMTMSG 1

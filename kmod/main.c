@@ -16,7 +16,14 @@ module_param_named(port, p2p_port, ushort, 0444);
 MODULE_PARM_DESC(port, "TCP port the peer server listens on by default (7437)");
 
 #ifdef P2P_COMPAT_NEED_FMTMSG
-char p2p_compat_fmtmsg[P2P_COMPAT_FMTMSG_LEN];
+#define FMTMSG_SLOTS 32
+static char fmtmsg[FMTMSG_SLOTS][P2P_COMPAT_FMTMSG_LEN];
+static atomic_t fmtmsg_next = ATOMIC_INIT(0);
+
+char *p2p_compat_fmtmsg(void)
+{
+	return fmtmsg[(unsigned int)atomic_inc_return(&fmtmsg_next) % FMTMSG_SLOTS];
+}
 #endif
 
 static int __init p2p_init(void)

@@ -13,6 +13,9 @@ out=$root/build/$kver
 # Kbuild writes objects beside the sources, so each kernel gets a tree of
 # symlinks to the real sources: several kernels can build at once.
 mkdir -p "$out/kmod"
+# Two builds of one kernel at once would pull the tree from under each other.
+exec 9>"$out/.lock"
+flock 9
 find "$out/kmod" -type l -delete
 (cd "$root" && find kmod \( -name '*.[ch]' -o -name Kbuild \) -print) |
 while read -r f; do
