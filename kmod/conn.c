@@ -276,6 +276,8 @@ static int recv_frame(struct p2p_conn *conn, struct p2p_frame *f)
 	ret = p2p_conn_recv(conn, conn->rbuf, P2P_HDR_LEN);
 	if (ret)
 		return ret;
+	/* A header refused is answered with tag 0 (PROTOCOL.md 3). */
+	conn->tag = 0;
 	ret = p2p_hdr_decode(conn->rbuf, false, f);
 	if (ret)
 		return ret;

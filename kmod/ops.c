@@ -30,6 +30,16 @@ static int fail(struct p2p_conn *conn, int err, const char *msg)
 	return p2p_conn_send_error(conn, err, msg);
 }
 
+/*
+ * A body the decoder refused: its code where PROTOCOL.md names one (a long
+ * path is ENAMETOOLONG, a PUT size over 2^63 - 1 EFBIG, PUT of the root
+ * EISDIR), else EINVAL with what was malformed.
+ */
+static int malformed(struct p2p_conn *conn, int err, const char *msg)
+{
+	return fail(conn, err, err == -EINVAL ? msg : NULL);
+}
+
 /* The export a request names, if the user holds a grant on it. */
 static struct p2p_export *export_of(struct p2p_conn *conn,
 				    const struct p2p_str *name,
@@ -99,8 +109,9 @@ static int op_stat(struct p2p_conn *conn, u32 len)
 	struct kstat st;
 	int ret;
 
-	if (p2p_dec_stat_req(conn->rbuf, len, &req))
-		return fail(conn, EINVAL, "malformed STAT");
+	ret = p2p_dec_stat_req(conn->rbuf, len, &req);
+	if (ret)
+		return malformed(conn, ret, "malformed STAT");
 	exp = export_of(conn, &req.export, &mode);
 	if (!exp)
 		return fail(conn, ENOENT, "no such export");
@@ -252,8 +263,9 @@ static int op_readdir(struct p2p_conn *conn, u32 len)
 	struct file *dir;
 	int ret;
 
-	if (p2p_dec_readdir_req(conn->rbuf, len, &req))
-		return fail(conn, EINVAL, "malformed READDIR");
+	ret = p2p_dec_readdir_req(conn->rbuf, len, &req);
+	if (ret)
+		return malformed(conn, ret, "malformed READDIR");
 	exp = export_of(conn, &req.export, &mode);
 	if (!exp)
 		return fail(conn, ENOENT, "no such export");
@@ -369,8 +381,9 @@ static int op_read(struct p2p_conn *conn, u32 len)
 	struct file *file;
 	int ret;
 
-	if (p2p_dec_read_req(conn->rbuf, len, &req))
-		return fail(conn, EINVAL, "malformed READ");
+	ret = p2p_dec_read_req(conn->rbuf, len, &req);
+	if (ret)
+		return malformed(conn, ret, "malformed READ");
 	exp = export_of(conn, &req.export, &mode);
 	if (!exp)
 		return fail(conn, ENOENT, "no such export");
@@ -454,8 +467,9 @@ static int op_put(struct p2p_conn *conn, u32 len)
 	struct p2p_export *exp;
 	int ret;
 
-	if (p2p_dec_put_req(conn->rbuf, len, &req))
-		return fail(conn, EINVAL, "malformed PUT_BEGIN");
+	ret = p2p_dec_put_req(conn->rbuf, len, &req);
+	if (ret)
+		return malformed(conn, ret, "malformed PUT_BEGIN");
 	exp = export_of(conn, &req.export, &mode);
 	if (!exp)
 		return fail(conn, ENOENT, "no such export");

@@ -131,10 +131,11 @@ int p2p_upload_begin(struct p2p_upload *up, const struct path *root,
 	ret = p2p_path_resolve(root, p, plen, &up->parent);
 	if (ret)
 		return ret;
-	if (!d_is_dir(up->parent.dentry)) {
-		ret = -ENOTDIR;
+	/* The parent is resolved as a last component: its symlink is not
+	 * followed, but it is in the path all the same (PROTOCOL.md 5). */
+	ret = d_is_symlink(up->parent.dentry) ? -ELOOP : -ENOTDIR;
+	if (!d_is_dir(up->parent.dentry))
 		goto err_put;
-	}
 	/* One component of our making: file_open_root() cannot escape. */
 	snprintf(up->tmpname, sizeof(up->tmpname), ".p2p-%08x.part",
 		 get_random_u32());
