@@ -286,28 +286,118 @@ struct splice_out {
 	u64 left;			/* of the whole reply */
 };
 
-static int page_actor(struct pipe_inode_info *pipe, struct pipe_buffer *buf,
-		      struct splice_desc *sd)
+/*
+ * The pages the read side put in the pipe (its 16 buffers) go to the socket
+ * in one pass through the socket layer, as sendfile(2) does. Where the
+ * sendpage API still exists (6.1) that is sendpage per page with
+ * MSG_SENDPAGE_NOTLAST on all but the last, so that TCP pushes once per
+ * batch; the probe is that flag, not MSG_SPLICE_PAGES, because Debian's 6.1
+ * defines MSG_SPLICE_PAGES (backported for UDP) while its TCP copies such
+ * pages. From 6.5 on it is one sendmsg(MSG_SPLICE_PAGES). A pass and a push
+ * per page cost the module 1.3 to 3 times sendfile's instructions per GiB
+ * (docs/BENCHMARKS.md).
+ */
+#ifdef MSG_SENDPAGE_NOTLAST
+static int send_pages(struct socket *sock, struct bio_vec *bv, unsigned int n,
+		      size_t len, int flags)
 {
-	struct splice_out *out = sd->u.data;
-	int flags = MSG_NOSIGNAL;
+	int sent = 0, ret, more;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		more = i + 1 < n ? MSG_MORE | MSG_SENDPAGE_NOTLAST : 0;
+		ret = kernel_sendpage(sock, bv[i].bv_page, bv[i].bv_offset,
+				      bv[i].bv_len, flags | more);
+		if (ret <= 0)
+			return sent ?: ret;
+		sent += ret;
+		if (ret < bv[i].bv_len)
+			break;
+	}
+	return sent;
+}
+#else
+static int send_pages(struct socket *sock, struct bio_vec *bv, unsigned int n,
+		      size_t len, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
+
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
+	return sock_sendmsg(sock, &msg);
+}
+#endif
+
+/* The buffers at the pipe's tail, at most max: their bytes, or an error. */
+static ssize_t pipe_batch(struct pipe_inode_info *pipe, struct bio_vec *bv,
+			  unsigned int max, unsigned int *n)
+{
+	unsigned int mask = pipe->ring_size - 1, tail;
+	struct pipe_buffer *buf;
+	ssize_t len = 0;
 	int ret;
 
-	if (out->left > sd->len)
-		flags |= MSG_MORE;
-	ret = p2p_send_page(out->conn->sock, buf->page, buf->offset, sd->len,
-			    flags);
-	if (ret > 0) {
-		out->left -= ret;
-		p2p_stat_add(out->conn->pn, P2P_STAT_BYTES_SENT_ZEROCOPY, ret);
-		p2p_stat_add(out->conn->pn, P2P_STAT_BYTES_SENT, ret);
+	*n = 0;
+	for (tail = pipe->tail; tail != pipe->head && *n < max; tail++) {
+		buf = &pipe->bufs[tail & mask];
+		if (!buf->len)
+			continue;
+		ret = pipe_buf_confirm(pipe, buf);
+		if (ret)
+			return ret;
+		bv[*n].bv_page = buf->page;
+		bv[*n].bv_offset = buf->offset;
+		bv[*n].bv_len = buf->len;
+		(*n)++;
+		len += buf->len;
 	}
-	return ret;
+	return len;
+}
+
+/* Drop the n bytes the socket took from the pipe, and empty buffers. */
+static void pipe_consume(struct pipe_inode_info *pipe, size_t n)
+{
+	unsigned int mask = pipe->ring_size - 1;
+	struct pipe_buffer *buf;
+	size_t seg;
+
+	while (!pipe_empty(pipe->head, pipe->tail)) {
+		buf = &pipe->bufs[pipe->tail & mask];
+		seg = min_t(size_t, n, buf->len);
+		buf->offset += seg;
+		buf->len -= seg;
+		n -= seg;
+		if (buf->len)
+			break;
+		pipe_buf_release(pipe, buf);
+		pipe->tail++;
+	}
 }
 
 static int direct_actor(struct pipe_inode_info *pipe, struct splice_desc *sd)
 {
-	return __splice_from_pipe(pipe, sd, page_actor);
+	struct splice_out *out = sd->u.data;
+	struct bio_vec bv[PIPE_DEF_BUFFERS];
+	int flags, sent = 0, ret;
+	unsigned int n;
+	ssize_t len;
+
+	while (!pipe_empty(pipe->head, pipe->tail)) {
+		len = pipe_batch(pipe, bv, ARRAY_SIZE(bv), &n);
+		if (len < 0)
+			return sent ?: len;
+		flags = MSG_NOSIGNAL | (out->left > len ? MSG_MORE : 0);
+		ret = len ? send_pages(out->conn->sock, bv, n, len, flags) : 0;
+		if (ret < 0)
+			return sent ?: ret;
+		pipe_consume(pipe, ret);
+		sent += ret;
+		out->left -= ret;
+		p2p_stat_add(out->conn->pn, P2P_STAT_BYTES_SENT_ZEROCOPY, ret);
+		p2p_stat_add(out->conn->pn, P2P_STAT_BYTES_SENT, ret);
+		if (ret < len)
+			break;		/* timed out: send_range() sees it short */
+	}
+	return sent;
 }
 
 static int send_range(struct splice_out *out, struct file *file, loff_t pos,
