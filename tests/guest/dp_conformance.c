@@ -1,0 +1,556 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dp_conformance: the protocol conformance suite (docs/PROTOCOL.md), run
+ * against any p2pshare server: the kernel module (dp_conformance.sh) and
+ * later the userspace twin. Plain TAP on stdout.
+ *
+ *   dp_conformance HOST PORT USER KEYFILE EXPORT
+ *
+ * The server must hold this fixture: USER has the private key in KEYFILE
+ * and a read-write grant on EXPORT and on no other export; no user named
+ * "mallory" exists; EXPORT's root, writable by USER's mapped uid, holds
+ *   hello.txt   "hello\n" (6 bytes), mode 0644
+ *   sub/        a directory of 20 entries
+ *   link        a symbolic link to hello.txt
+ * The suite adds up.bin, empty, frames.bin and never-*.bin there.
+ *
+ * Without arguments it prints a TAP plan that skips (tests/run runs every
+ * program in build/tests/guest; dp_conformance.sh gives the arguments).
+ */
+#include <stdarg.h>
+
+#include "dp_client.h"
+
+#define TIMEOUT_S	20
+
+static const char *host, *user, *export;
+static int port;
+static uint8_t priv[P2P_KEY_LEN];
+static int tests, failures;
+static uint8_t buf[P2P_MAX_DATA_CHUNK + 64];
+
+static bool tap(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	tests++;
+	if (!ok)
+		failures++;
+	printf("%sok %d - ", ok ? "" : "not ", tests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	return ok;
+}
+
+static int dial_or_die(void)
+{
+	int fd = dial(host, port, 0, TIMEOUT_S);
+
+	if (fd < 0) {
+		printf("Bail out! cannot connect to %s:%d: %s\n", host, port,
+		       strerror(-fd));
+		exit(1);
+	}
+	return fd;
+}
+
+/* A connection past the handshake, or a bail-out. */
+static int session(struct p2p_session *s)
+{
+	uint8_t hk[P2P_KEY_LEN];
+	int fd = dial_or_die(), ret;
+
+	ret = p2p_client_connect(fd, user, priv, NULL, hk, s);
+	if (ret) {
+		printf("Bail out! handshake as %s failed: %s %s\n", user,
+		       strerror(-ret), s->err.msg);
+		exit(1);
+	}
+	return fd;
+}
+
+/* The next frame is an ERROR with this code and tag. */
+static bool error_is(int fd, uint32_t want, uint32_t tag)
+{
+	struct p2p_frame f;
+	uint32_t code;
+	char msg[P2P_ERRMSG_MAX + 1];
+
+	return !recv_reply(fd, &f, buf, sizeof(buf), &code, msg, sizeof(msg)) &&
+	       f.op == P2P_OP_ERROR && code == want && f.tag == tag;
+}
+
+/* The next frame is an ERROR with this tag, whatever its code. */
+static bool some_error(int fd, uint32_t tag)
+{
+	struct p2p_frame f;
+	uint32_t code;
+
+	return !recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0) &&
+	       f.op == P2P_OP_ERROR && code && f.tag == tag;
+}
+
+/* The server closed the connection (after what it sent so far). */
+static bool closed(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) == 0;
+}
+
+/* A raw header: any field value, reserved included. */
+static int send_hdr(int fd, uint32_t len, uint8_t op, uint8_t flags,
+		    uint16_t reserved, uint32_t tag)
+{
+	uint8_t h[P2P_HDR_LEN] = {
+		len >> 24, len >> 16, len >> 8, len, op, flags,
+		reserved >> 8, reserved, tag >> 24, tag >> 16, tag >> 8, tag,
+	};
+
+	return p2p_write_full(fd, h, sizeof(h));
+}
+
+static void stat_req(struct body *b, const char *path)
+{
+	b->len = 0;
+	b_target(b, bstr(export), bstr(path));
+}
+
+/* Section 6: HELLO and the handshake. */
+static void handshake_tests(void)
+{
+	struct p2p_hello_reply hr, hr2;
+	struct p2p_session s;
+	struct p2p_frame f;
+	struct body b = { .len = 0 };
+	uint8_t hk[P2P_KEY_LEN], hk2[P2P_KEY_LEN], other[P2P_KEY_LEN];
+	uint32_t code;
+	int fd, ret;
+
+	fd = dial_or_die();
+	b_u16(&b, 1);
+	b_u16(&b, 1);
+	b_u8(&b, strlen(user));
+	b_bytes(&b, user, strlen(user));
+	p2p_send_frame(fd, P2P_OP_HELLO, 0, 0x01020304, b.b, b.len);
+	ret = recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
+	tap(!ret && f.op == P2P_OP_HELLO_REPLY && f.tag == 0x01020304 &&
+	    f.len == 66 && !p2p_dec_hello_reply(buf, f.len, &hr) &&
+	    hr.version == 1, "HELLO: HELLO_REPLY of 66 bytes, version 1, tag echoed");
+	close(fd);
+	fd = dial_or_die();
+	p2p_send_frame(fd, P2P_OP_HELLO, 0, 7, b.b, b.len);
+	ret = recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
+	tap(!ret && !p2p_dec_hello_reply(buf, f.len, &hr2) &&
+	    !memcmp(hr.host_key, hr2.host_key, P2P_KEY_LEN) &&
+	    memcmp(hr.challenge, hr2.challenge, P2P_CHALLENGE_LEN),
+	    "HELLO: same host key, a fresh challenge per connection");
+	close(fd);
+
+	fd = dial_or_die();
+	b.len = 0;
+	b_u16(&b, 2);
+	b_u16(&b, 3);
+	b_u8(&b, strlen(user));
+	b_bytes(&b, user, strlen(user));
+	p2p_send_frame(fd, P2P_OP_HELLO, 0, 5, b.b, b.len);
+	tap(error_is(fd, EPROTONOSUPPORT, 5) && closed(fd),
+	    "HELLO for versions 2..3: EPROTONOSUPPORT, then close");
+	close(fd);
+	fd = dial_or_die();
+	b.len = 0;
+	b_u16(&b, 2);
+	b_u16(&b, 1);
+	b_u8(&b, 1);
+	b_u8(&b, 'a');
+	p2p_send_frame(fd, P2P_OP_HELLO, 0, 5, b.b, b.len);
+	tap(error_is(fd, EINVAL, 5) && closed(fd),
+	    "HELLO with version_min > version_max: EINVAL, then close");
+	close(fd);
+	fd = dial_or_die();
+	b.len = 0;
+	b_u16(&b, 1);
+	b_u16(&b, 1);
+	b_u8(&b, 65);
+	for (int i = 0; i < 65; i++)
+		b_u8(&b, 'u');
+	p2p_send_frame(fd, P2P_OP_HELLO, 0, 5, b.b, b.len);
+	tap(error_is(fd, EINVAL, 5) && closed(fd),
+	    "HELLO with a 65-byte user name: EINVAL, then close");
+	close(fd);
+	fd = dial_or_die();
+	p2p_send_frame(fd, P2P_OP_LIST_EXPORTS, 0, 5, NULL, 0);
+	tap(error_is(fd, EPROTO, 5) && closed(fd),
+	    "a request before HELLO: EPROTO, then close");
+	close(fd);
+	fd = dial_or_die();
+	b.len = 0;
+	b_u16(&b, 1);
+	b_u16(&b, 1);
+	b_u8(&b, strlen(user));
+	b_bytes(&b, user, strlen(user));
+	p2p_send_frame(fd, P2P_OP_HELLO, 0, 5, b.b, b.len);
+	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
+	memset(buf, 0x55, 47);
+	p2p_send_frame(fd, P2P_OP_HANDSHAKE1, 0, 6, buf, 47);
+	tap(error_is(fd, EACCES, 6) && closed(fd),
+	    "HANDSHAKE1 of 47 bytes: EACCES, then close");
+	close(fd);
+
+	fd = dial_or_die();
+	ret = p2p_client_connect(fd, user, priv, NULL, hk, &s);
+	tap(!ret && s.version == 1, "handshake as %s (%d %s)", user, ret, s.err.msg);
+	p2p_send_frame(fd, P2P_OP_HELLO, 0, 9, b.b, b.len);
+	tap(error_is(fd, EPROTO, 9) && closed(fd),
+	    "HELLO after the handshake: EPROTO, then close");
+	close(fd);
+	fd = dial_or_die();
+	tap(p2p_client_connect(fd, user, priv, hk, hk2, &s) == 0,
+	    "handshake with the host key pinned");
+	close(fd);
+	fd = dial_or_die();
+	hk[0] ^= 1;
+	tap(p2p_client_connect(fd, user, priv, hk, hk2, &s) == -EKEYREJECTED,
+	    "a pinned host key that differs is rejected by the client");
+	close(fd);
+
+	struct p2p_session s1, s2;
+
+	noise_genkey(other);
+	fd = dial_or_die();
+	ret = p2p_client_connect(fd, user, other, NULL, hk2, &s1);
+	tap(ret == -EACCES && s1.err.code == EACCES,
+	    "wrong private key: EACCES (%d %s)", ret, s1.err.msg);
+	close(fd);
+	fd = dial_or_die();
+	ret = p2p_client_connect(fd, "mallory", other, NULL, hk2, &s2);
+	tap(ret == -EACCES && !strcmp(s1.err.msg, s2.err.msg),
+	    "unknown user: the same EACCES and message (%d %s)", ret, s2.err.msg);
+	close(fd);
+}
+
+/* Section 3: frame headers after the handshake. */
+static void header_tests(void)
+{
+	struct p2p_session s;
+	struct body b;
+	int fd;
+
+	stat_req(&b, "hello.txt");
+	fd = session(&s);
+	send_hdr(fd, b.len, P2P_OP_STAT, 0, 1, 40);
+	p2p_write_full(fd, b.b, b.len);
+	tap(error_is(fd, EPROTO, 0) && closed(fd),
+	    "non-zero reserved header field: EPROTO with tag 0, then close");
+	close(fd);
+	fd = session(&s);
+	send_hdr(fd, b.len, P2P_OP_STAT, 0x02, 0, 41);
+	p2p_write_full(fd, b.b, b.len);
+	tap(error_is(fd, EPROTO, 0) && closed(fd),
+	    "unknown header flag: EPROTO with tag 0, then close");
+	close(fd);
+	fd = session(&s);
+	send_hdr(fd, b.len, P2P_OP_STAT, P2P_F_MORE, 0, 42);
+	p2p_write_full(fd, b.b, b.len);
+	tap(error_is(fd, EPROTO, 0) && closed(fd),
+	    "MORE flag on STAT: EPROTO with tag 0, then close");
+	close(fd);
+	fd = session(&s);
+	send_hdr(fd, b.len, P2P_OP_STAT, 0, 0, 0);
+	p2p_write_full(fd, b.b, b.len);
+	tap(error_is(fd, EPROTO, 0) && closed(fd),
+	    "request tag 0: EPROTO, then close");
+	close(fd);
+	fd = session(&s);
+	send_hdr(fd, b.len, P2P_OP_STAT_REPLY, 0, 0, 43);
+	p2p_write_full(fd, b.b, b.len);
+	tap(error_is(fd, EPROTO, 0) && closed(fd),
+	    "a server op (0x84) from the client: EPROTO, then close");
+	close(fd);
+	fd = session(&s);
+	send_hdr(fd, P2P_MAX_BODY + 1, P2P_OP_STAT, 0, 0, 44);
+	tap(error_is(fd, EMSGSIZE, 0) && closed(fd),
+	    "STAT body of P2P_MAX_BODY+1 bytes: EMSGSIZE, then close");
+	close(fd);
+	fd = session(&s);
+	send_hdr(fd, 0, P2P_OP_PUT_DATA, 0, 0, 45);
+	tap(error_is(fd, EPROTO, 45) && closed(fd),
+	    "PUT_DATA without PUT_BEGIN: EPROTO, then close");
+	close(fd);
+}
+
+/* Sections 4, 7, 8: requests, on one connection as long as it lives. */
+static void request_tests(void)
+{
+	struct p2p_list_reply lr;
+	struct p2p_export_ent e;
+	struct p2p_readdir_reply rr;
+	struct p2p_read_reply rd;
+	struct p2p_dirent d;
+	struct p2p_fattr a;
+	struct p2p_session s;
+	struct p2p_frame f;
+	struct body b;
+	static uint8_t big[3 << 20], back[3 << 20];
+	char txt[64] = "";
+	uint32_t code;
+	ssize_t got;
+	size_t off;
+	int fd, ret;
+
+	fd = session(&s);
+	ret = p2p_list_exports(&s, buf, sizeof(buf), &lr);
+	tap(!ret && lr.count == 1 && !lr.flags, "LIST_EXPORTS: one export (%d, %u)",
+	    ret, lr.count);
+	if (!ret && lr.count)
+		p2p_next_export(&lr.entries, &e);
+	tap(!ret && lr.count && e.access == P2P_ACCESS_RW &&
+	    e.name.len == strlen(export) && !memcmp(e.name.s, export, e.name.len),
+	    "LIST_EXPORTS: %s, read-write", export);
+	p2p_send_frame(fd, P2P_OP_LIST_EXPORTS, 0, 50, "x", 1);
+	tap(error_is(fd, EINVAL, 50), "LIST_EXPORTS with a body: EINVAL");
+
+	ret = p2p_stat(&s, export, "", &a);
+	tap(!ret && a.type == P2P_FTYPE_DIR, "STAT of the root: a directory");
+	ret = p2p_stat(&s, export, "hello.txt", &a);
+	tap(!ret && a.type == P2P_FTYPE_REG && a.size == 6 && a.mode == 0644 &&
+	    a.nlink >= 1 && a.mtime_nsec < 1000000000,
+	    "STAT hello.txt: regular, 6 bytes, 0644 (ret %d size %llu mode %o)",
+	    ret, (unsigned long long)a.size, a.mode);
+	ret = p2p_stat(&s, export, "link", &a);
+	tap(!ret && a.type == P2P_FTYPE_SYMLINK, "STAT link: the symlink itself");
+	ret = p2p_stat(&s, export, "missing", &a);
+	tap(ret == -EREMOTEIO && s.err.code == ENOENT, "STAT missing: ENOENT");
+	ret = p2p_stat(&s, "nope", "", &a);
+	tap(ret == -EREMOTEIO && s.err.code == ENOENT &&
+	    !strcmp(s.err.msg, "no such export"), "STAT of no export: ENOENT \"no such export\"");
+	stat_req(&b, "hello.txt");
+	b_u8(&b, 0);
+	p2p_send_frame(fd, P2P_OP_STAT, 0, 51, b.b, b.len);
+	tap(error_is(fd, EINVAL, 51), "STAT with a trailing byte: EINVAL");
+	stat_req(&b, "a/..");
+	p2p_send_frame(fd, P2P_OP_STAT, 0, 52, b.b, b.len);
+	tap(error_is(fd, EINVAL, 52), "path a/..: EINVAL");
+	{
+		char c256[257];
+
+		memset(c256, 'a', 256);
+		c256[256] = '\0';
+		stat_req(&b, c256);
+		p2p_send_frame(fd, P2P_OP_STAT, 0, 53, b.b, b.len);
+		tap(error_is(fd, ENAMETOOLONG, 53), "256-byte component: ENAMETOOLONG");
+	}
+	p2p_send_frame(fd, 0x42, 0, 54, "xyz", 3);
+	tap(error_is(fd, ENOSYS, 54), "unknown op 0x42: ENOSYS");
+	ret = p2p_stat(&s, export, "hello.txt", &a);
+	tap(ret == 0, "the connection is still usable after those errors");
+
+	/* pipelining: three requests, then three replies in order */
+	stat_req(&b, "hello.txt");
+	p2p_send_frame(fd, P2P_OP_STAT, 0, 61, b.b, b.len);
+	stat_req(&b, "missing");
+	p2p_send_frame(fd, P2P_OP_STAT, 0, 62, b.b, b.len);
+	stat_req(&b, "sub");
+	p2p_send_frame(fd, P2P_OP_STAT, 0, 63, b.b, b.len);
+	{
+		bool ok = !recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0) &&
+			  f.op == P2P_OP_STAT_REPLY && f.tag == 61;
+
+		ok = ok && error_is(fd, ENOENT, 62);
+		ok = ok && !recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0) &&
+		     f.op == P2P_OP_STAT_REPLY && f.tag == 63;
+		tap(ok, "three pipelined requests: replies in order, tags echoed");
+	}
+
+	uint64_t cookie = 0;
+	int n = 0, rounds = 0;
+	bool small = true;
+
+	do {
+		ret = p2p_readdir(&s, export, "sub", cookie, 7, buf, sizeof(buf), &rr);
+		if (ret)
+			break;
+		small = small && rr.count <= 7;
+		while (!p2p_next_dirent(&rr.entries, &d))
+			n++;
+		cookie = rr.cookie;
+		rounds++;
+	} while (!rr.end && rounds < 100);
+	tap(!ret && n == 20 && rounds >= 3 && small,
+	    "READDIR sub, 7 at a time: 20 entries in %d replies", rounds);
+	ret = p2p_readdir(&s, export, "hello.txt", 0, 0, buf, sizeof(buf), &rr);
+	tap(ret == -EREMOTEIO && s.err.code == ENOTDIR, "READDIR of a file: ENOTDIR");
+	ret = p2p_readdir(&s, export, "sub", 1ULL << 63, 0, buf, sizeof(buf), &rr);
+	tap(ret == -EREMOTEIO && s.err.code == EINVAL, "READDIR cookie 2^63: EINVAL");
+
+	ret = p2p_read_begin(&s, export, "hello.txt", 0, P2P_READ_TO_EOF, &rd);
+	got = ret ? ret : p2p_read_data(&s, txt, sizeof(txt));
+	tap(ret == 0 && rd.total == 6 && rd.size == 6 && got == 6 &&
+	    !memcmp(txt, "hello\n", 6) && p2p_read_data(&s, txt, 1) == 0,
+	    "READ hello.txt to EOF");
+	ret = p2p_read_begin(&s, export, "hello.txt", 2, 2, &rd);
+	got = ret ? ret : p2p_read_data(&s, txt, sizeof(txt));
+	tap(ret == 0 && rd.total == 2 && got == 2 && !memcmp(txt, "ll", 2) &&
+	    p2p_read_data(&s, txt, 1) == 0, "READ of a range (2 bytes at 2)");
+	ret = p2p_read_begin(&s, export, "hello.txt", 100, 5, &rd);
+	got = ret ? ret : p2p_read_data(&s, txt, sizeof(txt));
+	tap(ret == 0 && rd.total == 0 && got == 0, "READ past EOF: total 0");
+	ret = p2p_read_begin(&s, export, "sub", 0, 5, &rd);
+	tap(ret == -EREMOTEIO && s.err.code == EISDIR, "READ of a directory: EISDIR");
+	ret = p2p_read_begin(&s, export, "link", 0, 5, &rd);
+	tap(ret == -EREMOTEIO && s.err.code == ELOOP, "READ of a symlink: ELOOP");
+	ret = p2p_read_begin(&s, export, "link/x", 0, 5, &rd);
+	tap(ret == -EREMOTEIO && (s.err.code == ELOOP || s.err.code == ENOTDIR),
+	    "READ through a symlink: refused (%u %s)", s.err.code, s.err.msg);
+
+	randombytes_buf(big, sizeof(big));
+	ret = p2p_put_begin(&s, export, "up.bin", sizeof(big), 0640);
+	if (!ret)
+		ret = p2p_put_data(&s, big, sizeof(big));
+	if (!ret)
+		ret = p2p_put_end(&s);
+	tap(ret == 0, "PUT of 3 MiB (%d %u %s)", ret, s.err.code, s.err.msg);
+	ret = p2p_read_begin(&s, export, "up.bin", 0, P2P_READ_TO_EOF, &rd);
+	off = 0;
+	while (!ret && (got = p2p_read_data(&s, back + off, sizeof(back) - off)) > 0)
+		off += got;
+	tap(ret == 0 && off == sizeof(big) && !memcmp(big, back, off),
+	    "READ back the 3 MiB (%zu bytes)", off);
+
+	/* READ_DATA framing, by hand: <= 1 MiB, MORE on all but the last */
+	b.len = 0;
+	b_target(&b, bstr(export), bstr("up.bin"));
+	b_u64(&b, 1);
+	b_u64(&b, P2P_READ_TO_EOF);
+	p2p_send_frame(fd, P2P_OP_READ, 0, 70, b.b, b.len);
+	{
+		uint64_t sum = 0, total = 0;
+		int frames = 0;
+		bool ok;
+
+		ok = !recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0) &&
+		     f.op == P2P_OP_READ_REPLY && !p2p_dec_read_reply(buf, f.len, &rd);
+		total = rd.total;
+		while (ok) {
+			ok = !p2p_recv_frame(fd, true, &f, buf, sizeof(buf)) &&
+			     f.op == P2P_OP_READ_DATA && f.tag == 70 &&
+			     f.len <= P2P_MAX_DATA_CHUNK &&
+			     (f.len || !(f.flags & P2P_F_MORE));
+			sum += f.len;
+			frames++;
+			if (!(f.flags & P2P_F_MORE))
+				break;
+		}
+		tap(ok && sum == total && total == sizeof(big) - 1 && frames >= 3,
+		    "READ_DATA: %d frames of at most 1 MiB adding up to total",
+		    frames);
+	}
+	b.len = 0;
+	b_target(&b, bstr(export), bstr("hello.txt"));
+	b_u64(&b, 0);
+	b_u64(&b, 0);
+	p2p_send_frame(fd, P2P_OP_READ, 0, 71, b.b, b.len);
+	tap(!recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0) &&
+	    f.op == P2P_OP_READ_REPLY && !p2p_dec_read_reply(buf, f.len, &rd) &&
+	    rd.total == 0 && rd.size == 6 &&
+	    !p2p_recv_frame(fd, true, &f, buf, sizeof(buf)) &&
+	    f.op == P2P_OP_READ_DATA && f.len == 0 && !f.flags,
+	    "READ of length 0: total 0, one empty READ_DATA without MORE");
+	b.len = 0;
+	b_target(&b, bstr(export), bstr("hello.txt"));
+	b_u64(&b, 1ULL << 63);
+	b_u64(&b, 1);
+	p2p_send_frame(fd, P2P_OP_READ, 0, 72, b.b, b.len);
+	tap(error_is(fd, EINVAL, 72), "READ at offset 2^63: EINVAL");
+
+	ret = p2p_put_begin(&s, export, "empty", 0, 0600);
+	if (!ret)
+		ret = p2p_put_end(&s);
+	tap(ret == 0, "PUT of an empty file (%d)", ret);
+	ret = p2p_stat(&s, export, "empty", &a);
+	tap(ret == 0 && a.size == 0 && a.mode == 0600, "STAT empty: 0 bytes, mode %o",
+	    a.mode);
+	ret = p2p_put_begin(&s, export, "", 1, 0600);
+	tap(ret == -EISDIR, "PUT of the root is refused by the client (%d)", ret);
+	b.len = 0;
+	b_target(&b, bstr(export), bstr(""));
+	b_u64(&b, 1);
+	b_u32(&b, 0600);
+	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, 73, b.b, b.len);
+	tap(error_is(fd, EISDIR, 73), "PUT_BEGIN of the root: EISDIR");
+	b.len = 0;
+	b_target(&b, bstr(export), bstr("never-mode.bin"));
+	b_u64(&b, 1);
+	b_u32(&b, 01644);
+	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, 74, b.b, b.len);
+	tap(error_is(fd, EINVAL, 74), "PUT_BEGIN with mode 01644: EINVAL");
+	b.len = 0;
+	b_target(&b, bstr(export), bstr("never-big.bin"));
+	b_u64(&b, 1ULL << 63);
+	b_u32(&b, 0600);
+	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, 75, b.b, b.len);
+	tap(error_is(fd, EFBIG, 75), "PUT_BEGIN of 2^63 bytes: EFBIG");
+	ret = p2p_stat(&s, export, "hello.txt", &a);
+	tap(ret == 0, "still usable after the refused PUT_BEGINs");
+	close(fd);
+
+	/* uploads that go wrong after OK: ERROR with the PUT's tag, close */
+	fd = session(&s);
+	b.len = 0;
+	b_target(&b, bstr(export), bstr("never-tag.bin"));
+	b_u64(&b, 10);
+	b_u32(&b, 0600);
+	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, 80, b.b, b.len);
+	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
+	p2p_send_frame(fd, P2P_OP_PUT_DATA, 0, 81, "0123456789", 10);
+	tap(f.op == P2P_OP_OK && error_is(fd, EPROTO, 80) && closed(fd),
+	    "PUT_DATA with another tag: EPROTO with the PUT's tag, then close");
+	close(fd);
+	fd = session(&s);
+	b.len = 0;
+	b_target(&b, bstr(export), bstr("never-over.bin"));
+	b_u64(&b, 4);
+	b_u32(&b, 0600);
+	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, 82, b.b, b.len);
+	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
+	p2p_send_frame(fd, P2P_OP_PUT_DATA, 0, 82, "0123456789", 10);
+	tap(f.op == P2P_OP_OK && some_error(fd, 82) && closed(fd),
+	    "PUT_DATA beyond the announced size: an ERROR, then close");
+	close(fd);
+	fd = session(&s);
+	ret = p2p_stat(&s, export, "never-tag.bin", &a);
+	tap(ret == -EREMOTEIO && s.err.code == ENOENT,
+	    "a failed PUT leaves no file under its name");
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	int ret;
+
+	if (argc == 1) {
+		puts("1..0 # SKIP needs HOST PORT USER KEYFILE EXPORT (see dp_conformance.sh)");
+		return 0;
+	}
+	if (argc != 6) {
+		fprintf(stderr, "usage: dp_conformance HOST PORT USER KEYFILE EXPORT\n");
+		return 2;
+	}
+	host = argv[1];
+	port = atoi(argv[2]);
+	user = argv[3];
+	export = argv[5];
+	if (noise_init() || (ret = load_key(argv[4], priv))) {
+		printf("Bail out! cannot read the key in %s\n", argv[4]);
+		return 1;
+	}
+	puts("TAP version 13");
+	handshake_tests();
+	header_tests();
+	request_tests();
+	printf("1..%d\n", tests);
+	return failures ? 1 : 0;
+}

@@ -1,0 +1,646 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dp_tool: a raw protocol client for the data-plane tests (dp_*.sh).
+ *
+ *   dp_tool SUBCMD HOST PORT USER KEYFILE [ARGS...]
+ *
+ * EXPORT and PATH are sent exactly as given, without the client library's
+ * checks; "\xHH" stands for any byte ("\x00": NUL), "\\" for a
+ * backslash and an argument "" for the empty string.  Request subcommands
+ * print one line on stdout: "ok ...", the errno name of the server's ERROR
+ * (ENOENT, ELOOP...) with its message on stderr, or "closed" if the server
+ * hung up instead.  Exit status 0 then; 2 when the connection or the
+ * handshake failed.
+ *
+ *   stat EXPORT PATH                 ok TYPE SIZE MODE
+ *   readdir EXPORT PATH [MAX]        ok ENTRIES PIECES (every piece read)
+ *   read EXPORT PATH OFFSET LEN      ok TOTAL SHA256 (of the data)
+ *   range EXPORT PATH OFFSET LEN     the bytes on stdout (exit 1 on ERROR)
+ *   put EXPORT PATH SIZE [MODE]      ok: SIZE zero bytes uploaded
+ *   abort EXPORT PATH SIZE SENT      SENT bytes, then a short last frame
+ *   putpartial EXPORT PATH SIZE SENT SENT bytes, "sent", then waits to be
+ *                                    killed (an interrupted upload)
+ *   batch                            requests from stdin, one a line
+ *                                    ("stat EXPORT PATH"...), a result line
+ *                                    each, on one connection (a new one
+ *                                    after the server closed it)
+ *   repeat EXPORT PATH               one STAT per line read on stdin
+ *   slowget EXPORT PATH              READ to EOF into a small receive buffer,
+ *                                    slowly (fast after SIGUSR1); "started"
+ *                                    after READ_REPLY, then "ok TOTAL" or
+ *                                    "short GOT/TOTAL REASON" (exit 1)
+ *   hold N                           N authenticated connections, "ready",
+ *                                    then waits to be killed
+ *   idle                             authenticates, then "closed SECONDS"
+ *                                    once the server closes the connection
+ *   silent                           the same without sending anything
+ *   replay                           a HANDSHAKE1 accepted on a first
+ *                                    connection, replayed on a second: the
+ *                                    reply there
+ *   busy                             connects, sends nothing, prints the
+ *                                    ERROR a server at its cap sends
+ *   hammer N                         N handshakes in a row: a line each (ok
+ *                                    or the server's errno), then "time S"
+ *   hello USER [VMIN VMAX]           raw HELLO (KEYFILE unused): ok or errno
+ *
+ * Without arguments it prints a TAP plan that skips: tests/run runs every
+ * program in build/tests/guest, and this one is only a helper.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <time.h>
+
+#include "dp_client.h"
+
+#define IO_TIMEOUT_S	20
+
+static const char *host, *user, *keyfile;
+static int port;
+static uint8_t priv[P2P_KEY_LEN];
+static uint8_t buf[P2P_MAX_DATA_CHUNK + P2P_HDR_LEN];
+static uint32_t tag = 100;
+
+static void __attribute__((noreturn)) die(const char *what, int err)
+{
+	fprintf(stderr, "dp_tool: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(2);
+}
+
+/* A connected, authenticated session. */
+static int session(struct p2p_session *s, int rcvbuf, int timeout_s)
+{
+	uint8_t hk[P2P_KEY_LEN];
+	int fd, ret;
+
+	fd = dial(host, port, rcvbuf, timeout_s);
+	if (fd < 0)
+		die("connect", fd);
+	ret = p2p_client_connect(fd, user, priv, NULL, hk, s);
+	if (ret) {
+		fprintf(stderr, "dp_tool: handshake: %s %s\n", strerror(-ret),
+			s->err.msg);
+		exit(2);
+	}
+	return fd;
+}
+
+/* The server closed (or will close) the connection. */
+static bool hung_up;
+
+/* Print the outcome of a failed or refused request; 0. */
+static int report(int ret, uint32_t code, const char *msg)
+{
+	hung_up = ret || code == EPROTO || code == EMSGSIZE;
+	if (ret == -ESHUTDOWN || ret == -ECONNRESET) {
+		puts("closed");
+	} else if (ret) {
+		printf("local-error %s\n", strerror(-ret));
+	} else {
+		puts(errname(code));
+		fprintf(stderr, "dp_tool: server: %s (%s)\n", msg, errname(code));
+	}
+	return 0;
+}
+
+/* Send a request, get its first reply; *code set for an ERROR. */
+static int call(int fd, uint8_t op, const struct body *b, struct p2p_frame *f,
+		uint32_t *code, char *msg, size_t msgcap)
+{
+	int ret;
+
+	ret = p2p_send_frame(fd, op, 0, ++tag, b->b, b->len);
+	if (ret)
+		return ret;
+	return recv_reply(fd, f, buf, sizeof(buf), code, msg, msgcap);
+}
+
+static int do_stat(int fd, struct bstr exp, struct bstr path)
+{
+	struct body b = { .len = 0 };
+	struct p2p_frame f;
+	struct p2p_fattr a;
+	char msg[P2P_ERRMSG_MAX + 1];
+	uint32_t code;
+	int ret;
+
+	b_target(&b, exp, path);
+	ret = call(fd, P2P_OP_STAT, &b, &f, &code, msg, sizeof(msg));
+	if (ret || code)
+		return report(ret, code, msg);
+	if (f.op != P2P_OP_STAT_REPLY || p2p_dec_attr(buf, f.len, &a))
+		return report(-EPROTO, 0, NULL);
+	printf("ok %u %llu %04o\n", a.type, (unsigned long long)a.size, a.mode);
+	return 0;
+}
+
+static int do_readdir(int fd, struct bstr exp, struct bstr path, uint32_t max)
+{
+	struct p2p_readdir_reply r;
+	struct p2p_dirent d;
+	struct p2p_frame f;
+	char msg[P2P_ERRMSG_MAX + 1];
+	uint64_t cookie = 0, n = 0, pieces = 0;
+	uint32_t code;
+	int ret;
+
+	do {
+		struct body b = { .len = 0 };
+
+		b_target(&b, exp, path);
+		b_u64(&b, cookie);
+		b_u32(&b, max);
+		ret = call(fd, P2P_OP_READDIR, &b, &f, &code, msg, sizeof(msg));
+		if (ret || code)
+			return report(ret, code, msg);
+		if (f.op != P2P_OP_READDIR_REPLY ||
+		    p2p_dec_readdir_reply(buf, f.len, &r) ||
+		    (max && r.count > max) || (!r.count && !r.end))
+			return report(-EPROTO, 0, NULL);
+		while (!p2p_next_dirent(&r.entries, &d))
+			n++;
+		cookie = r.cookie;
+		pieces++;
+	} while (!r.end);
+	printf("ok %llu %llu\n", (unsigned long long)n,
+	       (unsigned long long)pieces);
+	return 0;
+}
+
+/* READ: the reply, then every data frame into out (or nowhere). */
+static int do_read(int fd, struct bstr exp, struct bstr path, uint64_t off,
+		   uint64_t len, FILE *out)
+{
+	struct body b = { .len = 0 };
+	struct p2p_read_reply rr;
+	struct p2p_frame f;
+	crypto_hash_sha256_state h;
+	uint8_t digest[crypto_hash_sha256_BYTES];
+	char hex[2 * sizeof(digest) + 1];
+	char msg[P2P_ERRMSG_MAX + 1];
+	uint64_t got = 0;
+	uint32_t code;
+	int ret;
+
+	crypto_hash_sha256_init(&h);
+	b_target(&b, exp, path);
+	b_u64(&b, off);
+	b_u64(&b, len);
+	ret = call(fd, P2P_OP_READ, &b, &f, &code, msg, sizeof(msg));
+	if (ret || code) {
+		if (out) {
+			fprintf(stderr, "dp_tool: read refused: %s %s\n",
+				code ? errname(code) : strerror(-ret), msg);
+			exit(1);
+		}
+		return report(ret, code, msg);
+	}
+	if (f.op != P2P_OP_READ_REPLY || p2p_dec_read_reply(buf, f.len, &rr))
+		return report(-EPROTO, 0, NULL);
+	do {
+		ret = p2p_recv_frame(fd, true, &f, buf, sizeof(buf));
+		if (ret || f.op != P2P_OP_READ_DATA || f.tag != tag) {
+			fprintf(stderr, "dp_tool: data: %s\n",
+				ret ? strerror(-ret) : "unexpected frame");
+			exit(1);
+		}
+		if (out && fwrite(buf, 1, f.len, out) != f.len)
+			die("write", errno);
+		crypto_hash_sha256_update(&h, buf, f.len);
+		got += f.len;
+	} while (f.flags & P2P_F_MORE);
+	if (got != rr.total) {
+		fprintf(stderr, "dp_tool: got %llu of %llu bytes\n",
+			(unsigned long long)got, (unsigned long long)rr.total);
+		exit(1);
+	}
+	crypto_hash_sha256_final(&h, digest);
+	sodium_bin2hex(hex, sizeof(hex), digest, sizeof(digest));
+	if (!out)
+		printf("ok %llu %s\n", (unsigned long long)rr.total, hex);
+	return 0;
+}
+
+static int send_zeros(int fd, uint64_t n, bool last)
+{
+	static const uint8_t zero[65536];
+	uint32_t chunk;
+	int ret;
+
+	do {
+		chunk = n < sizeof(zero) ? n : sizeof(zero);
+		n -= chunk;
+		ret = p2p_send_frame(fd, P2P_OP_PUT_DATA,
+				     n || !last ? P2P_F_MORE : 0, tag, zero,
+				     chunk);
+	} while (!ret && n);
+	return ret;
+}
+
+enum put_how { PUT_WHOLE, PUT_ABORT, PUT_PARTIAL };
+
+static int do_put(int fd, struct bstr exp, struct bstr path, uint64_t size,
+		  uint64_t sent, uint32_t mode, enum put_how how)
+{
+	struct body b = { .len = 0 };
+	struct p2p_frame f;
+	char msg[P2P_ERRMSG_MAX + 1];
+	uint32_t code;
+	int ret;
+
+	b_target(&b, exp, path);
+	b_u64(&b, size);
+	b_u32(&b, mode);
+	ret = call(fd, P2P_OP_PUT_BEGIN, &b, &f, &code, msg, sizeof(msg));
+	if (ret || code)
+		return report(ret, code, msg);
+	if (f.op != P2P_OP_OK)
+		return report(-EPROTO, 0, NULL);
+	if (how == PUT_WHOLE) {
+		ret = send_zeros(fd, size, true);
+	} else {
+		ret = sent ? send_zeros(fd, sent, false) : 0;
+		if (!ret && how == PUT_PARTIAL) {
+			puts("sent");
+			fflush(stdout);
+			for (;;)
+				pause();
+		}
+		if (!ret)	/* an empty last frame: short of size */
+			ret = p2p_send_frame(fd, P2P_OP_PUT_DATA, 0, tag,
+					     NULL, 0);
+	}
+	if (!ret)
+		ret = recv_reply(fd, &f, buf, sizeof(buf), &code, msg,
+				 sizeof(msg));
+	if (ret || code)
+		return report(ret, code, msg);
+	puts(f.op == P2P_OP_OK ? "ok" : "unexpected-reply");
+	return 0;
+}
+
+static int do_repeat(int fd, struct bstr exp, struct bstr path)
+{
+	char line[64];
+
+	while (fgets(line, sizeof(line), stdin)) {
+		do_stat(fd, exp, path);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+static volatile sig_atomic_t fast;
+
+static void on_usr1(int sig)
+{
+	fast = 1;
+}
+
+static int do_slowget(struct p2p_session *s, const char *exp, const char *path)
+{
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	struct p2p_read_reply rr;
+	uint64_t got = 0;
+	ssize_t n;
+	int ret;
+
+	signal(SIGUSR1, on_usr1);
+	ret = p2p_read_begin(s, exp, path, 0, P2P_READ_TO_EOF, &rr);
+	if (ret)
+		return report(ret == -EREMOTEIO ? 0 : ret, s->err.code,
+			      s->err.msg);
+	puts("started");
+	fflush(stdout);
+	while ((n = p2p_read_data(s, buf, 16384)) > 0) {
+		got += n;
+		if (!fast)
+			nanosleep(&nap, NULL);
+	}
+	if (n == 0 && got == rr.total) {
+		printf("ok %llu\n", (unsigned long long)got);
+		return 0;
+	}
+	printf("short %llu/%llu %s\n", (unsigned long long)got,
+	       (unsigned long long)rr.total,
+	       n < 0 ? strerror(-n) : "end of data");
+	return 1;
+}
+
+/* HELLO and HELLO_REPLY by hand; the prologue for the handshake. */
+static int hello_by_hand(int fd, struct bstr name, uint16_t vmin,
+			 uint16_t vmax, uint8_t *prologue, int *plen,
+			 uint8_t host_key[P2P_KEY_LEN])
+{
+	struct body b = { .len = 0 };
+	struct p2p_hello_reply hr;
+	struct p2p_hello h = { vmin, vmax, { name.s, name.len } };
+	struct p2p_frame f;
+	char msg[P2P_ERRMSG_MAX + 1];
+	uint32_t code;
+	int ret;
+
+	b_u16(&b, vmin);
+	b_u16(&b, vmax);
+	b_u8(&b, name.len);
+	b_bytes(&b, name.s, name.len);
+	ret = call(fd, P2P_OP_HELLO, &b, &f, &code, msg, sizeof(msg));
+	if (ret || code) {
+		report(ret, code, msg);
+		return 1;
+	}
+	if (f.op != P2P_OP_HELLO_REPLY || p2p_dec_hello_reply(buf, f.len, &hr)) {
+		report(-EPROTO, 0, NULL);
+		return 1;
+	}
+	if (host_key)
+		memcpy(host_key, hr.host_key, P2P_KEY_LEN);
+	if (prologue)
+		*plen = p2p_prologue(prologue, P2P_MAX_PROLOGUE, &h, hr.version,
+				     hr.challenge);
+	return 0;
+}
+
+/* The handshake by hand on a first connection, keeping its HANDSHAKE1;
+ * then that message on a second connection after a fresh HELLO. */
+static int do_replay(void)
+{
+	uint8_t prologue[P2P_MAX_PROLOGUE], hk[P2P_KEY_LEN], msg1[64];
+	struct noise_handshake hs;
+	struct p2p_frame f;
+	char msg[P2P_ERRMSG_MAX + 1];
+	size_t len1;
+	uint32_t code;
+	int fd, plen, ret;
+
+	fd = dial(host, port, 0, IO_TIMEOUT_S);
+	if (fd < 0)
+		die("connect", fd);
+	if (hello_by_hand(fd, bstr(user), 1, 1, prologue, &plen, hk))
+		exit(2);
+	ret = noise_handshake_init(&hs, "KK", true, prologue, plen, priv, hk);
+	if (!ret)
+		ret = noise_write_message(&hs, NULL, 0, msg1, sizeof(msg1),
+					  &len1);
+	if (!ret)
+		ret = p2p_send_frame(fd, P2P_OP_HANDSHAKE1, 0, ++tag, msg1,
+				     len1);
+	if (!ret)
+		ret = recv_reply(fd, &f, buf, sizeof(buf), &code, msg,
+				 sizeof(msg));
+	noise_handshake_wipe(&hs);
+	if (ret || f.op != P2P_OP_HANDSHAKE2) {
+		fprintf(stderr, "dp_tool: the original handshake failed\n");
+		exit(2);
+	}
+	close(fd);
+
+	fd = dial(host, port, 0, IO_TIMEOUT_S);
+	if (fd < 0)
+		die("connect", fd);
+	if (hello_by_hand(fd, bstr(user), 1, 1, NULL, NULL, NULL))
+		exit(2);
+	ret = p2p_send_frame(fd, P2P_OP_HANDSHAKE1, 0, ++tag, msg1, len1);
+	if (!ret)
+		ret = recv_reply(fd, &f, buf, sizeof(buf), &code, msg,
+				 sizeof(msg));
+	if (ret || code)
+		return report(ret, code, msg);
+	puts(f.op == P2P_OP_HANDSHAKE2 ? "accepted" : "unexpected-reply");
+	return 0;
+}
+
+/* Seconds until the server closes a connection that sits idle after the
+ * handshake, or (silent) one that never even sends HELLO. */
+static int do_idle(bool silent)
+{
+	struct p2p_session s;
+	struct timespec t0, t1;
+	char c;
+	int fd = silent ? dial(host, port, 0, 120) : session(&s, 0, 120);
+
+	if (fd < 0)
+		die("connect", fd);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (read(fd, &c, 1) > 0)
+		;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("closed %.1f\n", (t1.tv_sec - t0.tv_sec) +
+	       (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return 0;
+}
+
+static void __attribute__((noreturn)) do_hold(int n)
+{
+	struct p2p_session s;
+	int i;
+
+	for (i = 0; i < n; i++)
+		session(&s, 0, IO_TIMEOUT_S);
+	puts("ready");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+/*
+ * What a server over its connection cap sends, read whatever the state of
+ * the socket: the refusal may be followed by a reset so quickly that
+ * connect() itself fails, but the ERROR frame is in the receive queue.
+ */
+static int do_busy(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_port = htons(port) };
+	struct pollfd pfd = { .events = POLLIN };
+	struct p2p_frame f;
+	char msg[P2P_ERRMSG_MAX + 1];
+	uint32_t code;
+	int fd, ret;
+
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	inet_pton(AF_INET, host, &sa.sin_addr);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) && errno != EINPROGRESS)
+		die("connect", errno);
+	pfd.fd = fd;
+	if (poll(&pfd, 1, IO_TIMEOUT_S * 1000) != 1)
+		die("poll", ETIMEDOUT);
+	fcntl(fd, F_SETFL, 0);
+	ret = recv_reply(fd, &f, buf, sizeof(buf), &code, msg, sizeof(msg));
+	if (ret)
+		return report(ret, 0, NULL);
+	if (f.op != P2P_OP_ERROR)
+		puts("unexpected-reply");
+	else
+		printf("%s tag %u: %s\n", errname(code), f.tag, msg);
+	return 0;
+}
+
+/* N handshakes in a row, a result line each (ok, or the server's errno),
+ * then the seconds they took: to hit the failed-handshake limit faster
+ * than it refills. */
+static int do_hammer(int n)
+{
+	struct timespec t0, t1;
+	struct p2p_session s;
+	uint8_t hk[P2P_KEY_LEN];
+	int i, fd, ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n; i++) {
+		fd = dial(host, port, 0, IO_TIMEOUT_S);
+		if (fd < 0)
+			die("connect", fd);
+		ret = p2p_client_connect(fd, user, priv, NULL, hk, &s);
+		if (!ret)
+			puts("ok");
+		else if (ret == -EACCES || ret == -EREMOTEIO)
+			puts(errname(s.err.code));
+		else
+			printf("local-error %s\n", strerror(-ret));
+		close(fd);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("time %.1f\n", (t1.tv_sec - t0.tv_sec) +
+	       (t1.tv_nsec - t0.tv_nsec) / 1e9);
+	return 0;
+}
+
+static uint64_t num(const char *s)
+{
+	return strtoull(s, NULL, 0);
+}
+
+/* One request subcommand; -1 if it is not one (or has the wrong
+ * arguments). Arguments "" stand for an empty string. */
+static int request(int fd, const char *cmd, int argc, char **argv)
+{
+	struct bstr exp, path;
+
+	if (argc < 2)
+		return -1;
+	exp = strcmp(argv[0], "\"\"") ? unescape(argv[0]) : bstr("");
+	path = strcmp(argv[1], "\"\"") ? unescape(argv[1]) : bstr("");
+	if (!strcmp(cmd, "stat") && argc == 2)
+		return do_stat(fd, exp, path);
+	if (!strcmp(cmd, "readdir") && argc <= 3)
+		return do_readdir(fd, exp, path, argc > 2 ? num(argv[2]) : 0);
+	if (!strcmp(cmd, "read") && argc == 4)
+		return do_read(fd, exp, path, num(argv[2]), num(argv[3]), NULL);
+	if (!strcmp(cmd, "range") && argc == 4)
+		return do_read(fd, exp, path, num(argv[2]), num(argv[3]), stdout);
+	if (!strcmp(cmd, "put") && (argc == 3 || argc == 4))
+		return do_put(fd, exp, path, num(argv[2]), 0,
+			      argc > 3 ? num(argv[3]) : 0644, PUT_WHOLE);
+	if (!strcmp(cmd, "abort") && argc == 4)
+		return do_put(fd, exp, path, num(argv[2]), num(argv[3]), 0644,
+			      PUT_ABORT);
+	if (!strcmp(cmd, "putpartial") && argc == 4)
+		return do_put(fd, exp, path, num(argv[2]), num(argv[3]), 0644,
+			      PUT_PARTIAL);
+	return -1;
+}
+
+/* Requests from stdin, one a line ("stat EXPORT PATH", words separated
+ * by spaces), one result line each; a new connection after the server
+ * closed one. */
+static int do_batch(int fd)
+{
+	static char line[P2P_MAX_BODY + 256];
+	struct p2p_session s;
+	char *argv[8], *save, *w;
+	int argc;
+
+	while (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\n")] = '\0';
+		argc = 0;
+		for (w = strtok_r(line, " ", &save); w && argc < 8;
+		     w = strtok_r(NULL, " ", &save))
+			argv[argc++] = w;
+		if (!argc)
+			continue;
+		hung_up = false;
+		if (request(fd, argv[0], argc - 1, argv + 1) < 0)
+			puts("bad-request");
+		fflush(stdout);
+		if (hung_up) {
+			close(fd);
+			fd = session(&s, 0, IO_TIMEOUT_S);
+		}
+	}
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: dp_tool SUBCMD HOST PORT USER KEYFILE [ARGS...] "
+		"(see tests/guest/dp_tool.c)\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct p2p_session s;
+	const char *cmd;
+	int fd, ret;
+
+	if (argc == 1) {
+		puts("1..0 # SKIP helper of the dp_*.sh tests");
+		return 0;
+	}
+	if (argc < 6 || noise_init())
+		usage();
+	cmd = argv[1];
+	host = argv[2];
+	port = atoi(argv[3]);
+	user = argv[4];
+	keyfile = argv[5];
+	argv += 6;
+	argc -= 6;
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+
+	if (!strcmp(cmd, "hello")) {
+		if (argc < 1)
+			usage();
+		fd = dial(host, port, 0, IO_TIMEOUT_S);
+		if (fd < 0)
+			die("connect", fd);
+		if (!hello_by_hand(fd, unescape(argv[0]),
+				   argc > 2 ? num(argv[1]) : 1,
+				   argc > 2 ? num(argv[2]) : 1, NULL, NULL,
+				   NULL))
+			puts("ok");
+		return 0;
+	}
+	ret = load_key(keyfile, priv);
+	if (ret)
+		die(keyfile, ret);
+	if (!strcmp(cmd, "replay"))
+		return do_replay();
+	if (!strcmp(cmd, "idle") || !strcmp(cmd, "silent"))
+		return do_idle(!strcmp(cmd, "silent"));
+	if (!strcmp(cmd, "hold") && argc == 1)
+		do_hold(atoi(argv[0]));
+	if (!strcmp(cmd, "busy"))
+		return do_busy();
+	if (!strcmp(cmd, "hammer") && argc == 1)
+		return do_hammer(atoi(argv[0]));
+	if (argc < 2 && strcmp(cmd, "batch"))
+		usage();
+	if (!strcmp(cmd, "slowget")) {
+		fd = session(&s, 65536, IO_TIMEOUT_S);
+		return do_slowget(&s, argv[0], argv[1]);
+	}
+	fd = session(&s, 0, IO_TIMEOUT_S);
+	if (!strcmp(cmd, "batch"))
+		ret = do_batch(fd);
+	else if (!strcmp(cmd, "repeat"))
+		ret = do_repeat(fd, unescape(argv[0]), unescape(argv[1]));
+	else
+		ret = request(fd, cmd, argc, argv);
+	if (ret < 0)
+		usage();
+	fflush(stdout);
+	close(fd);
+	return ret;
+}
