@@ -20,7 +20,7 @@ stage() {
 }
 
 build() {
-	make -s modules-all && make -s p2pctl && make -s tests
+	make -s modules-all && make -s p2pctl && make -s tests && make -s deb
 }
 
 kernels() {
