@@ -131,10 +131,14 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
 	rm -rf $(DESTDIR)$(DKMSSRCDIR)
 
+# The version stays while the code changes: drop what DKMS built from the old source.
 dkms-install: install
 	@[ -z "$(DESTDIR)" ] || { echo "dkms-install: DKMS acts on this system, not DESTDIR" >&2; exit 1; }
-	@[ -n "$$(dkms status -m p2pshare -v $(VERSION))" ] || dkms add p2pshare/$(VERSION)
-	@set -e; for k in $(KVERS_ALL); do dkms install p2pshare/$(VERSION) -k $$k; done
+	@if [ -n "$$(dkms status -m p2pshare -v $(VERSION))" ]; then \
+		echo "dkms remove p2pshare/$(VERSION) --all"; dkms remove p2pshare/$(VERSION) --all; fi
+	dkms add p2pshare/$(VERSION)
+	@set -e; for k in $(KVERS_ALL); do echo "dkms install p2pshare/$(VERSION) -k $$k"; \
+		dkms install p2pshare/$(VERSION) -k $$k; done
 
 deb:
 	@scripts/deb.sh
