@@ -467,6 +467,72 @@ static int apply(struct p2p_nl *nl, struct config *c)
 	return 0;
 }
 
+static int restore_export(struct p2p_nl *nl, const struct snap_export *e)
+{
+	const char *users[e->n_grants ?: 1];
+	uint8_t modes[e->n_grants ?: 1];
+	int fd, i, ret;
+
+	fd = open(e->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < e->n_grants; i++) {
+		users[i] = e->grants[i].user;
+		modes[i] = e->grants[i].mode;
+	}
+	ret = cp_do(nl, export_msg(nl, e->name, fd, users, modes, e->n_grants),
+		    "cannot restore an export");
+	close(fd);
+	return ret;
+}
+
+/*
+ * A load that the kernel refused half-way puts back the state it found,
+ * so that a failed load changes nothing, like one refused while parsing.
+ */
+static void restore(struct p2p_nl *nl, const struct snapshot *s)
+{
+	struct nl_msg *msg;
+	int i;
+
+	err_context = "";
+	if (clear_state(nl))
+		return;
+	msg = p2p_nl_msg(nl, P2P_CMD_HOSTKEY_SET, 0);
+	nla_put(msg, P2P_A_HOSTKEY_PRIV, P2P_KEY_LEN, s->priv);
+	cp_do(nl, msg, "cannot restore the host key");
+	msg = p2p_nl_msg(nl, P2P_CMD_LISTEN_SET, 0);
+	if (listen_parse(s->listen, msg))
+		nlmsg_free(msg);
+	else
+		cp_do(nl, msg, "cannot restore the listener");
+	for (i = 0; i < s->n_users; i++) {
+		msg = p2p_nl_msg(nl, P2P_CMD_USER_NEW, 0);
+		nla_put_string(msg, P2P_A_USER_NAME, s->users[i].name);
+		nla_put(msg, P2P_A_USER_PUBKEY, P2P_KEY_LEN, s->users[i].pubkey);
+		nla_put_u32(msg, P2P_A_USER_UID, s->users[i].uid);
+		nla_put_u32(msg, P2P_A_USER_GID, s->users[i].gid);
+		cp_do(nl, msg, "cannot restore a user");
+	}
+	for (i = 0; i < s->n_exports; i++)
+		restore_export(nl, &s->exports[i]);
+}
+
+static int apply_or_restore(struct p2p_nl *nl, struct config *c)
+{
+	struct snapshot old;
+	int ret;
+
+	if (snapshot_read(nl, &old, SNAP_PRIV))
+		return -1;
+	ret = apply(nl, c);
+	if (ret)
+		restore(nl, &old);
+	sodium_memzero(old.priv, sizeof(old.priv));
+	snapshot_free(&old);
+	return ret;
+}
+
 static void config_free(struct config *c, char **lines)
 {
 	int i;
@@ -515,7 +581,7 @@ static int load_main(int argc, char **argv)
 	err_context = "";
 	if (ret || p2p_nl_open(&nl))
 		goto out;
-	ret = apply(&nl, c) ? 1 : 0;
+	ret = apply_or_restore(&nl, c) ? 1 : 0;
 	p2p_nl_close(&nl);
 out:
 	config_free(c, lines);
@@ -538,7 +604,8 @@ const struct command cmd_load = {
 	"listener, users, exports and grants are set.  A file without a\n"
 	"hostkey line keeps the current host key; without a listen line the\n"
 	"listener returns to its default.  Should the kernel refuse an item\n"
-	"while applying, load stops there with that item's line.\n"
+	"while applying, load names that item's line and puts back the state\n"
+	"it found, so that a failed load changes nothing either.\n"
 	"\n"
 	"Example:\n"
 	"  p2pctl save > state.conf; rmmod p2pshare; insmod p2pshare.ko\n"

@@ -157,6 +157,13 @@ static int connect_one(const struct addrinfo *ai)
 			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) ? errno : e;
 		}
 	}
+	/*
+	 * Reset right after it was accepted: a busy server says why in an
+	 * ERROR frame before it aborts, and the frame may be waiting to be
+	 * read.  The handshake reads it, or reports the reset itself.
+	 */
+	if (e == ECONNRESET)
+		e = 0;
 	if (!e && (fcntl(fd, F_SETFL, 0) ||
 		   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
 		   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||

@@ -52,6 +52,11 @@ printf 'export a %s\nexport b %s\n' "$TEST_TMP/srv/music" "$TEST_TMP/srv/music/"
 check_fail "load: one directory twice" 'bad5.conf:2: directory already exported as "a"' \
 	p2pctl load bad5.conf
 check_eq "refused loads changed nothing" "$(state)" "$cur"
+# refused by the kernel half-way (the listener cannot bind): rolled back
+sed 's/^listen .*/listen 198.18.9.9:7010/' saved.conf > bad6.conf
+check_fail "load: listen address not here" "the listen address is not configured here" \
+	p2pctl load bad6.conf
+check_eq "a load the kernel refused half-way changed nothing" "$(state)" "$cur"
 check_fail "load: missing file" "nope.conf: No such file or directory" p2pctl load nope.conf
 
 # namespaces: same names, independent objects
