@@ -88,29 +88,44 @@ static inline int p2p_vfs_unlink(struct vfsmount *mnt, struct inode *dir,
 }
 
 /*
- * Zero-copy send of a page-cache page: kernel_sendpage() until 6.4,
- * sendmsg(MSG_SPLICE_PAGES) from 6.5 on (kernel_sendpage is gone).
+ * Zero-copy send of page-cache pages, one pass through the socket layer
+ * with one TCP push at the end.  Until 6.4 that is sendpage per page with
+ * MSG_SENDPAGE_NOTLAST on all but the last; from 6.5 on, one
+ * sendmsg(MSG_SPLICE_PAGES).  The probe is the sendpage flag, not
+ * MSG_SPLICE_PAGES: Debian's 6.1 defines MSG_SPLICE_PAGES (backported for
+ * UDP) while its TCP copies such pages.
  */
 #include <linux/net.h>
 #include <linux/socket.h>
 #include <linux/bvec.h>
 #include <linux/uio.h>
-#ifdef MSG_SPLICE_PAGES
-static inline int p2p_send_page(struct socket *sock, struct page *page,
-				unsigned int off, size_t len, int flags)
+#ifdef MSG_SENDPAGE_NOTLAST
+static inline int p2p_send_pages(struct socket *sock, struct bio_vec *bv,
+				 unsigned int n, size_t len, int flags)
 {
-	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
-	struct bio_vec bvec;
+	int sent = 0, ret, more;
+	unsigned int i;
 
-	bvec_set_page(&bvec, page, len, off);
-	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, &bvec, 1, len);
-	return sock_sendmsg(sock, &msg);
+	for (i = 0; i < n; i++) {
+		more = i + 1 < n ? MSG_MORE | MSG_SENDPAGE_NOTLAST : 0;
+		ret = kernel_sendpage(sock, bv[i].bv_page, bv[i].bv_offset,
+				      bv[i].bv_len, flags | more);
+		if (ret <= 0)
+			return sent ?: ret;
+		sent += ret;
+		if (ret < bv[i].bv_len)
+			break;
+	}
+	return sent;
 }
 #else
-static inline int p2p_send_page(struct socket *sock, struct page *page,
-				unsigned int off, size_t len, int flags)
+static inline int p2p_send_pages(struct socket *sock, struct bio_vec *bv,
+				 unsigned int n, size_t len, int flags)
 {
-	return kernel_sendpage(sock, page, off, len, flags);
+	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
+
+	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
+	return sock_sendmsg(sock, &msg);
 }
 #endif
 

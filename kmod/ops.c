@@ -288,44 +288,10 @@ struct splice_out {
 
 /*
  * The pages the read side put in the pipe (its 16 buffers) go to the socket
- * in one pass through the socket layer, as sendfile(2) does. Where the
- * sendpage API still exists (6.1) that is sendpage per page with
- * MSG_SENDPAGE_NOTLAST on all but the last, so that TCP pushes once per
- * batch; the probe is that flag, not MSG_SPLICE_PAGES, because Debian's 6.1
- * defines MSG_SPLICE_PAGES (backported for UDP) while its TCP copies such
- * pages. From 6.5 on it is one sendmsg(MSG_SPLICE_PAGES). A pass and a push
- * per page cost the module 1.3 to 3 times sendfile's instructions per GiB
- * (docs/BENCHMARKS.md).
+ * in one pass through the socket layer, as sendfile(2) does: a pass and a
+ * push per page cost the module 1.3 to 3 times sendfile's instructions per
+ * GiB (docs/BENCHMARKS.md).  compat.h's p2p_send_pages() does the pass.
  */
-#ifdef MSG_SENDPAGE_NOTLAST
-static int send_pages(struct socket *sock, struct bio_vec *bv, unsigned int n,
-		      size_t len, int flags)
-{
-	int sent = 0, ret, more;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		more = i + 1 < n ? MSG_MORE | MSG_SENDPAGE_NOTLAST : 0;
-		ret = kernel_sendpage(sock, bv[i].bv_page, bv[i].bv_offset,
-				      bv[i].bv_len, flags | more);
-		if (ret <= 0)
-			return sent ?: ret;
-		sent += ret;
-		if (ret < bv[i].bv_len)
-			break;
-	}
-	return sent;
-}
-#else
-static int send_pages(struct socket *sock, struct bio_vec *bv, unsigned int n,
-		      size_t len, int flags)
-{
-	struct msghdr msg = { .msg_flags = flags | MSG_SPLICE_PAGES };
-
-	iov_iter_bvec(&msg.msg_iter, ITER_SOURCE, bv, n, len);
-	return sock_sendmsg(sock, &msg);
-}
-#endif
 
 /* The buffers at the pipe's tail, at most max: their bytes, or an error. */
 static ssize_t pipe_batch(struct pipe_inode_info *pipe, struct bio_vec *bv,
@@ -386,7 +352,7 @@ static int direct_actor(struct pipe_inode_info *pipe, struct splice_desc *sd)
 		if (len < 0)
 			return sent ?: len;
 		flags = MSG_NOSIGNAL | (out->left > len ? MSG_MORE : 0);
-		ret = len ? send_pages(out->conn->sock, bv, n, len, flags) : 0;
+		ret = len ? p2p_send_pages(out->conn->sock, bv, n, len, flags) : 0;
 		if (ret < 0)
 			return sent ?: ret;
 		pipe_consume(pipe, ret);
