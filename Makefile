@@ -5,6 +5,7 @@ KVER ?= $(shell if [ -d /lib/modules/$$(uname -r)/build ]; then uname -r; \
 		else ls -d /lib/modules/*/build 2>/dev/null | cut -d/ -f4 | sort -V | tail -n1; fi)
 BUILD := build
 HARNESS_DIR ?= /var/cache/p2pshare/tools/testing/selftests
+QEMU_PLUGIN_INC ?= /var/cache/p2pshare/qemu/include/qemu
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
@@ -22,8 +23,10 @@ HDRS := $(wildcard kmod/uapi/*.h kmod/wire.h userspace/*.h userspace/lib/*.h use
 
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/test_*.c))
 GUEST_TOOLS := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%,$(wildcard tests/guest/*.c))
+BENCH_BIN := $(BUILD)/bench/bin
+BENCH_TOOLS := $(BENCH_BIN)/p2pbench $(BENCH_BIN)/rawd $(BENCH_BIN)/mark $(BUILD)/bench/insn_count.so
 
-.PHONY: all module modules-all p2pctl twin tests deps check check-host check-guest fuzz demo clean help
+.PHONY: all module modules-all p2pctl twin bench bench-tools tests deps check check-host check-guest fuzz demo clean help
 
 all: module p2pctl twin
 
@@ -31,6 +34,7 @@ help:
 	@echo 'make                build kmod/p2pshare.ko (KVER=$(KVER)) and userspace/p2pctl'
 	@echo 'make modules-all    build the module for every installed kernel: build/KVER/kmod/'
 	@echo 'make twin           build userspace/p2pd/p2pd, the userspace twin server'
+	@echo 'make bench          boot a guest, run every server on the same data: build/bench/'
 	@echo 'make check          deps + builds + host tests + guest tests on every kernel'
 	@echo 'make fuzz           libFuzzer targets, FUZZ_TIME seconds each (default 60)'
 	@echo 'make demo           boot a guest, load the module and use it'
@@ -57,6 +61,31 @@ twin: userspace/p2pd/p2pd
 
 userspace/p2pd/p2pd: $(TWIN_SRCS) $(LIB_SRCS) $(HDRS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $(TWIN_SRCS) $(LIB_SRCS) $(SODIUM_LIBS) -lpthread
+
+bench-tools: $(BENCH_TOOLS)
+
+$(BENCH_BIN)/p2pbench: bench/p2pbench.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(SODIUM_LIBS) -lpthread
+
+$(BENCH_BIN)/rawd: bench/rawd.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< -lpthread
+
+# Static, without libc: the phase mark adds few instructions of its own.
+$(BENCH_BIN)/mark: bench/mark.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -static -nostdlib -ffreestanding -fno-stack-protector \
+		-fno-pie -no-pie -o $@ $<
+
+$(BUILD)/bench/insn_count.so: bench/insn_count.c
+	@test -r $(QEMU_PLUGIN_INC)/qemu-plugin.h || \
+		{ echo "no $(QEMU_PLUGIN_INC)/qemu-plugin.h: run make deps"; exit 1; }
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -shared -fPIC -I$(QEMU_PLUGIN_INC) -o $@ $< -lpthread
+
+bench: p2pctl twin bench-tools
+	@scripts/bench.sh
 
 tests: $(HOST_TESTS) $(GUEST_TOOLS)
 

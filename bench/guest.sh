@@ -1,0 +1,371 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# The benchmark inside the guest (scripts/bench.sh runs it under scripts/vm).
+#
+#   bench/guest.sh time    throughput, CPU and memory: P2P_BENCH_REPS rounds
+#   bench/guest.sh count   one round between phase marks, for the instruction
+#                          counter (scripts/vm --plugin build/bench/insn_count.so)
+#
+#  ┌──────────────────────────────────────┐      ┌──────────────────────────────┐
+#  │ netns a: the servers, one data dir   │      │ netns b: the clients         │
+#  │  kmod      p2pshare.ko    :7437      │      │  p2pbench (p2p, raw, http)   │
+#  │  copy      p2pd copy      :7438      │      │  curl, wrk (nginx)           │
+#  │  sendfile  p2pd sendfile  :7439      │      │                              │
+#  │  raw       rawd           :7440      │      │                              │
+#  │  nginx     nginx-light    :8080      │      │                              │
+#  │   va 198.18.0.1/24 ──────────────────┼─veth─┼────────── vb 198.18.0.2/24   │
+#  └──────────────────────────────────────┘      └──────────────────────────────┘
+#
+# Every measurement prints one line "RESULT {json}" on stdout with the raw
+# figures (scripts/bench-report.py turns them into the table); progress goes
+# to stderr. All servers run all the time, idle while another is measured;
+# the order of servers rotates from round to round.
+set -uo pipefail
+
+MODE=${1:-time}
+ROOT=${P2P_ROOT:?}
+BIN=$ROOT/build/bench/bin
+PB=$BIN/p2pbench
+MARK=$BIN/mark
+W=/tmp/bench			# the guest's own tmpfs: the page cache is the file
+DATA=$W/data
+A=198.18.0.1
+B=198.18.0.2
+
+REPS=${P2P_BENCH_REPS:-3}
+BIG_MIB=${P2P_BENCH_BIG_MIB:-256}
+CONC_MIB=${P2P_BENCH_CONC_MIB:-32}
+NCONC_FILES=8			# 32 clients share them: 4 per file
+NSMALL=${P2P_BENCH_NSMALL:-2000}
+SMALL_BYTES=4096
+DUR=${P2P_BENCH_DURATION:-2}	# seconds of the timed loops (concurrency, wrk)
+PERCONN_N=${P2P_BENCH_PERCONN:-100}
+HS_N=${P2P_BENCH_HANDSHAKES:-50}
+IDLE_N=${P2P_BENCH_IDLE:-64}
+# nginx-b: nginx fetched by p2pbench over HTTP, the same client code as the other
+# servers get; it isolates the server in the instruction counts (count run only).
+if [ "$MODE" = count ]; then
+	SERVERS=${P2P_BENCH_SERVERS:-kmod copy sendfile nginx nginx-b raw}
+else
+	SERVERS=${P2P_BENCH_SERVERS:-kmod copy sendfile nginx raw}
+fi
+METRICS=${P2P_BENCH_METRICS:-large small percon handshake conc8 conc32 idle}
+[ "$MODE" = count ] && REPS=${P2P_BENCH_COUNT_REPS:-1}
+
+na() { ip netns exec a "$@"; }
+nb() { ip netns exec b "$@"; }
+say() { echo "bench: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+port_of() {
+	case $1 in
+	kmod) echo 7437 ;; copy) echo 7438 ;; sendfile) echo 7439 ;;
+	raw) echo 7440 ;; nginx | nginx-b) echo 8080 ;;
+	esac
+}
+
+# ---------------------------------------------------------------- setup
+
+setup_net() {
+	ip netns add a && ip netns add b &&
+		ip link add va netns a type veth peer name vb netns b &&
+		na ip link set lo up && nb ip link set lo up &&
+		na ip addr add $A/24 dev va && na ip link set va up &&
+		nb ip addr add $B/24 dev vb && nb ip link set vb up ||
+		die "cannot build the two hosts"
+}
+
+setup_data() {
+	mkdir -p "$DATA" && chmod 755 "$W" "$DATA" &&
+		"$PB" mkdata "$DATA" "$BIG_MIB" "$CONC_MIB" "$NCONC_FILES" "$NSMALL" "$SMALL_BYTES" ||
+		die "cannot create the data"
+	chmod -R a+rX "$DATA"
+}
+
+# The module's state in netns a, saved to the file the twin reads. One
+# "ip netns exec" for export and save: each makes a mount namespace of its
+# own, and save can only name the export's path from the one it was made in.
+setup_p2p() {
+	p2pctl genkey >"$W/bench.key" && p2pctl pubkey <"$W/bench.key" >"$W/bench.pub" &&
+		na p2pctl user add bench --pubkey "$W/bench.pub" --uid 65534 --gid 65534 &&
+		na p2pctl listen "$A:7437" &&
+		na sh -c 'p2pctl export "$1" --name data --user bench:ro && p2pctl save >"$2"' \
+			- "$DATA" "$W/p2p.conf" || die "cannot configure p2pshare.ko"
+	HOSTKEY=$(na p2pctl hostkey)
+	P2P_ARGS=(-u bench -k "$W/bench.key" -H "$HOSTKEY" -e data)
+}
+
+setup_nginx() {
+	mkdir -p "$W/nginx"
+	cat >"$W/nginx/nginx.conf" <<EOF
+user nobody nogroup;
+worker_processes auto;
+pid $W/nginx/nginx.pid;
+error_log $W/nginx/error.log;
+events { worker_connections 1024; }
+worker_rlimit_nofile 65536;
+http {
+	access_log off;
+	sendfile on;
+	tcp_nopush on;
+	tcp_nodelay on;
+	keepalive_timeout 120s;
+	keepalive_requests 1000000;
+	open_file_cache max=10000 inactive=120s;
+	default_type application/octet-stream;
+	client_body_temp_path $W/nginx/body;
+	server {
+		listen $A:8080;
+		root $DATA;
+	}
+}
+EOF
+	na nginx -c "$W/nginx/nginx.conf" || die "nginx did not start"
+	cat >"$W/small.lua" <<EOF
+local n = 0
+request = function()
+	local p = string.format("/small/f%04d", n % $NSMALL)
+	n = n + 1
+	return wrk.format("GET", p)
+end
+EOF
+	cat >"$W/conc.lua" <<EOF
+local n = 0
+request = function()
+	local p = string.format("/c/f%d", n % $NCONC_FILES)
+	n = n + 1
+	return wrk.format("GET", p)
+end
+EOF
+}
+
+start_servers() {
+	na "$ROOT/userspace/p2pd/p2pd" -c "$W/p2p.conf" -l "$A:7438" --mode copy 2>>"$W/p2pd.log" &
+	na "$ROOT/userspace/p2pd/p2pd" -c "$W/p2p.conf" -l "$A:7439" --mode sendfile 2>>"$W/p2pd.log" &
+	na "$BIN/rawd" "$A:7440" "$DATA" &
+	setup_nginx
+	local s
+	for s in kmod copy sendfile raw nginx; do
+		wait_port "$(port_of $s)" ||
+			die "$s does not listen on port $(port_of $s): $(cat "$W"/*.log 2>/dev/null)"
+	done
+}
+
+wait_port() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		nb bash -c "exec 3<>/dev/tcp/$A/$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- measuring
+
+# Busy CPU time of the whole guest in ticks (USER_HZ, 100 a second) from
+# /proc/stat: every state but idle and iowait. No process is started for it.
+busy() {
+	local cpu user nice sys idle iowait irq softirq steal rest
+	read -r cpu user nice sys idle iowait irq softirq steal rest </proc/stat
+	echo $((user + nice + sys + irq + softirq + steal))
+}
+
+# The client command of one measurement, on host b; its last line of
+# key=value pairs goes to stdout.
+client() {
+	local server=$1 metric=$2 port
+	port=$(port_of "$server")
+	case $server in
+	kmod | copy | sendfile) set -- "$PB" -p "$port" "${P2P_ARGS[@]}" ;;
+	raw) set -- "$PB" -p "$port" --proto raw ;;
+	nginx-b) set -- "$PB" -p "$port" --proto http ;;
+	nginx) nginx_client "$metric"; return ;;
+	esac
+	case $metric in
+	warm) nb "$@" get small/f0000 ;;
+	large) nb "$@" get big ;;
+	small) nb "$@" get -n "$NSMALL" 'small/f%04d' ;;
+	percon) nb "$@" get -P -n "$PERCONN_N" 'small/f%04d' ;;
+	handshake) nb "$@" handshake "$HS_N" ;;
+	conc8) nb "$@" load -c 8 -d "$DUR" $(conc_files) ;;
+	conc32) nb "$@" load -c 32 -d "$DUR" $(conc_files) ;;
+	esac
+}
+
+conc_files() {
+	local i
+	for ((i = 0; i < NCONC_FILES; i++)); do echo "c/f$i"; done
+}
+
+# nginx with the clients people use: curl for one file, wrk for the rest.
+# Their figures become the same key=value line as p2pbench's.
+nginx_client() {
+	local url=http://$A:8080 out
+	case $1 in
+	warm) nb curl -s -o /dev/null "$url/small/f0000" ;;
+	large)
+		out=$(nb "$PB" exec -- curl -s -o /dev/null -w '%{size_download} %{time_total}\n' \
+			"$url/big" 2>"$W/exec.err") || return 1
+		set -- $out
+		echo "wall=$2 bytes=$1 files=1 conns=1 window_bytes=$1 $(exec_cpu)"
+		;;
+	small) wrk_line -t1 -c1 -s "$W/small.lua" "$url/" ;;
+	percon) wrk_line -t1 -c1 -H 'Connection: close' -s "$W/small.lua" "$url/" ;;
+	conc8) wrk_line -t2 -c8 --timeout 60s -s "$W/conc.lua" "$url/" ;;
+	conc32) wrk_line -t2 -c32 --timeout 60s -s "$W/conc.lua" "$url/" ;;
+	*) return 2 ;;
+	esac
+}
+
+exec_cpu() { sed -n 's/.*\(cpu=[0-9.]*\).*/\1/p' "$W/exec.err" | tail -n1; }
+
+# "2906 requests in 3.00s, 12.32MB read" -> requests, seconds, bytes.
+wrk_line() {
+	local out
+	out=$(nb "$PB" exec -- wrk -d "${DUR}s" "$@" 2>"$W/exec.err") || return 1
+	echo "$out" | awk -v cpu="$(exec_cpu)" '
+		/requests in/ {
+			n = $1; t = $4; sub(/,$/, "", t)
+			mult = 1
+			if (t ~ /ms$/) { sub(/ms$/, "", t); t /= 1000 }
+			else if (t ~ /m$/) { sub(/m$/, "", t); t *= 60 }
+			else sub(/s$/, "", t)
+			b = $5
+			if (b ~ /TB$/) mult = 2^40; else if (b ~ /GB$/) mult = 2^30
+			else if (b ~ /MB$/) mult = 2^20; else if (b ~ /KB$/) mult = 2^10
+			sub(/[KMGT]?B$/, "", b)
+			printf "window_wall=%s wall=%s bytes=%.0f files=%d conns=0 window_bytes=%.0f %s\n",
+				t, t, b * mult, n, b * mult, cpu
+		}'
+}
+
+# A key=value line as JSON members.
+kv_json() {
+	local kv
+	for kv in $1; do
+		[[ $kv =~ ^([a-z_]+)=([0-9.]+)$ ]] &&
+			printf ', "%s": %s' "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+	done
+}
+
+measure() {
+	local server=$1 metric=$2 rep=$3 b0 b1 line rc
+	b0=$(busy)
+	[ "$MODE" = count ] && "$MARK" start
+	line=$(client "$server" "$metric")
+	rc=$?
+	[ "$MODE" = count ] && "$MARK" stop
+	b1=$(busy)
+	line=${line##*$'\n'}
+	if [ "$rc" != 0 ] || [ -z "$line" ]; then
+		say "$server $metric failed"
+		echo "RESULT {\"server\": \"$server\", \"metric\": \"$metric\", \"rep\": $rep, \"failed\": true}"
+		return
+	fi
+	echo "RESULT {\"server\": \"$server\", \"metric\": \"$metric\", \"rep\": $rep," \
+		"\"busy\": $((b1 - b0)).0e-2$(kv_json "$line")}"
+}
+
+# Kernel and user memory in kB: used minus page cache, buffers and anonymous
+# pages is the kernel's own (slab, stacks, page tables, page allocations).
+mem() {
+	awk '/^(MemTotal|MemFree|Buffers|Cached|AnonPages):/ { v[$1] = $2 }
+		END { printf "%d %d\n", v["MemTotal:"] - v["MemFree:"] - v["Buffers:"] - v["Cached:"] - v["AnonPages:"], v["AnonPages:"] }' /proc/meminfo
+}
+
+# N connections that each fetched one small file, then idle: memory delta.
+measure_idle() {
+	local server=$1 rep=$2 port m0 m1 pid i
+	port=$(port_of "$server")
+	local -a cmd
+	case $server in
+	kmod | copy | sendfile) cmd=("$PB" -p "$port" "${P2P_ARGS[@]}") ;;
+	raw) cmd=("$PB" -p "$port" --proto raw) ;;
+	nginx | nginx-b) cmd=("$PB" -p "$port" --proto http) ;;
+	esac
+	rm -f "$W/hold" "$W/idle.out"
+	mkfifo "$W/hold"
+	sync
+	echo 1 >/proc/sys/vm/compact_memory 2>/dev/null
+	sleep 1
+	m0=$(mem)
+	nb "${cmd[@]}" idle "$IDLE_N" small/f0000 <"$W/hold" >"$W/idle.out" &
+	pid=$!
+	exec 7>"$W/hold"
+	for ((i = 0; i < 600; i++)); do
+		grep -q ready "$W/idle.out" 2>/dev/null && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sleep 1
+	m1=$(mem)
+	exec 7>&-
+	wait "$pid"
+	local rc=$?
+	if [ "$rc" != 0 ] || ! grep -q ready "$W/idle.out"; then
+		say "$server idle failed"
+		echo "RESULT {\"server\": \"$server\", \"metric\": \"idle\", \"rep\": $rep, \"failed\": true}"
+		return
+	fi
+	set -- $m0 $m1
+	echo "RESULT {\"server\": \"$server\", \"metric\": \"idle\", \"rep\": $rep," \
+		"\"conns\": $IDLE_N, \"kernel_kb\": $(($3 - $1)), \"user_kb\": $(($4 - $2))}"
+	sleep 1	# the servers notice the closes
+}
+
+applies() {
+	case $1:$2 in
+	nginx:handshake | nginx-b:handshake | raw:handshake | nginx-b:idle) return 1 ;;
+	*:idle) [ "$MODE" = time ] && [ "$3" = 1 ] ;;	# memory: the first round
+	esac
+}
+
+# Servers in a rotated order: round r starts with the r-th.
+rotated() {
+	local -a s=($SERVERS)
+	local n=${#s[@]} i
+	for ((i = 0; i < n; i++)); do echo "${s[(i + $1) % n]}"; done
+}
+
+main() {
+	local rep metric server t0
+	t0=$(date +%s)
+	say "kernel $(uname -r), mode $MODE, $REPS round(s), servers: $SERVERS"
+	setup_net
+	setup_data
+	setup_p2p
+	start_servers
+	echo "INFO {\"kernel\": \"$(uname -r)\", \"mode\": \"$MODE\", \"reps\": $REPS," \
+		"\"big_mib\": $BIG_MIB, \"conc_mib\": $CONC_MIB, \"nsmall\": $NSMALL," \
+		"\"small_bytes\": $SMALL_BYTES, \"duration\": $DUR, \"perconn\": $PERCONN_N," \
+		"\"handshakes\": $HS_N, \"idle\": $IDLE_N, \"cpus\": $(nproc)}"
+	# Warm-up: one connection to every server, nothing recorded.
+	for server in $SERVERS; do
+		client "$server" warm >/dev/null 2>&1
+	done
+	if [ "$MODE" = count ]; then
+		for rep in 1 2 3; do
+			"$MARK" start
+			"$MARK" stop
+			echo "RESULT {\"server\": \"none\", \"metric\": \"null\", \"rep\": $rep}"
+		done
+	fi
+	for ((rep = 1; rep <= REPS; rep++)); do
+		for metric in $METRICS; do
+			for server in $(rotated "$rep"); do
+				applies "$server" "$metric" "$rep" || continue
+				say "round $rep: $metric $server"
+				if [ "$metric" = idle ]; then
+					measure_idle "$server" "$rep"
+				else
+					measure "$server" "$metric" "$rep"
+				fi
+			done
+		done
+	done
+	echo "COUNTERS $(na p2pctl show -j | tr -d '\n')"
+	say "done in $(($(date +%s) - t0)) s"
+}
+
+# Sourced (by a diagnosis script), it only defines the functions.
+[ "${BASH_SOURCE[0]}" != "$0" ] || main

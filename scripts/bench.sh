@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: p2pshare.ko beside the userspace twin (copy and sendfile modes), nginx and the raw
+# sendfile path, on the same data over the same veth pair in a QEMU guest (docs/BENCHMARKS.md).
+#
+# Per kernel, two boots of scripts/vm running bench/guest.sh:
+#   time   throughput, server CPU and memory per idle connection, P2P_BENCH_REPS rounds
+#          with the servers' order rotated, medians reported;
+#   count  one round under the instruction-counting TCG plugin (build/bench/insn_count.so),
+#          each measurement between phase marks: guest instructions per GiB, per file...
+# Then bench/report.py prints the table and writes build/bench/results.json and chart.png.
+#
+# TCG threading: the timing boot runs one host thread per vCPU (thread=multi, as the guest's
+# two vCPUs would run in parallel on hardware); the counting boot runs both vCPUs on one thread
+# (thread=single), where the same phase gives the same count within about 1% (with multi,
+# up to 25%: spin and idle loops then run for as long as the other vCPU takes).
+#
+# Environment: P2P_BENCH_KERNELS (default: the newest installed 6.12 kernel; e.g.
+# "6.12.117+deb12-amd64 6.1.0-56-amd64"), P2P_BENCH_COUNT=0 to skip the counting boot,
+# P2P_BENCH_TIMING_TCG / P2P_BENCH_COUNT_TCG (multi / single), and the P2P_BENCH_* sizes
+# that bench/guest.sh reads (P2P_BENCH_REPS, P2P_BENCH_BIG_MIB, ...).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+out=build/bench
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+default_kernel() {
+	ls -d /lib/modules/6.12.*/build 2>/dev/null | cut -d/ -f4 | sort -V | tail -n1
+}
+
+kernels=${P2P_BENCH_KERNELS:-$(default_kernel)}
+[ -n "$kernels" ] || die "no 6.12 kernel with headers installed (make deps), or set P2P_BENCH_KERNELS"
+
+# Under TCG on a loaded host a vCPU can be starved for many seconds: that is no kernel bug, and
+# the soft-lockup and RCU-stall detectors would end the run (scripts/vm panics on them).
+export P2P_VM_APPEND="${P2P_VM_APPEND:+$P2P_VM_APPEND }nowatchdog rcupdate.rcu_cpu_stall_suppress=1"
+
+start=$(date +%s)
+make -s p2pctl twin bench-tools
+for k in $kernels; do
+	scripts/build-module.sh "$k" >/dev/null || die "building the module for $k failed"
+done
+
+# vm TCG LOG ARGS...: one boot; a second one if QEMU 7.2's code-patching race (an int3 oops,
+# see scripts/vm) ended the first, since with thread=multi it can strike mid-run.
+vm() {
+	local tcg=$1 log=$2 try
+	shift 2
+	for try in 1 2; do
+		if P2P_VM_TCG_THREAD=$tcg scripts/vm "$@" >"$log" 2> >(tee "$log.err" >&2); then
+			return 0
+		fi
+		grep -qE 'int3: [0-9a-f]{4} \[#' "$log.err" && [ "$try" = 1 ] || return 1
+		say "QEMU's int3 race ended the run: once more"
+	done
+}
+
+runs=()
+for k in $kernels; do
+	dir=$out/$k
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	say "kernel $k: throughput, CPU and memory"
+	vm "${P2P_BENCH_TIMING_TCG:-multi}" "$dir/time.log" --kernel "$k" --mem 2048 --timeout 1800 \
+		-- bench/guest.sh time || die "the timing run on $k failed (its output: $dir/time.log*)"
+	if [ "${P2P_BENCH_COUNT:-1}" != 0 ]; then
+		say "kernel $k: guest instructions (QEMU plugin)"
+		vm "${P2P_BENCH_COUNT_TCG:-single}" "$dir/count.log" --kernel "$k" --mem 2048 \
+			--timeout 1800 --plugin "$root/build/bench/insn_count.so,out=$root/$dir/insns.txt" \
+			-- bench/guest.sh count || die "the counting run on $k failed (its output: $dir/count.log*)"
+	fi
+	runs+=("$dir")
+done
+
+python3 bench/report.py --out "$out" --command "make bench" \
+	--seconds "$(($(date +%s) - start))" "${runs[@]}"
