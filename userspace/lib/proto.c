@@ -351,7 +351,12 @@ int p2p_server_busy(int fd)
 	return p2p_send_error(fd, 0, EBUSY, "server busy");
 }
 
-/* Receive one frame of op want, at most cap bytes; else ERROR EPROTO. */
+/*
+ * Receive one frame of op want; another op gets ERROR EPROTO. A body over
+ * cap bytes (but within the protocol's limit) is read and dropped and gives
+ * -E2BIG: the caller answers as for any malformed body of that op, as the
+ * module does.
+ */
 static int server_expect(int fd, uint8_t want, struct p2p_frame *f,
 			 void *buf, size_t cap)
 {
@@ -364,9 +369,13 @@ static int server_expect(int fd, uint8_t want, struct p2p_frame *f,
 	}
 	if (ret)
 		return ret;
-	if (f->op != want || f->len > cap) {
+	if (f->op != want) {
 		p2p_send_error(fd, f->tag, EPROTO, "unexpected frame");
 		return -EPROTO;
+	}
+	if (f->len > cap) {
+		ret = p2p_skip_body(fd, f->len);
+		return ret ? ret : -E2BIG;
 	}
 	return recv_body(fd, buf, f->len);
 }
@@ -378,10 +387,10 @@ static int server_hello(int fd, struct p2p_session *sess, uint8_t *buf,
 	int ret;
 
 	ret = server_expect(fd, P2P_OP_HELLO, &f, buf, HELLO_MAX);
-	if (ret)
+	if (ret && ret != -E2BIG)
 		return ret;
 	*tag = f.tag;
-	if (p2p_dec_hello(buf, f.len, hello)) {
+	if (ret || p2p_dec_hello(buf, f.len, hello)) {
 		p2p_send_error(fd, f.tag, EINVAL, "malformed HELLO");
 		return -EINVAL;
 	}
@@ -423,9 +432,9 @@ static int server_noise(int fd, struct p2p_session *sess,
 	int ret;
 
 	ret = server_expect(fd, P2P_OP_HANDSHAKE1, &f, buf, sizeof(buf));
-	if (ret)
+	if (ret && ret != -E2BIG)
 		return ret;
-	if (f.len != P2P_HANDSHAKE1_LEN ||
+	if (ret || f.len != P2P_HANDSHAKE1_LEN ||
 	    noise_read_message(hs, buf, f.len, empty, sizeof(empty), &len)) {
 		p2p_send_error(fd, f.tag, EACCES, "authentication failed");
 		return -EACCES;

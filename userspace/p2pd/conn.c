@@ -17,6 +17,9 @@
 
 #include "p2pd.h"
 
+#define LINGER_S	1		/* at most, draining before the close */
+#define LINGER_MAX	(4 << 20)	/* bytes drained at most */
+
 int pd_conn_recv(struct pd_conn *c, void *buf, size_t len)
 {
 	int ret = p2p_read_full(c->fd, buf, len);
@@ -230,9 +233,30 @@ static void serve(struct pd_conn *c)
 	}
 }
 
+/*
+ * A lingering close, as nginx makes one: FIN after what was sent, then what
+ * the peer still sends is read and dropped for a moment. A close with unread
+ * bytes (the body after a refused header, an upload's next frame) sends a
+ * reset at once, and the peer's stack may then drop the ERROR frame that
+ * tells why before the peer reads it.
+ */
+static void close_gently(int fd)
+{
+	struct timeval tv = { .tv_sec = LINGER_S };
+	char buf[4096];
+	size_t total = 0;
+	ssize_t n;
+
+	shutdown(fd, SHUT_WR);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	while (total < LINGER_MAX && (n = read(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	close(fd);
+}
+
 static void conn_free(struct pd_conn *c)
 {
-	close(c->fd);
+	close_gently(c->fd);
 	p2p_session_wipe(&c->sess);
 	free(c->rbuf);
 	free(c->wbuf);
