@@ -38,7 +38,7 @@ fi
 stage build build || exit 1
 
 # libFuzzer, each target FUZZ_TIME seconds (30 here): fuzz/run.sh.
-stage fuzz make -s fuzz FUZZ_TIME="${FUZZ_TIME:-30}"
+stage fuzz make -s fuzz FUZZ_TIME="${FUZZ_TIME:-30}" FUZZ_JOBS="${FUZZ_JOBS:-2}"
 fuzz_rc=$?
 
 args=(--host)
