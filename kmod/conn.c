@@ -18,6 +18,32 @@
 #include "server.h"
 #include "wire.h"
 
+atomic_t p2p_live_conns = ATOMIC_INIT(0);
+atomic_t p2p_live_uploads = ATOMIC_INIT(0);
+
+/* Replace both buffers by ones of SIZE bytes; the old stay on failure. */
+static int conn_bufs(struct p2p_conn *conn, size_t size)
+{
+	u8 *r = kvmalloc(size, GFP_KERNEL), *w = kvmalloc(size, GFP_KERNEL);
+
+	if (!r || !w) {
+		kvfree(r);
+		kvfree(w);
+		return -ENOMEM;
+	}
+	kvfree(conn->rbuf);
+	kvfree(conn->wbuf);
+	conn->rbuf = r;
+	conn->wbuf = w;
+	conn->bufsize = size;
+	return 0;
+}
+
+/*
+ * Until the peer has authenticated it gets small buffers: the full ones
+ * (2 x 128 KiB of pages) would let anyone who can connect pin max_conns
+ * times that.
+ */
 struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock)
 {
 	struct p2p_conn *conn;
@@ -25,19 +51,17 @@ struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock)
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 	if (!conn)
 		return ERR_PTR(-ENOMEM);
-	conn->rbuf = kvmalloc(P2P_CONN_BUF, GFP_KERNEL);
-	conn->wbuf = kvmalloc(P2P_CONN_BUF, GFP_KERNEL);
-	if (!conn->rbuf || !conn->wbuf) {
-		kvfree(conn->rbuf);
-		kvfree(conn->wbuf);
+	if (conn_bufs(conn, P2P_HS_BUF)) {
 		kfree(conn);
 		return ERR_PTR(-ENOMEM);
 	}
 	conn->srv = srv;
 	conn->pn = srv->pn;
 	conn->sock = sock;
+	conn->deadline = jiffies + P2P_HANDSHAKE_TIMEOUT_S * HZ;
 	spin_lock_init(&conn->exports_lock);
 	INIT_WORK(&conn->work, p2p_conn_work);
+	atomic_inc(&p2p_live_conns);
 	return conn;
 }
 
@@ -57,9 +81,9 @@ static void conn_close(struct p2p_conn *conn)
 		WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, HZ);
 		for (i = 0; i < 16; i++) {
 			iov.iov_base = conn->rbuf;
-			iov.iov_len = P2P_CONN_BUF;
+			iov.iov_len = conn->bufsize;
 			ret = kernel_recvmsg(conn->sock, &msg, &iov, 1,
-					     P2P_CONN_BUF, 0);
+					     conn->bufsize, 0);
 			if (ret <= 0)
 				break;
 		}
@@ -77,6 +101,7 @@ static void conn_free(struct p2p_conn *conn)
 	kvfree(conn->rbuf);
 	kvfree(conn->wbuf);
 	kfree(conn);
+	atomic_dec(&p2p_live_conns);
 }
 
 void p2p_conn_kill(struct p2p_conn *conn)
@@ -114,6 +139,24 @@ out:
 	spin_unlock(&conn->exports_lock);
 }
 
+/*
+ * The handshake has one deadline as a whole, not a timeout per receive:
+ * else a peer sending a byte every few seconds would keep its slot, and
+ * enough of them all slots, for ever.
+ */
+static int handshake_wait(struct p2p_conn *conn)
+{
+	long left = (long)(conn->deadline - jiffies);
+
+	if (conn->authed)
+		return 0;
+	if (left <= 0)
+		return -ETIMEDOUT;
+	WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, left);
+	WRITE_ONCE(conn->sock->sk->sk_sndtimeo, left);
+	return 0;
+}
+
 int p2p_conn_recv(struct p2p_conn *conn, void *buf, size_t len)
 {
 	struct msghdr msg = {};
@@ -121,6 +164,9 @@ int p2p_conn_recv(struct p2p_conn *conn, void *buf, size_t len)
 	int ret;
 
 	while (len) {
+		ret = handshake_wait(conn);
+		if (ret)
+			return ret;
 		iov.iov_base = buf;
 		iov.iov_len = len;
 		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, len,
@@ -240,7 +286,7 @@ int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg)
 	e.code = err;
 	e.msg.s = msg;
 	e.msg.len = strlen(msg);
-	len = p2p_enc_error(conn->wbuf, P2P_CONN_BUF, &e);
+	len = p2p_enc_error(conn->wbuf, conn->bufsize, &e);
 	if (len < 0)
 		return len;
 	p2p_stat_inc(conn->pn, P2P_STAT_ERRORS);
@@ -284,6 +330,8 @@ static int recv_frame(struct p2p_conn *conn, struct p2p_frame *f)
 	conn->tag = f->tag;
 	if (f->op == P2P_OP_PUT_DATA)
 		return 0;
+	if (f->len > conn->bufsize)
+		return -EMSGSIZE;	/* only before authentication */
 	return p2p_conn_recv(conn, conn->rbuf, f->len);
 }
 
@@ -370,7 +418,7 @@ static int send_hello_reply(struct p2p_conn *conn, struct hs_state *hs)
 		return p2p_conn_send_error(conn, EIO, "no host key") ?: ret;
 	memcpy(r.host_key, hs->pub, P2P_KEY_LEN);
 	memcpy(r.challenge, hs->challenge, P2P_CHALLENGE_LEN);
-	len = p2p_enc_hello_reply(conn->wbuf, P2P_CONN_BUF, &r);
+	len = p2p_enc_hello_reply(conn->wbuf, conn->bufsize, &r);
 	if (len < 0)
 		return len;
 	return p2p_conn_send(conn, P2P_OP_HELLO_REPLY, 0, conn->wbuf, len, 0);
@@ -404,8 +452,10 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 	if (ret || !hs->known)
 		return auth_failed(conn);
 	conn->cred = user_cred(hs->uid, hs->gid);
-	if (!conn->cred)
+	if (!conn->cred || conn_bufs(conn, P2P_CONN_BUF))
 		return p2p_conn_send_error(conn, EIO, NULL) ?: -ENOMEM;
+	if (!p2p_server_conn_authed(conn->srv, conn))
+		return -ECONNABORTED;
 	ret = p2p_conn_send(conn, P2P_OP_HANDSHAKE2, 0, hs->msg2,
 			    P2P_HANDSHAKE2_LEN, 0);
 	if (!ret)
@@ -477,7 +527,6 @@ void p2p_conn_work(struct work_struct *work)
 
 	peer_addr(conn);
 	tcp_sock_set_nodelay(conn->sock->sk);
-	set_timeout(conn, P2P_HANDSHAKE_TIMEOUT_S);
 	if (!handshake(conn))
 		serve(conn);
 	p2p_server_conn_done(conn->srv, conn);

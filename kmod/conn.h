@@ -2,6 +2,7 @@
 #ifndef P2P_CONN_H
 #define P2P_CONN_H
 
+#include <linux/atomic.h>
 #include <linux/cred.h>
 #include <linux/in6.h>
 #include <linux/list.h>
@@ -29,9 +30,10 @@ struct p2p_server {
 	struct workqueue_struct *wq;	/* accept loop and connections */
 	struct work_struct accept_work;
 	bool closing_listener;
-	struct mutex conns_lock;	/* conns, nconns, stopping */
-	struct list_head conns;
-	unsigned int nconns;
+	struct mutex conns_lock;	/* conns, nconns, nevicted, stopping */
+	struct list_head conns;		/* oldest first */
+	unsigned int nconns;		/* evicted ones too, until they end */
+	unsigned int nevicted;
 	bool stopping;
 	spinlock_t rl_lock;
 	struct p2p_rl_slot rl[P2P_RL_SLOTS];
@@ -49,6 +51,9 @@ struct p2p_conn {
 	struct socket *sock;
 	struct in6_addr peer;
 	u16 peer_port;
+	unsigned long deadline;		/* jiffies: end of the handshake */
+	bool authed;			/* under srv->conns_lock */
+	bool evicted;			/* under srv->conns_lock */
 	/* After authentication: */
 	char user[P2P_NAME_MAX + 1];
 	size_t ulen;
@@ -59,14 +64,20 @@ struct p2p_conn {
 	u32 exports[P2P_CONN_EXPORTS];
 	unsigned int nexports;
 	bool many_exports;
-	/* Request and reply buffers. */
+	/* Request and reply buffers, small until authentication. */
 	u8 *rbuf;
 	u8 *wbuf;
+	size_t bufsize;
 	u32 tag;			/* of the request being served */
 	bool killed;			/* by the server: close at once */
 };
 
 #define P2P_CONN_BUF (P2P_HDR_LEN + P2P_MAX_BODY)
+/* HELLO, HANDSHAKE1 and what answers them, ERROR included. */
+#define P2P_HS_BUF 256
+
+/* Connections and uploads alive in all namespaces, for leak tests. */
+extern atomic_t p2p_live_conns, p2p_live_uploads;
 
 struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock);
 void p2p_conn_work(struct work_struct *work);
@@ -86,6 +97,8 @@ int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg);
 
 /* Server services for connections. */
 void p2p_server_conn_done(struct p2p_server *srv, struct p2p_conn *conn);
+/* False if the connection was evicted meanwhile: then it must end. */
+bool p2p_server_conn_authed(struct p2p_server *srv, struct p2p_conn *conn);
 bool p2p_server_auth_allowed(struct p2p_server *srv,
 			     const struct in6_addr *addr);
 void p2p_server_auth_failed(struct p2p_server *srv,

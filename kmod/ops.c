@@ -499,17 +499,20 @@ static int do_put(struct p2p_conn *conn, struct p2p_export *exp,
 			       req->path.len, req->mode);
 	if (ret)
 		return fail(conn, ret, NULL);
+	atomic_inc(&p2p_live_uploads);
 	ret = p2p_conn_send(conn, P2P_OP_OK, 0, NULL, 0, 0);
 	if (!ret)
 		ret = recv_put_data(conn, &up, req->size);
 	if (ret) {
 		p2p_upload_abort(&up);
+		atomic_dec(&p2p_live_uploads);
 		/* The peer may still be sending: answer, then close. */
 		if (ret != -ECONNRESET && ret != -ETIMEDOUT && ret != -EPIPE)
 			p2p_conn_send_error(conn, ret, NULL);
 		return -EIO;
 	}
 	ret = p2p_upload_commit(&up);
+	atomic_dec(&p2p_live_uploads);
 	if (ret)
 		return fail(conn, ret, NULL);
 	p2p_stat_inc(conn->pn, P2P_STAT_FILES_PUT);

@@ -32,6 +32,22 @@ unsigned int p2p_auth_burst = 10;
 module_param_named(auth_burst, p2p_auth_burst, uint, 0644);
 MODULE_PARM_DESC(auth_burst, "Failed handshakes allowed per source address before rate limiting (10; one more per 3 s)");
 
+static int live_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "conns %d uploads %d\n",
+			  atomic_read(&p2p_live_conns),
+			  atomic_read(&p2p_live_uploads));
+}
+
+static const struct kernel_param_ops live_ops = {
+	.get = live_get,
+};
+module_param_cb(conn_objects, &live_ops, NULL, 0444);
+MODULE_PARM_DESC(conn_objects, "live peer connections and uploads of all namespaces (debug)");
+
+/* Evicted connections that may still hold memory, beyond max_conns. */
+#define P2P_EVICT_SLACK 16
+
 static struct p2p_server *srv_of(struct p2p_net *pn)
 {
 	return READ_ONCE(pn->server);
@@ -93,6 +109,33 @@ static void refuse_busy(struct p2p_server *srv, struct socket *sock)
 	sock_release(sock);
 }
 
+/*
+ * At the cap, the oldest connection still in its handshake makes room, as
+ * sunrpc's svc_check_conn_limits() closes its oldest temporary socket:
+ * peers that never complete a handshake cannot lock out those that do.
+ * Only a server full of authenticated connections answers EBUSY.  An
+ * evicted connection counts until its worker is gone, so that memory
+ * stays bounded by max_conns + P2P_EVICT_SLACK connections.
+ */
+static bool room_for_one(struct p2p_server *srv)
+{
+	unsigned int max = READ_ONCE(p2p_max_conns);
+	struct p2p_conn *conn;
+
+	if (srv->nconns - srv->nevicted >= max) {
+		list_for_each_entry(conn, &srv->conns, node)
+			if (!conn->authed && !conn->evicted)
+				break;
+		if (list_entry_is_head(conn, &srv->conns, node))
+			return false;
+		conn->evicted = true;
+		srv->nevicted++;
+		p2p_conn_kill(conn);
+		p2p_stat_inc(srv->pn, P2P_STAT_CONNS_EVICTED);
+	}
+	return srv->nconns < max + P2P_EVICT_SLACK;
+}
+
 static void accept_one(struct p2p_server *srv, struct socket *sock)
 {
 	struct p2p_conn *conn;
@@ -104,7 +147,7 @@ static void accept_one(struct p2p_server *srv, struct socket *sock)
 		sock_release(sock);
 		return;
 	}
-	if (srv->nconns >= READ_ONCE(p2p_max_conns)) {
+	if (!room_for_one(srv)) {
 		mutex_unlock(&srv->conns_lock);
 		refuse_busy(srv, sock);
 		return;
@@ -258,8 +301,21 @@ void p2p_server_conn_done(struct p2p_server *srv, struct p2p_conn *conn)
 	mutex_lock(&srv->conns_lock);
 	list_del(&conn->node);
 	srv->nconns--;
+	if (conn->evicted)
+		srv->nevicted--;
 	mutex_unlock(&srv->conns_lock);
 	p2p_stat_add(srv->pn, P2P_STAT_CONNS_ACTIVE, -1);
+}
+
+bool p2p_server_conn_authed(struct p2p_server *srv, struct p2p_conn *conn)
+{
+	bool ok;
+
+	mutex_lock(&srv->conns_lock);
+	ok = !conn->evicted;
+	conn->authed = ok;
+	mutex_unlock(&srv->conns_lock);
+	return ok;
 }
 
 /*

@@ -24,6 +24,7 @@ static const char *const stat_names[__P2P_STAT_MAX] = {
 	[P2P_STAT_BYTES_SENT_ZEROCOPY] = "bytes_sent_zerocopy",
 	[P2P_STAT_BYTES_RECV] = "bytes_recv",
 	[P2P_STAT_FILES_PUT] = "files_put",
+	[P2P_STAT_CONNS_EVICTED] = "conns_evicted",
 };
 
 static int version_cb(struct nl_msg *msg, void *arg)

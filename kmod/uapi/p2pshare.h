@@ -123,6 +123,7 @@ enum p2p_stat {
 	P2P_STAT_BYTES_SENT_ZEROCOPY,	/* file bytes spliced from the page cache */
 	P2P_STAT_BYTES_RECV,
 	P2P_STAT_FILES_PUT,
+	P2P_STAT_CONNS_EVICTED,		/* in their handshake, at the cap */
 
 	__P2P_STAT_MAX
 };
