@@ -187,9 +187,16 @@ client() {
 	small) nb "$@" get -n "$NSMALL" 'small/f%04d' ;;
 	percon) nb "$@" get -P -n "$PERCONN_N" 'small/f%04d' ;;
 	handshake) nb "$@" handshake "$HS_N" ;;
-	conc8) nb "$@" load -c 8 -d "$DUR" $(conc_files) ;;
-	conc32) nb "$@" load -c 32 -d "$DUR" $(conc_files) ;;
+	conc8) nb "$@" load -c 8 $(conc_mode) $(conc_files) ;;
+	conc32) nb "$@" load -c 32 $(conc_mode) $(conc_files) ;;
 	esac
+}
+
+# Timing: a window of DUR seconds. Counting: one whole file per client, so
+# that the bytes read are all the bytes the server sent (a cut connection
+# leaves some in its buffers, sent and counted but never read).
+conc_mode() {
+	if [ "$MODE" = count ]; then echo "-f 1"; else echo "-d $DUR"; fi
 }
 
 conc_files() {
@@ -211,11 +218,32 @@ nginx_client() {
 		;;
 	small) wrk_line -t1 -c1 -s "$W/small.lua" "$url/" ;;
 	percon) wrk_line -t1 -c1 -H 'Connection: close' -s "$W/small.lua" "$url/" ;;
-	conc8) wrk_line -t2 -c8 --timeout 60s -s "$W/conc.lua" "$url/" ;;
-	conc32) wrk_line -t2 -c32 --timeout 60s -s "$W/conc.lua" "$url/" ;;
+	conc8 | conc32)
+		if [ "$MODE" = count ]; then
+			curls "${1#conc}"
+		else
+			wrk_line -t2 "-c${1#conc}" --timeout 60s -s "$W/conc.lua" "$url/"
+		fi
+		;;
 	*) return 2 ;;
 	esac
 }
+
+# N curl processes at once, one file each (counting run: all bytes read).
+curls() {
+	local n=$1 i out
+	out=$(nb "$PB" exec -- bash -c '
+		for ((i = 0; i < $1; i++)); do
+			curl -s -o /dev/null -w "%{size_download}\n" "$2/c/f$((i % $3))" &
+		done
+		wait' - "$n" "http://$A:8080" "$NCONC_FILES" 2>"$W/exec.err") || return 1
+	local bytes=0
+	for i in $out; do bytes=$((bytes + i)); done
+	echo "window_wall=$(exec_wall) wall=$(exec_wall) bytes=$bytes files=$n conns=$n" \
+		"window_bytes=$bytes $(exec_cpu)"
+}
+
+exec_wall() { sed -n 's/.*wall=\([0-9.]*\).*/\1/p' "$W/exec.err" | tail -n1; }
 
 exec_cpu() { sed -n 's/.*\(cpu=[0-9.]*\).*/\1/p' "$W/exec.err" | tail -n1; }
 

@@ -8,7 +8,7 @@
  * with keep-alive). Every mode prints one line of key=value results.
  *
  *   p2pbench [TARGET] get [--per-conn] [--count N] PATH...
- *   p2pbench [TARGET] load -c CONNS -d SECONDS PATH...
+ *   p2pbench [TARGET] load -c CONNS (-d SECONDS | -f FILES) PATH...
  *   p2pbench [TARGET] handshake N
  *   p2pbench [TARGET] idle N PATH
  *   p2pbench exec -- COMMAND [ARGS...]
@@ -365,13 +365,18 @@ static int cmd_get(int argc, char **argv)
 	return 0;
 }
 
-/* load: CONNS connections, each fetching its path again and again. */
+/*
+ * load: CONNS connections, each fetching its path again and again: for
+ * SECONDS, counting what arrived meanwhile (the connections are then cut),
+ * or FILES times each, every byte the servers sent read (for the
+ * instruction counts, which must match the bytes).
+ */
 struct loader {
 	pthread_t thread;
 	struct client *c;
 	const char *path;
 	atomic_ullong *bytes;
-	uint64_t files;
+	uint64_t files, quota;
 	int error;
 };
 
@@ -385,7 +390,8 @@ static void *load_thread(void *arg)
 		fprintf(stderr, "p2pbench: a connection failed: %s\n", strerror(errno));
 	/* The timed window starts once every connection is authenticated. */
 	pthread_barrier_wait(&connected);
-	while (!l->error && !atomic_load(&stopping)) {
+	while (!l->error && !atomic_load(&stopping) &&
+	       (!l->quota || l->files < l->quota)) {
 		if (fetch(l->c, l->path, false) < 0) {
 			l->error = !atomic_load(&stopping);
 			if (l->error)
@@ -403,14 +409,16 @@ static int cmd_load(int argc, char **argv)
 	static atomic_ullong bytes;
 	struct loader *ls;
 	double secs = 3, t0;
-	uint64_t window, files = 0;
+	uint64_t window = 0, files = 0, quota = 0;
 	int conns = 1, i, o, errors = 0;
 
-	while ((o = getopt(argc, argv, "+c:d:")) != -1) {
+	while ((o = getopt(argc, argv, "+c:d:f:")) != -1) {
 		if (o == 'c')
 			conns = atoi(optarg);
 		else if (o == 'd')
 			secs = atof(optarg);
+		else if (o == 'f')
+			quota = atoi(optarg);
 		else
 			return 2;
 	}
@@ -421,21 +429,28 @@ static int cmd_load(int argc, char **argv)
 		ls[i].c = new_client();
 		ls[i].path = paths[i % n_paths];
 		ls[i].bytes = &bytes;
+		ls[i].quota = quota;
 		pthread_create(&ls[i].thread, NULL, load_thread, &ls[i]);
 	}
 	pthread_barrier_wait(&connected);
 	t0 = now();
-	usleep(secs * 1e6);
-	window = atomic_load(&bytes);
-	secs = now() - t0;
-	atomic_store(&stopping, true);
-	for (i = 0; i < conns; i++)
-		if (ls[i].c->fd >= 0)
-			shutdown(ls[i].c->fd, SHUT_RDWR);
+	if (!quota) {
+		usleep(secs * 1e6);
+		window = atomic_load(&bytes);
+		secs = now() - t0;
+		atomic_store(&stopping, true);
+		for (i = 0; i < conns; i++)
+			if (ls[i].c->fd >= 0)
+				shutdown(ls[i].c->fd, SHUT_RDWR);
+	}
 	for (i = 0; i < conns; i++) {
 		pthread_join(ls[i].thread, NULL);
 		errors += ls[i].error;
 		files += ls[i].files;
+	}
+	if (quota) {
+		window = atomic_load(&bytes);
+		secs = now() - t0;
 	}
 	printf("window_wall=%.6f ", secs);
 	report(t0, atomic_load(&bytes), files, conns, window, errors);

@@ -150,8 +150,12 @@ def summarize(run):
               "no instruction figures", file=sys.stderr)
     for key, per_server in samples.items():
         summary[key] = {s: spread(v) for s, v in per_server.items() if spread(v)}
+    load = None
+    if os.path.exists(os.path.join(run, "host-load")):
+        with open(os.path.join(run, "host-load")) as f:
+            load = [line.split() for line in f]
     return {"info": info, "count_info": cinfo, "raw": results, "counted": counted,
-            "summary": summary, "counters": counters}
+            "summary": summary, "counters": counters, "host_load": load}
 
 
 def med(summary, key, server):
@@ -278,6 +282,9 @@ def main():
         print(f"\n{a.command}, {date}, kernel {kernel}, guest: QEMU TCG, "
               f"{info.get('cpus', '?')} vCPUs; medians of {info.get('reps', '?')} rounds"
               f"{', instructions from one counted round' if run['counted'] else ''}")
+        if run["host_load"]:
+            print("host load average (1, 5, 15 min) before and after the timing run: "
+                  + "; ".join(" ".join(x) for x in run["host_load"]))
         print(table(run, servers))
         print("\ntargets (p2pshare.ko / other, medians):")
         for t in run["targets"]:

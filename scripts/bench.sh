@@ -65,8 +65,11 @@ for k in $kernels; do
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	say "kernel $k: throughput, CPU and memory"
+	# Other work on the host slows the emulated CPU: the load is reported beside the figures.
+	cut -d' ' -f1-3 /proc/loadavg >"$dir/host-load"
 	vm "${P2P_BENCH_TIMING_TCG:-multi}" "$dir/time.log" --kernel "$k" --mem 2048 --timeout 1800 \
 		-- bench/guest.sh time || die "the timing run on $k failed (its output: $dir/time.log*)"
+	cut -d' ' -f1-3 /proc/loadavg >>"$dir/host-load"
 	if [ "${P2P_BENCH_COUNT:-1}" != 0 ]; then
 		say "kernel $k: guest instructions (QEMU plugin)"
 		vm "${P2P_BENCH_COUNT_TCG:-single}" "$dir/count.log" --kernel "$k" --mem 2048 \
