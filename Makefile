@@ -87,7 +87,8 @@ $(BUILD)/bench/insn_count.so: bench/insn_count.c
 bench: p2pctl twin bench-tools
 	@scripts/bench.sh
 
-tests: $(HOST_TESTS) $(GUEST_TOOLS)
+# The twin is a guest test program too (tests/guest/dp_conformance_twin.sh).
+tests: $(HOST_TESTS) $(GUEST_TOOLS) userspace/p2pd/p2pd
 
 $(BUILD)/tests/host/%: tests/host/%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
