@@ -1,0 +1,43 @@
+#!/bin/bash
+# Load: 64 clients at once on host B, each fetching files of host A and
+# checking every byte (whole files, random ranges, STATs, a new connection
+# every 25 requests) for HARD_LOAD_SECS seconds (default 60).  Zero errors
+# allowed; the figures go to docs/SECURITY.md.
+#
+# HARD_LOAD_SECS, HARD_LOAD_CLIENTS (64), HARD_LOAD_FILES (32),
+# HARD_LOAD_SIZE (65536 bytes each).
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/dp_lib.sh"
+tap_plan
+dp_setup
+umask 022
+
+TOOL=$P2P_ROOT/build/tests/guest/hard_tool
+secs=${HARD_LOAD_SECS:-60}
+clients=${HARD_LOAD_CLIENTS:-64}
+files=${HARD_LOAD_FILES:-32}
+size=${HARD_LOAD_SIZE:-65536}
+pub=$DP_SRV/pub
+mkdir -p "$pub"
+"$TOOL" mkfiles "$pub" "$files" "$size"
+dp_user alice
+check "export pub to alice" na p2pctl export "$pub" --user alice
+dp_listening
+dp_pin
+
+before=$(dp_counter requests)
+nb "$TOOL" load - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" pub "$files" "$size" \
+	"$secs" "$clients" >"$TEST_TMP/load" 2>&1
+rc=$?
+sed 's/^/# /' "$TEST_TMP/load"
+served=$(($(dp_counter requests) - before))
+echo "# server: $served requests served, $(dp_counter conns_total) connections," \
+	"$(dp_counter bytes_sent_zerocopy) bytes zero-copy, $(dp_counter errors) error frames"
+check_eq "load: $clients clients for $secs s, no error" "$rc" 0
+read -r _ _ _ n _ errs _ _ _ _ _ <<<"$(tail -n1 "$TEST_TMP/load")"
+check "load: every client made requests (at least 4 each)" test "${n:-0}" -ge $((clients * 4))
+check_eq "load: the server counted every request" "$served" "$n"
+check_eq "load: no error frame" "$(dp_counter errors)" 0
+check "load: every connection closed" wait_for 20 dp_counter_is conns_active 0
+echo "# guest time: $SECONDS s"
+dp_done

@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hard_tool: clients for the limit, fault and load tests (hard_*.sh).
+ * SRC is the source address to bind ("-" for the default); HOST PORT the
+ * server; USER KEYFILE who to authenticate as.
+ *
+ *   mkfiles DIR N SIZE                  files f0000.. of generated content
+ *   loris SRC HOST PORT N SECS [again]  N connections that send a HELLO
+ *                                       claiming a 64 KiB body, one byte a
+ *                                       second each, for SECS seconds;
+ *                                       "again": reopen what the server
+ *                                       closes.  "ready" once N are open,
+ *                                       a summary line at the end
+ *   hold SRC HOST PORT N [USER KEYFILE] N connections (authenticated when
+ *                                       USER is given), "ready", then
+ *                                       waits to be killed
+ *   noread SRC HOST PORT USER KEYFILE EXPORT PATH SECS
+ *                                       READ to EOF into a tiny receive
+ *                                       buffer, never read; "closed after
+ *                                       T s" when the server gives up
+ *                                       (exit 0), exit 1 after SECS
+ *   slow SRC HOST PORT USER KEYFILE EXPORT PATH
+ *                                       READ to EOF into a small buffer,
+ *                                       16 KiB every 50 ms: "started"
+ *                                       after READ_REPLY, then "ok TOTAL"
+ *                                       or "short GOT/TOTAL ERRNO" (exit 1)
+ *   putstall SRC HOST PORT USER KEYFILE EXPORT PATH SIZE SENT
+ *                                       PUT of SIZE bytes that stops after
+ *                                       SENT: "sent", then waits to be
+ *                                       killed
+ *   auth SRC HOST PORT USER KEYFILE N [KEYFILE2]
+ *                                       N handshakes one after the other,
+ *                                       then one with KEYFILE2 if given:
+ *                                       a word each, "ok" or the errno
+ *                                       name of the server's ERROR
+ *   stat SRC HOST PORT USER KEYFILE EXPORT PATH
+ *                                       STAT of PATH exactly as given
+ *                                       ("\xHH" for any byte): "ok SIZE"
+ *                                       or the errno name of the ERROR
+ *   load SRC HOST PORT USER KEYFILE EXPORT NFILES SIZE SECS CLIENTS
+ *                                       CLIENTS threads fetching and
+ *                                       verifying mkfiles files for SECS
+ *                                       seconds; exit 1 on any error
+ *
+ * Without arguments it prints a TAP plan that skips: tests/run runs every
+ * program in build/tests/guest, and this one is only a helper.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+
+#include "hard.h"
+
+static struct peer_cfg peer;
+
+static void __attribute__((noreturn)) die(const char *what, int err)
+{
+	fprintf(stderr, "hard_tool: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	exit(2);
+}
+
+static const char *src_arg(const char *s)
+{
+	return strcmp(s, "-") ? s : NULL;
+}
+
+static void peer_args(char **argv, bool with_user)
+{
+	int ret;
+
+	peer.src = src_arg(argv[0]);
+	peer.host = argv[1];
+	peer.port = atoi(argv[2]);
+	if (!with_user)
+		return;
+	peer.user = argv[3];
+	ret = load_key(argv[4], peer.key);
+	if (ret)
+		die(argv[4], ret);
+}
+
+/* mkfiles */
+
+static int do_mkfiles(const char *dir, unsigned int n, size_t size)
+{
+	static uint8_t buf[1 << 16];
+	char path[4096];
+	unsigned int i;
+	size_t off, len;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/f%04u", dir, i);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			die(path, errno);
+		for (off = 0; off < size; off += len) {
+			len = size - off < sizeof(buf) ? size - off : sizeof(buf);
+			file_fill(i, off, buf, len);
+			if (write(fd, buf, len) != (ssize_t)len)
+				die(path, errno);
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* loris */
+
+struct loris {
+	int fd;
+	double opened;
+	unsigned int sent;
+};
+
+static struct {
+	unsigned int opened, busy, closed, failed;
+	double life[4096];
+	unsigned int nlife;
+} ls;
+
+static int loris_open(struct loris *l)
+{
+	l->fd = dial_from(peer.src, peer.host, peer.port, 0, 5);
+	l->opened = now_s();
+	l->sent = 0;
+	if (l->fd < 0) {
+		ls.failed++;
+		return -1;
+	}
+	ls.opened++;
+	return 0;
+}
+
+/* The server answered (EBUSY) or hung up: record how long it took. */
+static void loris_closed(struct loris *l)
+{
+	uint8_t buf[256];
+	ssize_t n = recv(l->fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+	if (n >= P2P_HDR_LEN && buf[4] == P2P_OP_ERROR && n >= P2P_HDR_LEN + 4 &&
+	    buf[P2P_HDR_LEN + 3] == EBUSY)
+		ls.busy++;
+	else
+		ls.closed++;
+	if (ls.nlife < sizeof(ls.life) / sizeof(ls.life[0]))
+		ls.life[ls.nlife++] = now_s() - l->opened;
+	close(l->fd);
+	l->fd = -1;
+}
+
+/* One more byte of a HELLO that announces P2P_MAX_BODY bytes of body. */
+static void loris_byte(struct loris *l)
+{
+	struct p2p_frame f = { .len = P2P_MAX_BODY, .op = P2P_OP_HELLO,
+			       .tag = 1 };
+	uint8_t hdr[P2P_HDR_LEN], b = 0;
+
+	p2p_hdr_encode(hdr, &f);
+	if (l->sent < P2P_HDR_LEN)
+		b = hdr[l->sent];
+	if (send(l->fd, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT) == 1)
+		l->sent++;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void loris_tick(struct loris *l, unsigned int n, bool again)
+{
+	struct pollfd pfd;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (l[i].fd < 0) {
+			if (!again || loris_open(&l[i]))
+				continue;
+		}
+		pfd = (struct pollfd){ .fd = l[i].fd, .events = POLLIN | POLLRDHUP };
+		if (poll(&pfd, 1, 0) > 0) {
+			loris_closed(&l[i]);
+			continue;
+		}
+		loris_byte(&l[i]);
+	}
+}
+
+static int do_loris(unsigned int n, int secs, bool again)
+{
+	struct loris *l = calloc(n, sizeof(*l));
+	unsigned int i, open = 0;
+	double end;
+
+	for (i = 0; i < n; i++)
+		loris_open(&l[i]);
+	printf("ready %u\n", ls.opened);
+	fflush(stdout);
+	end = now_s() + secs;
+	while (now_s() < end) {
+		loris_tick(l, n, again);
+		sleep(1);
+	}
+	for (i = 0; i < n; i++)
+		open += l[i].fd >= 0;
+	qsort(ls.life, ls.nlife, sizeof(ls.life[0]), cmp_double);
+	printf("opened %u busy %u closed %u failed %u open %u", ls.opened,
+	       ls.busy, ls.closed, ls.failed, open);
+	if (ls.nlife)
+		printf(" lifetime min %.1f median %.1f max %.1f",
+		       ls.life[0], ls.life[ls.nlife / 2], ls.life[ls.nlife - 1]);
+	printf("\n");
+	return 0;
+}
+
+/* hold */
+
+static void __attribute__((noreturn)) do_hold(unsigned int n, bool auth)
+{
+	struct p2p_session s;
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		fd = auth ? session_open(&peer, &s, 0, 20) :
+			    dial_from(peer.src, peer.host, peer.port, 0, 20);
+		if (fd < 0)
+			die("connection", fd);
+	}
+	printf("ready %u\n", n);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+/* noread */
+
+static int do_noread(const char *exp, const char *path, int secs)
+{
+	struct p2p_read_req req = { .length = P2P_READ_TO_EOF };
+	struct pollfd pfd = { .events = POLLRDHUP };
+	uint8_t body[P2P_PATH_MAX + 128];
+	struct p2p_session s;
+	double start;
+	int len, fd;
+
+	fd = session_open(&peer, &s, 4096, 20);
+	if (fd < 0)
+		die("session", fd);
+	req.export = (struct p2p_str){ exp, strlen(exp) };
+	req.path = (struct p2p_str){ path, strlen(path) };
+	len = p2p_enc_read_req(body, sizeof(body), &req);
+	if (len < 0 || p2p_send_frame(fd, P2P_OP_READ, 0, 7, body, len))
+		die("READ", len < 0 ? len : errno);
+	printf("sent\n");
+	fflush(stdout);
+	start = now_s();
+	pfd.fd = fd;
+	/* Never read: only the server's RST or FIN ends this. */
+	while (now_s() - start < secs) {
+		if (poll(&pfd, 1, 1000) > 0 &&
+		    (pfd.revents & (POLLRDHUP | POLLERR | POLLHUP))) {
+			printf("closed after %.0f s\n", now_s() - start);
+			return 0;
+		}
+	}
+	printf("still open after %d s\n", secs);
+	return 1;
+}
+
+/* slow, putstall */
+
+static int do_slow(const char *exp, const char *path)
+{
+	static uint8_t buf[16384];
+	struct p2p_read_reply r;
+	struct p2p_session s;
+	uint64_t got = 0;
+	ssize_t n = 0;
+	int fd, ret;
+
+	fd = session_open(&peer, &s, 4096, 30);
+	if (fd < 0)
+		die("session", fd);
+	ret = p2p_read_begin(&s, exp, path, 0, P2P_READ_TO_EOF, &r);
+	if (ret)
+		die("READ", ret);
+	printf("started\n");
+	fflush(stdout);
+	while ((n = p2p_read_data(&s, buf, sizeof(buf))) > 0) {
+		got += n;
+		usleep(50000);
+	}
+	if (!n && got == r.total) {
+		printf("ok %llu\n", (unsigned long long)got);
+		return 0;
+	}
+	printf("short %llu/%llu %s\n", (unsigned long long)got,
+	       (unsigned long long)r.total, errname(n ? n : -EPROTO));
+	return 1;
+}
+
+static void __attribute__((noreturn))
+do_putstall(const char *exp, const char *path, uint64_t size, uint64_t sent)
+{
+	static uint8_t buf[65536];
+	struct p2p_session s;
+	uint64_t n;
+	int fd, ret;
+
+	fd = session_open(&peer, &s, 0, 30);
+	if (fd < 0)
+		die("session", fd);
+	ret = p2p_put_begin(&s, exp, path, size, 0644);
+	for (; !ret && sent; sent -= n) {
+		n = sent < sizeof(buf) ? sent : sizeof(buf);
+		ret = p2p_put_data(&s, buf, n);
+	}
+	if (ret)
+		die("PUT", ret);
+	printf("sent\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+/* auth */
+
+static int do_auth(unsigned int n, const char *key2)
+{
+	struct p2p_session s;
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < n + !!key2; i++) {
+		if (i == n && load_key(key2, peer.key))
+			die(key2, EINVAL);
+		memset(&s, 0, sizeof(s));
+		fd = session_open(&peer, &s, 0, 20);
+		if (fd >= 0) {
+			printf("ok ");
+			close(fd);
+		} else if (s.err.code) {
+			printf("%s ", errname(s.err.code));
+		} else {
+			printf("%s ", errname(fd));
+		}
+	}
+	printf("\n");
+	return 0;
+}
+
+/* stat: the path goes out as given, without the client's checks. */
+
+static size_t unescape(char *s)
+{
+	char *in = s, *out = s, hex[3] = "";
+
+	while (*in) {
+		if (in[0] == '\\' && in[1] == 'x' && in[2] && in[3]) {
+			hex[0] = in[2];
+			hex[1] = in[3];
+			*out++ = strtoul(hex, NULL, 16);
+			in += 4;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	return out - s;
+}
+
+static int do_stat(const char *exp, char *path)
+{
+	uint8_t body[P2P_PATH_MAX * 2 + 128], reply[2048];
+	size_t plen = unescape(path), elen = strlen(exp), len = 0;
+	struct p2p_session s;
+	struct p2p_fattr a;
+	struct p2p_error e;
+	struct p2p_frame f;
+	int fd, ret;
+
+	fd = session_open(&peer, &s, 0, 20);
+	if (fd < 0)
+		die("session", fd);
+	body[len++] = elen;
+	memcpy(body + len, exp, elen);
+	len += elen;
+	body[len++] = plen >> 8;
+	body[len++] = plen;
+	memcpy(body + len, path, plen);
+	len += plen;
+	ret = p2p_send_frame(fd, P2P_OP_STAT, 0, 9, body, len);
+	if (!ret)
+		ret = p2p_recv_frame(fd, true, &f, reply, sizeof(reply));
+	if (ret)
+		die("STAT", ret);
+	if (f.op == P2P_OP_ERROR && !p2p_dec_error(reply, f.len, &e))
+		printf("%s\n", errname(e.code));
+	else if (f.op == P2P_OP_STAT_REPLY && !p2p_dec_attr(reply, f.len, &a))
+		printf("ok %llu\n", (unsigned long long)a.size);
+	else
+		die("STAT reply", EPROTO);
+	close(fd);
+	return 0;
+}
+
+/* load */
+
+struct load_cfg {
+	const char *exp;
+	unsigned int nfiles;
+	uint64_t size;
+	double end;
+};
+
+static struct load_cfg lc;
+static atomic_ulong n_req, n_err, n_bytes, n_hs;
+
+static void load_err(unsigned int id, const char *what, int ret)
+{
+	if (atomic_fetch_add(&n_err, 1) < 10)
+		fprintf(stderr, "hard_tool: client %u: %s: %s\n", id, what,
+			errname(ret));
+}
+
+/* READ of [off, off + len) of file n, every byte checked. */
+static int load_read(struct p2p_session *s, unsigned int n, uint64_t off,
+		     uint64_t len, uint8_t *buf)
+{
+	struct p2p_read_reply r;
+	char path[16];
+	uint64_t got = 0;
+	ssize_t k;
+	int ret;
+
+	snprintf(path, sizeof(path), "f%04u", n);
+	ret = p2p_read_begin(s, lc.exp, path, off, len, &r);
+	if (ret)
+		return ret;
+	if (r.size != lc.size || r.total != (len < lc.size - off ? len : lc.size - off))
+		return -EPROTO;
+	while ((k = p2p_read_data(s, buf, 1 << 16)) > 0) {
+		if (file_check(n, off + got, buf, k) >= 0)
+			return -EILSEQ;
+		got += k;
+	}
+	if (k < 0)
+		return k;
+	atomic_fetch_add(&n_bytes, got);
+	return got == r.total ? 0 : -EPROTO;
+}
+
+static int load_one(struct p2p_session *s, uint64_t *rs, uint8_t *buf)
+{
+	unsigned int n = rnd_below(rs, lc.nfiles), kind = rnd_below(rs, 20);
+	struct p2p_fattr a;
+	char path[16];
+	uint64_t off;
+	int ret;
+
+	if (kind == 0) {
+		snprintf(path, sizeof(path), "f%04u", n);
+		ret = p2p_stat(s, lc.exp, path, &a);
+		return ret ? ret : a.size == lc.size ? 0 : -EPROTO;
+	}
+	if (kind < 4) {
+		off = rnd_next(rs) % lc.size;
+		return load_read(s, n, off, rnd_next(rs) % (lc.size - off + 1), buf);
+	}
+	return load_read(s, n, 0, P2P_READ_TO_EOF, buf);
+}
+
+static void *load_client(void *arg)
+{
+	unsigned int id = (uintptr_t)arg, done = 0;
+	uint64_t rs = 0x1234567ULL * (id + 1);
+	struct p2p_session s;
+	uint8_t *buf = malloc(1 << 16);
+	int fd = -1, ret;
+
+	while (now_s() < lc.end) {
+		if (fd < 0) {
+			fd = session_open(&peer, &s, 0, 30);
+			if (fd < 0) {
+				load_err(id, "handshake", fd);
+				sleep(1);
+				continue;
+			}
+			atomic_fetch_add(&n_hs, 1);
+		}
+		ret = load_one(&s, &rs, buf);
+		atomic_fetch_add(&n_req, 1);
+		if (ret)
+			load_err(id, "request", ret);
+		/* A new connection now and then: handshakes under load too. */
+		if (ret || ++done % 25 == 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
+static int do_load(int secs, unsigned int clients)
+{
+	pthread_t *t = calloc(clients, sizeof(*t));
+	double start = now_s();
+	unsigned int i;
+
+	lc.end = start + secs;
+	for (i = 0; i < clients; i++)
+		if (pthread_create(&t[i], NULL, load_client, (void *)(uintptr_t)i))
+			die("pthread_create", errno);
+	for (i = 0; i < clients; i++)
+		pthread_join(t[i], NULL);
+	printf("clients %u requests %lu errors %lu bytes %lu handshakes %lu secs %.0f\n",
+	       clients, atomic_load(&n_req), atomic_load(&n_err),
+	       atomic_load(&n_bytes), atomic_load(&n_hs), now_s() - start);
+	return atomic_load(&n_err) ? 1 : 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: hard_tool mkfiles|loris|hold|noread|slow|putstall|auth|stat|load ... "
+		"(see tests/guest/hard_tool.c)\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		printf("1..0 # SKIP helper of the hard_*.sh tests\n");
+		return 0;
+	}
+	if (sodium_init() < 0)
+		die("sodium_init", ENOSYS);
+	signal(SIGPIPE, SIG_IGN);
+	argc -= 2;
+	argv += 2;
+	if (!strcmp(argv[-1], "mkfiles") && argc == 3)
+		return do_mkfiles(argv[0], atoi(argv[1]), strtoull(argv[2], NULL, 0));
+	if (!strcmp(argv[-1], "loris") && (argc == 5 || argc == 6)) {
+		peer_args(argv, false);
+		return do_loris(atoi(argv[3]), atoi(argv[4]), argc == 6);
+	}
+	if (!strcmp(argv[-1], "hold") && (argc == 4 || argc == 6)) {
+		peer_args(argc == 6 ? (char *[]){ argv[0], argv[1], argv[2],
+				   argv[4], argv[5] } : argv, argc == 6);
+		do_hold(atoi(argv[3]), argc == 6);
+	}
+	if (!strcmp(argv[-1], "noread") && argc == 8) {
+		peer_args(argv, true);
+		return do_noread(argv[5], argv[6], atoi(argv[7]));
+	}
+	if (!strcmp(argv[-1], "slow") && argc == 7) {
+		peer_args(argv, true);
+		return do_slow(argv[5], argv[6]);
+	}
+	if (!strcmp(argv[-1], "putstall") && argc == 9) {
+		peer_args(argv, true);
+		do_putstall(argv[5], argv[6], strtoull(argv[7], NULL, 0),
+			    strtoull(argv[8], NULL, 0));
+	}
+	if (!strcmp(argv[-1], "auth") && (argc == 6 || argc == 7)) {
+		peer_args(argv, true);
+		return do_auth(atoi(argv[5]), argc == 7 ? argv[6] : NULL);
+	}
+	if (!strcmp(argv[-1], "stat") && argc == 7) {
+		peer_args(argv, true);
+		return do_stat(argv[5], argv[6]);
+	}
+	if (!strcmp(argv[-1], "load") && argc == 10) {
+		peer_args(argv, true);
+		lc.exp = argv[5];
+		lc.nfiles = atoi(argv[6]);
+		lc.size = strtoull(argv[7], NULL, 0);
+		return do_load(atoi(argv[8]), atoi(argv[9]));
+	}
+	usage();
+}
