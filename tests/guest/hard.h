@@ -138,37 +138,46 @@ static inline int session_open(const struct peer_cfg *p, struct p2p_session *s,
 }
 
 /*
- * Generated test files: byte i of file n is a function of (n, i), so a
- * client verifies what it read without a copy of the file.
+ * Generated test files: byte i of file n is byte i % 8 (low byte first)
+ * of file_word(n, i), so a client verifies what it read without a copy of
+ * the file.
  */
-static inline uint8_t file_byte(uint32_t n, uint64_t i)
+static inline uint64_t file_word(uint32_t n, uint64_t off)
 {
-	uint64_t x = (i >> 3) * 0x9e3779b97f4a7c15ULL + n * 0xbf58476d1ce4e5b9ULL;
+	uint64_t x = (off >> 3) * 0x9e3779b97f4a7c15ULL + n * 0xbf58476d1ce4e5b9ULL;
 
 	x ^= x >> 31;
 	x *= 0x94d049bb133111ebULL;
 	x ^= x >> 29;
-	return x >> (8 * (i & 7));
+	return x;
 }
 
 static inline void file_fill(uint32_t n, uint64_t off, uint8_t *buf,
 			     size_t len)
 {
+	uint64_t w = file_word(n, off);
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		buf[i] = file_byte(n, off + i);
+	for (i = 0; i < len; i++) {
+		if (i && !((off + i) & 7))
+			w = file_word(n, off + i);
+		buf[i] = w >> (8 * ((off + i) & 7));
+	}
 }
 
 /* The first bad offset of buf against file n from off, or -1. */
 static inline long file_check(uint32_t n, uint64_t off, const uint8_t *buf,
 			      size_t len)
 {
+	uint64_t w = file_word(n, off);
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		if (buf[i] != file_byte(n, off + i))
+	for (i = 0; i < len; i++) {
+		if (i && !((off + i) & 7))
+			w = file_word(n, off + i);
+		if (buf[i] != (uint8_t)(w >> (8 * ((off + i) & 7))))
 			return i;
+	}
 	return -1;
 }
 
