@@ -294,11 +294,15 @@ measure() {
 		"\"busy\": $((b1 - b0)).0e-2$(kv_json "$line")}"
 }
 
-# Kernel and user memory in kB: used minus page cache, buffers and anonymous
-# pages is the kernel's own (slab, stacks, page tables, page allocations).
+# Memory in kB: the kernel's own (slab, which also counts large kmalloc
+# buffers, kernel stacks, page tables), anonymous user pages, and all memory
+# in use but page cache and buffers (the kernel's and user's together, also
+# pages the kernel took without naming them, but disturbed by free-page
+# caches: a cross-check).
 mem() {
-	awk '/^(MemTotal|MemFree|Buffers|Cached|AnonPages):/ { v[$1] = $2 }
-		END { printf "%d %d\n", v["MemTotal:"] - v["MemFree:"] - v["Buffers:"] - v["Cached:"] - v["AnonPages:"], v["AnonPages:"] }' /proc/meminfo
+	awk '/^(MemTotal|MemFree|Buffers|Cached|AnonPages|Slab|KernelStack|PageTables):/ { v[$1] = $2 }
+		END { printf "%d %d %d\n", v["Slab:"] + v["KernelStack:"] + v["PageTables:"], v["AnonPages:"],
+			v["MemTotal:"] - v["MemFree:"] - v["Buffers:"] - v["Cached:"] }' /proc/meminfo
 }
 
 # N connections that each fetched one small file, then idle: memory delta.
@@ -337,7 +341,8 @@ measure_idle() {
 	fi
 	set -- $m0 $m1
 	echo "RESULT {\"server\": \"$server\", \"metric\": \"idle\", \"rep\": $rep," \
-		"\"conns\": $IDLE_N, \"kernel_kb\": $(($3 - $1)), \"user_kb\": $(($4 - $2))}"
+		"\"conns\": $IDLE_N, \"kernel_kb\": $(($4 - $1)), \"user_kb\": $(($5 - $2))," \
+		"\"used_kb\": $(($6 - $3))}"
 	sleep 1	# the servers notice the closes
 }
 

@@ -47,7 +47,7 @@ TIME_METRICS = [
      lambda r: per(max(r["busy"] - r["cpu"], 0), r["bytes"] / GIB)),
     ("cpu_small", "server CPU, small files", "us/file", "lo", "small",
      lambda r: per(max(r["busy"] - r["cpu"], 0), r["files"], 1e6)),
-    ("mem_kernel", "kernel memory per idle connection", "KiB", "lo", "idle",
+    ("mem_kernel", "kernel memory (slab, stacks) per idle connection", "KiB", "lo", "idle",
      lambda r: per(r["kernel_kb"], r["conns"])),
     ("mem_user", "user memory per idle connection", "KiB", "lo", "idle",
      lambda r: per(r["user_kb"], r["conns"])),

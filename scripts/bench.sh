@@ -16,14 +16,15 @@
 # up to 25%: spin and idle loops then run for as long as the other vCPU takes).
 #
 # Environment: P2P_BENCH_KERNELS (default: the newest installed 6.12 kernel; e.g.
-# "6.12.117+deb12-amd64 6.1.0-56-amd64"), P2P_BENCH_COUNT=0 to skip the counting boot,
-# P2P_BENCH_TIMING_TCG / P2P_BENCH_COUNT_TCG (multi / single), and the P2P_BENCH_* sizes
-# that bench/guest.sh reads (P2P_BENCH_REPS, P2P_BENCH_BIG_MIB, ...).
+# "6.12.117+deb12-amd64 6.1.0-56-amd64"), P2P_BENCH_OUT (default build/bench),
+# P2P_BENCH_COUNT=0 to skip the counting boot, P2P_BENCH_TIMING_TCG / P2P_BENCH_COUNT_TCG
+# (multi / single), and the P2P_BENCH_* sizes that bench/guest.sh reads (P2P_BENCH_REPS,
+# P2P_BENCH_BIG_MIB, ...).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-out=build/bench
+out=${P2P_BENCH_OUT:-build/bench}
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
