@@ -295,13 +295,13 @@ measure() {
 }
 
 # Memory in kB: the kernel's own (slab, which also counts large kmalloc
-# buffers, kernel stacks, page tables), anonymous user pages, and all memory
+# buffers, kernel stacks, page tables, vmalloc), anonymous user pages, and all memory
 # in use but page cache and buffers (the kernel's and user's together, also
 # pages the kernel took without naming them, but disturbed by free-page
 # caches: a cross-check).
 mem() {
-	awk '/^(MemTotal|MemFree|Buffers|Cached|AnonPages|Slab|KernelStack|PageTables):/ { v[$1] = $2 }
-		END { printf "%d %d %d\n", v["Slab:"] + v["KernelStack:"] + v["PageTables:"], v["AnonPages:"],
+	awk '/^(MemTotal|MemFree|Buffers|Cached|AnonPages|Slab|KernelStack|PageTables|VmallocUsed):/ { v[$1] = $2 }
+		END { printf "%d %d %d\n", v["Slab:"] + v["KernelStack:"] + v["PageTables:"] + v["VmallocUsed:"], v["AnonPages:"],
 			v["MemTotal:"] - v["MemFree:"] - v["Buffers:"] - v["Cached:"] }' /proc/meminfo
 }
 
