@@ -22,6 +22,8 @@ SERVERS = [
     ("nginx-b", "nginx+p2pbench"),
     ("raw", "raw sendfile"),
 ]
+COLORS = {"copy": "#9400d3", "sendfile": "#009e73", "nginx": "#56b4e9",
+          "nginx-b": "#e69f00", "raw": "#f0e442"}
 GIB = 1 << 30
 
 
@@ -218,26 +220,29 @@ def table(run, servers):
 
 def chart(run, path, title):
     summary = run["summary"]
-    servers = [(s, n) for s, n in SERVERS if s != "kmod" and any(
-        s in v for v in summary.values())]
-    panels = [[m for m in TIME_METRICS if m[3] == "hi"],
-              [m for m in TIME_METRICS + COUNT_METRICS if m[3] == "lo"]]
+    panels = [("throughput relative to p2pshare.ko (= 1; above 1: faster than the module)",
+               [m for m in TIME_METRICS if m[3] == "hi"]),
+              ("cost relative to p2pshare.ko (= 1; above 1: costs more than the module)",
+               [m for m in TIME_METRICS + COUNT_METRICS if m[3] == "lo"])]
     dat = path + ".dat"
+    plots = []
     with open(dat, "w") as f:
-        for i, metrics in enumerate(panels):
-            f.write(f"# panel {i}\nmetric " + " ".join(f'"{n}"' for _, n in servers) + "\n")
-            for key, label, unit, *_ in metrics:
+        for i, (ptitle, metrics) in enumerate(panels):
+            keys = [m for m in metrics if med(summary, m[0], "kmod")]
+            # Only servers with a figure in this panel: gnuplot refuses empty columns.
+            servers = [(s, n) for s, n in SERVERS if s != "kmod" and any(
+                med(summary, m[0], s) is not None for m in keys)]
+            f.write("metric " + " ".join(f'"{n}"' for _, n in servers) + "\n")
+            for key, label, *_ in keys:
                 base = med(summary, key, "kmod")
-                if not base:
-                    continue
                 vals = [med(summary, key, s) for s, _ in servers]
                 f.write(f'"{label}" ' + " ".join(
                     f"{v / base:.4f}" if v is not None else "NaN" for v in vals) + "\n")
             f.write("\n\n")
-    n = len(servers)
-    plot = ", ".join(
-        f"'{dat}' index {{i}} using {j + 2}:xtic(1) title columnheader({j + 2})"
-        for j in range(n))
+            cols = ", ".join(
+                f"'{dat}' index {i} using {j + 2}:xtic(1) title columnheader({j + 2})"
+                f" lc rgb '{COLORS[s]}'" for j, (s, _) in enumerate(servers))
+            plots.append(f'set title "{ptitle}"\nplot {cols}' if servers else "")
     script = f"""
 set terminal pngcairo size 1400,1000 font ",10"
 set output '{path}'
@@ -250,10 +255,8 @@ set grid ytics
 set key outside right top
 set xtics rotate by -20 nomirror
 set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc rgb "black" front
-set title "throughput relative to p2pshare.ko (= 1; above 1: faster than the module)"
-plot {plot.replace('{i}', '0')}
-set title "cost relative to p2pshare.ko (= 1; above 1: costs more than the module)"
-plot {plot.replace('{i}', '1')}
+{plots[0]}
+{plots[1]}
 unset multiplot
 """
     try:
@@ -270,7 +273,13 @@ def main():
     ap.add_argument("--seconds", type=int)
     ap.add_argument("runs", nargs="+")
     a = ap.parse_args()
-    date = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    # The date of the run: when its last log was written, so that a report
+    # made again from the same logs says the same.
+    logs = [os.path.join(d, f) for d in a.runs for f in ("time.log", "count.log")
+            if os.path.exists(os.path.join(d, f))]
+    stamp = max(os.path.getmtime(f) for f in logs) if logs else None
+    date = datetime.datetime.fromtimestamp(stamp, datetime.timezone.utc).strftime(
+        "%Y-%m-%d %H:%M UTC") if stamp else "?"
     doc = {"date": date, "command": a.command, "seconds": a.seconds, "kernels": {}}
     for i, d in enumerate(a.runs):
         run = summarize(d)
