@@ -26,7 +26,7 @@ GUEST_TOOLS := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%,$(wildcard test
 BENCH_BIN := $(BUILD)/bench/bin
 BENCH_TOOLS := $(BENCH_BIN)/p2pbench $(BENCH_BIN)/rawd $(BENCH_BIN)/mark $(BUILD)/bench/insn_count.so
 
-.PHONY: all module modules-all p2pctl twin bench bench-tools tests deps check check-host check-guest fuzz demo clean help
+.PHONY: all module modules-all p2pctl twin bench bench-profile bench-tools tests deps check check-host check-guest fuzz demo clean help
 
 all: module p2pctl twin
 
@@ -35,6 +35,7 @@ help:
 	@echo 'make modules-all    build the module for every installed kernel: build/KVER/kmod/'
 	@echo 'make twin           build userspace/p2pd/p2pd, the userspace twin server'
 	@echo 'make bench          boot a guest, run every server on the same data: build/bench/'
+	@echo 'make bench-profile  where the small-file instructions go, per kernel function: build/bench/profile/'
 	@echo 'make check          deps + builds + host tests + guest tests on every kernel'
 	@echo 'make fuzz           libFuzzer targets, FUZZ_TIME seconds each (default 60)'
 	@echo 'make demo           boot a guest, load the module and use it'
@@ -86,6 +87,10 @@ $(BUILD)/bench/insn_count.so: bench/insn_count.c
 
 bench: p2pctl twin bench-tools
 	@scripts/bench.sh
+
+# Where the instructions of the small-file phase go, per kernel function (docs/BENCHMARKS.md).
+bench-profile: p2pctl twin bench-tools
+	@scripts/bench.sh --profile
 
 # The twin is a guest test program too (tests/guest/dp_conformance_twin.sh).
 tests: $(HOST_TESTS) $(GUEST_TOOLS) userspace/p2pd/p2pd

@@ -346,6 +346,17 @@ measure_idle() {
 	sleep 1	# the servers notice the closes
 }
 
+# Profile mode (P2P_BENCH_PROF=1, scripts/bench.sh --profile): the kernel's text
+# symbols, the modules' included, for bench/profile.py to name the addresses the
+# plugin counted; this boot's, since KASLR moves them at every boot.
+print_kallsyms() {
+	local n
+	n=$(grep -c ' [tT] ' /proc/kallsyms)
+	echo "KALLSYMS begin $n"
+	grep ' [tT] ' /proc/kallsyms | sed 's/^/KSYM /'
+	echo "KALLSYMS end"
+}
+
 applies() {
 	case $1:$2 in
 	nginx:handshake | nginx-b:handshake | raw:handshake | nginx-b:idle) return 1 ;;
@@ -397,6 +408,7 @@ main() {
 		done
 	done
 	echo "COUNTERS $(na p2pctl show -j | tr -d '\n')"
+	[ "$MODE" = count ] && [ "${P2P_BENCH_PROF:-0}" = 1 ] && print_kallsyms
 	say "done in $(($(date +%s) - t0)) s"
 }
 

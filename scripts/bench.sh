@@ -20,6 +20,14 @@
 # P2P_BENCH_COUNT=0 to skip the counting boot, P2P_BENCH_TIMING_TCG / P2P_BENCH_COUNT_TCG
 # (multi / single), and the P2P_BENCH_* sizes that bench/guest.sh reads (P2P_BENCH_REPS,
 # P2P_BENCH_BIG_MIB, ...).
+#
+# scripts/bench.sh --profile (make bench-profile): where the instructions go. One counting boot
+# on the first kernel, the plugin in profile mode (prof=: instructions per translation block
+# address in each phase), by default only the small-file and handshake metrics
+# (P2P_BENCH_METRICS) for kmod, raw, nginx, nginx-b and copy (P2P_BENCH_SERVERS; nginx with wrk
+# runs before nginx-b, filling nginx's open_file_cache as in make bench); the guest prints its
+# /proc/kallsyms and bench/profile.py names the addresses. Writes OUT/profile/: count.log,
+# insns.txt, prof.txt, kallsyms, report.txt.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,6 +36,13 @@ out=${P2P_BENCH_OUT:-build/bench}
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
+
+profile=0
+case ${1:-} in
+--profile) profile=1 ;;
+"") ;;
+*) die "usage: scripts/bench.sh [--profile]" ;;
+esac
 
 default_kernel() {
 	ls -d /lib/modules/6.12.*/build 2>/dev/null | cut -d/ -f4 | sort -V | tail -n1
@@ -59,6 +74,35 @@ vm() {
 		say "QEMU's int3 race ended the run: once more"
 	done
 }
+
+# --profile: one counting boot with the per-block profile, then bench/profile.py.
+run_profile() {
+	local k=${kernels%% *} dir=$out/profile
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	say "kernel $k: instruction profile (QEMU plugin, prof=)"
+	# Only small files and handshakes by default: the large and concurrent files need not be
+	# 256 + 8 x 32 MiB of the guest's memory. The handshake phase lets profile.py take the
+	# small-file phase's one handshake off (its "small-hs" column).
+	P2P_BENCH_PROF=1 P2P_BENCH_SERVERS=${P2P_BENCH_SERVERS:-kmod raw nginx nginx-b copy} \
+		P2P_BENCH_METRICS=${P2P_BENCH_METRICS:-small handshake} \
+		P2P_BENCH_BIG_MIB=${P2P_BENCH_BIG_MIB:-1} P2P_BENCH_CONC_MIB=${P2P_BENCH_CONC_MIB:-1} \
+		vm "${P2P_BENCH_COUNT_TCG:-single}" "$dir/count.log" --kernel "$k" --mem 2048 \
+		--timeout 1800 \
+		--plugin "$root/build/bench/insn_count.so,out=$root/$dir/insns.txt,prof=$root/$dir/prof.txt" \
+		-- bench/guest.sh count || die "the profile run on $k failed (its output: $dir/count.log*)"
+	sed -n 's/^KSYM //p' "$dir/count.log" >"$dir/kallsyms"
+	[ -s "$dir/kallsyms" ] || die "no kernel symbols in $dir/count.log"
+	python3 bench/profile.py --log "$dir/count.log" --prof "$dir/prof.txt" \
+		--kallsyms "$dir/kallsyms" >"$dir/report.txt" || die "bench/profile.py failed"
+	cat "$dir/report.txt"
+	say "done in $(($(date +%s) - start)) s: $dir/report.txt"
+}
+
+if [ "$profile" = 1 ]; then
+	run_profile
+	exit 0
+fi
 
 runs=()
 for k in $kernels; do
