@@ -9,6 +9,7 @@
 #include "compat.h"
 #include "main.h"
 #include "netlink.h"
+#include "noise.h"
 #include "state.h"
 
 unsigned short p2p_port = 7437;
@@ -49,7 +50,8 @@ err_state:
 static void __exit p2p_exit(void)
 {
 	p2p_genl_uninit();
-	p2p_state_uninit();
+	p2p_state_uninit();	/* ends every connection, so every handshake */
+	p2p_noise_uninit();
 	pr_info("unloaded\n");
 }
 

@@ -5,6 +5,10 @@
  * sha256 and hmac(sha256) shash.  These load their own modules on first
  * use, so a bare insmod works.
  *
+ * The transforms come from a pool of sets, allocated on demand and kept
+ * for the next handshake: a set costs four algorithm lookups, and the very
+ * first one instantiates and self-tests the algorithms (seconds under TCG).
+ *
  *   -> s
  *   <- s
  *   ...
@@ -14,8 +18,14 @@
 #include <crypto/aead.h>
 #include <crypto/hash.h>
 #include <crypto/kpp.h>
+#include <linux/cpumask.h>
+#include <linux/list.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
+#include <linux/spinlock.h>
+#include <linux/sysfs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -26,24 +36,62 @@
 #define TAGLEN P2P_AEAD_TAG_LEN
 
 /*
+ * One set of transforms and requests with the state of one handshake.
  * Everything the crypto API touches through scatterlists lives here, in
- * kmalloc'ed memory (never on the stack).
+ * kmalloc'ed memory (never on the stack).  The kpp secret and the hmac and
+ * aead keys live in the transforms: a set serves one handshake at a time.
  */
 struct hs {
+	struct list_head node;		/* in the pool while idle */
 	struct crypto_kpp *kpp;
 	struct crypto_shash *sha;
 	struct crypto_shash *hmac;
 	struct crypto_aead *aead;
-	u8 h[HASHLEN];
-	u8 ck[HASHLEN];
-	u8 k[P2P_KEY_LEN];
-	u64 n;
-	u8 peer[DHLEN];		/* DH input */
-	u8 dh[DHLEN];		/* DH output */
-	u8 pub[DHLEN];		/* our ephemeral public key */
-	u8 aad_ct[HASHLEN + TAGLEN];	/* AEAD buffer: ad || tag */
-	u8 t1[HASHLEN], t2[HASHLEN], tk[HASHLEN];
+	struct kpp_request *kreq;
+	struct aead_request *areq;
+	struct_group(st,		/* zero whenever the set is idle */
+		u8 h[HASHLEN];
+		u8 ck[HASHLEN];
+		u8 k[P2P_KEY_LEN];
+		u64 n;
+		u8 peer[DHLEN];		/* DH input */
+		u8 dh[DHLEN];		/* DH output */
+		u8 pub[DHLEN];		/* our ephemeral public key */
+		u8 aad_ct[HASHLEN + TAGLEN];	/* AEAD buffer: ad || tag */
+		u8 t1[HASHLEN], t2[HASHLEN], tk[HASHLEN];
+	);
 };
+
+/*
+ * Idle sets.  A handshake holds its set only while it computes, never
+ * while it waits for the network, so a few per CPU are enough.
+ */
+static DEFINE_SPINLOCK(pool_lock);
+static LIST_HEAD(pool);
+static unsigned int pool_idle;
+/*
+ * One allocation at a time: a burst of handshakes on a fresh module then
+ * instantiates each algorithm once, instead of each handshake probing for
+ * the modules while the first one is still self-testing.
+ */
+static DEFINE_MUTEX(pool_alloc_lock);
+static atomic_t live_sets = ATOMIC_INIT(0);
+
+static int noise_objects_get(char *buf, const struct kernel_param *kp)
+{
+	unsigned int idle;
+
+	spin_lock(&pool_lock);
+	idle = pool_idle;
+	spin_unlock(&pool_lock);
+	return sysfs_emit(buf, "sets %d idle %u\n", atomic_read(&live_sets), idle);
+}
+
+static const struct kernel_param_ops noise_objects_ops = {
+	.get = noise_objects_get,
+};
+module_param_cb(noise_objects, &noise_objects_ops, NULL, 0444);
+MODULE_PARM_DESC(noise_objects, "crypto transform sets of the handshake, and those idle in the pool (debug)");
 
 static int mix_hash(struct hs *hs, const void *data, size_t len)
 {
@@ -114,23 +162,18 @@ static int mix_key(struct hs *hs, const u8 *ikm, size_t len)
 /* DH(secret already set in the kpp, hs->peer) into hs->dh. */
 static int dh(struct hs *hs)
 {
+	struct kpp_request *req = hs->kreq;
 	struct scatterlist src, dst;
-	struct kpp_request *req;
 	DECLARE_CRYPTO_WAIT(wait);
-	int ret;
 
-	req = kpp_request_alloc(hs->kpp, GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
 	sg_init_one(&src, hs->peer, DHLEN);
 	sg_init_one(&dst, hs->dh, DHLEN);
+	kpp_request_set_tfm(req, hs->kpp);
 	kpp_request_set_input(req, &src, DHLEN);
 	kpp_request_set_output(req, &dst, DHLEN);
 	kpp_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 				 crypto_req_done, &wait);
-	ret = crypto_wait_req(crypto_kpp_compute_shared_secret(req), &wait);
-	kpp_request_free(req);
-	return ret;
+	return crypto_wait_req(crypto_kpp_compute_shared_secret(req), &wait);
 }
 
 /* MixKey(DH(current secret, peer)). */
@@ -149,22 +192,17 @@ static int mix_dh(struct hs *hs, const u8 peer[DHLEN])
 /* Public key of the secret currently set in the kpp, into hs->pub. */
 static int gen_pub(struct hs *hs)
 {
-	struct kpp_request *req;
+	struct kpp_request *req = hs->kreq;
 	struct scatterlist dst;
 	DECLARE_CRYPTO_WAIT(wait);
-	int ret;
 
-	req = kpp_request_alloc(hs->kpp, GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
 	sg_init_one(&dst, hs->pub, DHLEN);
+	kpp_request_set_tfm(req, hs->kpp);
 	kpp_request_set_input(req, NULL, 0);
 	kpp_request_set_output(req, &dst, DHLEN);
 	kpp_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 				 crypto_req_done, &wait);
-	ret = crypto_wait_req(crypto_kpp_generate_public_key(req), &wait);
-	kpp_request_free(req);
-	return ret;
+	return crypto_wait_req(crypto_kpp_generate_public_key(req), &wait);
 }
 
 /*
@@ -173,7 +211,7 @@ static int gen_pub(struct hs *hs)
  */
 static int tag_and_hash(struct hs *hs, u8 tag[TAGLEN], bool encrypt)
 {
-	struct aead_request *req;
+	struct aead_request *req = hs->areq;
 	struct scatterlist sg;
 	DECLARE_CRYPTO_WAIT(wait);
 	u8 iv[12] = { 0 };
@@ -182,24 +220,21 @@ static int tag_and_hash(struct hs *hs, u8 tag[TAGLEN], bool encrypt)
 	ret = crypto_aead_setkey(hs->aead, hs->k, P2P_KEY_LEN);
 	if (ret)
 		return ret;
-	req = aead_request_alloc(hs->aead, GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
 	for (i = 0; i < 8; i++)		/* 32 zero bits || little-endian n */
 		iv[4 + i] = hs->n >> (8 * i);
 	memcpy(hs->aad_ct, hs->h, HASHLEN);
 	if (!encrypt)
 		memcpy(hs->aad_ct + HASHLEN, tag, TAGLEN);
 	sg_init_one(&sg, hs->aad_ct, sizeof(hs->aad_ct));
+	aead_request_set_tfm(req, hs->aead);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 				  crypto_req_done, &wait);
 	aead_request_set_ad(req, HASHLEN);
 	aead_request_set_crypt(req, &sg, &sg, encrypt ? 0 : TAGLEN, iv);
 	ret = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
 			      crypto_aead_decrypt(req), &wait);
-	aead_request_free(req);
 	if (ret)
-		return ret == -EBADMSG ? -EBADMSG : ret;
+		return ret;
 	hs->n++;
 	if (encrypt)
 		memcpy(tag, hs->aad_ct + HASHLEN, TAGLEN);
@@ -210,6 +245,8 @@ static void hs_free(struct hs *hs)
 {
 	if (!hs)
 		return;
+	kfree_sensitive(hs->areq);
+	kfree_sensitive(hs->kreq);
 	if (!IS_ERR_OR_NULL(hs->aead))
 		crypto_free_aead(hs->aead);
 	if (!IS_ERR_OR_NULL(hs->hmac))
@@ -219,6 +256,7 @@ static void hs_free(struct hs *hs)
 	if (!IS_ERR_OR_NULL(hs->kpp))
 		crypto_free_kpp(hs->kpp);
 	kfree_sensitive(hs);
+	atomic_dec(&live_sets);
 }
 
 static struct hs *hs_alloc(void)
@@ -227,27 +265,101 @@ static struct hs *hs_alloc(void)
 
 	if (!hs)
 		return ERR_PTR(-ENOMEM);
+	atomic_inc(&live_sets);
 	hs->kpp = crypto_alloc_kpp("curve25519", 0, 0);
 	if (IS_ERR(hs->kpp))
-		goto err;
+		goto err_alg;
 	hs->sha = crypto_alloc_shash("sha256", 0, 0);
 	if (IS_ERR(hs->sha))
-		goto err;
+		goto err_alg;
 	hs->hmac = crypto_alloc_shash("hmac(sha256)", 0, 0);
 	if (IS_ERR(hs->hmac))
-		goto err;
+		goto err_alg;
 	hs->aead = crypto_alloc_aead("rfc7539(chacha20,poly1305)", 0,
 				     CRYPTO_ALG_ASYNC);
 	if (IS_ERR(hs->aead))
-		goto err;
+		goto err_alg;
 	if (crypto_aead_setauthsize(hs->aead, TAGLEN))
-		goto err;
+		goto err_alg;
+	hs->kreq = kpp_request_alloc(hs->kpp, GFP_KERNEL);
+	hs->areq = aead_request_alloc(hs->aead, GFP_KERNEL);
+	if (!hs->kreq || !hs->areq)
+		goto err_nomem;
 	return hs;
 
-err:
+err_nomem:
+	hs_free(hs);
+	return ERR_PTR(-ENOMEM);
+err_alg:
 	pr_warn_once("Noise handshake: crypto algorithm unavailable\n");
 	hs_free(hs);
 	return ERR_PTR(-ENOPKG);
+}
+
+static struct hs *pool_pop(void)
+{
+	struct hs *hs;
+
+	spin_lock(&pool_lock);
+	hs = list_first_entry_or_null(&pool, struct hs, node);
+	if (hs) {
+		list_del(&hs->node);
+		pool_idle--;
+	}
+	spin_unlock(&pool_lock);
+	return hs;
+}
+
+/* A set of our own until hs_put(): from the pool, else a new one. */
+static struct hs *hs_get(void)
+{
+	struct hs *hs = pool_pop();
+
+	if (hs)
+		return hs;
+	mutex_lock(&pool_alloc_lock);
+	hs = pool_pop();
+	if (!hs)
+		hs = hs_alloc();
+	mutex_unlock(&pool_alloc_lock);
+	return hs;
+}
+
+/*
+ * Forget the handshake: its state, and the keys it left in the transforms
+ * (the ephemeral secret in the kpp, the last keys of the hmac and aead)
+ * and in the requests, as freeing them would.
+ */
+static int hs_scrub(struct hs *hs)
+{
+	static const u8 zero_key[P2P_KEY_LEN];
+	int ret;
+
+	memzero_explicit(&hs->st, sizeof(hs->st));
+	memzero_explicit(hs->kreq, sizeof(*hs->kreq) + crypto_kpp_reqsize(hs->kpp));
+	memzero_explicit(hs->areq, sizeof(*hs->areq) + crypto_aead_reqsize(hs->aead));
+	/* An empty secret makes the kpp draw a random one. */
+	ret = crypto_kpp_set_secret(hs->kpp, NULL, 0);
+	if (!ret)
+		ret = crypto_shash_setkey(hs->hmac, zero_key, HASHLEN);
+	if (!ret)
+		ret = crypto_aead_setkey(hs->aead, zero_key, P2P_KEY_LEN);
+	return ret;
+}
+
+/* Back to the pool, or freed when it fails to scrub or the pool is full. */
+static void hs_put(struct hs *hs)
+{
+	if (!hs_scrub(hs)) {
+		spin_lock(&pool_lock);
+		if (pool_idle < 2 * num_online_cpus()) {
+			list_add(&hs->node, &pool);
+			pool_idle++;
+			hs = NULL;
+		}
+		spin_unlock(&pool_lock);
+	}
+	hs_free(hs);
 }
 
 /* Initialize(), prologue and the two pre-message statics. */
@@ -322,7 +434,7 @@ int p2p_noise_respond(const u8 s_priv[P2P_KEY_LEN],
 	struct hs *hs;
 	int ret;
 
-	hs = hs_alloc();
+	hs = hs_get();
 	if (IS_ERR(hs))
 		return PTR_ERR(hs);
 	ret = hs_start(hs, prologue, prologue_len, rs, s_pub);
@@ -334,7 +446,7 @@ int p2p_noise_respond(const u8 s_priv[P2P_KEY_LEN],
 		ret = hkdf2(hs, NULL, 0, keys->recv, keys->send);
 	if (!ret)
 		memcpy(keys->hash, hs->h, HASHLEN);
-	hs_free(hs);
+	hs_put(hs);
 	return ret;
 }
 
@@ -343,20 +455,24 @@ int p2p_noise_pubkey(const u8 priv[P2P_KEY_LEN], u8 pub[P2P_KEY_LEN])
 	struct hs *hs;
 	int ret;
 
-	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
-	if (!hs)
-		return -ENOMEM;
-	hs->kpp = crypto_alloc_kpp("curve25519", 0, 0);
-	if (IS_ERR(hs->kpp)) {
-		ret = PTR_ERR(hs->kpp);
-		goto out;
-	}
+	hs = hs_get();
+	if (IS_ERR(hs))
+		return PTR_ERR(hs);
 	ret = crypto_kpp_set_secret(hs->kpp, priv, DHLEN);
 	if (!ret)
 		ret = gen_pub(hs);
 	if (!ret)
 		memcpy(pub, hs->pub, DHLEN);
-out:
-	hs_free(hs);
+	hs_put(hs);
 	return ret;
+}
+
+/* At module exit, when no handshake can run any more. */
+void p2p_noise_uninit(void)
+{
+	struct hs *hs;
+
+	while ((hs = pool_pop()))
+		hs_free(hs);
+	WARN_ON(atomic_read(&live_sets));
 }
