@@ -21,28 +21,59 @@
 atomic_t p2p_live_conns = ATOMIC_INIT(0);
 atomic_t p2p_live_uploads = ATOMIC_INIT(0);
 
-/* Replace both buffers by ones of SIZE bytes; the old stay on failure. */
-static int conn_bufs(struct p2p_conn *conn, size_t size)
+/*
+ * The receive buffer holds what the peer sent and we have not used yet,
+ * [rpos, rend): a recvmsg takes all that is there, so pipelined requests
+ * cost one call for many.  Resizing keeps those bytes.
+ */
+static int rbuf_resize(struct p2p_conn *conn, size_t size)
 {
-	u8 *r = kvmalloc(size, GFP_KERNEL), *w = kvmalloc(size, GFP_KERNEL);
+	size_t unread = conn->rend - conn->rpos;
+	u8 *r;
 
-	if (!r || !w) {
-		kvfree(r);
-		kvfree(w);
+	if (unread > size)
+		return -EINVAL;
+	r = kvmalloc(size, GFP_KERNEL);
+	if (!r)
 		return -ENOMEM;
-	}
+	if (unread)
+		memcpy(r, conn->rbuf + conn->rpos, unread);
 	kvfree(conn->rbuf);
-	kvfree(conn->wbuf);
 	conn->rbuf = r;
-	conn->wbuf = w;
-	conn->bufsize = size;
+	conn->rsize = size;
+	conn->rpos = 0;
+	conn->rend = unread;
 	return 0;
 }
 
+static int wbuf_resize(struct p2p_conn *conn, size_t size)
+{
+	u8 *w = kmalloc(size, GFP_KERNEL);
+
+	if (!w)
+		return -ENOMEM;
+	kfree(conn->wbuf);
+	conn->wbuf = w;
+	conn->wsize = size;
+	return 0;
+}
+
+/* Back to the idle size once a large request or an upload is done. */
+void p2p_conn_trim(struct p2p_conn *conn)
+{
+	if (conn->rsize > P2P_REQ_BUF &&
+	    conn->rend - conn->rpos <= P2P_REQ_BUF)
+		rbuf_resize(conn, P2P_REQ_BUF);	/* if it fails, keep it */
+}
+
+int p2p_conn_reserve(struct p2p_conn *conn, size_t size)
+{
+	return conn->rsize < size ? rbuf_resize(conn, size) : 0;
+}
+
 /*
- * Until the peer has authenticated it gets small buffers: the full ones
- * (2 x 128 KiB of pages) would let anyone who can connect pin max_conns
- * times that.
+ * Until the peer has authenticated it gets small buffers: larger ones
+ * would let anyone who can connect pin max_conns times their size.
  */
 struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock)
 {
@@ -51,7 +82,9 @@ struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock)
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 	if (!conn)
 		return ERR_PTR(-ENOMEM);
-	if (conn_bufs(conn, P2P_HS_BUF)) {
+	if (rbuf_resize(conn, P2P_HDR_LEN + P2P_HS_BUF) ||
+	    wbuf_resize(conn, P2P_HS_BUF)) {
+		kvfree(conn->rbuf);
 		kfree(conn);
 		return ERR_PTR(-ENOMEM);
 	}
@@ -81,9 +114,9 @@ static void conn_close(struct p2p_conn *conn)
 		WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, HZ);
 		for (i = 0; i < 16; i++) {
 			iov.iov_base = conn->rbuf;
-			iov.iov_len = conn->bufsize;
+			iov.iov_len = conn->rsize;
 			ret = kernel_recvmsg(conn->sock, &msg, &iov, 1,
-					     conn->bufsize, 0);
+					     conn->rsize, 0);
 			if (ret <= 0)
 				break;
 		}
@@ -99,7 +132,7 @@ static void conn_free(struct p2p_conn *conn)
 		put_cred(conn->cred);
 	memzero_explicit(&conn->keys, sizeof(conn->keys));
 	kvfree(conn->rbuf);
-	kvfree(conn->wbuf);
+	kfree(conn->wbuf);
 	kfree(conn);
 	atomic_dec(&p2p_live_conns);
 }
@@ -157,30 +190,81 @@ static int handshake_wait(struct p2p_conn *conn)
 	return 0;
 }
 
-int p2p_conn_recv(struct p2p_conn *conn, void *buf, size_t len)
+/* One receive into the free end of rbuf: at least a byte, or an error. */
+static int recv_more(struct p2p_conn *conn)
 {
 	struct msghdr msg = {};
 	struct kvec iov;
 	int ret;
 
-	while (len) {
-		ret = handshake_wait(conn);
+	ret = handshake_wait(conn);
+	if (ret)
+		return ret;
+	iov.iov_base = conn->rbuf + conn->rend;
+	iov.iov_len = conn->rsize - conn->rend;
+	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
+			     MSG_NOSIGNAL);
+	if (ret == -EAGAIN)
+		return -ETIMEDOUT;
+	if (ret < 0)
+		return ret;
+	if (ret == 0)
+		return -ECONNRESET;
+	p2p_stat_add(conn->pn, P2P_STAT_BYTES_RECV, ret);
+	conn->rend += ret;
+	return 0;
+}
+
+/* Make the next NEED bytes of the stream contiguous in rbuf. */
+static int fill(struct p2p_conn *conn, size_t need)
+{
+	size_t unread = conn->rend - conn->rpos;
+	int ret;
+
+	if (unread >= need)
+		return 0;
+	if (need > conn->rsize) {
+		ret = rbuf_resize(conn, need);
 		if (ret)
 			return ret;
-		iov.iov_base = buf;
-		iov.iov_len = len;
-		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, len,
-				     MSG_WAITALL | MSG_NOSIGNAL);
-		if (ret == -EAGAIN)
-			return -ETIMEDOUT;
-		if (ret < 0)
-			return ret;
-		if (ret == 0)
-			return -ECONNRESET;
-		p2p_stat_add(conn->pn, P2P_STAT_BYTES_RECV, ret);
-		buf += ret;
-		len -= ret;
+	} else if (conn->rpos + need > conn->rsize || !unread) {
+		memmove(conn->rbuf, conn->rbuf + conn->rpos, unread);
+		conn->rpos = 0;
+		conn->rend = unread;
 	}
+	while (conn->rend - conn->rpos < need) {
+		ret = recv_more(conn);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p)
+{
+	size_t n;
+	int ret;
+
+	ret = fill(conn, 1);
+	if (ret)
+		return ret;
+	n = min(max, conn->rend - conn->rpos);
+	*p = conn->rbuf + conn->rpos;
+	conn->rpos += n;
+	return n;
+}
+
+int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f)
+{
+	int ret;
+
+	ret = fill(conn, P2P_HDR_LEN);
+	if (ret)
+		return ret;
+	ret = p2p_hdr_decode(conn->rbuf + conn->rpos, false, f);
+	if (ret)
+		return ret;
+	conn->rpos += P2P_HDR_LEN;
 	return 0;
 }
 
@@ -194,6 +278,18 @@ static int send_kvec(struct socket *sock, struct kvec *vec, int n,
 	if (ret == -EAGAIN || (ret >= 0 && ret != total))
 		return -ETIMEDOUT;
 	return ret < 0 ? ret : 0;
+}
+
+int p2p_conn_send_raw(struct p2p_conn *conn, const void *buf, size_t len,
+		      int msg_flags)
+{
+	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
+	int ret;
+
+	ret = send_kvec(conn->sock, &vec, 1, len, msg_flags);
+	if (!ret)
+		p2p_stat_add(conn->pn, P2P_STAT_BYTES_SENT, len);
+	return ret;
 }
 
 int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
@@ -214,24 +310,6 @@ int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
 			msg_flags);
 	if (!ret)
 		p2p_stat_add(conn->pn, P2P_STAT_BYTES_SENT, sizeof(hdr) + len);
-	return ret;
-}
-
-/* A header alone: the body follows from the page cache. */
-int p2p_conn_send_hdr(struct p2p_conn *conn, u8 op, u8 flags, u32 len,
-		      int msg_flags)
-{
-	struct p2p_frame f = {
-		.len = len, .op = op, .flags = flags, .tag = conn->tag,
-	};
-	u8 hdr[P2P_HDR_LEN];
-	struct kvec vec = { .iov_base = hdr, .iov_len = sizeof(hdr) };
-	int ret;
-
-	p2p_hdr_encode(hdr, &f);
-	ret = send_kvec(conn->sock, &vec, 1, sizeof(hdr), msg_flags);
-	if (!ret)
-		p2p_stat_add(conn->pn, P2P_STAT_BYTES_SENT, sizeof(hdr));
 	return ret;
 }
 
@@ -286,7 +364,7 @@ int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg)
 	e.code = err;
 	e.msg.s = msg;
 	e.msg.len = strlen(msg);
-	len = p2p_enc_error(conn->wbuf, conn->bufsize, &e);
+	len = p2p_enc_error(conn->wbuf, conn->wsize, &e);
 	if (len < 0)
 		return len;
 	p2p_stat_inc(conn->pn, P2P_STAT_ERRORS);
@@ -314,25 +392,30 @@ void p2p_conn_send_busy(struct socket *sock)
 	send_kvec(sock, &vec, 1, vec.iov_len, MSG_DONTWAIT);
 }
 
-/* Receive one frame's header and, for every op but PUT_DATA, its body. */
+/*
+ * Receive one frame's header and, for every op but PUT_DATA, its body:
+ * conn->body, valid until the next receive.
+ */
 static int recv_frame(struct p2p_conn *conn, struct p2p_frame *f)
 {
 	int ret;
 
-	ret = p2p_conn_recv(conn, conn->rbuf, P2P_HDR_LEN);
-	if (ret)
-		return ret;
 	/* A header refused is answered with tag 0 (PROTOCOL.md 3). */
 	conn->tag = 0;
-	ret = p2p_hdr_decode(conn->rbuf, false, f);
+	ret = p2p_conn_recv_hdr(conn, f);
 	if (ret)
 		return ret;
 	conn->tag = f->tag;
 	if (f->op == P2P_OP_PUT_DATA)
 		return 0;
-	if (f->len > conn->bufsize)
-		return -EMSGSIZE;	/* only before authentication */
-	return p2p_conn_recv(conn, conn->rbuf, f->len);
+	if (!conn->authed && f->len > P2P_HS_BUF)
+		return -EMSGSIZE;
+	ret = fill(conn, f->len);
+	if (ret)
+		return ret;
+	conn->body = conn->rbuf + conn->rpos;
+	conn->rpos += f->len;
+	return 0;
 }
 
 static const struct cred *user_cred(kuid_t uid, kgid_t gid)
@@ -384,7 +467,7 @@ static int read_hello(struct p2p_conn *conn, struct hs_state *hs)
 		return ret;
 	if (f.op != P2P_OP_HELLO)
 		return p2p_conn_send_error(conn, EPROTO, "expected HELLO") ?: -EPROTO;
-	if (p2p_dec_hello(conn->rbuf, f.len, &hs->hello))
+	if (p2p_dec_hello(conn->body, f.len, &hs->hello))
 		return p2p_conn_send_error(conn, EINVAL, "malformed HELLO") ?: -EINVAL;
 	if (hs->hello.version_min > P2P_PROTO_VERSION ||
 	    hs->hello.version_max < P2P_PROTO_VERSION)
@@ -418,7 +501,7 @@ static int send_hello_reply(struct p2p_conn *conn, struct hs_state *hs)
 		return p2p_conn_send_error(conn, EIO, "no host key") ?: ret;
 	memcpy(r.host_key, hs->pub, P2P_KEY_LEN);
 	memcpy(r.challenge, hs->challenge, P2P_CHALLENGE_LEN);
-	len = p2p_enc_hello_reply(conn->wbuf, conn->bufsize, &r);
+	len = p2p_enc_hello_reply(conn->wbuf, conn->wsize, &r);
 	if (len < 0)
 		return len;
 	return p2p_conn_send(conn, P2P_OP_HELLO_REPLY, 0, conn->wbuf, len, 0);
@@ -445,14 +528,15 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 	if (f.len != P2P_HANDSHAKE1_LEN)
 		return auth_failed(conn);
 	ret = p2p_noise_respond(hs->priv, hs->pub, hs->rs, hs->prologue,
-				hs->prologue_len, conn->rbuf, hs->msg2,
+				hs->prologue_len, conn->body, hs->msg2,
 				&conn->keys);
 	if (ret == -ENOMEM || ret == -ENOPKG)
 		return p2p_conn_send_error(conn, EIO, "handshake failed") ?: ret;
 	if (ret || !hs->known)
 		return auth_failed(conn);
 	conn->cred = user_cred(hs->uid, hs->gid);
-	if (!conn->cred || conn_bufs(conn, P2P_CONN_BUF))
+	if (!conn->cred || rbuf_resize(conn, P2P_REQ_BUF) ||
+	    wbuf_resize(conn, P2P_REPLY_BUF))
 		return p2p_conn_send_error(conn, EIO, NULL) ?: -ENOMEM;
 	if (!p2p_server_conn_authed(conn->srv, conn))
 		return -ECONNABORTED;
@@ -499,6 +583,7 @@ static void serve(struct p2p_conn *conn)
 		ret = p2p_ops_dispatch(conn, f.op, f.flags, f.len);
 		if (ret)
 			return;
+		p2p_conn_trim(conn);
 	}
 }
 

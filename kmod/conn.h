@@ -15,6 +15,8 @@
 #include "state.h"
 #include "uapi/p2pshare_proto.h"
 
+struct p2p_frame;
+
 #define P2P_RL_SLOTS 64
 
 struct p2p_rl_slot {
@@ -64,17 +66,31 @@ struct p2p_conn {
 	u32 exports[P2P_CONN_EXPORTS];
 	unsigned int nexports;
 	bool many_exports;
-	/* Request and reply buffers, small until authentication. */
+	/*
+	 * Received bytes, [rpos, rend) not yet used, and the body of the
+	 * request being served; small replies are built in wbuf.  Both are
+	 * small until authentication and stay small while idle.
+	 */
 	u8 *rbuf;
+	size_t rsize, rpos, rend;
+	const u8 *body;
 	u8 *wbuf;
-	size_t bufsize;
+	size_t wsize;
 	u32 tag;			/* of the request being served */
 	bool killed;			/* by the server: close at once */
 };
 
-#define P2P_CONN_BUF (P2P_HDR_LEN + P2P_MAX_BODY)
 /* HELLO, HANDSHAKE1 and what answers them, ERROR included. */
 #define P2P_HS_BUF 256
+/*
+ * After authentication: rbuf holds any request but an odd, oversized one
+ * (READ and PUT_BEGIN bodies are below 4.3 KiB), and grows for that one or
+ * for an upload; wbuf holds every reply but LIST_EXPORTS and READDIR's,
+ * which get a buffer of their own while they are built.
+ */
+#define P2P_REQ_BUF 8192
+#define P2P_REPLY_BUF 512
+#define P2P_PUT_BUF (128 * 1024)
 
 /* Connections and uploads alive in all namespaces, for leak tests. */
 extern atomic_t p2p_live_conns, p2p_live_uploads;
@@ -88,11 +104,15 @@ void p2p_conn_use_export(struct p2p_conn *conn, u32 export_id);
 void p2p_conn_send_busy(struct socket *sock);
 
 /* Frame I/O of a connection, all blocking with the socket's timeouts. */
-int p2p_conn_recv(struct p2p_conn *conn, void *buf, size_t len);
+int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f);
+/* 1 to max bytes of the stream, in rbuf at *p until the next receive. */
+int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p);
+int p2p_conn_reserve(struct p2p_conn *conn, size_t size);
+void p2p_conn_trim(struct p2p_conn *conn);
+int p2p_conn_send_raw(struct p2p_conn *conn, const void *buf, size_t len,
+		      int msg_flags);
 int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
 		  size_t len, int msg_flags);
-int p2p_conn_send_hdr(struct p2p_conn *conn, u8 op, u8 flags, u32 len,
-		      int msg_flags);
 int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg);
 
 /* Server services for connections. */
@@ -104,7 +124,7 @@ bool p2p_server_auth_allowed(struct p2p_server *srv,
 void p2p_server_auth_failed(struct p2p_server *srv,
 			    const struct in6_addr *addr);
 
-/* ops.c: one request, after its header; the body is in conn->rbuf. */
+/* ops.c: one request, after its header; the body is at conn->body. */
 int p2p_ops_dispatch(struct p2p_conn *conn, u8 op, u8 flags, u32 len);
 
 #endif /* P2P_CONN_H */

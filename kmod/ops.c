@@ -17,11 +17,12 @@
 #include "path.h"
 #include "wire.h"
 
-static int reply(struct p2p_conn *conn, u8 op, int len)
+/* A reply body of len bytes in buf, or an error code to answer instead. */
+static int reply(struct p2p_conn *conn, u8 op, const u8 *buf, int len)
 {
 	if (len < 0)
 		return p2p_conn_send_error(conn, len, NULL);
-	return p2p_conn_send(conn, op, 0, conn->wbuf, len, 0);
+	return p2p_conn_send(conn, op, 0, buf, len, 0);
 }
 
 /* A recoverable failure: say so and go on with the next request. */
@@ -86,15 +87,21 @@ static int list_one(void *arg, const char *name, enum p2p_grant_mode mode)
 static int op_list_exports(struct p2p_conn *conn, u32 len)
 {
 	struct p2p_list_builder b;
+	u8 *buf;
 	int ret;
 
 	if (len)
 		return fail(conn, EINVAL, "LIST_EXPORTS takes no body");
-	p2p_list_reply_init(&b, conn->wbuf, P2P_MAX_BODY);
+	buf = kvmalloc(P2P_MAX_BODY, GFP_KERNEL);
+	if (!buf)
+		return fail(conn, ENOMEM, NULL);
+	p2p_list_reply_init(&b, buf, P2P_MAX_BODY);
 	ret = p2p_grants_for_user(conn->pn, conn->user, conn->ulen, list_one,
 				  &b);
-	return reply(conn, P2P_OP_LIST_EXPORTS_REPLY,
-		     p2p_list_reply_finish(&b, ret == -EMSGSIZE));
+	ret = reply(conn, P2P_OP_LIST_EXPORTS_REPLY, buf,
+		    p2p_list_reply_finish(&b, ret == -EMSGSIZE));
+	kvfree(buf);
+	return ret;
 }
 
 /* STAT */
@@ -109,7 +116,7 @@ static int op_stat(struct p2p_conn *conn, u32 len)
 	struct kstat st;
 	int ret;
 
-	ret = p2p_dec_stat_req(conn->rbuf, len, &req);
+	ret = p2p_dec_stat_req(conn->body, len, &req);
 	if (ret)
 		return malformed(conn, ret, "malformed STAT");
 	exp = export_of(conn, &req.export, &mode);
@@ -130,8 +137,8 @@ static int op_stat(struct p2p_conn *conn, u32 len)
 	a.size = st.size;
 	a.mtime_sec = st.mtime.tv_sec;
 	a.mtime_nsec = st.mtime.tv_nsec;
-	return reply(conn, P2P_OP_STAT_REPLY,
-		     p2p_enc_attr(conn->wbuf, P2P_MAX_BODY, &a));
+	return reply(conn, P2P_OP_STAT_REPLY, conn->wbuf,
+		     p2p_enc_attr(conn->wbuf, conn->wsize, &a));
 }
 
 /* READDIR: names first (the directory is locked meanwhile), then stats. */
@@ -199,8 +206,7 @@ static void dirent_of(struct file *dir, const struct rd_name *n,
 	dput(path.dentry);
 }
 
-static int readdir_reply(struct p2p_conn *conn, struct file *dir,
-			 struct rd_ctx *rd)
+static int readdir_reply(u8 *out, struct file *dir, struct rd_ctx *rd)
 {
 	struct p2p_list_builder b;
 	struct p2p_dirent e;
@@ -209,7 +215,7 @@ static int readdir_reply(struct p2p_conn *conn, struct file *dir,
 	bool end = !rd->full;
 	int ret;
 
-	p2p_readdir_reply_init(&b, conn->wbuf, P2P_MAX_BODY);
+	p2p_readdir_reply_init(&b, out, P2P_MAX_BODY);
 	while (off < rd->used) {
 		struct rd_name *n = (struct rd_name *)(rd->buf + off);
 
@@ -227,7 +233,8 @@ static int readdir_reply(struct p2p_conn *conn, struct file *dir,
 	return p2p_readdir_reply_finish(&b, next, end);
 }
 
-static int do_readdir(struct p2p_conn *conn, struct file *dir,
+/* The reply's body in out (P2P_MAX_BODY bytes): its length or an error. */
+static int do_readdir(u8 *out, struct file *dir,
 		      const struct p2p_readdir_req *req)
 {
 	struct rd_ctx rd = {
@@ -250,7 +257,7 @@ static int do_readdir(struct p2p_conn *conn, struct file *dir,
 	ret = iterate_dir(dir, &rd.ctx);
 	rd.ctx.pos = dir->f_pos;
 	if (!ret)
-		ret = readdir_reply(conn, dir, &rd);
+		ret = readdir_reply(out, dir, &rd);
 	kvfree(rd.buf);
 	return ret;
 }
@@ -261,9 +268,10 @@ static int op_readdir(struct p2p_conn *conn, u32 len)
 	enum p2p_grant_mode mode;
 	struct p2p_export *exp;
 	struct file *dir;
+	u8 *out;
 	int ret;
 
-	ret = p2p_dec_readdir_req(conn->rbuf, len, &req);
+	ret = p2p_dec_readdir_req(conn->body, len, &req);
 	if (ret)
 		return malformed(conn, ret, "malformed READDIR");
 	exp = export_of(conn, &req.export, &mode);
@@ -274,9 +282,12 @@ static int op_readdir(struct p2p_conn *conn, u32 len)
 	p2p_export_put(exp);
 	if (IS_ERR(dir))
 		return fail(conn, PTR_ERR(dir), NULL);
-	ret = do_readdir(conn, dir, &req);
+	out = kvmalloc(P2P_MAX_BODY, GFP_KERNEL);
+	ret = out ? do_readdir(out, dir, &req) : -ENOMEM;
 	__fput_sync(dir);
-	return reply(conn, P2P_OP_READDIR_REPLY, ret);
+	ret = reply(conn, P2P_OP_READDIR_REPLY, out, ret);
+	kvfree(out);
+	return ret;
 }
 
 /* READ: page-cache pages go to the socket as they are, never copied. */
@@ -382,18 +393,28 @@ static int send_range(struct splice_out *out, struct file *file, loff_t pos,
 	return ret == len ? 0 : -EIO;	/* the file shrank under us */
 }
 
+/*
+ * READ_DATA frames of at most P2P_MAX_DATA_CHUNK, each header followed by
+ * pages of the file.  The first header goes out in one call with the
+ * READ_REPLY frame already built in wbuf (pre bytes): a 4 KiB file then
+ * costs two passes through the socket, the least splicing allows.
+ */
 static int send_data(struct p2p_conn *conn, struct file *file, loff_t pos,
-		     u64 total)
+		     u64 total, size_t pre)
 {
 	struct splice_out out = { .conn = conn, .left = total };
+	struct p2p_frame f = { .op = P2P_OP_READ_DATA, .tag = conn->tag };
 	u64 chunk;
 	int ret;
 
 	do {
 		chunk = min_t(u64, out.left, P2P_MAX_DATA_CHUNK);
-		ret = p2p_conn_send_hdr(conn, P2P_OP_READ_DATA,
-					out.left > chunk ? P2P_F_MORE : 0, chunk,
+		f.len = chunk;
+		f.flags = out.left > chunk ? P2P_F_MORE : 0;
+		p2p_hdr_encode(conn->wbuf + pre, &f);
+		ret = p2p_conn_send_raw(conn, conn->wbuf, pre + P2P_HDR_LEN,
 					chunk ? MSG_MORE : 0);
+		pre = 0;
 		if (!ret && chunk)
 			ret = send_range(&out, file, pos, chunk);
 		pos += chunk;
@@ -404,6 +425,7 @@ static int send_data(struct p2p_conn *conn, struct file *file, loff_t pos,
 static int read_file(struct p2p_conn *conn, struct file *file,
 		     const struct p2p_read_req *req)
 {
+	struct p2p_frame f = { .op = P2P_OP_READ_REPLY, .tag = conn->tag };
 	struct p2p_read_reply r = {};
 	struct kstat st;
 	int len, ret;
@@ -418,15 +440,16 @@ static int read_file(struct p2p_conn *conn, struct file *file,
 	r.mtime_nsec = st.mtime.tv_nsec;
 	if (req->offset < st.size)
 		r.total = min_t(u64, req->length, st.size - req->offset);
-	len = p2p_enc_read_reply(conn->wbuf, P2P_MAX_BODY, &r);
+	/* wbuf: READ_REPLY's header and body, then READ_DATA's header. */
+	len = p2p_enc_read_reply(conn->wbuf + P2P_HDR_LEN,
+				 conn->wsize - 2 * P2P_HDR_LEN, &r);
 	if (len < 0)
 		return fail(conn, len, NULL);
-	ret = p2p_conn_send(conn, P2P_OP_READ_REPLY, 0, conn->wbuf, len,
-			    MSG_MORE);
-	if (ret)
-		return ret;
+	f.len = len;
+	p2p_hdr_encode(conn->wbuf, &f);
 	/* Past this point a failure cannot be told in-band: close. */
-	return send_data(conn, file, req->offset, r.total) ? -EIO : 0;
+	return send_data(conn, file, req->offset, r.total,
+			 P2P_HDR_LEN + len) ? -EIO : 0;
 }
 
 static int op_read(struct p2p_conn *conn, u32 len)
@@ -437,7 +460,7 @@ static int op_read(struct p2p_conn *conn, u32 len)
 	struct file *file;
 	int ret;
 
-	ret = p2p_dec_read_req(conn->rbuf, len, &req);
+	ret = p2p_dec_read_req(conn->body, len, &req);
 	if (ret)
 		return malformed(conn, ret, "malformed READ");
 	exp = export_of(conn, &req.export, &mode);
@@ -459,16 +482,14 @@ static int recv_put_data(struct p2p_conn *conn, struct p2p_upload *up,
 			 u64 size)
 {
 	struct p2p_frame f;
+	const u8 *p;
 	u64 got = 0;
 	loff_t pos = 0;
 	ssize_t n;
-	u32 chunk;
 	int ret;
 
 	do {
-		ret = p2p_conn_recv(conn, conn->rbuf, P2P_HDR_LEN);
-		if (!ret)
-			ret = p2p_hdr_decode(conn->rbuf, false, &f);
+		ret = p2p_conn_recv_hdr(conn, &f);
 		if (ret)
 			return ret;
 		if (f.op != P2P_OP_PUT_DATA || f.tag != conn->tag ||
@@ -476,14 +497,13 @@ static int recv_put_data(struct p2p_conn *conn, struct p2p_upload *up,
 			return -EPROTO;
 		got += f.len;
 		while (f.len) {
-			chunk = min_t(u32, f.len, P2P_CONN_BUF);
-			ret = p2p_conn_recv(conn, conn->rbuf, chunk);
-			if (ret)
+			ret = p2p_conn_recv_some(conn, f.len, &p);
+			if (ret < 0)
 				return ret;
-			n = kernel_write(up->file, conn->rbuf, chunk, &pos);
-			if (n != chunk)
+			n = kernel_write(up->file, p, ret, &pos);
+			if (n != ret)
 				return n < 0 ? n : -EIO;
-			f.len -= chunk;
+			f.len -= ret;
 		}
 	} while (f.flags & P2P_F_MORE);
 	return got == size ? 0 : -EPROTO;
@@ -500,7 +520,10 @@ static int do_put(struct p2p_conn *conn, struct p2p_export *exp,
 	if (ret)
 		return fail(conn, ret, NULL);
 	atomic_inc(&p2p_live_uploads);
-	ret = p2p_conn_send(conn, P2P_OP_OK, 0, NULL, 0, 0);
+	/* Uploads are received in large pieces; p2p_conn_trim() undoes it. */
+	ret = p2p_conn_reserve(conn, P2P_PUT_BUF);
+	if (!ret)
+		ret = p2p_conn_send(conn, P2P_OP_OK, 0, NULL, 0, 0);
 	if (!ret)
 		ret = recv_put_data(conn, &up, req->size);
 	if (ret) {
@@ -522,11 +545,12 @@ static int do_put(struct p2p_conn *conn, struct p2p_export *exp,
 static int op_put(struct p2p_conn *conn, u32 len)
 {
 	struct p2p_put_req req;
+	char *path;
 	enum p2p_grant_mode mode;
 	struct p2p_export *exp;
 	int ret;
 
-	ret = p2p_dec_put_req(conn->rbuf, len, &req);
+	ret = p2p_dec_put_req(conn->body, len, &req);
 	if (ret)
 		return malformed(conn, ret, "malformed PUT_BEGIN");
 	exp = export_of(conn, &req.export, &mode);
@@ -537,9 +561,14 @@ static int op_put(struct p2p_conn *conn, u32 len)
 		return fail(conn, EACCES, "read-only access");
 	}
 	/* req points into rbuf, which the data frames reuse: keep the path. */
-	memmove(conn->wbuf, req.path.s, req.path.len);
-	req.path.s = conn->wbuf;
+	path = kmemdup(req.path.s, req.path.len, GFP_KERNEL);
+	if (!path) {
+		p2p_export_put(exp);
+		return fail(conn, ENOMEM, NULL);
+	}
+	req.path.s = path;
 	ret = do_put(conn, exp, &req);
+	kfree(path);
 	p2p_export_put(exp);
 	return ret;
 }

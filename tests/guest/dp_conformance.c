@@ -365,6 +365,52 @@ static void request_tests(void)
 		tap(ok, "three pipelined requests: replies in order, tags echoed");
 	}
 
+	/*
+	 * A deep pipeline in one write: 300 requests, 30 KiB, more than a
+	 * server holds at once (frames straddle its reads), one of them with
+	 * an oversized body; every reply in order, then business as usual.
+	 */
+	{
+		static uint8_t out[64 * 1024];
+		struct p2p_frame h;
+		char longp[201];
+		size_t used = 0;
+		bool ok;
+		int i;
+
+		memset(longp, 'q', 200);
+		longp[200] = '\0';
+		for (i = 0; i < 300; i++) {
+			h = (struct p2p_frame){ .op = P2P_OP_STAT, .tag = 1000 + i };
+			b.len = 0;
+			if (i == 150) {
+				h.op = P2P_OP_LIST_EXPORTS;
+				memset(b.b, 'x', 20000);
+				b.len = 20000;
+			} else {
+				stat_req(&b, i % 2 ? longp : "hello.txt");
+			}
+			h.len = b.len;
+			p2p_hdr_encode(out + used, &h);
+			memcpy(out + used + P2P_HDR_LEN, b.b, b.len);
+			used += P2P_HDR_LEN + b.len;
+		}
+		ok = !p2p_write_full(fd, out, used);
+		for (i = 0; i < 300 && ok; i++) {
+			if (i == 150)
+				ok = error_is(fd, EINVAL, 1000 + i);
+			else if (i % 2)
+				ok = error_is(fd, ENOENT, 1000 + i);
+			else
+				ok = !recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0) &&
+				     f.op == P2P_OP_STAT_REPLY && f.tag == 1000u + i;
+		}
+		tap(ok, "300 pipelined requests in one write (%zu bytes), one oversized: replies in order (%d)",
+		    used, i);
+		ret = p2p_stat(&s, export, "hello.txt", &a);
+		tap(!ret && a.size == 6, "after the pipeline: STAT hello.txt (%d)", ret);
+	}
+
 	uint64_t cookie = 0;
 	int n = 0, rounds = 0;
 	bool small = true;

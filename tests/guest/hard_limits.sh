@@ -116,8 +116,8 @@ out "  p2pshare authenticated $auth_free / $auth_slab"
 # allocations show in Slab (large kmalloc included), MemFree is noisier.
 check "memory: an unauthenticated connection costs the module < 16 KiB" \
 	test "$((unauth_slab - plain_slab))" -lt 16
-check "memory: an authenticated connection costs the module < 300 KiB" \
-	test "$((auth_slab - plain_slab))" -lt 300
+check "memory: an authenticated connection costs the module < 48 KiB" \
+	test "$((auth_slab - plain_slab))" -lt 48
 
 # ---- slow reader: READ of 32 MiB into a 4 KiB buffer that is never read
 section "slow reader"
