@@ -49,7 +49,8 @@ if [ "$MODE" = count ]; then
 else
 	SERVERS=${P2P_BENCH_SERVERS:-kmod copy sendfile nginx raw}
 fi
-METRICS=${P2P_BENCH_METRICS:-large small percon handshake conc8 conc32 idle}
+DEPTH=${P2P_BENCH_DEPTH:-16}	# requests outstanding in the pipelined metric
+METRICS=${P2P_BENCH_METRICS:-large small pipe percon handshake conc8 conc32 idle}
 [ "$MODE" = count ] && REPS=${P2P_BENCH_COUNT_REPS:-1}
 
 na() { ip netns exec a "$@"; }
@@ -129,6 +130,19 @@ request = function()
 	return wrk.format("GET", p)
 end
 EOF
+	# wrk pipelines when request() returns several requests: DEPTH files a
+	# write, the next write once all DEPTH replies are in.
+	cat >"$W/pipe.lua" <<EOF
+local n = 0
+request = function()
+	local r = {}
+	for i = 1, $DEPTH do
+		r[i] = wrk.format("GET", string.format("/small/f%04d", n % $NSMALL))
+		n = n + 1
+	end
+	return table.concat(r)
+end
+EOF
 	cat >"$W/conc.lua" <<EOF
 local n = 0
 request = function()
@@ -185,6 +199,7 @@ client() {
 	warm) nb "$@" get small/f0000 ;;
 	large) nb "$@" get big ;;
 	small) nb "$@" get -n "$NSMALL" 'small/f%04d' ;;
+	pipe) nb "$@" get -D "$DEPTH" -n "$NSMALL" 'small/f%04d' ;;
 	percon) nb "$@" get -P -n "$PERCONN_N" 'small/f%04d' ;;
 	handshake) nb "$@" handshake "$HS_N" ;;
 	conc8) nb "$@" load -c 8 $(conc_mode) $(conc_files) ;;
@@ -217,6 +232,7 @@ nginx_client() {
 		echo "wall=$2 bytes=$1 files=1 conns=1 window_bytes=$1 $(exec_cpu)"
 		;;
 	small) wrk_line -t1 -c1 -s "$W/small.lua" "$url/" ;;
+	pipe) wrk_line -t1 -c1 -s "$W/pipe.lua" "$url/" ;;
 	percon) wrk_line -t1 -c1 -H 'Connection: close' -s "$W/small.lua" "$url/" ;;
 	conc8 | conc32)
 		if [ "$MODE" = count ]; then

@@ -7,7 +7,7 @@
  * a path line, then a u64 length and the bytes) and http (HTTP/1.1 GET
  * with keep-alive). Every mode prints one line of key=value results.
  *
- *   p2pbench [TARGET] get [--per-conn] [--count N] PATH...
+ *   p2pbench [TARGET] get [-P] [-n N] [-D DEPTH] PATH...
  *   p2pbench [TARGET] load -c CONNS (-d SECONDS | -f FILES) PATH...
  *   p2pbench [TARGET] handshake N
  *   p2pbench [TARGET] idle N PATH
@@ -15,8 +15,9 @@
  *   p2pbench mkdata DIR BIG_MIB CONC_MIB NCONC NSMALL SMALL_BYTES
  *
  * TARGET: -a ADDR -p PORT --proto p2p|raw|http, and for p2p -u USER
- * -k KEYFILE -H HOSTKEY (base64) -e EXPORT. With --count N, a PATH holding
- * a printf conversion (small/f%04d) stands for N paths.
+ * -k KEYFILE -H HOSTKEY (base64) -e EXPORT. With -n N, a PATH holding
+ * a printf conversion (small/f%04d) stands for N paths. -P: a connection
+ * per file; -D: up to DEPTH requests outstanding on the one connection.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -183,27 +184,38 @@ static void cl_close(struct client *c)
 	c->fd = -1;
 }
 
-/* One file, its body dropped; the bytes of file data, or -1. */
-static int64_t fetch_p2p(struct client *c, const char *path)
+/*
+ * Requests are encoded into a caller's buffer (so that a pipelining client
+ * sends many in one write) and their replies read in order. enc_*: the
+ * request's length, or -1; reply_*: the bytes of file data, or -1.
+ */
+
+static int enc_p2p(struct client *c, const char *path, uint8_t *out, size_t cap)
 {
 	struct p2p_read_req req = { .offset = 0, .length = P2P_READ_TO_EOF };
-	uint8_t frame[P2P_HDR_LEN + 512];
-	struct p2p_read_reply rr;
 	struct p2p_frame f;
-	uint64_t got = 0;
 	int len;
 
 	req.export.s = tgt.export;
 	req.export.len = strlen(tgt.export);
 	req.path.s = path;
 	req.path.len = strlen(path);
-	len = p2p_enc_read_req(frame + P2P_HDR_LEN, sizeof(frame) - P2P_HDR_LEN, &req);
+	if (cap < P2P_HDR_LEN)
+		return -1;
+	len = p2p_enc_read_req(out + P2P_HDR_LEN, cap - P2P_HDR_LEN, &req);
 	if (len < 0)
 		return -1;
 	f = (struct p2p_frame){ .len = len, .op = P2P_OP_READ, .tag = p2p_next_tag(&c->sess) };
-	p2p_hdr_encode(frame, &f);
-	if (write_all(c->fd, frame, P2P_HDR_LEN + len))
-		return -1;
+	p2p_hdr_encode(out, &f);
+	return P2P_HDR_LEN + len;
+}
+
+static int64_t reply_p2p(struct client *c)
+{
+	struct p2p_read_reply rr;
+	struct p2p_frame f;
+	uint64_t got = 0;
+
 	if (need(c, P2P_HDR_LEN) || p2p_hdr_decode(c->buf + c->off, true, &f) ||
 	    f.op != P2P_OP_READ_REPLY || need(c, P2P_HDR_LEN + f.len) ||
 	    p2p_dec_read_reply(c->buf + c->off + P2P_HDR_LEN, f.len, &rr))
@@ -221,14 +233,19 @@ static int64_t fetch_p2p(struct client *c, const char *path)
 	return got == rr.total ? (int64_t)got : -1;
 }
 
-static int64_t fetch_raw(struct client *c, const char *path)
+static int enc_raw(const char *path, uint8_t *out, size_t cap)
+{
+	int len = snprintf((char *)out, cap, "%s\n", path);
+
+	return len < 0 || (size_t)len >= cap ? -1 : len;
+}
+
+static int64_t reply_raw(struct client *c)
 {
 	uint64_t n = 0;
-	char line[P2P_PATH_MAX + 2];
-	int i, len;
+	int i;
 
-	len = snprintf(line, sizeof(line), "%s\n", path);
-	if (write_all(c->fd, line, len) || need(c, 8))
+	if (need(c, 8))
 		return -1;
 	for (i = 0; i < 8; i++)
 		n = n << 8 | c->buf[c->off + i];
@@ -244,29 +261,31 @@ static uint8_t *header_end(struct client *c)
 	return memmem(c->buf + c->off, c->len, "\r\n\r\n", 4);
 }
 
-static int64_t fetch_http(struct client *c, const char *path, bool close_after)
+static int enc_http(const char *path, bool close_after, uint8_t *out, size_t cap)
 {
-	char req[P2P_PATH_MAX + 128], *cl;
-	uint8_t *end;
-	long long n;
-	int len;
+	int len = snprintf((char *)out, cap, "GET /%s HTTP/1.1\r\nHost: bench\r\n%s\r\n",
+			   path, close_after ? "Connection: close\r\n" : "");
 
-	len = snprintf(req, sizeof(req),
-		       "GET /%s HTTP/1.1\r\nHost: bench\r\n%s\r\n", path,
-		       close_after ? "Connection: close\r\n" : "");
-	if (write_all(c->fd, req, len))
-		return -1;
+	return len < 0 || (size_t)len >= cap ? -1 : len;
+}
+
+static int64_t reply_http(struct client *c)
+{
+	uint8_t *end;
+	char *cl;
+	long long n;
+
 	while (!(end = header_end(c))) {
 		if (c->len == RBUF_CAP || fill(c)) {
-			fprintf(stderr, "p2pbench: no HTTP reply to %s (%zu bytes: %.100s)\n",
-				path, c->len, (char *)c->buf + c->off);
+			fprintf(stderr, "p2pbench: no HTTP reply (%zu bytes: %.100s)\n",
+				c->len, (char *)c->buf + c->off);
 			return -1;
 		}
 	}
 	*end = '\0';
 	cl = strcasestr((char *)c->buf + c->off, "\r\ncontent-length:");
 	if (strncmp((char *)c->buf + c->off, "HTTP/1.1 200", 12) || !cl) {
-		fprintf(stderr, "p2pbench: unexpected HTTP reply to %s: %.200s\n", path,
+		fprintf(stderr, "p2pbench: unexpected HTTP reply: %.200s\n",
 			(char *)c->buf + c->off);
 		return -1;
 	}
@@ -275,13 +294,33 @@ static int64_t fetch_http(struct client *c, const char *path, bool close_after)
 	return n < 0 || skip(c, n) ? -1 : n;
 }
 
-static int64_t fetch(struct client *c, const char *path, bool per_conn)
+static int enc(struct client *c, const char *path, bool per_conn, uint8_t *out, size_t cap)
 {
 	switch (tgt.proto) {
-	case PROTO_P2P: return fetch_p2p(c, path);
-	case PROTO_RAW: return fetch_raw(c, path);
-	default: return fetch_http(c, path, per_conn);
+	case PROTO_P2P: return enc_p2p(c, path, out, cap);
+	case PROTO_RAW: return enc_raw(path, out, cap);
+	default: return enc_http(path, per_conn, out, cap);
 	}
+}
+
+static int64_t reply(struct client *c)
+{
+	switch (tgt.proto) {
+	case PROTO_P2P: return reply_p2p(c);
+	case PROTO_RAW: return reply_raw(c);
+	default: return reply_http(c);
+	}
+}
+
+/* One file, its body dropped: one write, then the reply. */
+static int64_t fetch(struct client *c, const char *path, bool per_conn)
+{
+	uint8_t req[P2P_HDR_LEN + P2P_PATH_MAX + 256];
+	int len = enc(c, path, per_conn, req, sizeof(req));
+
+	if (len < 0 || write_all(c->fd, req, len))
+		return -1;
+	return reply(c);
 }
 
 /* Paths */
@@ -326,26 +365,72 @@ static struct client *new_client(void)
 	return c;
 }
 
+/*
+ * get -D DEPTH: the paths in order over one connection with up to DEPTH
+ * requests outstanding; when half the window has been answered, the next
+ * half goes out in one write (as a pipelining HTTP client would).
+ */
+static int get_pipelined(struct client *c, int depth, uint64_t *bytes)
+{
+	size_t cap = (size_t)depth * (P2P_HDR_LEN + 512), used;
+	uint8_t *out = malloc(cap);
+	int sent = 0, done = 0, len;
+	int64_t n;
+
+	if (!out)
+		die("%s", "out of memory");
+	while (done < n_paths) {
+		if (sent - done <= depth / 2 && sent < n_paths) {
+			for (used = 0; sent < n_paths && sent - done < depth; sent++) {
+				len = enc(c, paths[sent], false, out + used, cap - used);
+				if (len < 0)
+					die("path too long: %s", paths[sent]);
+				used += len;
+			}
+			if (write_all(c->fd, out, used))
+				die("%s", "sending requests failed");
+		}
+		n = reply(c);
+		if (n < 0)
+			die("fetching \"%s\" failed", paths[done]);
+		*bytes += n;
+		done++;
+	}
+	free(out);
+	return done;
+}
+
 /* get: the paths in order, over one connection or one each. */
 static int cmd_get(int argc, char **argv)
 {
 	struct client *c = new_client();
 	bool per_conn = false;
 	uint64_t bytes = 0, files = 0, conns = 0;
-	int count = 0, i, o;
+	int count = 0, depth = 1, i, o;
 	int64_t n;
 	double t0;
 
-	while ((o = getopt(argc, argv, "+Pn:")) != -1) {
+	while ((o = getopt(argc, argv, "+Pn:D:")) != -1) {
 		if (o == 'P')
 			per_conn = true;
 		else if (o == 'n')
 			count = atoi(optarg);
+		else if (o == 'D')
+			depth = atoi(optarg);
 		else
 			return 2;
 	}
+	if (depth < 1 || depth > 1024 || (depth > 1 && per_conn))
+		die("%s", "-D takes 1 to 1024, and not with -P");
 	add_paths(argc - optind, argv + optind, count);
 	t0 = now();
+	if (depth > 1) {
+		if (cl_open(c))
+			die("cannot connect or authenticate to %s", inet_ntoa(tgt.addr.sin_addr));
+		conns = 1;
+		files = get_pipelined(c, depth, &bytes);
+		n_paths = 0;
+	}
 	for (i = 0; i < n_paths; i++) {
 		if (c->fd < 0) {
 			if (cl_open(c))
