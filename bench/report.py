@@ -86,6 +86,14 @@ TARGETS = [
     ("insn_small", "nginx", 0.5, "max"),
 ]
 
+# The small-file bounds again, with 16 requests outstanding: shown beside the
+# targets, not counted as them (the figure is one request at a time).
+PIPELINED = [
+    ("pipe", "copy", 2.0, "min"),
+    ("pipe", "nginx", 1.5, "min"),
+    ("insn_pipe", "nginx", 0.5, "max"),
+]
+
 
 def read_log(path):
     info, results, counters = {}, [], None
@@ -169,15 +177,23 @@ def med(summary, key, server):
     return s["median"] if s else None
 
 
-def targets(summary):
+def targets(summary, bounds=TARGETS):
     out = []
-    for key, other, bound, kind in TARGETS:
+    for key, other, bound, kind in bounds:
         k, o = med(summary, key, "kmod"), med(summary, key, other)
         ratio = k / o if k is not None and o else None
         met = None if ratio is None else (ratio >= bound if kind == "min" else ratio <= bound)
         out.append({"metric": key, "versus": other, "ratio": ratio, "bound": bound,
                     "kind": kind, "met": met})
     return out
+
+
+def print_bounds(bounds):
+    for t in bounds:
+        r = "-" if t["ratio"] is None else f"{t['ratio']:.2f}"
+        op = ">=" if t["kind"] == "min" else "<="
+        verdict = {True: "met", False: "MISSED", None: "no data"}[t["met"]]
+        print(f"  {t['metric']:<11} vs {t['versus']:<9} {r:>6}  (target {op} {t['bound']})  {verdict}")
 
 
 def fmt(v):
@@ -288,6 +304,7 @@ def main():
     for i, d in enumerate(a.runs):
         run = summarize(d)
         run["targets"] = targets(run["summary"])
+        run["pipelined"] = targets(run["summary"], PIPELINED)
         kernel = run["info"].get("kernel") or os.path.basename(d.rstrip("/"))
         doc["kernels"][kernel] = run
         servers = {r["server"] for r in run["raw"] + run["counted"]}
@@ -300,11 +317,9 @@ def main():
                   + "; ".join(" ".join(x) for x in run["host_load"]))
         print(table(run, servers))
         print("\ntargets (p2pshare.ko / other, medians):")
-        for t in run["targets"]:
-            r = "-" if t["ratio"] is None else f"{t['ratio']:.2f}"
-            op = ">=" if t["kind"] == "min" else "<="
-            verdict = {True: "met", False: "MISSED", None: "no data"}[t["met"]]
-            print(f"  {t['metric']:<11} vs {t['versus']:<9} {r:>6}  (target {op} {t['bound']})  {verdict}")
+        print_bounds(run["targets"])
+        print("the small-file bounds with 16 requests outstanding (not targets):")
+        print_bounds(run["pipelined"])
         png = os.path.join(a.out, "chart.png" if i == 0 else f"chart-{kernel}.png")
         chart(run, png, f"p2pshare benchmark, {kernel}, {date} (QEMU TCG: compare ratios)")
     path = os.path.join(a.out, "results.json")
