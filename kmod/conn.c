@@ -313,54 +313,14 @@ int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
 	return ret;
 }
 
-static const char *errmsg(int err)
-{
-	switch (err) {
-	case EACCES:		return "permission denied";
-	case EPERM:		return "operation not permitted";
-	case ENOENT:		return "no such file or directory";
-	case ENOTDIR:		return "not a directory";
-	case EISDIR:		return "is a directory";
-	case EINVAL:		return "invalid argument";
-	case ENAMETOOLONG:	return "name too long";
-	case ELOOP:		return "symbolic link refused";
-	case EXDEV:		return "path crosses a mount point";
-	case EBUSY:		return "server busy";
-	case EPROTO:		return "protocol error";
-	case EMSGSIZE:		return "frame too large";
-	case ENOSPC:		return "no space left on device";
-	case EDQUOT:		return "disk quota exceeded";
-	case EFBIG:		return "file too large";
-	case EROFS:		return "read-only file system";
-	case ENOSYS:		return "unknown operation";
-	case EAGAIN:		return "too many failed handshakes, try later";
-	case EPROTONOSUPPORT:	return "protocol version not supported";
-	default:		return "input/output error";
-	}
-}
-
-/* Map internal errors onto the codes PROTOCOL.md lists. */
-static int wire_errno(int err)
-{
-	switch (err) {
-	case EACCES: case EPERM: case ENOENT: case ENOTDIR: case EISDIR:
-	case EINVAL: case ENAMETOOLONG: case ELOOP: case EXDEV: case EBUSY:
-	case EPROTO: case EMSGSIZE: case ENOSPC: case EDQUOT: case EFBIG:
-	case EROFS: case ENOSYS: case EAGAIN: case EPROTONOSUPPORT:
-		return err;
-	default:
-		return EIO;
-	}
-}
-
 int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg)
 {
 	struct p2p_error e;
 	int len;
 
-	err = wire_errno(abs(err));
+	err = p2p_wire_errno(err);
 	if (!msg)
-		msg = errmsg(err);
+		msg = p2p_errno_msg(err);
 	e.code = err;
 	e.msg.s = msg;
 	e.msg.len = strlen(msg);

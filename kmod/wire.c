@@ -302,6 +302,56 @@ int p2p_wr_done(const struct p2p_wr *w)
 	return w->err ? w->err : (int)w->off;
 }
 
+/* Error codes */
+
+static const struct {
+	int code;
+	const char *msg;
+} p2p_errors[] = {
+	{ EACCES,		"permission denied" },
+	{ EPERM,		"operation not permitted" },
+	{ ENOENT,		"no such file or directory" },
+	{ ENOTDIR,		"not a directory" },
+	{ EISDIR,		"is a directory" },
+	{ EINVAL,		"invalid argument" },
+	{ ENAMETOOLONG,		"name too long" },
+	{ ELOOP,		"symbolic link refused" },
+	{ EXDEV,		"path crosses a mount point" },
+	{ EBUSY,		"server busy" },
+	{ EPROTO,		"protocol error" },
+	{ EMSGSIZE,		"frame too large" },
+	{ ENOSPC,		"no space left on device" },
+	{ EDQUOT,		"disk quota exceeded" },
+	{ EFBIG,		"file too large" },
+	{ EROFS,		"read-only file system" },
+	{ ENOSYS,		"unknown operation" },
+	{ EAGAIN,		"too many failed handshakes, try later" },
+	{ EPROTONOSUPPORT,	"protocol version not supported" },
+	{ EIO,			"input/output error" },
+};
+
+int p2p_wire_errno(int err)
+{
+	size_t i;
+
+	if (err < 0)
+		err = -err;
+	for (i = 0; i < sizeof(p2p_errors) / sizeof(p2p_errors[0]); i++)
+		if (p2p_errors[i].code == err)
+			return err;
+	return EIO;
+}
+
+const char *p2p_errno_msg(int code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(p2p_errors) / sizeof(p2p_errors[0]); i++)
+		if (p2p_errors[i].code == code)
+			return p2p_errors[i].msg;
+	return "input/output error";
+}
+
 /* Frame header */
 
 __u32 p2p_max_body(__u8 op)

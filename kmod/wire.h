@@ -144,6 +144,14 @@ struct p2p_list_builder {
 	unsigned int count;
 };
 
+/*
+ * The errno codes PROTOCOL.md lists: p2p_wire_errno() maps any error (of
+ * either sign) onto one of them, EIO for the rest; p2p_errno_msg() is the
+ * default text of an ERROR with that code.
+ */
+int p2p_wire_errno(int err);
+const char *p2p_errno_msg(int code);
+
 /* Validation of names, path components and paths. */
 bool p2p_name_valid(const char *s, size_t len);
 bool p2p_component_valid(const char *s, size_t len);

@@ -68,54 +68,14 @@ int pd_conn_send(struct pd_conn *c, uint8_t op, uint8_t flags,
 	return pd_conn_sendv(c, iov, len ? 2 : 1, msg_flags);
 }
 
-static const char *errmsg(int err)
-{
-	switch (err) {
-	case EACCES:		return "permission denied";
-	case EPERM:		return "operation not permitted";
-	case ENOENT:		return "no such file or directory";
-	case ENOTDIR:		return "not a directory";
-	case EISDIR:		return "is a directory";
-	case EINVAL:		return "invalid argument";
-	case ENAMETOOLONG:	return "name too long";
-	case ELOOP:		return "symbolic link refused";
-	case EXDEV:		return "path crosses a mount point";
-	case EBUSY:		return "server busy";
-	case EPROTO:		return "protocol error";
-	case EMSGSIZE:		return "frame too large";
-	case ENOSPC:		return "no space left on device";
-	case EDQUOT:		return "disk quota exceeded";
-	case EFBIG:		return "file too large";
-	case EROFS:		return "read-only file system";
-	case ENOSYS:		return "unknown operation";
-	case EAGAIN:		return "too many failed handshakes, try later";
-	case EPROTONOSUPPORT:	return "protocol version not supported";
-	default:		return "input/output error";
-	}
-}
-
-/* The codes PROTOCOL.md lists; anything else is EIO. */
-static int wire_errno(int err)
-{
-	switch (err) {
-	case EACCES: case EPERM: case ENOENT: case ENOTDIR: case EISDIR:
-	case EINVAL: case ENAMETOOLONG: case ELOOP: case EXDEV: case EBUSY:
-	case EPROTO: case EMSGSIZE: case ENOSPC: case EDQUOT: case EFBIG:
-	case EROFS: case ENOSYS: case EAGAIN: case EPROTONOSUPPORT:
-		return err;
-	default:
-		return EIO;
-	}
-}
-
 int pd_conn_send_error(struct pd_conn *c, int err, const char *msg)
 {
 	struct p2p_error e;
 	int len;
 
-	err = wire_errno(abs(err));
+	err = p2p_wire_errno(err);
 	if (!msg)
-		msg = errmsg(err);
+		msg = p2p_errno_msg(err);
 	e.code = err;
 	e.msg.s = msg;
 	e.msg.len = strlen(msg);
