@@ -292,14 +292,33 @@ kv_json() {
 	done
 }
 
+# P2P_BENCH_NSTAT=1: each measurement also prints the TCP counters that
+# moved in both namespaces (retransmissions, SACKs, drops...), for reading.
+nstat_mark() {
+	[ "${P2P_BENCH_NSTAT:-0}" = 1 ] || return 0
+	NSTAT_HISTORY=$W/nstat.a na nstat -n
+	NSTAT_HISTORY=$W/nstat.b nb nstat -n
+}
+
+nstat_print() {
+	[ "${P2P_BENCH_NSTAT:-0}" = 1 ] || return 0
+	local ns
+	for ns in a b; do
+		echo "NSTAT $1 $2 $ns" $(NSTAT_HISTORY=$W/nstat.$ns ip netns exec $ns nstat |
+			awk 'NR > 1 && $1 !~ /^(Ip|Icmp|Udp)/ { printf "%s=%s ", $1, $2 }') >&2
+	done
+}
+
 measure() {
 	local server=$1 metric=$2 rep=$3 b0 b1 line rc
+	nstat_mark
 	b0=$(busy)
 	[ "$MODE" = count ] && "$MARK" start
 	line=$(client "$server" "$metric")
 	rc=$?
 	[ "$MODE" = count ] && "$MARK" stop
 	b1=$(busy)
+	nstat_print "$server" "$metric"
 	line=${line##*$'\n'}
 	if [ "$rc" != 0 ] || [ -z "$line" ]; then
 		say "$server $metric failed"
