@@ -245,14 +245,23 @@ void p2p_put_bytes(struct p2p_wr *w, const void *src, size_t n)
 	w->off += n;
 }
 
+/* Straight into the buffer: a memcpy per field cost more than the field. */
 static void put_be(struct p2p_wr *w, __u64 v, size_t n)
 {
-	__u8 b[8];
-	size_t i;
+	__u8 *p;
 
-	for (i = 0; i < n; i++)
-		b[i] = v >> (8 * (n - 1 - i));
-	p2p_put_bytes(w, b, n);
+	if (w->err)
+		return;
+	if (n > w->cap - w->off) {
+		w->err = -EMSGSIZE;
+		return;
+	}
+	p = w->p + w->off;
+	w->off += n;
+	while (n--) {
+		p[n] = v;
+		v >>= 8;
+	}
 }
 
 void p2p_put_u8(struct p2p_wr *w, __u8 v)
