@@ -71,6 +71,25 @@ int p2p_conn_reserve(struct p2p_conn *conn, size_t size)
 	return conn->rsize < size ? rbuf_resize(conn, size) : 0;
 }
 
+static void peer_addr(struct p2p_conn *conn)
+{
+	struct sockaddr_storage ss = {};
+
+	if (kernel_getpeername(conn->sock, (struct sockaddr *)&ss) < 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		ipv6_addr_set_v4mapped(sin->sin_addr.s_addr, &conn->peer);
+		conn->peer_port = ntohs(sin->sin_port);
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		conn->peer = sin6->sin6_addr;
+		conn->peer_port = ntohs(sin6->sin6_port);
+	}
+}
+
 /*
  * Until the peer has authenticated it gets small buffers: larger ones
  * would let anyone who can connect pin max_conns times their size.
@@ -91,6 +110,8 @@ struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock)
 	conn->srv = srv;
 	conn->pn = srv->pn;
 	conn->sock = sock;
+	/* Before the connection is listed: the control plane shows it. */
+	peer_addr(conn);
 	conn->deadline = jiffies + P2P_HANDSHAKE_TIMEOUT_S * HZ;
 	spin_lock_init(&conn->exports_lock);
 	INIT_WORK(&conn->work, p2p_conn_work);
@@ -211,6 +232,7 @@ static int recv_more(struct p2p_conn *conn)
 	if (ret == 0)
 		return -ECONNRESET;
 	p2p_stat_add(conn->pn, P2P_STAT_BYTES_RECV, ret);
+	p2p_conn_count(&conn->bytes_recv, ret);
 	conn->rend += ret;
 	return 0;
 }
@@ -287,8 +309,10 @@ int p2p_conn_send_raw(struct p2p_conn *conn, const void *buf, size_t len,
 	int ret;
 
 	ret = send_kvec(conn->sock, &vec, 1, len, msg_flags);
-	if (!ret)
+	if (!ret) {
 		p2p_stat_add(conn->pn, P2P_STAT_BYTES_SENT, len);
+		p2p_conn_count(&conn->bytes_sent, len);
+	}
 	return ret;
 }
 
@@ -308,8 +332,10 @@ int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
 	p2p_hdr_encode(hdr, &f);
 	ret = send_kvec(conn->sock, vec, len ? 2 : 1, sizeof(hdr) + len,
 			msg_flags);
-	if (!ret)
+	if (!ret) {
 		p2p_stat_add(conn->pn, P2P_STAT_BYTES_SENT, sizeof(hdr) + len);
+		p2p_conn_count(&conn->bytes_sent, sizeof(hdr) + len);
+	}
 	return ret;
 }
 
@@ -540,6 +566,8 @@ static void serve(struct p2p_conn *conn)
 		if (ret)
 			return;
 		p2p_stat_inc(conn->pn, P2P_STAT_REQUESTS);
+		p2p_conn_count(&conn->requests, 1);
+		WRITE_ONCE(conn->last_req, jiffies);
 		ret = p2p_ops_dispatch(conn, f.op, f.flags, f.len);
 		if (ret)
 			return;
@@ -547,30 +575,10 @@ static void serve(struct p2p_conn *conn)
 	}
 }
 
-static void peer_addr(struct p2p_conn *conn)
-{
-	struct sockaddr_storage ss = {};
-
-	if (kernel_getpeername(conn->sock, (struct sockaddr *)&ss) < 0)
-		return;
-	if (ss.ss_family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		ipv6_addr_set_v4mapped(sin->sin_addr.s_addr, &conn->peer);
-		conn->peer_port = ntohs(sin->sin_port);
-	} else if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		conn->peer = sin6->sin6_addr;
-		conn->peer_port = ntohs(sin6->sin6_port);
-	}
-}
-
 void p2p_conn_work(struct work_struct *work)
 {
 	struct p2p_conn *conn = container_of(work, struct p2p_conn, work);
 
-	peer_addr(conn);
 	tcp_sock_set_nodelay(conn->sock->sk);
 	if (!handshake(conn))
 		serve(conn);

@@ -12,6 +12,7 @@
 #include <linux/workqueue.h>
 
 #include "noise.h"
+#include "server.h"
 #include "state.h"
 #include "uapi/p2pshare_proto.h"
 
@@ -42,8 +43,6 @@ struct p2p_server {
 	u8 dummy_key[P2P_KEY_LEN];	/* stands in for unknown users */
 };
 
-#define P2P_CONN_EXPORTS 8
-
 /* One peer connection, served by its own work item. */
 struct p2p_conn {
 	struct list_head node;		/* in p2p_server.conns */
@@ -53,6 +52,11 @@ struct p2p_conn {
 	struct socket *sock;
 	struct in6_addr peer;
 	u16 peer_port;
+	u64 id;				/* set at accept, under srv->conns_lock */
+	unsigned long start;		/* jiffies at accept */
+	/* Written by the worker (p2p_conn_count), read by the control plane. */
+	unsigned long last_req;		/* jiffies, READ_ONCE */
+	u64 bytes_sent, bytes_recv, requests;
 	unsigned long deadline;		/* jiffies: end of the handshake */
 	bool authed;			/* under srv->conns_lock */
 	bool evicted;			/* under srv->conns_lock */
@@ -91,6 +95,12 @@ struct p2p_conn {
 #define P2P_REQ_BUF 8192
 #define P2P_REPLY_BUF 512
 #define P2P_PUT_BUF (128 * 1024)
+
+/* A counter of the connection; only its own worker adds to it. */
+static inline void p2p_conn_count(u64 *counter, u64 n)
+{
+	WRITE_ONCE(*counter, *counter + n);
+}
 
 /* Connections and uploads alive in all namespaces, for leak tests. */
 extern atomic_t p2p_live_conns, p2p_live_uploads;

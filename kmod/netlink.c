@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <net/genetlink.h>
+#include <net/ipv6.h>
 #include <net/sock.h>
 
 #include "compat.h"
@@ -1074,6 +1075,120 @@ static int p2p_nl_grant_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return dump_end(skb, ret);
 }
 
+/* Connections */
+
+static const struct p2p_export *export_by_id(struct p2p_net *pn, u32 id)
+{
+	struct p2p_export *exp;
+
+	list_for_each_entry(exp, &pn->exports, node)
+		if (exp->id == id)
+			return exp;
+	return NULL;
+}
+
+/* By name: an export removed since the connection used it is left out. */
+static int put_conn_exports(struct sk_buff *skb, struct p2p_net *pn,
+			    const struct p2p_conn_info *ci)
+{
+	const struct p2p_export *exp;
+	unsigned int i;
+
+	for (i = 0; i < ci->nexports; i++) {
+		exp = export_by_id(pn, ci->exports[i]);
+		if (exp && nla_put_string(skb, P2P_CONN_A_EXPORT, exp->name))
+			return -EMSGSIZE;
+	}
+	if (ci->many_exports && nla_put_flag(skb, P2P_CONN_A_EXPORTS_MORE))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int put_conn_peer(struct sk_buff *skb, const struct p2p_conn_info *ci)
+{
+	if (ipv6_addr_v4mapped(&ci->peer))
+		return nla_put_in_addr(skb, P2P_CONN_A_PEER4, ci->peer.s6_addr32[3]);
+	return nla_put_in6_addr(skb, P2P_CONN_A_PEER6, &ci->peer);
+}
+
+static int put_conn_attrs(struct sk_buff *skb, struct p2p_net *pn,
+			  const struct p2p_conn_info *ci)
+{
+	if (nla_put_u64_64bit(skb, P2P_CONN_A_ID, ci->id, P2P_CONN_A_PAD) ||
+	    put_conn_peer(skb, ci) ||
+	    nla_put_u16(skb, P2P_CONN_A_PORT, ci->port))
+		return -EMSGSIZE;
+	if (ci->authed ? nla_put_string(skb, P2P_CONN_A_USER, ci->user) :
+			 nla_put_flag(skb, P2P_CONN_A_HANDSHAKE))
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, P2P_CONN_A_BYTES_SENT, ci->bytes_sent, P2P_CONN_A_PAD) ||
+	    nla_put_u64_64bit(skb, P2P_CONN_A_BYTES_RECV, ci->bytes_recv, P2P_CONN_A_PAD) ||
+	    nla_put_u64_64bit(skb, P2P_CONN_A_REQUESTS, ci->requests, P2P_CONN_A_PAD) ||
+	    nla_put_u32(skb, P2P_CONN_A_AGE, ci->age) ||
+	    nla_put_u32(skb, P2P_CONN_A_IDLE, ci->idle))
+		return -EMSGSIZE;
+	return put_conn_exports(skb, pn, ci);
+}
+
+static int put_conn(struct sk_buff *skb, struct p2p_net *pn,
+		    const struct p2p_conn_info *ci)
+{
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, P2P_A_CONN);
+	if (!nest)
+		return -EMSGSIZE;
+	if (put_conn_attrs(skb, pn, ci)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int fill_conn(struct sk_buff *skb, struct p2p_net *pn,
+		     const struct p2p_conn_info *ci,
+		     u32 portid, u32 seq, int flags, u8 cmd)
+{
+	void *hdr;
+
+	hdr = msg_start(skb, portid, seq, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	return msg_end(skb, hdr, put_conn(skb, pn, ci));
+}
+
+struct conn_dump {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	struct p2p_net *pn;
+};
+
+static int conn_dump_one(const struct p2p_conn_info *ci, void *arg)
+{
+	struct conn_dump *d = arg;
+
+	return fill_conn(d->skb, d->pn, ci, DUMP_ARGS(d->cb, P2P_CMD_CONN_GET));
+}
+
+/*
+ * cb->args[0]: the id of the last connection sent.  Connections live in
+ * the server, not in pn; pn->lock keeps the server from stopping while
+ * its list is walked, and nothing of a connection is kept between parts.
+ */
+static int p2p_nl_conn_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct conn_dump d = { .skb = skb, .cb = cb, .pn = dump_pn(skb) };
+	u64 cursor = cb->args[0];
+	int ret;
+
+	mutex_lock(&d.pn->lock);
+	ret = p2p_server_conns_walk(d.pn, &cursor, conn_dump_one, &d);
+	mutex_unlock(&d.pn->lock);
+	cb->args[0] = cursor;
+	return dump_end(skb, ret);
+}
+
 #define OP(c, pol, d) {						\
 	.cmd = P2P_CMD_##c, .doit = d, .policy = pol,			\
 	.maxattr = P2P_A_MAX, .flags = GENL_ADMIN_PERM,			\
@@ -1097,6 +1212,7 @@ static const struct genl_ops p2p_genl_ops[] = {
 	OP(LISTEN_SET, listen_policy, p2p_nl_listen_set),
 	OP(HOSTKEY_SET, hostkey_set_policy, p2p_nl_hostkey_set),
 	OP(HOSTKEY_GET, status_policy, p2p_nl_hostkey_get),
+	OP_DUMP(CONN_GET, status_policy, NULL, p2p_nl_conn_dump),
 };
 
 static const struct genl_multicast_group p2p_genl_mcgrps[] = {

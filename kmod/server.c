@@ -48,6 +48,12 @@ MODULE_PARM_DESC(conn_objects, "live peer connections and uploads of all namespa
 /* Evicted connections that may still hold memory, beyond max_conns. */
 #define P2P_EVICT_SLACK 16
 
+/*
+ * Connection ids of all namespaces: never reused, so that a dump resumes
+ * after the last one it sent even if the server restarted in between.
+ */
+static atomic64_t conn_ids = ATOMIC64_INIT(0);
+
 static struct p2p_server *srv_of(struct p2p_net *pn)
 {
 	return READ_ONCE(pn->server);
@@ -159,6 +165,10 @@ static void accept_one(struct p2p_server *srv, struct socket *sock)
 		sock_release(sock);
 		return;
 	}
+	/* Taken under conns_lock: the list stays in id order. */
+	conn->id = atomic64_inc_return(&conn_ids);
+	conn->start = jiffies;
+	conn->last_req = conn->start;
 	list_add_tail(&conn->node, &srv->conns);
 	srv->nconns++;
 	mutex_unlock(&srv->conns_lock);
@@ -316,6 +326,57 @@ bool p2p_server_conn_authed(struct p2p_server *srv, struct p2p_conn *conn)
 	conn->authed = ok;
 	mutex_unlock(&srv->conns_lock);
 	return ok;
+}
+
+static u32 secs_since(unsigned long t)
+{
+	return (jiffies - t) / HZ;
+}
+
+/* The worker writes the counters; the user name is stable once authed. */
+static void conn_info(struct p2p_conn *conn, struct p2p_conn_info *ci)
+{
+	ci->id = conn->id;
+	ci->peer = conn->peer;
+	ci->port = conn->peer_port;
+	ci->authed = conn->authed;
+	if (ci->authed)
+		strscpy(ci->user, conn->user, sizeof(ci->user));
+	ci->bytes_sent = READ_ONCE(conn->bytes_sent);
+	ci->bytes_recv = READ_ONCE(conn->bytes_recv);
+	ci->requests = READ_ONCE(conn->requests);
+	ci->age = secs_since(conn->start);
+	ci->idle = secs_since(READ_ONCE(conn->last_req));
+	spin_lock(&conn->exports_lock);
+	ci->nexports = conn->nexports;
+	memcpy(ci->exports, conn->exports, ci->nexports * sizeof(u32));
+	ci->many_exports = conn->many_exports;
+	spin_unlock(&conn->exports_lock);
+}
+
+int p2p_server_conns_walk(struct p2p_net *pn, u64 *cursor,
+			  int (*fn)(const struct p2p_conn_info *ci, void *arg),
+			  void *arg)
+{
+	struct p2p_server *srv = srv_of(pn);
+	struct p2p_conn_info ci;
+	struct p2p_conn *conn;
+	int ret = 0;
+
+	if (!srv)
+		return 0;
+	mutex_lock(&srv->conns_lock);
+	list_for_each_entry(conn, &srv->conns, node) {
+		if (conn->id <= *cursor)
+			continue;
+		conn_info(conn, &ci);
+		ret = fn(&ci, arg);
+		if (ret)
+			break;
+		*cursor = conn->id;
+	}
+	mutex_unlock(&srv->conns_lock);
+	return ret;
 }
 
 /*

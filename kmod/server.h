@@ -2,9 +2,29 @@
 #ifndef P2P_SERVER_H
 #define P2P_SERVER_H
 
+#include <linux/in6.h>
 #include <linux/types.h>
 
+#include "uapi/p2pshare.h"
+
 struct p2p_net;
+
+/* Exports a connection remembers by id, for p2p_server_export_gone(). */
+#define P2P_CONN_EXPORTS 8
+
+/* One connection as the control plane sees it, copied under its lock. */
+struct p2p_conn_info {
+	u64 id;
+	struct in6_addr peer;		/* IPv4 as v4-mapped */
+	u16 port;
+	bool authed;
+	char user[P2P_NAME_MAX + 1];	/* once authed */
+	u64 bytes_sent, bytes_recv, requests;
+	u32 age, idle;			/* seconds */
+	u32 exports[P2P_CONN_EXPORTS];
+	unsigned int nexports;
+	bool many_exports;
+};
 
 /*
  * The control plane calls every hook with pn->lock held, from process
@@ -22,6 +42,15 @@ int p2p_server_relisten(struct p2p_net *pn);
 void p2p_server_export_gone(struct p2p_net *pn, u32 export_id);
 /* True while the listening socket is open (status: P2P_A_LISTEN_ACTIVE). */
 bool p2p_server_active(struct p2p_net *pn);
+/*
+ * Call FN for each open connection whose id is above *CURSOR, in id order,
+ * moving *CURSOR to the id of each one FN took (returned 0); a non-zero
+ * return stops the walk and is returned.  FN runs under the server's
+ * connection lock: it must not sleep long, nor call into the server.
+ */
+int p2p_server_conns_walk(struct p2p_net *pn, u64 *cursor,
+			  int (*fn)(const struct p2p_conn_info *ci, void *arg),
+			  void *arg);
 
 extern unsigned int p2p_max_conns;
 extern unsigned int p2p_idle_timeout;

@@ -2,6 +2,7 @@
 /*
  * p2pctl version, p2pctl show.
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -136,6 +137,88 @@ static void show_user(const struct snap_user *u)
 	print_obj_close();
 }
 
+/* 512 B, 1.2 KiB, 4.0 MiB... */
+static const char *human_size(char *buf, size_t len, uint64_t n)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	double v = n;
+	int u = -1;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%" PRIu64 " B", n);
+		return buf;
+	}
+	while (v >= 1024 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+/* 12s, 5m02s, 3h04m, 2d03h */
+static const char *human_secs(char *buf, size_t len, uint32_t s)
+{
+	if (s < 60)
+		snprintf(buf, len, "%us", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%um%02us", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%uh%02um", s / 3600, s / 60 % 60);
+	else
+		snprintf(buf, len, "%ud%02uh", s / 86400, s / 3600 % 24);
+	return buf;
+}
+
+static void show_conn(const struct snap_conn *c)
+{
+	char peer[INET6_ADDRSTRLEN + 10], a[16], b[16];
+	int i;
+
+	snprintf(peer, sizeof(peer), strchr(c->addr, ':') ? "[%s]:%u" : "%s:%u",
+		 c->addr, c->port);
+	print_obj_open(NULL);
+	print_u64("id", NULL, c->id);
+	print_str("address", NULL, c->addr);
+	print_u64("port", NULL, c->port);
+	print_human("  %-21s ", peer);
+	if (c->handshake)
+		print_null("user", "(handshake)     ");
+	else
+		print_str("user", "%-16s", c->user);
+	print_bool("handshake", NULL, c->handshake);
+	print_human(" up %s", human_secs(a, sizeof(a), c->age));
+	print_human(" idle %s", human_secs(b, sizeof(b), c->idle));
+	print_u64("age", NULL, c->age);
+	print_u64("idle", NULL, c->idle);
+	print_human("  sent %s", human_size(a, sizeof(a), c->bytes_sent));
+	print_human(" recv %s", human_size(b, sizeof(b), c->bytes_recv));
+	print_u64("bytes_sent", NULL, c->bytes_sent);
+	print_u64("bytes_recv", NULL, c->bytes_recv);
+	print_u64("requests", "  requests %" PRIu64, c->requests);
+	print_human("%s", c->n_exports ? "  exports " : "");
+	print_arr_open("exports");
+	for (i = 0; i < c->n_exports; i++)
+		print_str(NULL, i ? ",%s" : "%s", c->exports[i]);
+	print_arr_close();
+	print_bool("exports_more", NULL, c->exports_more);
+	print_human("%s\n", c->exports_more ? ",..." : "");
+	print_obj_close();
+}
+
+static void show_conns(const struct snapshot *s)
+{
+	int i;
+
+	if (!s->has_conns)
+		return;
+	print_human("connections:%s\n", s->n_conns ? "" : " (none)");
+	print_arr_open("connections");
+	for (i = 0; i < s->n_conns; i++)
+		show_conn(&s->conns[i]);
+	print_arr_close();
+}
+
 static void show(const struct snapshot *s)
 {
 	int i;
@@ -151,6 +234,7 @@ static void show(const struct snapshot *s)
 	for (i = 0; i < s->n_users; i++)
 		show_user(&s->users[i]);
 	print_arr_close();
+	show_conns(s);
 	show_stats(s);
 }
 
@@ -169,7 +253,7 @@ static int show_main(int argc, char **argv)
 	}
 	if (p2p_nl_open(&nl))
 		return 1;
-	ret = snapshot_read(&nl, &snap, 0);
+	ret = snapshot_read(&nl, &snap, SNAP_CONNS);
 	p2p_nl_close(&nl);
 	if (ret)
 		return 1;
@@ -186,15 +270,24 @@ const struct command cmd_show = {
 	.usage = "[-j|--json]",
 	.help =
 	"Show this host's state in the current network namespace: module\n"
-	"version, host public key, listener, exports with their grants, users\n"
-	"and counters.  Private keys are never shown (see p2pctl save).\n"
+	"version, host public key, listener, exports with their grants, users,\n"
+	"open peer connections and counters.  Private keys are never shown (see\n"
+	"p2pctl save).\n"
+	"\n"
+	"A connection is one line: the peer's address and port, its user or\n"
+	"\"(handshake)\" before it authenticated, the time since it was accepted\n"
+	"(up) and since its last request began (idle), the bytes sent to it and\n"
+	"received from it, its requests and the exports it has used.\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json   print one JSON object instead of the human form.  Keys:\n"
 	"               version, hostkey, listener {address (null: every\n"
 	"               address), port, active}, exports [{name, path, flags,\n"
 	"               grants [{user, mode}]}], users [{name, pubkey, uid,\n"
-	"               gid}], counters {NAME: value}.\n"
+	"               gid}], connections [{id, address, port, user (null in\n"
+	"               the handshake), handshake, age, idle (seconds),\n"
+	"               bytes_sent, bytes_recv, requests, exports [names],\n"
+	"               exports_more}], counters {NAME: value}.\n"
 	"\n"
 	"Example:\n"
 	"  p2pctl show -j | python3 -m json.tool\n"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Read the module's whole state: status, users, exports and grants.
+ * Read the module's whole state: status, users, exports and grants, and
+ * for p2pctl show the open connections.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -161,6 +162,90 @@ static int grant_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+static void conn_attr(struct snap_conn *c, struct nlattr *a)
+{
+	switch (nla_type(a)) {
+	case P2P_CONN_A_ID:
+		c->id = nla_get_u64(a);
+		break;
+	case P2P_CONN_A_PEER4:
+		if (nla_len(a) == 4)
+			inet_ntop(AF_INET, nla_data(a), c->addr,
+				  sizeof(c->addr));
+		break;
+	case P2P_CONN_A_PEER6:
+		if (nla_len(a) == 16)
+			inet_ntop(AF_INET6, nla_data(a), c->addr, sizeof(c->addr));
+		break;
+	case P2P_CONN_A_PORT:
+		c->port = nla_get_u16(a);
+		break;
+	case P2P_CONN_A_USER:
+		copy_name(c->user, a);
+		break;
+	case P2P_CONN_A_HANDSHAKE:
+		c->handshake = true;
+		break;
+	case P2P_CONN_A_BYTES_SENT:
+		c->bytes_sent = nla_get_u64(a);
+		break;
+	case P2P_CONN_A_BYTES_RECV:
+		c->bytes_recv = nla_get_u64(a);
+		break;
+	case P2P_CONN_A_REQUESTS:
+		c->requests = nla_get_u64(a);
+		break;
+	case P2P_CONN_A_AGE:
+		c->age = nla_get_u32(a);
+		break;
+	case P2P_CONN_A_IDLE:
+		c->idle = nla_get_u32(a);
+		break;
+	case P2P_CONN_A_EXPORT:
+		if (c->n_exports < SNAP_CONN_EXPORTS)
+			copy_name(c->exports[c->n_exports++], a);
+		else
+			c->exports_more = true;
+		break;
+	case P2P_CONN_A_EXPORTS_MORE:
+		c->exports_more = true;
+		break;
+	}
+}
+
+static int conn_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[P2P_A_MAX + 1], *a;
+	struct snapshot *s = arg;
+	struct snap_conn *c;
+	int rem;
+
+	if (p2p_nl_parse(msg, tb) || !tb[P2P_A_CONN])
+		return NL_SKIP;
+	c = grow(&s->conns, &s->n_conns, sizeof(*c));
+	if (!c)
+		return NL_STOP;
+	strcpy(c->addr, "?");
+	nla_for_each_nested(a, tb[P2P_A_CONN], rem)
+		conn_attr(c, a);
+	return NL_OK;
+}
+
+/* A module without conn-get (EOPNOTSUPP) just has no list to show. */
+static int read_conns(struct p2p_nl *nl, struct snapshot *s)
+{
+	int ret;
+
+	ret = p2p_nl_run(nl, p2p_nl_msg(nl, P2P_CMD_CONN_GET, NLM_F_DUMP),
+			 conn_cb, s);
+	if (ret == -EOPNOTSUPP)
+		return 0;
+	if (ret)
+		return p2p_nl_report(nl, ret, "cannot list the connections"), -1;
+	s->has_conns = true;
+	return 0;
+}
+
 static int step(struct p2p_nl *nl, int cmd, int flags, p2p_nl_cb cb,
 		struct snapshot *s, const char *what)
 {
@@ -180,7 +265,8 @@ int snapshot_read(struct p2p_nl *nl, struct snapshot *s, int flags)
 	     step(nl, P2P_CMD_HOSTKEY_GET, 0, hostkey_cb, s, "cannot read the host key")) ||
 	    step(nl, P2P_CMD_USER_GET, NLM_F_DUMP, user_cb, s, "cannot list the users") ||
 	    step(nl, P2P_CMD_EXPORT_GET, NLM_F_DUMP, export_cb, s, "cannot list the exports") ||
-	    step(nl, P2P_CMD_GRANT_GET, NLM_F_DUMP, grant_cb, s, "cannot list the grants")) {
+	    step(nl, P2P_CMD_GRANT_GET, NLM_F_DUMP, grant_cb, s, "cannot list the grants") ||
+	    ((flags & SNAP_CONNS) && read_conns(nl, s))) {
 		snapshot_free(s);
 		return -1;
 	}
@@ -197,10 +283,12 @@ void snapshot_free(struct snapshot *s)
 	}
 	free(s->exports);
 	free(s->users);
+	free(s->conns);
 	sodium_memzero(s->priv, sizeof(s->priv));
 	s->exports = NULL;
 	s->users = NULL;
-	s->n_exports = s->n_users = 0;
+	s->conns = NULL;
+	s->n_exports = s->n_users = s->n_conns = 0;
 }
 
 int cp_do(struct p2p_nl *nl, struct nl_msg *msg, const char *what)

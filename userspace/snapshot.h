@@ -27,6 +27,22 @@ struct snap_export {
 	int n_grants;
 };
 
+#define SNAP_CONN_EXPORTS 8
+
+/* One open peer connection (conn-get). */
+struct snap_conn {
+	uint64_t id;
+	char addr[INET6_ADDRSTRLEN];
+	uint16_t port;
+	bool handshake;			/* not authenticated (yet): no user */
+	char user[P2P_NAME_MAX + 1];
+	uint64_t bytes_sent, bytes_recv, requests;
+	uint32_t age, idle;		/* seconds */
+	char exports[SNAP_CONN_EXPORTS][P2P_NAME_MAX + 1];
+	int n_exports;
+	bool exports_more;		/* it used more exports than listed */
+};
+
 /* "*:7437", "198.18.0.1:7437" or "[fd00::1]:7437". */
 #define LISTEN_STR_LEN (INET6_ADDRSTRLEN + 10)
 
@@ -45,9 +61,13 @@ struct snapshot {
 	int n_users;
 	struct snap_export *exports;
 	int n_exports;
+	bool has_conns;		/* SNAP_CONNS and the module lists them */
+	struct snap_conn *conns;
+	int n_conns;
 };
 
 #define SNAP_PRIV 1	/* read the host's private key too */
+#define SNAP_CONNS 2	/* read the open peer connections too */
 
 /* Read everything; prints why and returns -1 on failure. */
 int snapshot_read(struct p2p_nl *nl, struct snapshot *s, int flags);

@@ -37,7 +37,7 @@ enum p2p_cmd {
 	P2P_CMD_LISTEN_SET,
 	P2P_CMD_HOSTKEY_SET,
 	P2P_CMD_HOSTKEY_GET,	/* private key included: for `p2pctl save` */
-	P2P_CMD_CONN_GET,	/* dump of open peer connections (not yet) */
+	P2P_CMD_CONN_GET,	/* dump of open peer connections */
 
 	__P2P_CMD_MAX
 };
@@ -77,7 +77,7 @@ enum p2p_attr {
 	P2P_A_EXPORT_FLAGS,	/* u32: P2P_EXPORT_F_* */
 	P2P_A_GRANT_MODE,	/* u8: enum p2p_grant_mode */
 	P2P_A_GRANT,		/* nest, multi: enum p2p_grant_attr */
-	P2P_A_CONN,		/* nest: enum p2p_conn_attr */
+	P2P_A_CONN,		/* nest: enum p2p_conn_attr, reply only */
 	P2P_A_EXPORT_ID,	/* u32, reply only: unique per netns, never reused */
 
 	__P2P_A_MAX
@@ -98,10 +98,17 @@ enum p2p_conn_attr {
 	P2P_CONN_A_PAD,
 	P2P_CONN_A_PEER4,	/* u32, network byte order */
 	P2P_CONN_A_PEER6,	/* binary[16] */
-	P2P_CONN_A_PORT,	/* u16 */
+	P2P_CONN_A_PORT,	/* u16, host byte order */
 	P2P_CONN_A_USER,	/* string, once authenticated */
 	P2P_CONN_A_BYTES_SENT,	/* u64 */
 	P2P_CONN_A_BYTES_RECV,	/* u64 */
+	P2P_CONN_A_ID,		/* u64: unique in all namespaces, never reused */
+	P2P_CONN_A_HANDSHAKE,	/* flag: not authenticated (yet) */
+	P2P_CONN_A_REQUESTS,	/* u64: requests received */
+	P2P_CONN_A_AGE,		/* u32: seconds since accept */
+	P2P_CONN_A_IDLE,	/* u32: seconds since its last request began */
+	P2P_CONN_A_EXPORT,	/* string, multi: exports it has used */
+	P2P_CONN_A_EXPORTS_MORE,	/* flag: and more than those listed */
 
 	__P2P_CONN_A_MAX
 };

@@ -15,7 +15,7 @@ cd "$TEST_TMP" || exit 1
 
 check "genl-ctrl-list lists the family" bash -c 'genl-ctrl-list | grep -q "p2pshare version 1"'
 genl-ctrl-list -d > ctrl.txt 2>&1
-check_out "genl-ctrl-list -d: 13 admin-only operations" "13" \
+check_out "genl-ctrl-list -d: 14 admin-only operations" "14" \
 	bash -c 'sed -n "/p2pshare/,/grp/p" ctrl.txt | grep -c "op .*admin_perm"'
 check "genl-ctrl-list -d: the events group" grep -q "grp events" ctrl.txt
 
@@ -23,6 +23,7 @@ p2pctl genkey > a.key
 mkdir -p srv/music
 check "p2pctl sets up a user and an export" bash -c \
 	'p2pctl user add alice --pubkey "$(p2pctl pubkey < a.key)" && p2pctl export srv/music --user alice'
+check_out "ynl --dump conn-get: no connection" "[]" ynl --dump conn-get
 check "ynl --dump export-get" bash -c "ynl --dump export-get > dump.txt"
 check "dump names the export and its path" bash -c \
 	"grep -q \"'export-name': 'music'\" dump.txt && grep -q \"'export-path': '$TEST_TMP/srv/music'\" dump.txt"

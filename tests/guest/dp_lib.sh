@@ -107,7 +107,9 @@ dpt_bg() {
 
 # A counter of host A (p2pctl show -j), e.g. dp_counter bytes_sent_zerocopy.
 dp_counter() {
-	na p2pctl show -j | grep -o "\"$1\":[0-9]*" | cut -d: -f2
+	# Only inside "counters": connections have keys of the same names.
+	na p2pctl show -j | grep -o '"counters":{[^}]*}' | grep -o "\"$1\":[0-9]*" |
+		cut -d: -f2
 }
 
 dp_counter_is() { [ "$(dp_counter "$1")" = "$2" ]; }

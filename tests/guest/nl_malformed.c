@@ -197,7 +197,7 @@ TEST_F(nl, unknown_command)
 {
 	START(99);
 	REFUSED(EOPNOTSUPP, "");
-	START(P2P_CMD_CONN_GET);	/* reserved, not implemented */
+	START(P2P_CMD_CONN_GET);	/* a dump only: no do */
 	REFUSED(EOPNOTSUPP, "");
 	START(P2P_CMD_UNSPEC);
 	REFUSED(EOPNOTSUPP, "");
@@ -410,6 +410,26 @@ TEST_F(nl, dump_filters)
 	self->r.nlh = req_start(&self->r, family_id, P2P_CMD_USER_GET, NLM_F_DUMP);
 	mnl_attr_put_u32(NLH, P2P_A_USER_UID, 1);	/* not in this op's policy */
 	REFUSED(EINVAL, "");
+}
+
+TEST_F(nl, conn_dump)
+{
+	self->r.nlh = req_start(&self->r, family_id, P2P_CMD_CONN_GET, NLM_F_DUMP);
+	ASSERT_EQ(0, run(self->sock, &self->r, &self->rep));
+	self->r.nlh = req_start(&self->r, family_id, P2P_CMD_CONN_GET, NLM_F_DUMP);
+	mnl_attr_put_strz(NLH, P2P_A_USER_NAME, "mal");	/* takes no attribute */
+	REFUSED(EINVAL, "attribute");
+	self->r.nlh = req_start(&self->r, family_id, P2P_CMD_CONN_GET, NLM_F_DUMP);
+	mnl_attr_put_u64(NLH, P2P_A_MAX + 1, 1);	/* beyond the family's maxattr */
+	REFUSED(EINVAL, "attribute");
+	self->r.nlh = req_start(&self->r, family_id, P2P_CMD_CONN_GET, NLM_F_DUMP);
+	{
+		struct nlattr *nest = mnl_attr_nest_start(NLH, P2P_A_CONN);
+
+		mnl_attr_put_u16(NLH, P2P_CONN_A_PORT, 1);	/* reply only */
+		mnl_attr_nest_end(NLH, nest);
+	}
+	REFUSED(EINVAL, "attribute");
 }
 
 TEST_HARNESS_MAIN

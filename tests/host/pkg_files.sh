@@ -50,9 +50,9 @@ cat >"$TEST_TMP/bin/p2pctl" <<'EOF'
 #!/bin/sh
 [ "$1 $2" = "show -j" ] || exit 1
 # An export path holding what looks like keys, brackets and an escaped backslash
-# must not confuse the parser.
+# must not confuse the parser, nor the exports a connection used.
 cat <<'JSON'
-{"version":"0.1.0","hostkey":"k","listener":{"address":null,"port":7437,"active":true},"exports":[{"name":"music","path":"/srv/a \"name\":\"evil\" ]} \\","flags":0,"grants":[{"user":"alice","mode":"ro"}]},{"name":"photos","path":"/p","flags":0,"grants":[]}],"users":[{"name":"alice","pubkey":"k1","uid":65534,"gid":65534},{"name":"bob","pubkey":"k2","uid":1000,"gid":1000}],"counters":{"conns_active":0}}
+{"version":"0.1.0","hostkey":"k","listener":{"address":null,"port":7437,"active":true},"exports":[{"name":"music","path":"/srv/a \"name\":\"evil\" ]} \\","flags":0,"grants":[{"user":"alice","mode":"ro"}]},{"name":"photos","path":"/p","flags":0,"grants":[]}],"users":[{"name":"alice","pubkey":"k1","uid":65534,"gid":65534},{"name":"bob","pubkey":"k2","uid":1000,"gid":1000}],"connections":[{"id":7,"address":"198.18.0.2","port":40312,"user":"alice","handshake":false,"age":12,"idle":3,"bytes_sent":4194304,"bytes_recv":1229,"requests":17,"exports":["evil"],"exports_more":false}],"counters":{"conns_active":1}}
 JSON
 EOF
 chmod +x "$TEST_TMP/bin/p2pctl"
