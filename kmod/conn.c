@@ -121,27 +121,40 @@ struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock)
 
 /*
  * Let what we queued (an ERROR, the end of a reply) reach the peer and
- * give it a moment to close its side; then abort, so that no socket of
- * ours lingers in TCP after the namespace or the module is gone.
+ * give it a moment to close its side: up to 2 MiB of what it still sends
+ * (an upload we refused) is read and dropped, for 2 s at most, so that our
+ * close does not reset the connection before the peer reads the ERROR.
+ * Then abort, so that no socket of ours lingers in TCP after the namespace
+ * or the module is gone.
  */
+#define P2P_DRAIN_BYTES		(2 * 1024 * 1024)
+#define P2P_DRAIN_JIFFIES	(2 * HZ)
+
 static void conn_close(struct p2p_conn *conn)
 {
+	unsigned long end = jiffies + P2P_DRAIN_JIFFIES;
 	struct msghdr msg = {};
+	size_t drained = 0;
 	struct kvec iov;
-	int i, ret;
+	long left;
+	int ret;
 
-	if (!READ_ONCE(conn->killed) &&
-	    !kernel_sock_shutdown(conn->sock, SHUT_WR)) {
-		WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, HZ);
-		for (i = 0; i < 16; i++) {
-			iov.iov_base = conn->rbuf;
-			iov.iov_len = conn->rsize;
-			ret = kernel_recvmsg(conn->sock, &msg, &iov, 1,
-					     conn->rsize, 0);
-			if (ret <= 0)
-				break;
-		}
+	if (READ_ONCE(conn->killed) ||
+	    kernel_sock_shutdown(conn->sock, SHUT_WR))
+		goto out;
+	while (drained < P2P_DRAIN_BYTES) {
+		left = (long)(end - jiffies);
+		if (left <= 0)
+			break;
+		WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, left);
+		iov.iov_base = conn->rbuf;
+		iov.iov_len = conn->rsize;
+		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, conn->rsize, 0);
+		if (ret <= 0)
+			break;
+		drained += ret;
 	}
+out:
 	sock_no_linger(conn->sock->sk);
 	sock_release(conn->sock);
 }
