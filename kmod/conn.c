@@ -537,8 +537,12 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 	if (!conn->cred || rbuf_resize(conn, P2P_REQ_BUF) ||
 	    wbuf_resize(conn, P2P_REPLY_BUF))
 		return p2p_conn_send_error(conn, EIO, NULL) ?: -ENOMEM;
-	if (!p2p_server_conn_authed(conn->srv, conn))
-		return -ECONNABORTED;
+	ret = p2p_server_conn_authed(conn->srv, conn);
+	if (ret == -EBUSY)
+		return p2p_conn_send_error(conn, EBUSY,
+					   "too many connections for this user") ?: ret;
+	if (ret)
+		return ret;
 	ret = p2p_conn_send(conn, P2P_OP_HANDSHAKE2, 0, hs->msg2,
 			    P2P_HANDSHAKE2_LEN, 0);
 	if (!ret)

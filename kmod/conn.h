@@ -127,8 +127,12 @@ int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg);
 
 /* Server services for connections. */
 void p2p_server_conn_done(struct p2p_server *srv, struct p2p_conn *conn);
-/* False if the connection was evicted meanwhile: then it must end. */
-bool p2p_server_conn_authed(struct p2p_server *srv, struct p2p_conn *conn);
+/*
+ * The connection has authenticated: 0, -EBUSY if its user holds
+ * max_user_conns connections already, -ECONNABORTED if it was evicted
+ * meanwhile; on an error it must end.
+ */
+int p2p_server_conn_authed(struct p2p_server *srv, struct p2p_conn *conn);
 bool p2p_server_auth_allowed(struct p2p_server *srv,
 			     const struct in6_addr *addr);
 void p2p_server_auth_failed(struct p2p_server *srv,

@@ -24,6 +24,11 @@ unsigned int p2p_max_conns = P2P_MAX_CONNS;
 module_param_named(max_conns, p2p_max_conns, uint, 0644);
 MODULE_PARM_DESC(max_conns, "Peer connections per namespace before new ones get EBUSY (256)");
 
+/* Half the default cap: one user cannot take every slot from the others. */
+unsigned int p2p_max_user_conns = P2P_MAX_CONNS / 2;
+module_param_named(max_user_conns, p2p_max_user_conns, uint, 0644);
+MODULE_PARM_DESC(max_user_conns, "Authenticated connections one user may hold per namespace, further ones get EBUSY (128; 0: no limit)");
+
 unsigned int p2p_idle_timeout = P2P_IDLE_TIMEOUT_S;
 module_param_named(idle_timeout, p2p_idle_timeout, uint, 0644);
 MODULE_PARM_DESC(idle_timeout, "Seconds a connection may stay silent before it is closed (60)");
@@ -317,15 +322,34 @@ void p2p_server_conn_done(struct p2p_server *srv, struct p2p_conn *conn)
 	p2p_stat_add(srv->pn, P2P_STAT_CONNS_ACTIVE, -1);
 }
 
-bool p2p_server_conn_authed(struct p2p_server *srv, struct p2p_conn *conn)
+/* How many authenticated connections conn's user holds; under conns_lock. */
+static unsigned int user_conns(struct p2p_server *srv, struct p2p_conn *conn)
 {
-	bool ok;
+	struct p2p_conn *c;
+	unsigned int n = 0;
+
+	list_for_each_entry(c, &srv->conns, node)
+		if (c->authed && c->ulen == conn->ulen &&
+		    !memcmp(c->user, conn->user, conn->ulen))
+			n++;
+	return n;
+}
+
+int p2p_server_conn_authed(struct p2p_server *srv, struct p2p_conn *conn)
+{
+	unsigned int max = READ_ONCE(p2p_max_user_conns);
+	int ret = 0;
 
 	mutex_lock(&srv->conns_lock);
-	ok = !conn->evicted;
-	conn->authed = ok;
+	if (conn->evicted)
+		ret = -ECONNABORTED;
+	else if (max && user_conns(srv, conn) >= max)
+		ret = -EBUSY;
+	conn->authed = !ret;
 	mutex_unlock(&srv->conns_lock);
-	return ok;
+	if (ret == -EBUSY)
+		p2p_stat_inc(srv->pn, P2P_STAT_CONNS_REFUSED);
+	return ret;
 }
 
 static u32 secs_since(unsigned long t)

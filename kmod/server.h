@@ -53,6 +53,7 @@ int p2p_server_conns_walk(struct p2p_net *pn, u64 *cursor,
 			  void *arg);
 
 extern unsigned int p2p_max_conns;
+extern unsigned int p2p_max_user_conns;
 extern unsigned int p2p_idle_timeout;
 extern unsigned int p2p_auth_burst;
 

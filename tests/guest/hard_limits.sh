@@ -4,7 +4,7 @@
 # cap); memory per connection, unauthenticated and authenticated; a reader
 # that never reads is dropped after idle_timeout; failed handshakes are
 # rate-limited per source address; the longest names and paths work, one
-# byte more is refused.  Host B's second address 198.18.0.3 (and .4) plays
+# byte more is refused; one user cannot hold more than max_user_conns.  Host B's second address 198.18.0.3 (and .4) plays
 # the attacker, so that rate limits do not touch the good client at .2.
 #
 # HARD_LORIS_SECS (default 20): how long the slow-loris attack lasts.
@@ -200,6 +200,32 @@ check_fail "name: a 65-byte user name is refused" "name too long" \
 	na p2pctl user add "${n64}n" --pubkey "$DP_KEYS/alice.pub"
 check "no upload or connection left" wait_for 20 \
 	grep -qx 'conns 0 uploads 0' "$params/conn_objects"
+# ---- per-user cap: one user may hold max_user_conns connections
+section "per-user cap"
+check_eq "user cap: max_user_conns defaults to half of max_conns" \
+	"$(cat "$params/max_user_conns") $(cat "$params/max_conns")" "128 256"
+echo 2 >"$params/max_user_conns"
+na p2pctl grant pub bob
+refused0=$(dp_counter conns_refused)
+ip netns exec b "$TOOL" hold - "$DP_A" "$DP_PORT" 2 alice "$DP_KEYS/alice.key" \
+	>"$TEST_TMP/hold2" 2>&1 &
+holder=$!
+check "user cap: alice holds 2 connections" wait_for 20 grep -q '^ready' "$TEST_TMP/hold2"
+check_fail "user cap: alice's third connection gets EBUSY" \
+	"too many connections for this user" pget alice pub/big -o "$DP_DL/cap"
+check "user cap: no file left by the refused get" test ! -e "$DP_DL/cap"
+check_eq "user cap: counted in conns_refused" "$(dp_counter conns_refused)" "$((refused0 + 1))"
+check "user cap: bob is served meanwhile" pget bob pub/big -o "$DP_DL/cap-bob"
+kill "$holder"
+wait "$holder" 2>/dev/null
+check "user cap: alice is served once hers are closed" \
+	wait_for 20 pget alice pub/big -o "$DP_DL/cap"
+check "user cap: what she got is the file" cmp "$pub/big" "$DP_DL/cap"
+echo 0 >"$params/max_user_conns"
+check "user cap: 0 lifts the limit" pget alice pub/big -o "$DP_DL/cap0"
+echo 128 >"$params/max_user_conns"
+check "no connection left" wait_for 20 grep -qx 'conns 0 uploads 0' "$params/conn_objects"
+
 section end
 echo "# guest time: $SECONDS s"
 dp_done
