@@ -13,6 +13,11 @@ check_eq "p2pctl version names tool and module" \
 check_eq "module version matches modinfo" \
 	"$(sed -n 's/^p2pshare.ko //p' "$TEST_TMP/v")" "$(cat /sys/module/p2pshare/version)"
 
+for p in /sys/module/p2pshare/parameters/*; do
+	check "parameter ${p##*/} is documented in p2pshare(7)" \
+		grep -q "^\.It Cm ${p##*/}\( \|\$\)" "$P2P_ROOT/man/p2pshare.7"
+done
+
 check "p2pctl show succeeds" p2pctl show
 check "p2pctl show lists the default port" sh -c 'p2pctl show | grep -q "listen port 7437"'
 check "p2pctl show -j is valid JSON" sh -c 'p2pctl show -j | python3 -m json.tool'
