@@ -549,6 +549,19 @@ int p2p_readdir(struct p2p_session *sess, const char *export,
 	return p2p_dec_readdir_reply(buf, len, out) ? -EPROTO : 0;
 }
 
+static int read_started(struct p2p_session *sess, uint32_t tag,
+			const void *buf, size_t len, struct p2p_read_reply *out)
+{
+	if (p2p_dec_read_reply(buf, len, out))
+		return -EPROTO;
+	sess->xfer_tag = tag;
+	sess->xfer_left = out->total;
+	sess->frame_left = 0;
+	sess->frame_more = true;
+	sess->xfer_active = true;
+	return 0;
+}
+
 int p2p_read_begin(struct p2p_session *sess, const char *export,
 		   const char *path, uint64_t offset, uint64_t length,
 		   struct p2p_read_reply *out)
@@ -567,14 +580,46 @@ int p2p_read_begin(struct p2p_session *sess, const char *export,
 		       sizeof(buf), &len);
 	if (ret)
 		return ret;
-	if (p2p_dec_read_reply(buf, len, out))
-		return -EPROTO;
-	sess->xfer_tag = sess->tag;
-	sess->xfer_left = out->total;
-	sess->frame_left = 0;
-	sess->frame_more = true;
-	sess->xfer_active = true;
-	return 0;
+	return read_started(sess, sess->tag, buf, len, out);
+}
+
+int p2p_enc_read_frame(struct p2p_session *sess, void *buf, size_t cap,
+		       const char *export, const char *path, uint64_t offset,
+		       uint64_t length, uint32_t *tag)
+{
+	struct p2p_read_req req = { .offset = offset, .length = length };
+	struct p2p_frame f = { .op = P2P_OP_READ };
+	int len;
+
+	if (cap < P2P_HDR_LEN)
+		return -ENOSPC;
+	str_arg(&req.export, export);
+	str_arg(&req.path, path);
+	len = p2p_enc_read_req((uint8_t *)buf + P2P_HDR_LEN, cap - P2P_HDR_LEN,
+			       &req);
+	if (len < 0)
+		return len;
+	f.len = len;
+	f.tag = *tag = p2p_next_tag(sess);
+	p2p_hdr_encode(buf, &f);
+	return P2P_HDR_LEN + len;
+}
+
+int p2p_read_reply(struct p2p_session *sess, uint32_t tag,
+		   struct p2p_read_reply *out)
+{
+	uint8_t buf[SMALL_REPLY];
+	size_t len;
+	int ret;
+
+	if (sess->xfer_active)
+		return -EBUSY;
+	sess->err.code = 0;
+	sess->err.msg[0] = '\0';
+	ret = recv_reply(sess, tag, P2P_OP_READ_REPLY, buf, sizeof(buf), &len);
+	if (ret)
+		return ret;
+	return read_started(sess, tag, buf, len, out);
 }
 
 /* The next READ_DATA header: sizes must add up to exactly total. */

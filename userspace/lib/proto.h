@@ -104,6 +104,20 @@ int p2p_read_begin(struct p2p_session *sess, const char *export,
 		   struct p2p_read_reply *out);
 ssize_t p2p_read_data(struct p2p_session *sess, void *buf, size_t cap);
 
+/*
+ * Pipelined READs (PROTOCOL.md section 2): p2p_enc_read_frame() writes a
+ * whole READ frame, header and body with a fresh tag (*tag), into buf and
+ * returns its length (a negative errno if it does not fit), so that the
+ * caller sends several in one write; then, in the order sent,
+ * p2p_read_reply() takes the READ_REPLY of each (or its ERROR:
+ * -EREMOTEIO, the connection stays usable) and p2p_read_data() its bytes.
+ */
+int p2p_enc_read_frame(struct p2p_session *sess, void *buf, size_t cap,
+		       const char *export, const char *path, uint64_t offset,
+		       uint64_t length, uint32_t *tag);
+int p2p_read_reply(struct p2p_session *sess, uint32_t tag,
+		   struct p2p_read_reply *out);
+
 /* PUT: begin, data (any sizes, exactly size bytes in all), end. Calling
  * end early aborts the upload: the server keeps nothing. */
 int p2p_put_begin(struct p2p_session *sess, const char *export,
