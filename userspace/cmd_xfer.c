@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * p2pctl get, put: copy one file from or to a peer's export.
+ * p2pctl get, put: copy one file from or to a peer's export (get -r, a
+ * tree: cmd_tree.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,23 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "peer.h"
-#include "progress.h"
-
-#define XFER_BUF	P2P_MAX_DATA_CHUNK
+#include "xfer.h"
 
 /* get */
-
-struct get {
-	struct peer p;
-	struct peer_args a;
-	char out[PATH_MAX];	/* "" for standard output */
-	int fd;
-	bool created;		/* -c made OUT: remove it if nothing came */
-	uint64_t offset;
-	uint64_t written;	/* bytes received and written */
-	struct p2p_read_reply rr;
-};
 
 /*
  * The temporary file of a download, removed if a signal ends us: a get
@@ -45,7 +32,7 @@ static void on_signal(int sig)
 	raise(sig);
 }
 
-static void catch_signals(void)
+void get_catch_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
@@ -107,8 +94,18 @@ static int out_path(struct get *g)
 	return 0;
 }
 
+/* -r: a message must not land in the progress line (errno is kept). */
+static void hide_progress(struct get *g)
+{
+	int e = errno;
+
+	if (g->pr)
+		progress_clear(g->pr);
+	errno = e;
+}
+
 /* ".NAME.p2p-XXXXXX" beside OUT, created 0600. */
-static int open_tmp(struct get *g)
+int get_open_tmp(struct get *g)
 {
 	const char *slash = strrchr(g->out, '/');
 	int dlen = slash ? (int)(slash - g->out + 1) : 0;
@@ -117,6 +114,7 @@ static int open_tmp(struct get *g)
 		 g->out, g->out + dlen);
 	g->fd = mkostemp(tmp_path, O_CLOEXEC);
 	if (g->fd < 0) {
+		hide_progress(g);
 		err("cannot create a temporary file beside \"%s\": %s", g->out,
 		    strerror(errno));
 		return 1;
@@ -156,11 +154,10 @@ static int open_out(struct get *g)
 		g->fd = STDOUT_FILENO;
 		return 0;
 	}
-	return g->a.resume ? open_resume(g) : open_tmp(g);
+	return g->a.resume ? open_resume(g) : get_open_tmp(g);
 }
 
-/* Undo what open_out did, after a failure. */
-static void close_out_failed(struct get *g)
+void get_close_failed(struct get *g)
 {
 	if (g->fd > STDOUT_FILENO)
 		close(g->fd);
@@ -170,42 +167,50 @@ static void close_out_failed(struct get *g)
 		unlink(g->out);
 }
 
-static int recv_data(struct get *g, const char *target)
+int get_recv_data(struct get *g, const char *target)
 {
-	struct progress pr;
+	struct progress own, *pr = g->pr ? g->pr : &own;
 	uint64_t done = g->offset;
-	char *buf = malloc(XFER_BUF);
 	ssize_t n = -ENOMEM;
-	int ret = 0;
+	int werr = 0;
 
-	progress_begin(&pr, p2p_url_basename(&g->p.url), done,
-		       g->offset + g->rr.total);
-	while (buf && (n = p2p_read_data(&g->p.sess, buf, XFER_BUF)) > 0) {
-		ret = write_all(g->fd, buf, n);
-		if (ret)
+	if (!g->buf)
+		g->buf = malloc(XFER_BUF);
+	if (!g->pr)
+		progress_begin(&own, p2p_url_basename(&g->p.url), done,
+			       g->offset + g->rr.total);
+	while (g->buf && (n = p2p_read_data(&g->p.sess, g->buf, XFER_BUF)) > 0) {
+		if (!werr)
+			werr = write_all(g->fd, g->buf, n);
+		if (werr && !g->drain)
 			break;
-		g->written += n;
+		if (!werr)
+			g->written += n;
 		done += n;
-		progress_update(&pr, done);
+		progress_update(pr, g->pr_base + done);
 	}
-	progress_end(&pr);
-	free(buf);
-	if (ret)
+	if (!g->pr)
+		progress_end(&own);
+	if (werr || n < 0)
+		hide_progress(g);
+	if (werr)
 		err("cannot write \"%s\": %s", *g->out ? g->out : "standard output",
-		    strerror(-ret));
-	else if (n < 0)
-		ret = peer_fail(&g->p, n, "get", target);
-	return ret ? 1 : 0;
+		    strerror(-werr));
+	if (n < 0) {
+		peer_fail(&g->p, n, "get", target);
+		return -1;
+	}
+	return werr ? 1 : 0;
 }
 
-/* Mode and mtime, then the temporary file becomes OUT. */
-static int finish_out(struct get *g)
+int get_finish_out(struct get *g)
 {
 	struct timespec ts[2] = {
 		{ .tv_nsec = UTIME_OMIT },
 		{ .tv_sec = g->rr.mtime_sec, .tv_nsec = g->rr.mtime_nsec },
 	};
 	mode_t mask = umask(0);
+	int e;
 
 	umask(mask);
 	if (!*g->out)
@@ -213,14 +218,18 @@ static int finish_out(struct get *g)
 	if (ts[1].tv_nsec >= 1000000000)
 		ts[1].tv_nsec = 0;
 	futimens(g->fd, ts);
-	if ((have_tmp && fchmod(g->fd, 0666 & ~mask)) || fsync(g->fd) ||
-	    close(g->fd)) {
-		g->fd = -1;
-		err("cannot write \"%s\": %s", g->out, strerror(errno));
+	e = (have_tmp && fchmod(g->fd, 0666 & ~mask)) || fsync(g->fd) ?
+	    errno : 0;
+	if (close(g->fd) && !e)
+		e = errno;
+	g->fd = -1;
+	if (e) {
+		hide_progress(g);
+		err("cannot write \"%s\": %s", g->out, strerror(e));
 		return 1;
 	}
-	g->fd = -1;
 	if (have_tmp && rename(tmp_path, g->out)) {
+		hide_progress(g);
 		err("cannot rename \"%s\" to \"%s\": %s", tmp_path, g->out,
 		    strerror(errno));
 		return 1;
@@ -249,9 +258,9 @@ static int get_file(struct get *g)
 			     g->offset, P2P_READ_TO_EOF, &g->rr);
 	if (ret)
 		return peer_fail(&g->p, ret, "get", target);
-	if (check_resume(g, target) || recv_data(g, target))
+	if (check_resume(g, target) || get_recv_data(g, target))
 		return 1;
-	return finish_out(g);
+	return get_finish_out(g);
 }
 
 static int get_main(int argc, char **argv)
@@ -260,13 +269,16 @@ static int get_main(int argc, char **argv)
 	struct get g = { .fd = -1 };
 	int ret;
 
-	if (peer_args(&cmd_get, argc, argv, PEER_OPT_OUT | PEER_OPT_RESUME, 1,
-		      names, &g.a) ||
-	    peer_url(g.a.pos[0], P2P_URL_NEED_PATH, &g.p.url) || out_path(&g))
+	if (peer_args(&cmd_get, argc, argv, PEER_OPT_OUT | PEER_OPT_RESUME |
+		      PEER_OPT_RECURSIVE, 1, names, &g.a))
 		return 1;
-	catch_signals();
+	if (g.a.recursive)
+		return get_tree(&g);
+	if (peer_url(g.a.pos[0], P2P_URL_NEED_PATH, &g.p.url) || out_path(&g))
+		return 1;
+	get_catch_signals();
 	if (open_out(&g)) {
-		close_out_failed(&g);
+		get_close_failed(&g);
 		return 1;
 	}
 	ret = peer_open(&g.p, &g.a);
@@ -275,14 +287,15 @@ static int get_main(int argc, char **argv)
 		peer_close(&g.p);
 	}
 	if (ret)
-		close_out_failed(&g);
+		get_close_failed(&g);
+	free(g.buf);
 	return ret;
 }
 
 const struct command cmd_get = {
 	.name = "get",
 	.main = get_main,
-	.usage = "p2p://USER@HOST[:PORT]/EXPORT/PATH [-o OUT] [-c] "
+	.usage = "p2p://USER@HOST[:PORT]/EXPORT[/PATH] [-o OUT] [-c | -r] "
 		 "--key-file FILE [--host-key KEY]",
 	.help =
 	"Download the file PATH of EXPORT.  It is written to a temporary file\n"
@@ -302,7 +315,29 @@ const struct command cmd_get = {
 	"                   file).  An interrupted -c download keeps what it\n"
 	"                   received, for the next -c.  The bytes already in OUT\n"
 	"                   are trusted, not compared.\n"
+	"  -r, --recursive  PATH is a directory (the export's root without\n"
+	"                   PATH): fetch its whole tree, see below\n"
 	PEER_OPTIONS
+	"\n"
+	"Recursive get (-r): the tree goes where cp -r would put it: into OUT\n"
+	"if OUT does not exist (it is created), into OUT/NAME if OUT is a\n"
+	"directory, into NAME in the current directory without -o; NAME is\n"
+	"the last component of PATH, or EXPORT for the root.  An existing\n"
+	"directory there is merged into (files of the same name are\n"
+	"replaced); an OUT or NAME that is not a directory is refused, as are\n"
+	"-c and -o -.  A PATH that is not a directory is an error (get a file\n"
+	"without -r).  Directories are created with mode 0777 less the umask;\n"
+	"regular files arrive as with a single get (temporary file, renamed\n"
+	"when complete; mode 0666 less the umask), and files and directories\n"
+	"keep their remote modification times.  One connection carries the\n"
+	"whole tree, with up to 16 READ requests in flight.  Symbolic links and\n"
+	"special files are skipped, one line on stderr each (exit status 0).\n"
+	"A file or directory that cannot be read (EACCES, vanished) or stored\n"
+	"is reported in one line and the rest is fetched; the exit status is\n"
+	"then 1.  Entry names from the server are checked: one holding '/' or\n"
+	"NUL, or \".\" or \"..\", is a protocol error that ends the get.  At most\n"
+	"64 directory levels below PATH are fetched.  On a terminal, stderr\n"
+	"shows one progress line for the whole tree (files and bytes).\n"
 	"\n"
 	PEER_URL_HELP
 	"\n"
@@ -314,6 +349,7 @@ const struct command cmd_get = {
 	"  p2pctl get p2p://alice@198.18.0.1/music/take5.flac --key-file alice.key\n"
 	"  p2pctl get p2p://alice@peer/iso/big.iso -c -o /data/ --key-file alice.key\n"
 	"  p2pctl get p2p://alice@peer/docs/notes.txt -o - --key-file alice.key | less\n"
+	"  p2pctl get -r p2p://alice@peer/photos/2024 -o ~/Pictures --key-file alice.key\n"
 	"\n"
 	PEER_EXIT_HELP,
 };

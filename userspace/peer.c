@@ -64,6 +64,9 @@ static int one_opt(const struct command *cmd, int argc, char **argv, int *i,
 	else if ((allowed & PEER_OPT_RESUME) &&
 		 (!strcmp(arg, "-c") || !strcmp(arg, "--continue")))
 		a->resume = true;
+	else if ((allowed & PEER_OPT_RECURSIVE) &&
+		 (!strcmp(arg, "-r") || !strcmp(arg, "--recursive")))
+		a->recursive = true;
 	else
 		return -usage_err(cmd, "unknown option \"%s\"", arg);
 	return 0;

@@ -22,6 +22,7 @@
 #define PEER_OPT_JSON		0x1	/* -j, --json */
 #define PEER_OPT_OUT		0x2	/* -o FILE */
 #define PEER_OPT_RESUME		0x4	/* -c, --continue */
+#define PEER_OPT_RECURSIVE	0x8	/* -r, --recursive */
 
 struct peer_args {
 	const char *key_file;
@@ -29,6 +30,7 @@ struct peer_args {
 	const char *out;
 	bool json;
 	bool resume;
+	bool recursive;
 	const char *pos[2];		/* positional arguments */
 	int npos;
 };

@@ -133,7 +133,7 @@ void progress_update(struct progress *p, uint64_t done)
 	if (!p->on)
 		return;
 	t = now();
-	if (t - p->t_last < REDRAW_S && done < p->total)
+	if (t - p->t_last < REDRAW_S && done < p->total && !p->cleared)
 		return;
 	if (t - p->t_last > 1e-3) {
 		inst = (done - p->done_last) / (t - p->t_last);
@@ -141,6 +141,7 @@ void progress_update(struct progress *p, uint64_t done)
 		p->t_last = t;
 		p->done_last = done;
 	}
+	p->cleared = false;
 	draw(p);
 }
 
@@ -151,4 +152,13 @@ void progress_end(struct progress *p)
 	fputs("\r\033[K", stderr);
 	fflush(stderr);
 	p->on = false;
+}
+
+void progress_clear(struct progress *p)
+{
+	if (!p->on)
+		return;
+	fputs("\r\033[K", stderr);
+	fflush(stderr);
+	p->cleared = true;
 }

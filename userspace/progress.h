@@ -14,6 +14,7 @@
 
 struct progress {
 	bool on;
+	bool cleared;		/* by progress_clear: draw at the next update */
 	const char *label;
 	uint64_t first;		/* bytes present when we started (resume) */
 	uint64_t done;		/* bytes present now */
@@ -29,6 +30,8 @@ void progress_begin(struct progress *p, const char *label, uint64_t done,
 void progress_update(struct progress *p, uint64_t done);
 /* Clear the line; safe to call twice or when the bar is off. */
 void progress_end(struct progress *p);
+/* Clear the line for a message; the next update draws the bar again. */
+void progress_clear(struct progress *p);
 
 /* "999 B", "12.3 KiB", "1.0 GiB" */
 void fmt_bytes(char *buf, size_t len, uint64_t n);

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What get (cmd_xfer.c) and get -r (cmd_tree.c) share: one READ received
+ * into a temporary file beside its target (.NAME.p2p-XXXXXX), which is
+ * renamed into place once complete and removed on failure or a signal.
+ * One temporary file exists at a time.
+ */
+#ifndef P2PCTL_XFER_H
+#define P2PCTL_XFER_H
+
+#include <limits.h>
+
+#include "peer.h"
+#include "progress.h"
+
+struct get {
+	struct peer p;
+	struct peer_args a;
+	char out[PATH_MAX];	/* "" for standard output */
+	int fd;
+	bool created;		/* -c made OUT: remove it if nothing came */
+	bool drain;		/* -r: after a write error, read the rest */
+	uint64_t offset;
+	uint64_t written;	/* bytes received and written */
+	struct p2p_read_reply rr;
+	char *buf;		/* XFER_BUF bytes, allocated on first use */
+	struct progress *pr;	/* -r: the line of the whole tree, else NULL */
+	uint64_t pr_base;	/* -r: bytes of the files before this one */
+};
+
+#define XFER_BUF	P2P_MAX_DATA_CHUNK
+
+void get_catch_signals(void);
+/* Create the temporary file beside g->out: 0, or 1 after a message. */
+int get_open_tmp(struct get *g);
+/*
+ * The READ_DATA of g->rr into g->fd. 0; 1 after a message on a local
+ * write error (with g->drain every byte was read anyway, so that the
+ * connection can go on); -1 after a message when the transfer failed.
+ */
+int get_recv_data(struct get *g, const char *target);
+/* Mode and mtime, then rename to g->out: 0, or 1 after a message. */
+int get_finish_out(struct get *g);
+/* Undo what the open did, after a failure. */
+void get_close_failed(struct get *g);
+
+/* get -r, once the options are parsed. */
+int get_tree(struct get *g);
+
+#endif /* P2PCTL_XFER_H */
