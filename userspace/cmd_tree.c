@@ -16,6 +16,8 @@
 #include "xfer.h"
 
 #define TREE_MAX_DEPTH		64	/* directory levels below the top */
+/* Entries listed in all, so that a server cannot make us list for ever. */
+#define TREE_MAX_ENTRIES	1000000
 #define TREE_INFLIGHT		16	/* READ requests sent, not yet answered */
 /*
  * The server reads a request only once the replies before it are sent, and
@@ -49,6 +51,7 @@ struct tree {
 	struct tdir *dirs;
 	size_t ndirs, dirs_cap;
 	uint64_t bytes;		/* of all files, as listed */
+	size_t entries;		/* listed so far, all directories */
 	bool failed;		/* something was not fetched */
 	uint8_t *buf;		/* one READDIR reply */
 	size_t sent, done;	/* READ requests */
@@ -155,9 +158,15 @@ static int read_dir(struct tree *t, const char *rpath, struct dents *ds)
 	for (;;) {
 		ret = p2p_readdir(&p->sess, p->url.export, rpath, cookie, 0,
 				  t->buf, DIR_BUF, &r);
-		while (!ret && !p2p_next_dirent(&r.entries, &d))
+		while (!ret && !p2p_next_dirent(&r.entries, &d)) {
+			if (++t->entries > TREE_MAX_ENTRIES) {
+				err("more than %d entries in the tree: giving up",
+				    TREE_MAX_ENTRIES);
+				return -E2BIG;
+			}
 			ret = p2p_component_valid(d.name.s, d.name.len) ?
 			      add_dent(ds, &d) : -EPROTO;
+		}
 		if (ret || r.end)
 			break;
 		if (!r.count)
@@ -284,6 +293,11 @@ static int walk_dir(struct tree *t, const char *rpath, const char *lpath,
 	if (add_dir(t, lpath, d->mtime_sec, d->mtime_nsec))
 		return -1;
 	ret = read_dir(t, rpath, &ds);
+	if (ret == -E2BIG) {
+		free_dents(&ds);
+		t->failed = true;
+		return -1;
+	}
 	if (ret) {
 		free_dents(&ds);
 		peer_fail(&t->g->p, ret, "list", tg);
@@ -360,7 +374,7 @@ static int walk_top(struct tree *t, const char *root)
 	ret = read_dir(t, p->url.path, &ds);
 	if (ret) {
 		free_dents(&ds);
-		return -peer_fail(p, ret, "list", tg);
+		return ret == -E2BIG ? -1 : -peer_fail(p, ret, "list", tg);
 	}
 	if (make_dir(root, true) ||
 	    add_dir(t, root, a.mtime_sec, a.mtime_nsec)) {
