@@ -13,12 +13,6 @@
 
 #define LS_BUF		(P2P_MAX_BODY + 64)
 
-/* Directory entries, each name.s our own copy. */
-struct entries {
-	struct p2p_dirent *v;
-	size_t n, cap;
-};
-
 static const char *const type_names[] = {
 	[P2P_FTYPE_UNSPEC] = "other",
 	[P2P_FTYPE_REG] = "file",
@@ -121,52 +115,8 @@ static int ls_exports(struct peer *p, bool json)
 
 /* ls of a directory: every READDIR piece, then sorted by name */
 
-static int add_entry(struct entries *es, const struct p2p_dirent *d)
-{
-	struct p2p_dirent *e;
-	char *name;
-
-	if (es->n == es->cap) {
-		size_t cap = es->cap ? es->cap * 2 : 256;
-
-		e = realloc(es->v, cap * sizeof(*e));
-		if (!e)
-			return -ENOMEM;
-		es->v = e;
-		es->cap = cap;
-	}
-	name = malloc(d->name.len + 1);
-	if (!name)
-		return -ENOMEM;
-	memcpy(name, d->name.s, d->name.len);
-	name[d->name.len] = '\0';
-	e = &es->v[es->n++];
-	*e = *d;
-	e->name.s = name;
-	return 0;
-}
-
-static void free_entries(struct entries *es)
-{
-	size_t i;
-
-	for (i = 0; i < es->n; i++)
-		free((char *)es->v[i].name.s);
-	free(es->v);
-}
-
-static int by_name(const void *a, const void *b)
-{
-	const struct p2p_str *x = &((const struct p2p_dirent *)a)->name;
-	const struct p2p_str *y = &((const struct p2p_dirent *)b)->name;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->s, y->s, n);
-
-	return c ? c : (x->len > y->len) - (x->len < y->len);
-}
-
 /* -EPROTO if the server neither advances nor ends. */
-static int read_dir(struct peer *p, struct entries *es)
+static int read_dir(struct peer *p, struct peer_dirents *es)
 {
 	struct p2p_readdir_reply r;
 	struct p2p_dirent d;
@@ -180,7 +130,7 @@ static int read_dir(struct peer *p, struct entries *es)
 		if (ret)
 			break;
 		while (!ret && !p2p_next_dirent(&r.entries, &d))
-			ret = add_entry(es, &d);
+			ret = peer_dirents_add(es, &d);
 		if (r.end)
 			break;
 		if (!r.count)
@@ -211,13 +161,13 @@ static void print_entry(const struct p2p_dirent *d, int size_width)
 	free(name);
 }
 
-static void print_entries(struct entries *es)
+static void print_entries(struct peer_dirents *es)
 {
 	char num[24];
 	int width = 1, w;
 	size_t i;
 
-	qsort(es->v, es->n, sizeof(*es->v), by_name);
+	peer_dirents_sort(es);
 	for (i = 0; i < es->n; i++) {
 		w = snprintf(num, sizeof(num), "%llu",
 			     (unsigned long long)es->v[i].size);
@@ -264,7 +214,7 @@ static int ls_one(struct peer *p, const char *target, bool json)
 
 static int ls_dir(struct peer *p, bool json)
 {
-	struct entries es = { 0 };
+	struct peer_dirents es = { 0 };
 	char target[P2P_NAME_MAX + P2P_PATH_MAX + 2];
 	int ret;
 
@@ -281,7 +231,7 @@ static int ls_dir(struct peer *p, bool json)
 		print_entries(&es);
 		print_end();
 	}
-	free_entries(&es);
+	peer_dirents_free(&es);
 	return ret;
 }
 

@@ -60,12 +60,6 @@ struct tree {
 	char label[48];		/* "files 12/305" */
 };
 
-/* Entries of one directory, each name.s our own NUL-terminated copy. */
-struct dents {
-	struct p2p_dirent *v;
-	size_t n, cap;
-};
-
 /* "EXPORT/PATH" for messages, control characters shown as '?'. */
 static void target(const struct tree *t, const char *rpath, const char *name,
 		   char *buf, size_t len)
@@ -87,67 +81,12 @@ static int out_of_memory(void)
 
 /* Listing */
 
-static int add_dent(struct dents *ds, const struct p2p_dirent *d)
-{
-	struct p2p_dirent *v;
-	char *name;
-
-	if (ds->n == ds->cap) {
-		size_t cap = ds->cap ? ds->cap * 2 : 64;
-
-		v = realloc(ds->v, cap * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		ds->v = v;
-		ds->cap = cap;
-	}
-	name = malloc(d->name.len + 1);
-	if (!name)
-		return -ENOMEM;
-	memcpy(name, d->name.s, d->name.len);
-	name[d->name.len] = '\0';
-	ds->v[ds->n] = *d;
-	ds->v[ds->n++].name.s = name;
-	return 0;
-}
-
-static void free_dents(struct dents *ds)
-{
-	size_t i;
-
-	for (i = 0; i < ds->n; i++)
-		free((char *)ds->v[i].name.s);
-	free(ds->v);
-	memset(ds, 0, sizeof(*ds));
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct p2p_dirent *)a)->name.s,
-		      ((const struct p2p_dirent *)b)->name.s);
-}
-
-/* Sorted, without the repeats a directory changing meanwhile can cause. */
-static void sort_dents(struct dents *ds)
-{
-	size_t i, n = 0;
-
-	qsort(ds->v, ds->n, sizeof(*ds->v), by_name);
-	for (i = 0; i < ds->n; i++) {
-		if (n && !strcmp(ds->v[n - 1].name.s, ds->v[i].name.s))
-			free((char *)ds->v[i].name.s);
-		else
-			ds->v[n++] = ds->v[i];
-	}
-	ds->n = n;
-}
-
 /*
  * Every entry of rpath, page after page. A name that is not a valid
  * component ('/', NUL, "." or "..") is a protocol error: it must never
  * become a local path.
  */
-static int read_dir(struct tree *t, const char *rpath, struct dents *ds)
+static int read_dir(struct tree *t, const char *rpath, struct peer_dirents *ds)
 {
 	struct peer *p = &t->g->p;
 	struct p2p_readdir_reply r;
@@ -165,7 +104,7 @@ static int read_dir(struct tree *t, const char *rpath, struct dents *ds)
 				return -E2BIG;
 			}
 			ret = p2p_component_valid(d.name.s, d.name.len) ?
-			      add_dent(ds, &d) : -EPROTO;
+			      peer_dirents_add(ds, &d) : -EPROTO;
 		}
 		if (ret || r.end)
 			break;
@@ -174,7 +113,7 @@ static int read_dir(struct tree *t, const char *rpath, struct dents *ds)
 		cookie = r.cookie;
 	}
 	if (!ret)
-		sort_dents(ds);
+		peer_dirents_sort(ds);
 	return ret;
 }
 
@@ -269,13 +208,13 @@ static int add_file(struct tree *t, char *rpath, char *lpath, uint64_t size)
 }
 
 static int walk_entries(struct tree *t, const char *rpath, const char *lpath,
-			struct dents *ds, int depth);
+			struct peer_dirents *ds, int depth);
 
 /* A directory below the top: 0, or -1 when the get must end. */
 static int walk_dir(struct tree *t, const char *rpath, const char *lpath,
 		    const struct p2p_dirent *d, int depth)
 {
-	struct dents ds = { 0 };
+	struct peer_dirents ds = { 0 };
 	char tg[TARGET_MAX];
 	int ret;
 
@@ -294,12 +233,12 @@ static int walk_dir(struct tree *t, const char *rpath, const char *lpath,
 		return -1;
 	ret = read_dir(t, rpath, &ds);
 	if (ret == -E2BIG) {
-		free_dents(&ds);
+		peer_dirents_free(&ds);
 		t->failed = true;
 		return -1;
 	}
 	if (ret) {
-		free_dents(&ds);
+		peer_dirents_free(&ds);
 		peer_fail(&t->g->p, ret, "list", tg);
 		t->failed = true;
 		/* after an ERROR the connection goes on */
@@ -340,14 +279,14 @@ static int walk_entry(struct tree *t, const char *rpath, const char *lpath,
 }
 
 static int walk_entries(struct tree *t, const char *rpath, const char *lpath,
-			struct dents *ds, int depth)
+			struct peer_dirents *ds, int depth)
 {
 	size_t i;
 	int ret = 0;
 
 	for (i = 0; i < ds->n && !ret; i++)
 		ret = walk_entry(t, rpath, lpath, &ds->v[i], depth);
-	free_dents(ds);
+	peer_dirents_free(ds);
 	return ret;
 }
 
@@ -355,7 +294,7 @@ static int walk_entries(struct tree *t, const char *rpath, const char *lpath,
 static int walk_top(struct tree *t, const char *root)
 {
 	struct peer *p = &t->g->p;
-	struct dents ds = { 0 };
+	struct peer_dirents ds = { 0 };
 	char tg[TARGET_MAX];
 	struct p2p_fattr a;
 	int ret;
@@ -373,12 +312,12 @@ static int walk_top(struct tree *t, const char *root)
 	}
 	ret = read_dir(t, p->url.path, &ds);
 	if (ret) {
-		free_dents(&ds);
+		peer_dirents_free(&ds);
 		return ret == -E2BIG ? -1 : -peer_fail(p, ret, "list", tg);
 	}
 	if (make_dir(root, true) ||
 	    add_dir(t, root, a.mtime_sec, a.mtime_nsec)) {
-		free_dents(&ds);
+		peer_dirents_free(&ds);
 		return -1;
 	}
 	return walk_entries(t, p->url.path, root, &ds, 0);

@@ -402,3 +402,60 @@ int peer_fail(struct peer *p, int ret, const char *what, const char *path)
 		    conn_reason(ret));
 	return 1;
 }
+
+/* Directory entries */
+
+int peer_dirents_add(struct peer_dirents *ds, const struct p2p_dirent *d)
+{
+	struct p2p_dirent *v;
+	char *name;
+
+	if (ds->n == ds->cap) {
+		size_t cap = ds->cap ? ds->cap * 2 : 64;
+
+		v = realloc(ds->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		ds->v = v;
+		ds->cap = cap;
+	}
+	name = malloc(d->name.len + 1);
+	if (!name)
+		return -ENOMEM;
+	memcpy(name, d->name.s, d->name.len);
+	name[d->name.len] = '\0';
+	ds->v[ds->n] = *d;
+	ds->v[ds->n++].name.s = name;
+	return 0;
+}
+
+/* Names are valid components: no NUL inside, so strcmp() orders them. */
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct p2p_dirent *)a)->name.s,
+		      ((const struct p2p_dirent *)b)->name.s);
+}
+
+void peer_dirents_sort(struct peer_dirents *ds)
+{
+	size_t i, n = 0;
+
+	qsort(ds->v, ds->n, sizeof(*ds->v), by_name);
+	for (i = 0; i < ds->n; i++) {
+		if (n && !strcmp(ds->v[n - 1].name.s, ds->v[i].name.s))
+			free((char *)ds->v[i].name.s);
+		else
+			ds->v[n++] = ds->v[i];
+	}
+	ds->n = n;
+}
+
+void peer_dirents_free(struct peer_dirents *ds)
+{
+	size_t i;
+
+	for (i = 0; i < ds->n; i++)
+		free((char *)ds->v[i].name.s);
+	free(ds->v);
+	memset(ds, 0, sizeof(*ds));
+}

@@ -63,6 +63,18 @@ int peer_fail(struct peer *p, int ret, const char *what, const char *path);
 /* "export/path", or "export" for the root. */
 void peer_target(const struct p2p_url *u, char *buf, size_t len);
 
+/* Directory entries as READDIR gives them, each name.s our own C string. */
+struct peer_dirents {
+	struct p2p_dirent *v;
+	size_t n, cap;
+};
+
+/* 0 or -ENOMEM. */
+int peer_dirents_add(struct peer_dirents *ds, const struct p2p_dirent *d);
+/* By name, without the repeats a directory changing between pages causes. */
+void peer_dirents_sort(struct peer_dirents *ds);
+void peer_dirents_free(struct peer_dirents *ds);
+
 /* Help text shared by ls, stat, get and put. */
 #define PEER_OPTIONS \
 	"  --key-file FILE  the user's private key (base64 of 32 bytes, as\n" \
