@@ -315,18 +315,22 @@ static int send_kvec(struct socket *sock, struct kvec *vec, int n,
 	return ret < 0 ? ret : 0;
 }
 
+static int send_counted(struct p2p_conn *conn, struct kvec *vec, int n,
+			size_t total, int msg_flags)
+{
+	int ret = send_kvec(conn->sock, vec, n, total, msg_flags);
+
+	if (!ret)
+		p2p_conn_sent(conn, total);
+	return ret;
+}
+
 int p2p_conn_send_raw(struct p2p_conn *conn, const void *buf, size_t len,
 		      int msg_flags)
 {
 	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
-	int ret;
 
-	ret = send_kvec(conn->sock, &vec, 1, len, msg_flags);
-	if (!ret) {
-		p2p_stat_add(conn->pn, P2P_STAT_BYTES_SENT, len);
-		p2p_conn_count(&conn->bytes_sent, len);
-	}
-	return ret;
+	return send_counted(conn, &vec, 1, len, msg_flags);
 }
 
 int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
@@ -340,16 +344,10 @@ int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
 		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
 		{ .iov_base = (void *)body, .iov_len = len },
 	};
-	int ret;
 
 	p2p_hdr_encode(hdr, &f);
-	ret = send_kvec(conn->sock, vec, len ? 2 : 1, sizeof(hdr) + len,
-			msg_flags);
-	if (!ret) {
-		p2p_stat_add(conn->pn, P2P_STAT_BYTES_SENT, sizeof(hdr) + len);
-		p2p_conn_count(&conn->bytes_sent, sizeof(hdr) + len);
-	}
-	return ret;
+	return send_counted(conn, vec, len ? 2 : 1, sizeof(hdr) + len,
+			    msg_flags);
 }
 
 int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg)

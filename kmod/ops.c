@@ -370,8 +370,7 @@ static int direct_actor(struct pipe_inode_info *pipe, struct splice_desc *sd)
 		sent += ret;
 		out->left -= ret;
 		p2p_stat_add(out->conn->pn, P2P_STAT_BYTES_SENT_ZEROCOPY, ret);
-		p2p_stat_add(out->conn->pn, P2P_STAT_BYTES_SENT, ret);
-		p2p_conn_count(&out->conn->bytes_sent, ret);
+		p2p_conn_sent(out->conn, ret);
 		if (ret < len)
 			break;		/* timed out: send_range() sees it short */
 	}
