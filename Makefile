@@ -99,7 +99,7 @@ $(BUILD)/tests/host/%: tests/host/%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(SODIUM_LIBS)
 
-$(BUILD)/tests/guest/%: tests/guest/%.c $(LIB_SRCS) $(HDRS)
+$(BUILD)/tests/guest/%: tests/guest/%.c $(LIB_SRCS) $(HDRS) $(wildcard tests/guest/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) -o $@ $< $(LIB_SRCS) \
 		$(MNL_LIBS) $(SODIUM_LIBS)

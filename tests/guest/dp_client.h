@@ -82,13 +82,12 @@ static inline int load_key(const char *file, uint8_t key[P2P_KEY_LEN])
 {
 	char line[256] = "";
 	size_t len;
-	FILE *f = fopen(file, "r");
+	FILE *f = fopen(file, "re");
 
-	if (!f || !fgets(line, sizeof(line), f)) {
-		if (f)
-			fclose(f);
-		return -ENOENT;
-	}
+	if (!f)
+		return -errno;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
 	fclose(f);
 	line[strcspn(line, " \t\r\n")] = '\0';
 	if (sodium_base642bin(key, P2P_KEY_LEN, line, strlen(line), NULL, &len,
@@ -98,26 +97,38 @@ static inline int load_key(const char *file, uint8_t key[P2P_KEY_LEN])
 	return 0;
 }
 
-static inline const char *errname(uint32_t code)
+/* An errno's name, of either sign ("ENOENT"), or "E<n>". */
+static inline const char *errname(int e)
 {
 	static char buf[24];
-	const char *n = strerrorname_np(code);
+	const char *n = strerrorname_np(e < 0 ? -e : e);
 
 	if (n)
 		return n;
-	snprintf(buf, sizeof(buf), "E%u", code);
+	snprintf(buf, sizeof(buf), "E%d", e < 0 ? -e : e);
 	return buf;
 }
 
-/* Raw body builder: no validation of what goes in. */
+/*
+ * Raw body builder: no validation of what goes in; what does not fit is
+ * cut (the fuzzers ask for random lengths).
+ */
 struct body {
 	uint8_t b[P2P_MAX_BODY + 4096];
 	size_t len;
 };
 
+static inline void b_bytes(struct body *b, const void *p, size_t n)
+{
+	if (n > sizeof(b->b) - b->len)
+		n = sizeof(b->b) - b->len;
+	memcpy(b->b + b->len, p, n);
+	b->len += n;
+}
+
 static inline void b_u8(struct body *b, uint8_t v)
 {
-	b->b[b->len++] = v;
+	b_bytes(b, &v, 1);
 }
 
 static inline void b_u16(struct body *b, uint16_t v)
@@ -136,12 +147,6 @@ static inline void b_u64(struct body *b, uint64_t v)
 {
 	b_u32(b, v >> 32);
 	b_u32(b, v);
-}
-
-static inline void b_bytes(struct body *b, const void *p, size_t n)
-{
-	memcpy(b->b + b->len, p, n);
-	b->len += n;
 }
 
 /* export name (u8 len) and path (u16 len), as given. */

@@ -2,7 +2,8 @@
 /*
  * What the hardening helpers (hard_tool.c, hard_fuzz.c) share: dialing from
  * a chosen source address, keys, an authenticated session, the content of
- * generated test files, a seeded PRNG.  Static functions only: each
+ * generated test files, a seeded PRNG (keys and errno names come from
+ * dp_client.h).  Static functions only: each
  * program includes this once.
  */
 #ifndef HARD_H
@@ -22,6 +23,7 @@
 
 #include <sodium.h>
 
+#include "dp_client.h"
 #include "proto.h"
 
 /* xorshift64*: the fuzzers' only source of randomness, so a seed replays. */
@@ -88,26 +90,6 @@ static inline int dial_from(const char *src, const char *dst, int port,
 		return -e;
 	}
 	return fd;
-}
-
-/* A private key file as p2pctl genkey writes it. */
-static inline int load_key(const char *file, uint8_t key[P2P_KEY_LEN])
-{
-	char line[128] = "";
-	size_t len;
-	FILE *f = fopen(file, "re");
-
-	if (!f)
-		return -errno;
-	if (!fgets(line, sizeof(line), f))
-		line[0] = '\0';
-	fclose(f);
-	line[strcspn(line, " \t\r\n")] = '\0';
-	if (sodium_base642bin(key, P2P_KEY_LEN, line, strlen(line), NULL, &len,
-			      NULL, sodium_base64_VARIANT_ORIGINAL) ||
-	    len != P2P_KEY_LEN)
-		return -EINVAL;
-	return 0;
 }
 
 /* Who to talk to and as whom: the common arguments of the helpers. */
@@ -179,17 +161,6 @@ static inline long file_check(uint32_t n, uint64_t off, const uint8_t *buf,
 			return i;
 	}
 	return -1;
-}
-
-static inline const char *errname(int e)
-{
-	static char buf[24];
-	const char *n = strerrorname_np(e < 0 ? -e : e);
-
-	if (n)
-		return n;
-	snprintf(buf, sizeof(buf), "E%d", e < 0 ? -e : e);
-	return buf;
 }
 
 #endif /* HARD_H */

@@ -90,42 +90,6 @@ static void __attribute__((noreturn)) die(const char *what, int err)
 
 /* Raw frames: nothing is checked on the way out. */
 
-struct body {
-	uint8_t b[P2P_MAX_BODY + 512];
-	size_t len;
-};
-
-static void b_bytes(struct body *b, const void *p, size_t n)
-{
-	if (n > sizeof(b->b) - b->len)
-		n = sizeof(b->b) - b->len;
-	memcpy(b->b + b->len, p, n);
-	b->len += n;
-}
-
-static void b_u8(struct body *b, uint8_t v)
-{
-	b_bytes(b, &v, 1);
-}
-
-static void b_u16(struct body *b, uint16_t v)
-{
-	b_u8(b, v >> 8);
-	b_u8(b, v);
-}
-
-static void b_u32(struct body *b, uint32_t v)
-{
-	b_u16(b, v >> 16);
-	b_u16(b, v);
-}
-
-static void b_u64(struct body *b, uint64_t v)
-{
-	b_u32(b, v >> 32);
-	b_u32(b, v);
-}
-
 static void b_rand(struct body *b, size_t n)
 {
 	while (n--)

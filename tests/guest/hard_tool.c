@@ -357,29 +357,12 @@ static int do_auth(unsigned int n, const char *key2)
 	return 0;
 }
 
-/* stat: the path goes out as given, without the client's checks. */
-
-static size_t unescape(char *s)
-{
-	char *in = s, *out = s, hex[3] = "";
-
-	while (*in) {
-		if (in[0] == '\\' && in[1] == 'x' && in[2] && in[3]) {
-			hex[0] = in[2];
-			hex[1] = in[3];
-			*out++ = strtoul(hex, NULL, 16);
-			in += 4;
-		} else {
-			*out++ = *in++;
-		}
-	}
-	return out - s;
-}
+/* stat: the path, \xHH decoded, goes out without the client's checks. */
 
 static int do_stat(const char *exp, char *path)
 {
 	uint8_t body[P2P_PATH_MAX * 2 + 128], reply[2048];
-	size_t plen = unescape(path), elen = strlen(exp), len = 0;
+	size_t plen = unescape(path).len, elen = strlen(exp), len = 0;
 	struct p2p_session s;
 	struct p2p_fattr a;
 	struct p2p_error e;
