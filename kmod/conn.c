@@ -123,14 +123,15 @@ struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock)
  * Let what we queued (an ERROR, the end of a reply) reach the peer and
  * give it a moment to close its side: up to 2 MiB of what it still sends
  * (an upload we refused) is read and dropped, for 2 s at most, so that our
- * close does not reset the connection before the peer reads the ERROR.
- * Then abort, so that no socket of ours lingers in TCP after the namespace
- * or the module is gone.
+ * close does not reset the connection before the peer reads the ERROR;
+ * at the cap, the server may cut it short (room_for_one()).  conn_free()
+ * then aborts, so that no socket of ours lingers in TCP after the
+ * namespace or the module is gone.
  */
 #define P2P_DRAIN_BYTES		(2 * 1024 * 1024)
 #define P2P_DRAIN_JIFFIES	(2 * HZ)
 
-static void conn_close(struct p2p_conn *conn)
+static void conn_drain(struct p2p_conn *conn)
 {
 	unsigned long end = jiffies + P2P_DRAIN_JIFFIES;
 	struct msghdr msg = {};
@@ -141,8 +142,8 @@ static void conn_close(struct p2p_conn *conn)
 
 	if (READ_ONCE(conn->killed) ||
 	    kernel_sock_shutdown(conn->sock, SHUT_WR))
-		goto out;
-	while (drained < P2P_DRAIN_BYTES) {
+		return;
+	while (drained < P2P_DRAIN_BYTES && !READ_ONCE(conn->killed)) {
 		left = (long)(end - jiffies);
 		if (left <= 0)
 			break;
@@ -154,14 +155,12 @@ static void conn_close(struct p2p_conn *conn)
 			break;
 		drained += ret;
 	}
-out:
-	sock_no_linger(conn->sock->sk);
-	sock_release(conn->sock);
 }
 
 static void conn_free(struct p2p_conn *conn)
 {
-	conn_close(conn);
+	sock_no_linger(conn->sock->sk);
+	sock_release(conn->sock);
 	if (conn->cred)
 		put_cred(conn->cred);
 	memzero_explicit(&conn->keys, sizeof(conn->keys));
@@ -593,10 +592,16 @@ static void serve(struct p2p_conn *conn)
 void p2p_conn_work(struct work_struct *work)
 {
 	struct p2p_conn *conn = container_of(work, struct p2p_conn, work);
+	struct p2p_server *srv = conn->srv;
+	bool evicted;
 
 	tcp_sock_set_nodelay(conn->sock->sk);
 	if (!handshake(conn))
 		serve(conn);
-	p2p_server_conn_done(conn->srv, conn);
+	/* Counted against max_conns until freed, draining included. */
+	p2p_server_conn_closing(srv, conn);
+	conn_drain(conn);
+	evicted = p2p_server_conn_unlist(srv, conn);
 	conn_free(conn);
+	p2p_server_conn_done(srv, evicted);
 }

@@ -60,6 +60,7 @@ struct p2p_conn {
 	unsigned long deadline;		/* jiffies: end of the handshake */
 	bool authed;			/* under srv->conns_lock */
 	bool evicted;			/* under srv->conns_lock */
+	bool closing;			/* under srv->conns_lock */
 	/* After authentication: */
 	char user[P2P_NAME_MAX + 1];
 	size_t ulen;
@@ -133,7 +134,9 @@ int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
 int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg);
 
 /* Server services for connections. */
-void p2p_server_conn_done(struct p2p_server *srv, struct p2p_conn *conn);
+void p2p_server_conn_closing(struct p2p_server *srv, struct p2p_conn *conn);
+bool p2p_server_conn_unlist(struct p2p_server *srv, struct p2p_conn *conn);
+void p2p_server_conn_done(struct p2p_server *srv, bool evicted);
 /*
  * The connection has authenticated: 0, -EBUSY if its user holds
  * max_user_conns connections already, -ECONNABORTED if it was evicted

@@ -20,9 +20,32 @@
 #include "server.h"
 #include "state.h"
 
+/* Evicted connections that may still hold memory, beyond max_conns. */
+#define P2P_EVICT_SLACK 16
+
+/*
+ * Every connection holds a work item of the server's workqueue for its
+ * whole life, and a workqueue runs at most WQ_MAX_ACTIVE of them at once:
+ * the cap, the evicted connections still closing and the accept loop must
+ * fit, or connections beyond would wait unseen for a worker.
+ */
+#define P2P_MAX_CONNS_LIMIT 480
+static_assert(P2P_MAX_CONNS_LIMIT + P2P_EVICT_SLACK + 1 <= WQ_MAX_ACTIVE);
+
 unsigned int p2p_max_conns = P2P_MAX_CONNS;
-module_param_named(max_conns, p2p_max_conns, uint, 0644);
-MODULE_PARM_DESC(max_conns, "Peer connections per namespace before new ones get EBUSY (256)");
+
+static int max_conns_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, P2P_MAX_CONNS_LIMIT);
+}
+
+static const struct kernel_param_ops max_conns_ops = {
+	.set = max_conns_set,
+	.get = param_get_uint,
+};
+module_param_cb(max_conns, &max_conns_ops, &p2p_max_conns, 0644);
+__MODULE_PARM_TYPE(max_conns, "uint");
+MODULE_PARM_DESC(max_conns, "Peer connections per namespace before new ones get EBUSY (256; 1-480, more is refused, at load time too)");
 
 /* Half the default cap: one user cannot take every slot from the others. */
 unsigned int p2p_max_user_conns = P2P_MAX_CONNS / 2;
@@ -49,9 +72,6 @@ static const struct kernel_param_ops live_ops = {
 };
 module_param_cb(conn_objects, &live_ops, NULL, 0444);
 MODULE_PARM_DESC(conn_objects, "live peer connections and uploads of all namespaces (debug)");
-
-/* Evicted connections that may still hold memory, beyond max_conns. */
-#define P2P_EVICT_SLACK 16
 
 /*
  * Connection ids of all namespaces: never reused, so that a dump resumes
@@ -121,12 +141,13 @@ static void refuse_busy(struct p2p_server *srv, struct socket *sock)
 }
 
 /*
- * At the cap, the oldest connection still in its handshake makes room, as
- * sunrpc's svc_check_conn_limits() closes its oldest temporary socket:
- * peers that never complete a handshake cannot lock out those that do.
- * Only a server full of authenticated connections answers EBUSY.  An
- * evicted connection counts until its worker is gone, so that memory
- * stays bounded by max_conns + P2P_EVICT_SLACK connections.
+ * At the cap, the oldest connection still in its handshake or closing
+ * makes room, as sunrpc's svc_check_conn_limits() closes its oldest
+ * temporary socket: peers that never complete a handshake cannot lock out
+ * those that do, and a closing one only cuts its drain short.  Only a
+ * server full of authenticated connections answers EBUSY.  Every
+ * connection counts until its memory is freed, an evicted one too, so
+ * that at most max_conns + P2P_EVICT_SLACK connections exist.
  */
 static bool room_for_one(struct p2p_server *srv)
 {
@@ -135,7 +156,7 @@ static bool room_for_one(struct p2p_server *srv)
 
 	if (srv->nconns - srv->nevicted >= max) {
 		list_for_each_entry(conn, &srv->conns, node)
-			if (!conn->authed && !conn->evicted)
+			if ((!conn->authed || conn->closing) && !conn->evicted)
 				break;
 		if (list_entry_is_head(conn, &srv->conns, node))
 			return false;
@@ -310,13 +331,36 @@ void p2p_server_export_gone(struct p2p_net *pn, u32 export_id)
 		shutdown_conns(srv, export_id, false);
 }
 
-/* Called by a connection's worker as its very last use of SRV. */
-void p2p_server_conn_done(struct p2p_server *srv, struct p2p_conn *conn)
+/* The connection is done with its peer: it may be evicted while it drains. */
+void p2p_server_conn_closing(struct p2p_server *srv, struct p2p_conn *conn)
 {
 	mutex_lock(&srv->conns_lock);
+	conn->closing = true;
+	mutex_unlock(&srv->conns_lock);
+}
+
+/*
+ * Out of the list before its socket is released (the server kills listed
+ * connections), but counted until p2p_server_conn_done(): true if it was
+ * evicted.
+ */
+bool p2p_server_conn_unlist(struct p2p_server *srv, struct p2p_conn *conn)
+{
+	bool evicted;
+
+	mutex_lock(&srv->conns_lock);
 	list_del(&conn->node);
+	evicted = conn->evicted;
+	mutex_unlock(&srv->conns_lock);
+	return evicted;
+}
+
+/* Called by a connection's worker once its memory is freed. */
+void p2p_server_conn_done(struct p2p_server *srv, bool evicted)
+{
+	mutex_lock(&srv->conns_lock);
 	srv->nconns--;
-	if (conn->evicted)
+	if (evicted)
 		srv->nevicted--;
 	mutex_unlock(&srv->conns_lock);
 	p2p_stat_add(srv->pn, P2P_STAT_CONNS_ACTIVE, -1);

@@ -1,0 +1,65 @@
+#!/bin/bash
+# Finding 5 of issue 13: a connection counts against the cap until its
+# memory is freed, also while it drains after an error (up to 2 s), so
+# live connection objects never exceed max_conns + 16 (P2P_EVICT_SLACK;
+# before the fix 120 bad connections left 42 with max_conns 4).  And
+# max_conns is bounded by what the workqueue runs at once (512 work items,
+# one the accept loop's, 16 evicted connections on top): 1..480, refused
+# beyond, at load time as when written.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/dp_lib.sh"
+tap_plan
+
+params=/sys/module/p2pshare/parameters
+MAX=480
+rmmod p2pshare 2>/dev/null
+check_fail "insmod with max_conns=$((MAX + 1)) is refused" "Invalid" \
+	insmod "$P2P_KO" max_conns=$((MAX + 1))
+check "the module is not loaded" test ! -d /sys/module/p2pshare
+check "insmod with max_conns=$MAX works" insmod "$P2P_KO" max_conns=$MAX
+check_out "max_conns is $MAX" "$MAX" cat "$params/max_conns"
+check_fail "writing $((MAX + 1)) is refused" "Invalid argument" \
+	bash -c "echo $((MAX + 1)) >$params/max_conns"
+check_fail "writing 0 is refused" "Invalid argument" bash -c "echo 0 >$params/max_conns"
+check_out "max_conns is still $MAX" "$MAX" cat "$params/max_conns"
+check "writing 1 works" bash -c "echo 1 >$params/max_conns"
+
+dp_setup max_conns=4
+umask 022
+N=120
+BOUND=$((4 + 16))
+mkdir -p "$DP_SRV/pub"
+dp_user alice
+check "export pub to alice" na p2pctl export "$DP_SRV/pub" --user alice
+dp_listening
+dp_pin
+
+total0=$(dp_counter conns_total)
+# N connections, each sends a bad header and then stays open without a
+# word: the server answers, shuts its side and drains for up to 2 s.
+nb python3 -c '
+import socket, sys, time
+held = []
+for i in range('"$N"'):
+    s = socket.create_connection(("'"$DP_A"'", '"$DP_PORT"'))
+    s.send(b"\xff" * 12)
+    held.append(s)
+print("sent", len(held), flush=True)
+time.sleep(4)
+' >"$TEST_TMP/bad" 2>&1 &
+bad=$!
+max=0
+while kill -0 "$bad" 2>/dev/null; do
+	read -r _ c _ <"$params/conn_objects"
+	((c > max)) && max=$c
+done
+wait "$bad"
+echo "# $(cat "$TEST_TMP/bad"); most connection objects seen: $max"
+check "the client made its $N connections" grep -qx "sent $N" "$TEST_TMP/bad"
+check "live connection objects never above max_conns + 16 = $BOUND (seen $max)" \
+	test "$max" -le "$BOUND"
+check "all gone afterwards" wait_for 20 grep -qx 'conns 0 uploads 0' "$params/conn_objects"
+check_eq "every one counted as accepted or refused" \
+	"$(($(dp_counter conns_total) - total0 + $(dp_counter conns_refused)))" "$N"
+check "a good client is served" pls alice pub
+dp_done
