@@ -468,10 +468,13 @@ static int read_hello(struct p2p_conn *conn, struct hs_state *hs)
 	if (hs->hello.version_min > P2P_PROTO_VERSION ||
 	    hs->hello.version_max < P2P_PROTO_VERSION)
 		return p2p_conn_send_error(conn, EPROTONOSUPPORT, NULL) ?: -EPROTONOSUPPORT;
-	if (!p2p_server_auth_allowed(conn->srv, &conn->peer)) {
+	ret = p2p_server_auth_take(conn->srv, conn);
+	if (ret == -EAGAIN) {
 		p2p_stat_inc(conn->pn, P2P_STAT_AUTH_RATELIMITED);
 		return p2p_conn_send_error(conn, EAGAIN, NULL) ?: -EAGAIN;
 	}
+	if (ret)
+		return ret;
 	memcpy(conn->user, hs->hello.user.s, hs->hello.user.len);
 	conn->user[hs->hello.user.len] = '\0';
 	conn->ulen = hs->hello.user.len;
@@ -505,7 +508,6 @@ static int send_hello_reply(struct p2p_conn *conn, struct hs_state *hs)
 
 static int auth_failed(struct p2p_conn *conn)
 {
-	p2p_server_auth_failed(conn->srv, &conn->peer);
 	p2p_stat_inc(conn->pn, P2P_STAT_AUTH_FAILED);
 	return p2p_conn_send_error(conn, EACCES, "authentication failed") ?: -EACCES;
 }
@@ -530,6 +532,7 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 		return p2p_conn_send_error(conn, EIO, "handshake failed") ?: ret;
 	if (ret || !hs->known)
 		return auth_failed(conn);
+	p2p_server_auth_put(conn->srv, conn, true);
 	conn->cred = user_cred(hs->uid, hs->gid);
 	if (!conn->cred || rbuf_resize(conn, P2P_REQ_BUF) ||
 	    wbuf_resize(conn, P2P_REPLY_BUF))
@@ -560,6 +563,8 @@ static int handshake(struct p2p_conn *conn)
 		ret = send_hello_reply(conn, hs);
 	if (!ret)
 		ret = noise(conn, hs);
+	/* A token still held is spent: the peer did not authenticate. */
+	p2p_server_auth_put(conn->srv, conn, false);
 	kfree_sensitive(hs);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include <linux/mutex.h>
 #include <linux/net.h>
 #include <linux/spinlock.h>
+#include <linux/wait.h>
 #include <linux/workqueue.h>
 
 #include "noise.h"
@@ -24,6 +25,8 @@ struct p2p_rl_slot {
 	struct in6_addr addr;		/* IPv4 as v4-mapped */
 	unsigned long stamp;
 	unsigned int tokens;
+	unsigned int pending;		/* handshakes holding a token */
+	u32 gen;			/* new with each address */
 	bool used;
 };
 
@@ -40,6 +43,8 @@ struct p2p_server {
 	bool stopping;
 	spinlock_t rl_lock;
 	struct p2p_rl_slot rl[P2P_RL_SLOTS];
+	unsigned int rl_events;		/* a token given back or spent */
+	wait_queue_head_t rl_wait;	/* HELLOs waiting for one */
 	u8 dummy_key[P2P_KEY_LEN];	/* stands in for unknown users */
 };
 
@@ -61,6 +66,9 @@ struct p2p_conn {
 	bool authed;			/* under srv->conns_lock */
 	bool evicted;			/* under srv->conns_lock */
 	bool closing;			/* under srv->conns_lock */
+	/* The rate-limit token its HELLO took, until the handshake ends. */
+	struct p2p_rl_slot *rl;
+	u32 rl_gen;
 	/* After authentication: */
 	char user[P2P_NAME_MAX + 1];
 	size_t ulen;
@@ -143,10 +151,14 @@ void p2p_server_conn_done(struct p2p_server *srv, bool evicted);
  * meanwhile; on an error it must end.
  */
 int p2p_server_conn_authed(struct p2p_server *srv, struct p2p_conn *conn);
-bool p2p_server_auth_allowed(struct p2p_server *srv,
-			     const struct in6_addr *addr);
-void p2p_server_auth_failed(struct p2p_server *srv,
-			    const struct in6_addr *addr);
+/*
+ * At HELLO: a token of the peer address's bucket, 0; -EAGAIN when rate
+ * limited; -ETIMEDOUT if the handshake's deadline passed while waiting.
+ */
+int p2p_server_auth_take(struct p2p_server *srv, struct p2p_conn *conn);
+/* At the end of the handshake: the token back if AUTHED, else spent. */
+void p2p_server_auth_put(struct p2p_server *srv, struct p2p_conn *conn,
+			 bool authed);
 
 /* ops.c: one request, after its header; the body is at conn->body. */
 int p2p_ops_dispatch(struct p2p_conn *conn, u8 op, u8 flags, u32 len);

@@ -58,7 +58,7 @@ MODULE_PARM_DESC(idle_timeout, "Seconds a connection may stay silent before it i
 
 unsigned int p2p_auth_burst = 10;
 module_param_named(auth_burst, p2p_auth_burst, uint, 0644);
-MODULE_PARM_DESC(auth_burst, "Failed handshakes allowed per source address before rate limiting (10; one more per 3 s)");
+MODULE_PARM_DESC(auth_burst, "Handshakes per source address before rate limiting (10; one more per 3 s; 0: no limit): HELLO takes a token, success gives it back");
 
 static int live_get(char *buf, const struct kernel_param *kp)
 {
@@ -266,6 +266,7 @@ int p2p_server_start(struct p2p_net *pn)
 	INIT_LIST_HEAD(&srv->conns);
 	INIT_WORK(&srv->accept_work, accept_loop);
 	spin_lock_init(&srv->rl_lock);
+	init_waitqueue_head(&srv->rl_wait);
 	get_random_bytes(srv->dummy_key, sizeof(srv->dummy_key));
 	srv->wq = alloc_workqueue("p2pshare", WQ_UNBOUND, WQ_MAX_ACTIVE);
 	ret = -ENOMEM;
@@ -448,14 +449,34 @@ int p2p_server_conns_walk(struct p2p_net *pn, u64 *cursor,
 }
 
 /*
- * Failed handshakes per source address: a token bucket of p2p_auth_burst
- * tokens, one back every P2P_RL_REFILL.  The table is small and fixed; a
- * new address takes the stalest slot.
+ * Handshakes per source address: a token bucket of p2p_auth_burst tokens,
+ * one back every P2P_RL_REFILL.  HELLO takes a token before the server
+ * spends any X25519 work on the peer; a handshake that authenticates gives
+ * it back, any other end (wrong key, unknown user, timeout, hang-up)
+ * leaves it spent.  So N concurrent handshakes from one address cost at
+ * most the tokens it had, and successes never drain the bucket.  A HELLO
+ * that finds no token while handshakes of its address still hold some
+ * waits for their outcome (within its handshake deadline) instead of being
+ * refused: good clients opening many connections at once are served in
+ * turn.  The table is small and fixed; a new address takes the stalest
+ * slot no handshake holds a token of.
  */
 #define P2P_RL_REFILL (3 * HZ)
+/* How often a waiting HELLO looks for a refill, or for being killed. */
+#define P2P_RL_RECHECK (HZ / 4)
+
+/* Free slots first, then those no handshake holds, the stalest first. */
+static bool rl_staler(const struct p2p_rl_slot *a, const struct p2p_rl_slot *b)
+{
+	if (a->used != b->used)
+		return !a->used;
+	if (!a->pending != !b->pending)
+		return !a->pending;
+	return time_before(a->stamp, b->stamp);
+}
 
 static struct p2p_rl_slot *rl_slot(struct p2p_server *srv,
-				   const struct in6_addr *addr, bool create)
+				   const struct in6_addr *addr)
 {
 	struct p2p_rl_slot *s, *old = &srv->rl[0];
 	int i;
@@ -464,14 +485,15 @@ static struct p2p_rl_slot *rl_slot(struct p2p_server *srv,
 		s = &srv->rl[i];
 		if (s->used && ipv6_addr_equal(&s->addr, addr))
 			return s;
-		if (!s->used || time_before(s->stamp, old->stamp))
+		if (rl_staler(s, old))
 			old = s;
 	}
-	if (!create)
-		return NULL;
+	/* Tokens held in a reused slot are not given back to it (gen). */
 	old->used = true;
 	old->addr = *addr;
 	old->tokens = READ_ONCE(p2p_auth_burst);
+	old->pending = 0;
+	old->gen++;
 	old->stamp = jiffies;
 	return old;
 }
@@ -489,31 +511,65 @@ static void rl_refill(struct p2p_rl_slot *s)
 		s->stamp = jiffies;
 }
 
-bool p2p_server_auth_allowed(struct p2p_server *srv,
-			     const struct in6_addr *addr)
+/* 0 with a token taken, -EAGAIN, or -EINPROGRESS: others hold them. */
+static int rl_take(struct p2p_server *srv, struct p2p_conn *conn,
+		   unsigned int *events)
 {
 	struct p2p_rl_slot *s;
-	bool ok = true;
+	int ret = 0;
 
 	spin_lock_bh(&srv->rl_lock);
-	s = rl_slot(srv, addr, false);
-	if (s) {
-		rl_refill(s);
-		ok = s->tokens > 0;
+	*events = srv->rl_events;
+	s = rl_slot(srv, &conn->peer);
+	rl_refill(s);
+	if (s->tokens) {
+		s->tokens--;
+		s->pending++;
+		conn->rl = s;
+		conn->rl_gen = s->gen;
+	} else {
+		ret = s->pending ? -EINPROGRESS : -EAGAIN;
 	}
 	spin_unlock_bh(&srv->rl_lock);
-	return ok;
+	return ret;
 }
 
-void p2p_server_auth_failed(struct p2p_server *srv,
-			    const struct in6_addr *addr)
+int p2p_server_auth_take(struct p2p_server *srv, struct p2p_conn *conn)
 {
-	struct p2p_rl_slot *s;
+	unsigned int events;
+	long left;
+	int ret;
 
+	if (!READ_ONCE(p2p_auth_burst))
+		return 0;
+	while ((ret = rl_take(srv, conn, &events)) == -EINPROGRESS) {
+		left = (long)(conn->deadline - jiffies);
+		if (left <= 0 || READ_ONCE(conn->killed))
+			return -ETIMEDOUT;
+		wait_event_timeout(srv->rl_wait,
+				   READ_ONCE(srv->rl_events) != events ||
+				   READ_ONCE(conn->killed),
+				   min_t(long, left, P2P_RL_RECHECK));
+	}
+	return ret;
+}
+
+void p2p_server_auth_put(struct p2p_server *srv, struct p2p_conn *conn,
+			 bool authed)
+{
+	unsigned int burst = READ_ONCE(p2p_auth_burst);
+	struct p2p_rl_slot *s = conn->rl;
+
+	if (!s)
+		return;
+	conn->rl = NULL;
 	spin_lock_bh(&srv->rl_lock);
-	s = rl_slot(srv, addr, true);
-	rl_refill(s);
-	if (s->tokens)
-		s->tokens--;
+	if (s->gen == conn->rl_gen) {
+		s->pending--;
+		if (authed && s->tokens < burst)
+			s->tokens++;
+	}
+	WRITE_ONCE(srv->rl_events, srv->rl_events + 1);
 	spin_unlock_bh(&srv->rl_lock);
+	wake_up_all(&srv->rl_wait);
 }

@@ -33,6 +33,14 @@
  *                                       then one with KEYFILE2 if given:
  *                                       a word each, "ok" or the errno
  *                                       name of the server's ERROR
+ *   hellos SRC HOST PORT USER N         N connections that each send a
+ *                                       HELLO at once; once all answered
+ *                                       (or none for 2 s) a HANDSHAKE1 of
+ *                                       random bytes (a bad one) on each
+ *                                       HELLO_REPLY: one line "replies R"
+ *                                       and a count per errno name of the
+ *                                       ERRORs ending them, e.g. "replies
+ *                                       1 EAGAIN 59 EACCES 1"
  *   stat SRC HOST PORT USER KEYFILE EXPORT PATH
  *                                       STAT of PATH exactly as given
  *                                       ("\xHH" for any byte): "ok SIZE"
@@ -357,6 +365,106 @@ static int do_auth(unsigned int n, const char *key2)
 	return 0;
 }
 
+/* hellos */
+
+static void hellos_end(int *fd, unsigned int *count, int code)
+{
+	code = code < 0 ? -code : code;
+	count[code < 256 ? code : EPROTO]++;
+	close(*fd);
+	*fd = -1;
+}
+
+/* The answer to HELLO on *fd: true for a HELLO_REPLY. */
+static bool hellos_reply(int *fd, unsigned int *count)
+{
+	uint8_t buf[512];
+	struct p2p_frame f;
+	uint32_t code;
+	int ret;
+
+	ret = recv_reply(*fd, &f, buf, sizeof(buf), &code, NULL, 0);
+	if (ret)
+		hellos_end(fd, count, ret);
+	else if (code)
+		hellos_end(fd, count, code);
+	else if (f.op != P2P_OP_HELLO_REPLY)
+		hellos_end(fd, count, EPROTO);
+	return *fd >= 0;
+}
+
+/*
+ * First every HELLO, then the answers until all came or none for 2 s (a
+ * server may hold a HELLO back while others are undecided), then a bad
+ * HANDSHAKE1 on each HELLO_REPLY, then the answers to all that are left.
+ */
+static int do_hellos(unsigned int n)
+{
+	struct p2p_hello h = { 1, 1, { peer.user, strlen(peer.user) } };
+	unsigned int i, left = n, replies = 0, count[256] = {};
+	struct pollfd *pfd = calloc(n, sizeof(*pfd));
+	bool *replied = calloc(n, sizeof(*replied));
+	uint8_t buf[128], hs1[P2P_HANDSHAKE1_LEN];
+	int len, ret;
+
+	len = p2p_enc_hello(buf, sizeof(buf), &h);
+	if (!pfd || !replied || len < 0)
+		die("hello", ENOMEM);
+	for (i = 0; i < n; i++) {
+		pfd[i].fd = dial_from(peer.src, peer.host, peer.port, 0, 20);
+		if (pfd[i].fd < 0)
+			die("connection", pfd[i].fd);
+		pfd[i].events = POLLIN;
+	}
+	for (i = 0; i < n; i++)
+		if (p2p_send_frame(pfd[i].fd, P2P_OP_HELLO, 0, 1, buf, len))
+			die("HELLO", errno);
+	while (replies + n - left < n && poll(pfd, n, 2000) > 0) {
+		for (i = 0; i < n; i++) {
+			if (pfd[i].fd < 0 || !pfd[i].revents || replied[i])
+				continue;
+			replied[i] = hellos_reply(&pfd[i].fd, count);
+			replies += replied[i];
+			left -= pfd[i].fd < 0;
+			/* Its next answer waits for the HANDSHAKE1. */
+			if (replied[i])
+				pfd[i].events = 0;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (!replied[i])
+			continue;
+		randombytes_buf(hs1, sizeof(hs1));
+		ret = p2p_send_frame(pfd[i].fd, P2P_OP_HANDSHAKE1, 0, 2, hs1,
+				     sizeof(hs1));
+		if (ret)
+			die("HANDSHAKE1", ret);
+	}
+	for (i = 0; i < n; i++)
+		if (pfd[i].fd >= 0)
+			pfd[i].events = POLLIN;
+	while (left) {
+		if (poll(pfd, n, 30000) <= 0)
+			die("poll", ETIMEDOUT);
+		for (i = 0; i < n; i++) {
+			if (pfd[i].fd < 0 || !pfd[i].revents)
+				continue;
+			/* A second HELLO_REPLY breaks the protocol. */
+			if (hellos_reply(&pfd[i].fd, count))
+				hellos_end(&pfd[i].fd, count, EPROTO);
+			left--;
+		}
+	}
+	printf("replies %u", replies);
+	for (i = 1; i < 256; i++)
+		if (count[i])
+			printf(" %s %u", errname(i), count[i]);
+	printf("\n");
+	free(replied);
+	free(pfd);
+	return 0;
+}
+
 /* stat: the path, \xHH decoded, goes out without the client's checks. */
 
 static int do_stat(const char *exp, char *path)
@@ -534,7 +642,7 @@ static int do_load(int secs, unsigned int clients)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hard_tool mkfiles|loris|hold|noread|slow|putstall|auth|stat|load ... "
+	fprintf(stderr, "usage: hard_tool mkfiles|loris|hold|noread|slow|putstall|auth|hellos|stat|load ... "
 		"(see tests/guest/hard_tool.c)\n");
 	exit(2);
 }
@@ -577,6 +685,11 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[-1], "auth") && (argc == 6 || argc == 7)) {
 		peer_args(argv, true);
 		return do_auth(atoi(argv[5]), argc == 7 ? argv[6] : NULL);
+	}
+	if (!strcmp(argv[-1], "hellos") && argc == 5) {
+		peer_args(argv, false);
+		peer.user = argv[3];
+		return do_hellos(atoi(argv[4]));
 	}
 	if (!strcmp(argv[-1], "stat") && argc == 7) {
 		peer_args(argv, true);
