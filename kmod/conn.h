@@ -33,6 +33,7 @@ struct p2p_rl_slot {
 struct p2p_server {
 	struct p2p_net *pn;
 	struct socket *lsock;
+	struct p2p_listen_cfg lcfg;	/* what lsock is bound to */
 	struct workqueue_struct *wq;	/* accept loop and connections */
 	struct work_struct accept_work;
 	bool closing_listener;

@@ -4,12 +4,14 @@
  * one work item per connection, all on a workqueue of the namespace's own
  * so that stopping it can wait for every one of them.
  */
+#include <linux/cred.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/random.h>
+#include <linux/sched/task.h>
 #include <linux/net.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -89,36 +91,71 @@ bool p2p_server_active(struct p2p_net *pn)
 	return srv_of(pn) != NULL;
 }
 
-static int make_listener(struct p2p_server *srv)
+static bool listen_same(const struct p2p_listen_cfg *a,
+			const struct p2p_listen_cfg *b)
 {
-	struct p2p_listen_cfg cfg;
-	struct sockaddr_storage ss = {};
-	struct socket *sock;
-	int family, len, ret;
+	if (a->family != b->family || a->port != b->port)
+		return false;
+	if (a->family == AF_INET)
+		return a->addr4 == b->addr4;
+	if (a->family == AF_INET6)
+		return ipv6_addr_equal(&a->addr6, &b->addr6);
+	return true;
+}
 
-	p2p_listen_get(srv->pn, &cfg);
-	family = cfg.family == AF_INET ? AF_INET : AF_INET6;
-	ret = sock_create_kern(srv->pn->net, family, SOCK_STREAM, IPPROTO_TCP,
-			       &sock);
+static int listener_addr(const struct p2p_listen_cfg *cfg,
+			 struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *sin6;
+
+	memset(ss, 0, sizeof(*ss));
+	if (cfg->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = cfg->addr4;
+		sin->sin_port = htons(cfg->port);
+		return sizeof(*sin);
+	}
+	sin6 = (struct sockaddr_in6 *)ss;
+	sin6->sin6_family = AF_INET6;
+	if (cfg->family == AF_INET6)
+		sin6->sin6_addr = cfg->addr6;
+	sin6->sin6_port = htons(cfg->port);
+	return sizeof(*sin6);
+}
+
+/*
+ * A listening socket for CFG, created with the kernel's credentials so
+ * that it belongs to root whoever configured it.  SO_REUSEPORT lets
+ * p2p_server_relisten() open the new socket beside the old one on the
+ * same port (every address and then one, say), so that the port is never
+ * free in between for a local user to take; the kernel admits a socket
+ * beside a reuseport listener only from the same owner, so no unprivileged
+ * process can join or squat it, only root.
+ */
+static int make_listener(struct p2p_net *pn, const struct p2p_listen_cfg *cfg,
+			 struct socket **res)
+{
+	const struct cred *old_cred;
+	struct sockaddr_storage ss;
+	struct socket *sock;
+	struct cred *cred;
+	int len, ret;
+
+	cred = prepare_kernel_cred(&init_task);
+	if (!cred)
+		return -ENOMEM;
+	old_cred = override_creds(cred);
+	ret = sock_create_kern(pn->net, cfg->family == AF_INET ? AF_INET : AF_INET6,
+			       SOCK_STREAM, IPPROTO_TCP, &sock);
+	revert_creds(old_cred);
+	put_cred(cred);
 	if (ret)
 		return ret;
 	sock_set_reuseaddr(sock->sk);
-	if (family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_addr.s_addr = cfg.addr4;
-		sin->sin_port = htons(cfg.port);
-		len = sizeof(*sin);
-	} else {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		sin6->sin6_family = AF_INET6;
-		if (cfg.family == AF_INET6)
-			sin6->sin6_addr = cfg.addr6;
-		sin6->sin6_port = htons(cfg.port);
-		len = sizeof(*sin6);
-	}
+	sock_set_reuseport(sock->sk);
+	len = listener_addr(cfg, &ss);
 	ret = kernel_bind(sock, (struct sockaddr *)&ss, len);
 	if (!ret)
 		ret = kernel_listen(sock, 128);
@@ -126,7 +163,7 @@ static int make_listener(struct p2p_server *srv)
 		sock_release(sock);
 		return ret;
 	}
-	srv->lsock = sock;
+	*res = sock;
 	return 0;
 }
 
@@ -241,14 +278,26 @@ static void close_listener(struct p2p_server *srv)
 	WRITE_ONCE(srv->closing_listener, false);
 }
 
+/* No accept loop runs: the server starts, or close_listener() returned. */
+static void run_listener(struct p2p_server *srv, struct socket *sock,
+			 const struct p2p_listen_cfg *cfg)
+{
+	srv->lsock = sock;
+	srv->lcfg = *cfg;
+	queue_work(srv->wq, &srv->accept_work);
+}
+
 static int open_listener(struct p2p_server *srv)
 {
-	int ret = make_listener(srv);
+	struct p2p_listen_cfg cfg;
+	struct socket *sock;
+	int ret;
 
-	if (ret)
-		return ret;
-	queue_work(srv->wq, &srv->accept_work);
-	return 0;
+	p2p_listen_get(srv->pn, &cfg);
+	ret = make_listener(srv->pn, &cfg, &sock);
+	if (!ret)
+		run_listener(srv, sock, &cfg);
+	return ret;
 }
 
 int p2p_server_start(struct p2p_net *pn)
@@ -314,14 +363,29 @@ void p2p_server_stop(struct p2p_net *pn)
 	kfree(srv);
 }
 
+/*
+ * The new socket is bound and listening before the old one closes, so
+ * that the port stays taken throughout; if it cannot open, the old
+ * listener stays.  Connections still queued on the old socket are reset.
+ */
 int p2p_server_relisten(struct p2p_net *pn)
 {
 	struct p2p_server *srv = srv_of(pn);
+	struct p2p_listen_cfg cfg;
+	struct socket *sock;
+	int ret;
 
 	if (!srv)
 		return 0;
+	p2p_listen_get(pn, &cfg);
+	if (listen_same(&cfg, &srv->lcfg))
+		return 0;
+	ret = make_listener(pn, &cfg, &sock);
+	if (ret)
+		return ret;
 	close_listener(srv);
-	return open_listener(srv);
+	run_listener(srv, sock, &cfg);
+	return 0;
 }
 
 void p2p_server_export_gone(struct p2p_net *pn, u32 export_id)
