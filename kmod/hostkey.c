@@ -96,12 +96,16 @@ const struct p2p_hostkey *p2p_hostkey_ensure(struct p2p_net *pn)
 {
 	struct p2p_hostkey *key;
 	u8 priv[P2P_KEY_LEN];
+	int ret;
 
 	lockdep_assert_held(&pn->lock);
 	key = rcu_dereference_protected(pn->hostkey, lockdep_is_held(&pn->lock));
 	if (key)
 		return key;
-	get_random_bytes(priv, sizeof(priv));
+	/* A key made before the RNG is seeded could be guessed: wait. */
+	ret = get_random_bytes_wait(priv, sizeof(priv));
+	if (ret)
+		return ERR_PTR(ret == -ERESTARTSYS ? -EINTR : ret);
 	curve25519_clamp_secret(priv);
 	key = hostkey_make(priv);
 	memzero_explicit(priv, sizeof(priv));

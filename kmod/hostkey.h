@@ -11,7 +11,10 @@ struct p2p_hostkey {
 };
 
 /* All with pn->lock held. */
-/* The key pair, made on first need; ERR_PTR on failure. */
+/*
+ * The key pair, made on first need (waiting for the RNG to be seeded);
+ * ERR_PTR on failure, -EINTR if a signal ended the wait.
+ */
 const struct p2p_hostkey *p2p_hostkey_ensure(struct p2p_net *pn);
 /* Replace the key pair; -EINVAL if PRIV is not a usable X25519 key. */
 int p2p_hostkey_set(struct p2p_net *pn, const u8 priv[P2P_KEY_LEN]);

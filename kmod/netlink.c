@@ -362,6 +362,14 @@ static struct p2p_net *info_pn(struct genl_info *info)
 
 /* Status and host key */
 
+static void hostkey_error(struct netlink_ext_ack *extack, int err)
+{
+	if (err == -EINTR)
+		NL_SET_ERR_MSG(extack, "cannot make the host key: interrupted waiting for the RNG");
+	else
+		NL_SET_ERR_MSG(extack, "cannot make the host key (curve25519)");
+}
+
 static int p2p_nl_status_get(struct sk_buff *skb, struct genl_info *info)
 {
 	struct p2p_net *pn = info_pn(info);
@@ -372,7 +380,7 @@ static int p2p_nl_status_get(struct sk_buff *skb, struct genl_info *info)
 	key = p2p_hostkey_ensure(pn);
 	if (IS_ERR(key)) {
 		ret = PTR_ERR(key);
-		NL_SET_ERR_MSG(info->extack, "cannot make the host key (curve25519)");
+		hostkey_error(info->extack, ret);
 		goto out_unlock;
 	}
 	ret = REPLY(info, NLMSG_DEFAULT_SIZE, P2P_CMD_STATUS_GET, fill_status, pn, key);
@@ -391,7 +399,7 @@ static int p2p_nl_hostkey_get(struct sk_buff *skb, struct genl_info *info)
 	key = p2p_hostkey_ensure(pn);
 	if (IS_ERR(key)) {
 		ret = PTR_ERR(key);
-		NL_SET_ERR_MSG(info->extack, "cannot make the host key (curve25519)");
+		hostkey_error(info->extack, ret);
 		goto out_unlock;
 	}
 	ret = REPLY(info, NLMSG_GOODSIZE, P2P_CMD_HOSTKEY_GET, fill_hostkey, key, true);
@@ -764,7 +772,7 @@ static int server_start(struct p2p_net *pn, struct netlink_ext_ack *extack)
 		return 0;
 	key = p2p_hostkey_ensure(pn);
 	if (IS_ERR(key)) {
-		NL_SET_ERR_MSG(extack, "cannot make the host key (curve25519)");
+		hostkey_error(extack, PTR_ERR(key));
 		return PTR_ERR(key);
 	}
 	ret = p2p_server_start(pn);
