@@ -7,7 +7,7 @@
 # while the listener moves between a specific address, every address over
 # IPv6 and IPv4, and a port that someone else holds.
 #
-# SEC7_ROUNDS (default 15): rounds of listener changes under the squatter.
+# SEC7_ROUNDS (default 4): rounds of listener changes under the squatter.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/dp_lib.sh"
 tap_plan
@@ -17,7 +17,7 @@ umask 022
 P=$DP_PORT
 P2=7438
 P3=7439
-rounds=${SEC7_ROUNDS:-15}
+rounds=${SEC7_ROUNDS:-4}
 mkdir -p "$DP_SRV/pub"
 dp_user alice
 check "export pub to alice" na p2pctl export "$DP_SRV/pub" --user alice
