@@ -167,7 +167,8 @@ static bool rd_fill(struct dir_context *dctx, const char *name, int len,
 	if ((len == 1 && name[0] == '.') ||
 	    (len == 2 && name[0] == '.' && name[1] == '.'))
 		return true;
-	if (len > P2P_COMPONENT_MAX || !p2p_component_valid(name, len))
+	if (len > P2P_COMPONENT_MAX || !p2p_component_valid(name, len) ||
+	    p2p_name_reserved(name, len))
 		return true;		/* a name the protocol cannot carry */
 	if (rd->count >= rd->max || rd->used + need > rd->cap) {
 		rd->full = true;
@@ -536,8 +537,11 @@ static int do_put(struct p2p_conn *conn, struct p2p_export *exp,
 	}
 	ret = p2p_upload_commit(&up);
 	atomic_dec(&p2p_live_uploads);
-	if (ret)
-		return fail(conn, ret, NULL);
+	if (ret) {
+		/* Every error after PUT_BEGIN's OK closes (PROTOCOL.md 7.5). */
+		p2p_conn_send_error(conn, ret, NULL);
+		return -EIO;
+	}
 	p2p_stat_inc(conn->pn, P2P_STAT_FILES_PUT);
 	return p2p_conn_send(conn, P2P_OP_OK, 0, NULL, 0, 0);
 }
