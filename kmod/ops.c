@@ -183,6 +183,20 @@ static bool rd_fill(struct dir_context *dctx, const char *name, int len,
 	return true;
 }
 
+/* Something is mounted on path in the export's mount tree. */
+static bool mounted_on(const struct path *path)
+{
+	struct path p = *path;
+	bool ret;
+
+	if (!d_mountpoint(p.dentry))
+		return false;
+	path_get(&p);
+	ret = follow_down_one(&p);
+	path_put(&p);
+	return ret;
+}
+
 static void dirent_of(struct file *dir, const struct rd_name *n,
 		      struct p2p_dirent *e)
 {
@@ -197,7 +211,9 @@ static void dirent_of(struct file *dir, const struct rd_name *n,
 					      n->len);
 	if (IS_ERR(path.dentry))
 		return;
-	if (d_really_is_positive(path.dentry) && !getattr(&path, &st)) {
+	/* Neither the mounted file system nor the directory it covers. */
+	if (d_really_is_positive(path.dentry) && !mounted_on(&path) &&
+	    !getattr(&path, &st)) {
 		e->type = ftype(st.mode);
 		e->mode = st.mode & 07777;
 		e->size = st.size;
