@@ -534,8 +534,9 @@ static int do_put(struct p2p_conn *conn, struct p2p_export *exp,
 
 	ret = p2p_upload_begin(&up, p2p_export_root(exp), req->path.s,
 			       req->path.len, req->mode);
-	if (ret)
-		return fail(conn, ret, NULL);
+	if (ret)	/* EINVAL: only a reserved name gets past wire.c */
+		return fail(conn, ret, ret == -EINVAL ?
+			    "name reserved for uploads in progress" : NULL);
 	atomic_inc(&p2p_live_uploads);
 	/* Uploads are received in large pieces; p2p_conn_trim() undoes it. */
 	ret = p2p_conn_reserve(conn, P2P_PUT_BUF);

@@ -64,6 +64,9 @@ alice_put() {
 	wait_for 30 grep -qx sent "$TEST_TMP/alice"
 }
 
+# The message of the ERROR that refuses a PUT of a reserved name.
+reserved_why() { dpt put carol "$exp" "$reserved" 1 2>&1 >/dev/null; }
+
 tmpfile_ok() {
 	python3 -c 'import os, sys
 os.close(os.open(sys.argv[1], os.O_TMPFILE | os.O_WRONLY, 0o600))' "$1" 2>/dev/null
@@ -107,6 +110,8 @@ scenario() {
 	check_out "$who: STAT of a reserved name: ENOENT" ENOENT dpt stat carol "$exp" "$reserved"
 	check_out "$who: READ of a reserved name: ENOENT" ENOENT dpt read carol "$exp" "$reserved" 0 1
 	check_out "$who: PUT of a reserved name: EINVAL" EINVAL dpt put carol "$exp" "$reserved" 1
+	check_out "$who: ... saying why" \
+		"dp_tool: server: name reserved for uploads in progress (EINVAL)" reserved_why
 	check_out "$who: PUT of a short reserved name: EINVAL" EINVAL dpt put carol "$exp" .p2p-0.part 1
 	check_out "$who: READDIR beneath a reserved name: ENOENT" ENOENT dpt readdir carol "$exp" "$reserved/x"
 	check "$who: carol's put of report.txt meanwhile succeeds" \

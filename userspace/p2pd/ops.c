@@ -603,8 +603,9 @@ static int do_put(struct pd_conn *c, const struct pd_export *e,
 	int ret;
 
 	ret = upload_begin(&up, e, &req->path, req->mode);
-	if (ret)
-		return fail(c, ret, NULL);
+	if (ret)	/* EINVAL: only a reserved name gets past wire.c */
+		return fail(c, ret, ret == -EINVAL ?
+			    "name reserved for uploads in progress" : NULL);
 	ret = pd_conn_send(c, P2P_OP_OK, 0, NULL, 0, 0);
 	if (!ret)
 		ret = recv_put_data(c, &up, req->size);
