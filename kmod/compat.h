@@ -87,6 +87,12 @@ static inline int p2p_vfs_unlink(struct vfsmount *mnt, struct inode *dir,
 	return vfs_unlink(p2p_mnt_idmap(mnt), dir, d, NULL);
 }
 
+static inline int p2p_vfs_link(struct vfsmount *mnt, struct dentry *from,
+			       struct inode *dir, struct dentry *to)
+{
+	return vfs_link(from, p2p_mnt_idmap(mnt), dir, to, NULL);
+}
+
 /*
  * Zero-copy send of page-cache pages, one pass through the socket layer
  * with one TCP push at the end.  Until 6.4 that is sendpage per page with

@@ -16,6 +16,7 @@
  *   <- e, ee, se
  */
 #include <crypto/aead.h>
+#include <crypto/algapi.h>
 #include <crypto/hash.h>
 #include <crypto/kpp.h>
 #include <linux/cpumask.h>
@@ -176,13 +177,20 @@ static int dh(struct hs *hs)
 	return crypto_wait_req(crypto_kpp_compute_shared_secret(req), &wait);
 }
 
-/* MixKey(DH(current secret, peer)). */
+/*
+ * MixKey(DH(current secret, peer)).  A low-order peer key gives an all-zero
+ * result whatever our secret: PROTOCOL.md 6.3 makes that an authentication
+ * failure, and the kernel's curve25519 does not check it.
+ */
 static int mix_dh(struct hs *hs, const u8 peer[DHLEN])
 {
+	static const u8 zero[DHLEN];
 	int ret;
 
 	memcpy(hs->peer, peer, DHLEN);
 	ret = dh(hs);
+	if (!ret && !crypto_memneq(hs->dh, zero, DHLEN))
+		ret = -EBADMSG;
 	if (!ret)
 		ret = mix_key(hs, hs->dh, DHLEN);
 	memzero_explicit(hs->dh, DHLEN);

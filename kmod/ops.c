@@ -167,7 +167,8 @@ static bool rd_fill(struct dir_context *dctx, const char *name, int len,
 	if ((len == 1 && name[0] == '.') ||
 	    (len == 2 && name[0] == '.' && name[1] == '.'))
 		return true;
-	if (len > P2P_COMPONENT_MAX || !p2p_component_valid(name, len))
+	if (len > P2P_COMPONENT_MAX || !p2p_component_valid(name, len) ||
+	    p2p_name_reserved(name, len))
 		return true;		/* a name the protocol cannot carry */
 	if (rd->count >= rd->max || rd->used + need > rd->cap) {
 		rd->full = true;
@@ -180,6 +181,20 @@ static bool rd_fill(struct dir_context *dctx, const char *name, int len,
 	rd->used += need;
 	rd->count++;
 	return true;
+}
+
+/* Something is mounted on path in the export's mount tree. */
+static bool mounted_on(const struct path *path)
+{
+	struct path p = *path;
+	bool ret;
+
+	if (!d_mountpoint(p.dentry))
+		return false;
+	path_get(&p);
+	ret = follow_down_one(&p);
+	path_put(&p);
+	return ret;
 }
 
 static void dirent_of(struct file *dir, const struct rd_name *n,
@@ -196,7 +211,9 @@ static void dirent_of(struct file *dir, const struct rd_name *n,
 					      n->len);
 	if (IS_ERR(path.dentry))
 		return;
-	if (d_really_is_positive(path.dentry) && !getattr(&path, &st)) {
+	/* Neither the mounted file system nor the directory it covers. */
+	if (d_really_is_positive(path.dentry) && !mounted_on(&path) &&
+	    !getattr(&path, &st)) {
 		e->type = ftype(st.mode);
 		e->mode = st.mode & 07777;
 		e->size = st.size;
@@ -517,8 +534,9 @@ static int do_put(struct p2p_conn *conn, struct p2p_export *exp,
 
 	ret = p2p_upload_begin(&up, p2p_export_root(exp), req->path.s,
 			       req->path.len, req->mode);
-	if (ret)
-		return fail(conn, ret, NULL);
+	if (ret)	/* EINVAL: only a reserved name gets past wire.c */
+		return fail(conn, ret, ret == -EINVAL ?
+			    "name reserved for uploads in progress" : NULL);
 	atomic_inc(&p2p_live_uploads);
 	/* Uploads are received in large pieces; p2p_conn_trim() undoes it. */
 	ret = p2p_conn_reserve(conn, P2P_PUT_BUF);
@@ -536,8 +554,11 @@ static int do_put(struct p2p_conn *conn, struct p2p_export *exp,
 	}
 	ret = p2p_upload_commit(&up);
 	atomic_dec(&p2p_live_uploads);
-	if (ret)
-		return fail(conn, ret, NULL);
+	if (ret) {
+		/* Every error after PUT_BEGIN's OK closes (PROTOCOL.md 7.5). */
+		p2p_conn_send_error(conn, ret, NULL);
+		return -EIO;
+	}
 	p2p_stat_inc(conn->pn, P2P_STAT_FILES_PUT);
 	return p2p_conn_send(conn, P2P_OP_OK, 0, NULL, 0, 0);
 }

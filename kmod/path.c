@@ -2,6 +2,7 @@
 /*
  * Confinement: resolve peer-supplied paths beneath an export's root.
  */
+#include <linux/ctype.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
@@ -14,6 +15,31 @@
 
 #define P2P_LOOKUP_FLAGS (LOOKUP_BENEATH | LOOKUP_NO_SYMLINKS | \
 			  LOOKUP_NO_MAGICLINKS | LOOKUP_NO_XDEV)
+
+bool p2p_name_reserved(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 11 || len > 26 || memcmp(s, ".p2p-", 5) ||
+	    memcmp(s + len - 5, ".part", 5))
+		return false;
+	for (i = 5; i < len - 5; i++)
+		if (!isxdigit(s[i]))
+			return false;
+	return true;
+}
+
+static bool path_reserved(const char *p, size_t len)
+{
+	const char *end = p + len, *c;
+
+	for (; p < end; p = c + 1) {
+		c = memchr(p, '/', end - p) ?: end;
+		if (p2p_name_reserved(p, c - p))
+			return true;
+	}
+	return false;
+}
 
 int p2p_path_resolve(const struct path *root, const char *p, size_t len,
 		     struct path *out)
@@ -28,6 +54,8 @@ int p2p_path_resolve(const struct path *root, const char *p, size_t len,
 	}
 	if (len >= PATH_MAX)
 		return -ENAMETOOLONG;
+	if (path_reserved(p, len))
+		return -ENOENT;
 	buf = kmemdup_nul(p, len, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
@@ -107,12 +135,42 @@ static int split_last(const char *p, size_t len, size_t *plen,
 	*nlen = len - (*name - p);
 	if (!*nlen || *nlen > NAME_MAX)
 		return -EINVAL;
+	if (p2p_name_reserved(*name, *nlen))
+		return -EINVAL;
 	return 0;
 }
 
 static struct dentry *lookup_locked(struct p2p_upload *up, const char *name)
 {
 	return lookup_one_len(name, up->parent.dentry, strlen(name));
+}
+
+/* A directory under the target's name is refused before any data. */
+static int target_ok(struct p2p_upload *up)
+{
+	struct dentry *d;
+	int ret = 0;
+
+	d = lookup_one_len_unlocked(up->name, up->parent.dentry,
+				    strlen(up->name));
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	if (d_is_dir(d))
+		ret = -EISDIR;
+	dput(d);
+	return ret;
+}
+
+/* No O_TMPFILE on this file system: a reserved name nobody can reach. */
+static struct file *open_named(struct p2p_upload *up, umode_t mode)
+{
+	up->named = true;
+	snprintf(up->tmpname, sizeof(up->tmpname), ".p2p-%016llx.part",
+		 get_random_u64());
+	/* One component of our making: file_open_root() cannot escape. */
+	return file_open_root(&up->parent, up->tmpname,
+			      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+			      O_LARGEFILE, mode);
 }
 
 int p2p_upload_begin(struct p2p_upload *up, const struct path *root,
@@ -136,12 +194,18 @@ int p2p_upload_begin(struct p2p_upload *up, const struct path *root,
 	ret = d_is_symlink(up->parent.dentry) ? -ELOOP : -ENOTDIR;
 	if (!d_is_dir(up->parent.dentry))
 		goto err_put;
-	/* One component of our making: file_open_root() cannot escape. */
-	snprintf(up->tmpname, sizeof(up->tmpname), ".p2p-%08x.part",
-		 get_random_u32());
-	file = file_open_root(&up->parent, up->tmpname,
-			      O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	ret = target_ok(up);
+	if (ret)
+		goto err_put;
+	/*
+	 * An unnamed file: no peer can list, read or replace an upload in
+	 * flight, and a crash leaves nothing behind.  Opened as open(2)
+	 * would, with its permission checks on the directory.
+	 */
+	file = file_open_root(&up->parent, ".", O_TMPFILE | O_WRONLY |
 			      O_LARGEFILE, mode & 0777);
+	if (IS_ERR(file) && PTR_ERR(file) == -EOPNOTSUPP)
+		file = open_named(up, mode & 0777);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		goto err_put;
@@ -155,44 +219,84 @@ err_put:
 	return ret;
 }
 
+/*
+ * The upload's name, looked up under the parent's lock: a dentry of the
+ * very file written to, or -ENOENT if the name now leads elsewhere.
+ */
+static struct dentry *own_name(struct p2p_upload *up)
+{
+	struct dentry *d = lookup_locked(up, up->tmpname);
+
+	if (!IS_ERR(d) && d_inode(d) != file_inode(up->file)) {
+		dput(d);
+		d = ERR_PTR(-ENOENT);
+	}
+	return d;
+}
+
+/*
+ * Under the parent's lock: the unnamed file linked to a fresh name that
+ * the caller renames before it unlocks, so no one ever sees the name.
+ */
+static struct dentry *link_tmpfile(struct p2p_upload *up)
+{
+	struct dentry *dir = up->parent.dentry, *d;
+	int ret;
+
+	snprintf(up->tmpname, sizeof(up->tmpname), ".p2p-%016llx.part",
+		 get_random_u64());
+	d = lookup_locked(up, up->tmpname);
+	if (IS_ERR(d))
+		return d;
+	ret = -EEXIST;
+	if (d_is_positive(d))
+		goto err_put;
+	ret = p2p_vfs_link(up->parent.mnt, up->file->f_path.dentry,
+			   d_inode(dir), d);
+	if (ret)
+		goto err_put;
+	if (d_is_negative(d)) {		/* a file system that dropped it */
+		dput(d);
+		d = own_name(up);
+	}
+	return d;
+
+err_put:
+	dput(d);
+	return ERR_PTR(ret);
+}
+
 static int rename_into_place(struct p2p_upload *up)
 {
-	struct dentry *dir = up->parent.dentry, *trap, *from, *to;
+	struct dentry *dir = up->parent.dentry, *from, *to;
 	struct vfsmount *mnt = up->parent.mnt;
 	int ret;
 
 	ret = mnt_want_write(mnt);
 	if (ret)
 		return ret;
-	trap = lock_rename(dir, dir);
-	if (IS_ERR(trap)) {
-		ret = PTR_ERR(trap);
-		goto out_drop;
-	}
-	from = lookup_locked(up, up->tmpname);
-	if (IS_ERR(from)) {
-		ret = PTR_ERR(from);
-		goto out_unlock;
-	}
+	inode_lock_nested(d_inode(dir), I_MUTEX_PARENT);
 	to = lookup_locked(up, up->name);
 	if (IS_ERR(to)) {
 		ret = PTR_ERR(to);
-		goto out_from;
+		goto out_unlock;
 	}
-	ret = -ENOENT;
-	if (d_is_negative(from))
-		goto out_to;
 	ret = -EISDIR;
 	if (d_is_dir(to))
 		goto out_to;
+	from = up->named ? own_name(up) : link_tmpfile(up);
+	if (IS_ERR(from)) {
+		ret = PTR_ERR(from);
+		goto out_to;
+	}
 	ret = p2p_vfs_rename(mnt, d_inode(dir), from, to);
+	if (ret && !up->named)
+		p2p_vfs_unlink(mnt, d_inode(dir), from);
+	dput(from);
 out_to:
 	dput(to);
-out_from:
-	dput(from);
 out_unlock:
-	unlock_rename(dir, dir);
-out_drop:
+	inode_unlock(d_inode(dir));
 	mnt_drop_write(mnt);
 	return ret;
 }
@@ -203,42 +307,49 @@ int p2p_upload_commit(struct p2p_upload *up)
 
 	ret = vfs_fsync(up->file, 0);
 	if (!ret)
-		ret = filp_close(up->file, NULL);
-	else
-		filp_close(up->file, NULL);
-	up->file = NULL;
-	if (!ret)
 		ret = rename_into_place(up);
-	if (ret)
+	if (ret) {
 		p2p_upload_abort(up);
-	else
-		path_put(&up->parent);
+		return ret;
+	}
+	__fput_sync(up->file);
+	up->file = NULL;
+	path_put(&up->parent);
 	up->parent.dentry = NULL;
-	return ret;
+	return 0;
 }
 
-/* Remove the partial file; the target name was never touched. */
-void p2p_upload_abort(struct p2p_upload *up)
+/* The named upload file, if it is still ours. */
+static void remove_named(struct p2p_upload *up)
 {
 	struct dentry *dir = up->parent.dentry, *d;
 	struct vfsmount *mnt = up->parent.mnt;
 
-	if (!dir)
+	if (mnt_want_write(mnt))
 		return;
-	if (up->file)
-		filp_close(up->file, NULL);
-	up->file = NULL;
-	if (!mnt_want_write(mnt)) {
-		inode_lock_nested(d_inode(dir), I_MUTEX_PARENT);
-		d = lookup_locked(up, up->tmpname);
-		if (!IS_ERR(d)) {
-			if (d_is_positive(d))
-				p2p_vfs_unlink(mnt, d_inode(dir), d);
-			dput(d);
-		}
-		inode_unlock(d_inode(dir));
-		mnt_drop_write(mnt);
+	inode_lock_nested(d_inode(dir), I_MUTEX_PARENT);
+	d = own_name(up);
+	if (!IS_ERR(d)) {
+		p2p_vfs_unlink(mnt, d_inode(dir), d);
+		dput(d);
 	}
+	inode_unlock(d_inode(dir));
+	mnt_drop_write(mnt);
+}
+
+/*
+ * Drop the partial file: an unnamed one goes with its last reference,
+ * now (the space is free for the next upload); the target name was never
+ * touched.
+ */
+void p2p_upload_abort(struct p2p_upload *up)
+{
+	if (!up->parent.dentry)
+		return;
+	if (up->named)
+		remove_named(up);
+	__fput_sync(up->file);
+	up->file = NULL;
 	path_put(&up->parent);
 	up->parent.dentry = NULL;
 }

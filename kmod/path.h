@@ -20,12 +20,26 @@ struct file *p2p_path_open_read(const struct path *root, const char *p,
 struct file *p2p_path_open_dir(const struct path *root, const char *p,
 			       size_t len);
 
-/* An upload written beside its target, renamed over it when complete. */
+/*
+ * ".p2p-" HEX ".part" (1 to 16 hex digits): the name an upload takes at
+ * its commit, for an instant under the directory's lock, or all along on
+ * a file system without O_TMPFILE.  No request may name it (STAT, READ,
+ * READDIR: ENOENT; PUT: EINVAL) and READDIR never lists it, so no peer
+ * can read, list or replace an upload in flight.
+ */
+bool p2p_name_reserved(const char *s, size_t len);
+
+/*
+ * An upload: an unnamed file (O_TMPFILE) in the target's directory,
+ * linked and renamed over the target at the commit, in one critical
+ * section under the directory's lock.
+ */
 struct p2p_upload {
 	struct path parent;
 	struct file *file;
+	bool named;		/* no O_TMPFILE here: written under tmpname */
 	char name[NAME_MAX + 1];
-	char tmpname[NAME_MAX + 1];
+	char tmpname[32];
 };
 
 int p2p_upload_begin(struct p2p_upload *up, const struct path *root,

@@ -14,6 +14,10 @@ mkdir -p "$docs/sub"
 echo hello >"$docs/hello.txt"
 (cd "$docs/sub" && touch $(seq -f 'f%g' 20))
 ln -s hello.txt "$docs/link"
+ln -s sub "$docs/sublink"
+mkfifo "$docs/fifo"
+mkdir "$docs/mnt"
+mount -t tmpfs -o size=1m p2p-conf "$docs/mnt"
 chown 65534:65534 "$docs"
 dp_user alice
 check "export docs to alice (rw), the suite's fixture" na p2pctl export "$docs" --user alice:rw

@@ -19,11 +19,16 @@ docs=$DP_SRV/docs
 # run_suite MODE PORT: a fresh fixture, the twin in MODE, the suite against it.
 run_suite() {
 	local mode=$1 port=$2 pid rc
+	mountpoint -q "$docs/mnt" && umount "$docs/mnt"
 	rm -rf "$docs"
 	mkdir -p "$docs/sub"
 	echo hello >"$docs/hello.txt"
 	(cd "$docs/sub" && touch $(seq -f 'f%g' 20))
 	ln -s hello.txt "$docs/link"
+	ln -s sub "$docs/sublink"
+	mkfifo "$docs/fifo"
+	mkdir "$docs/mnt"
+	mount -t tmpfs -o size=1m p2p-conf "$docs/mnt"
 	chown 65534:65534 "$docs"
 	na "$P2PD" -c "$TEST_TMP/p2p.conf" -l "$DP_A:$port" --mode "$mode" 2>"$TEST_TMP/p2pd.err" &
 	pid=$!

@@ -24,33 +24,37 @@ check "export docs to alice (rw)" na p2pctl export "$docs" --user alice:rw
 dp_listening
 dp_pin
 
+# An upload in flight is an unnamed file (O_TMPFILE): it shows in the
+# module's upload count, never in the directory.
 parts() { ls -A "$up" | grep -c '^\.p2p-.*\.part$'; }
-has_part() { [ "$(parts)" = 1 ]; }
 no_part() { [ "$(parts)" = 0 ]; }
+uploads() { grep -q "uploads $1\$" "$params/conn_objects"; }
+has_part() { no_part && uploads 1; }
+gone() { no_part && uploads 0; }
 
 # An upload interrupted halfway: the client sends 4 of 8 MiB, then dies.
 dpt_bg "$TEST_TMP/pp" putpartial alice docs up/big.bin 8388608 4194304
 pp=$!
 check "interrupted put: half the data sent" wait_for 30 grep -qx sent "$TEST_TMP/pp"
 midway() { has_part && [ ! -e "$up/big.bin" ]; }
-check "interrupted put: meanwhile a temporary file, nothing under the name" midway
+check "interrupted put: meanwhile an unnamed upload, nothing under the name" midway
 kill "$pp"
 wait "$pp" 2>/dev/null
-check "interrupted put: the temporary file goes with the connection" wait_for 10 no_part
+check "interrupted put: the upload goes with the connection" wait_for 10 gone
 check "interrupted put: no file under the target name" test ! -e "$up/big.bin"
 
 dpt_bg "$TEST_TMP/pp" putpartial alice docs up/keep.bin 1048576 65536
 pp=$!
 wait_for 30 grep -qx sent "$TEST_TMP/pp"
-check "interrupted put over an existing file: temporary file meanwhile" has_part
+check "interrupted put over an existing file: an unnamed upload meanwhile" has_part
 kill "$pp"
 wait "$pp" 2>/dev/null
-check "interrupted put over an existing file: temporary file gone" wait_for 10 no_part
+check "interrupted put over an existing file: the upload gone" wait_for 10 gone
 check_out "interrupted put over an existing file: the old file is intact" "old" cat "$up/keep.bin"
 
 check_out "aborted put (a short last frame) is answered EPROTO" "EPROTO" \
 	dpt abort alice docs up/abort.bin 4096 1000
-check "aborted put: no temporary file" wait_for 10 no_part
+check "aborted put: no upload left" wait_for 10 gone
 check "aborted put: no file under the target name" test ! -e "$up/abort.bin"
 
 # The connection cap, lowered to 4: four idle authenticated connections.

@@ -20,6 +20,9 @@
  *   abort EXPORT PATH SIZE SENT      SENT bytes, then a short last frame
  *   putpartial EXPORT PATH SIZE SENT SENT bytes, "sent", then waits to be
  *                                    killed (an interrupted upload)
+ *   putfile EXPORT PATH FILE SENT    PUT of FILE's bytes: SENT of them,
+ *                                    "sent", then the rest after SIGUSR1;
+ *                                    ok or the ERROR's errno name
  *   batch                            requests from stdin, one a line
  *                                    ("stat EXPORT PATH"...), a result line
  *                                    each, on one connection (a new one
@@ -270,6 +273,85 @@ static int do_put(int fd, struct bstr exp, struct bstr path, uint64_t size,
 			ret = p2p_send_frame(fd, P2P_OP_PUT_DATA, 0, tag,
 					     NULL, 0);
 	}
+	if (!ret)
+		ret = recv_reply(fd, &f, buf, sizeof(buf), &code, msg,
+				 sizeof(msg));
+	if (ret || code)
+		return report(ret, code, msg);
+	puts(f.op == P2P_OP_OK ? "ok" : "unexpected-reply");
+	return 0;
+}
+
+static volatile sig_atomic_t go_on;
+
+static void on_go(int sig)
+{
+	go_on = 1;
+}
+
+/* FILE's bytes [from, to) in PUT_DATA frames; MORE unless last. */
+static int send_file(int fd, FILE *in, uint64_t from, uint64_t to, bool last)
+{
+	size_t chunk;
+	int ret = 0;
+
+	while (!ret && from < to) {
+		chunk = to - from < 65536 ? to - from : 65536;
+		if (fread(buf, 1, chunk, in) != chunk)
+			return -EIO;
+		from += chunk;
+		ret = p2p_send_frame(fd, P2P_OP_PUT_DATA,
+				     from < to || !last ? P2P_F_MORE : 0, tag,
+				     buf, chunk);
+	}
+	return ret;
+}
+
+/* An upload held in flight: SENT bytes, "sent", the rest after SIGUSR1. */
+static int do_putfile(int fd, struct bstr exp, struct bstr path,
+		      const char *file, uint64_t sent)
+{
+	struct body b = { .len = 0 };
+	char msg[P2P_ERRMSG_MAX + 1];
+	struct p2p_frame f;
+	uint64_t size;
+	sigset_t usr1, none;
+	uint32_t code;
+	FILE *in;
+	int ret;
+
+	sigemptyset(&none);
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);	/* until sigsuspend() */
+	signal(SIGUSR1, on_go);
+	in = fopen(file, "re");
+	if (!in || fseek(in, 0, SEEK_END))
+		die(file, errno);
+	size = ftell(in);
+	rewind(in);
+	if (sent > size)
+		sent = size;
+	b_target(&b, exp, path);
+	b_u64(&b, size);
+	b_u32(&b, 0644);
+	ret = call(fd, P2P_OP_PUT_BEGIN, &b, &f, &code, msg, sizeof(msg));
+	if (ret || code)
+		return report(ret, code, msg);
+	if (f.op != P2P_OP_OK)
+		return report(-EPROTO, 0, NULL);
+	ret = send_file(fd, in, 0, sent, false);
+	if (!ret) {
+		puts("sent");
+		fflush(stdout);
+		while (!go_on)
+			sigsuspend(&none);
+		ret = send_file(fd, in, sent, size, true);
+		if (!ret && sent == size)	/* all sent before: end it */
+			ret = p2p_send_frame(fd, P2P_OP_PUT_DATA, 0, tag,
+					     NULL, 0);
+	}
+	fclose(in);
 	if (!ret)
 		ret = recv_reply(fd, &f, buf, sizeof(buf), &code, msg,
 				 sizeof(msg));
@@ -535,6 +617,8 @@ static int request(int fd, const char *cmd, int argc, char **argv)
 	if (!strcmp(cmd, "abort") && argc == 4)
 		return do_put(fd, exp, path, num(argv[2]), num(argv[3]), 0644,
 			      PUT_ABORT);
+	if (!strcmp(cmd, "putfile") && argc == 4)
+		return do_putfile(fd, exp, path, argv[2], num(argv[3]));
 	if (!strcmp(cmd, "putpartial") && argc == 4)
 		return do_put(fd, exp, path, num(argv[2]), num(argv[3]), 0644,
 			      PUT_PARTIAL);

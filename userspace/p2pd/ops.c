@@ -162,21 +162,26 @@ struct rd {
 	bool end;
 };
 
+/*
+ * A mount point shows as type other with zeros, as an entry that vanished:
+ * neither the mounted file system nor the directory it covers.
+ */
 static void dirent_of(int dirfd, const char *name, struct p2p_dirent *e)
 {
-	struct stat st;
+	struct statx st;
 
 	memset(e, 0, sizeof(*e));
 	e->name.s = name;
 	e->name.len = strlen(name);
 	e->type = P2P_FTYPE_OTHER;	/* vanished meanwhile: zeros */
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW))
+	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st) ||
+	    (st.stx_attributes & STATX_ATTR_MOUNT_ROOT))
 		return;
-	e->type = ftype(st.st_mode);
-	e->mode = st.st_mode & 07777;
-	e->size = st.st_size;
-	e->mtime_sec = st.st_mtim.tv_sec;
-	e->mtime_nsec = st.st_mtim.tv_nsec;
+	e->type = ftype(st.stx_mode);
+	e->mode = st.stx_mode & 07777;
+	e->size = st.stx_size;
+	e->mtime_sec = st.stx_mtime.tv_sec;
+	e->mtime_nsec = st.stx_mtime.tv_nsec;
 }
 
 /* 1: the reply is full, 0: go on, < 0: an error. */
@@ -187,7 +192,8 @@ static int rd_add(struct rd *rd, int dirfd, const struct dirent64 *d)
 	int ret;
 
 	if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") ||
-	    !p2p_component_valid(d->d_name, len))
+	    !p2p_component_valid(d->d_name, len) ||
+	    pd_name_reserved(d->d_name, len))
 		goto skip;	/* a name the protocol cannot carry */
 	if (rd->count >= rd->max)
 		return 1;
@@ -401,7 +407,8 @@ static int op_read(struct pd_conn *c, uint32_t len)
 
 struct upload {
 	int dir;			/* O_PATH of the parent directory */
-	int fd;				/* the temporary file */
+	int fd;				/* the file written */
+	bool named;			/* no O_TMPFILE here: under tmpname */
 	char name[P2P_COMPONENT_MAX + 1];
 	char tmpname[32];
 };
@@ -420,6 +427,30 @@ static void split_last(const struct p2p_str *path, struct p2p_str *parent,
 	name[path->len - i] = '\0';
 }
 
+static void new_tmpname(struct upload *up)
+{
+	uint64_t r;
+
+	randombytes_buf(&r, sizeof(r));
+	snprintf(up->tmpname, sizeof(up->tmpname), ".p2p-%016llx.part",
+		 (unsigned long long)r);
+}
+
+/* A directory under the target's name is refused before any data. */
+static int target_ok(struct upload *up)
+{
+	struct stat st;
+
+	if (!fstatat(up->dir, up->name, &st, AT_SYMLINK_NOFOLLOW))
+		return S_ISDIR(st.st_mode) ? -EISDIR : 0;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+/*
+ * An unnamed file (O_TMPFILE), as the module writes uploads; on a file
+ * system without it, a reserved name (pd_name_reserved) that no request
+ * can reach.
+ */
 static int upload_begin(struct upload *up, const struct pd_export *e,
 			const struct p2p_str *path, uint32_t mode)
 {
@@ -429,20 +460,32 @@ static int upload_begin(struct upload *up, const struct pd_export *e,
 
 	split_last(path, &parent, up->name);
 	up->fd = -1;
+	up->named = false;
+	if (pd_name_reserved(up->name, strlen(up->name)))
+		return -EINVAL;
 	up->dir = pd_resolve(e->root, parent.s, parent.len);
 	if (up->dir < 0)
 		return up->dir;
 	ret = fstat(up->dir, &st) ? -errno : 0;
-	if (!ret && !S_ISDIR(st.st_mode))
+	/* The parent's symlink is not followed, but it is in the path. */
+	if (!ret && S_ISLNK(st.st_mode))
+		ret = -ELOOP;
+	else if (!ret && !S_ISDIR(st.st_mode))
 		ret = -ENOTDIR;
+	if (!ret)
+		ret = target_ok(up);
 	if (ret)
 		goto err_close;
-	/* One component of our making: it cannot leave the directory. */
-	snprintf(up->tmpname, sizeof(up->tmpname), ".p2p-%08x.part",
-		 randombytes_random());
-	up->fd = openat(up->dir, up->tmpname,
-			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	up->fd = openat(up->dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC,
 			mode & 0777);
+	if (up->fd < 0 && errno == EOPNOTSUPP) {
+		up->named = true;
+		new_tmpname(up);
+		/* One component of our making: it cannot leave the directory. */
+		up->fd = openat(up->dir, up->tmpname,
+				O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				O_CLOEXEC, mode & 0777);
+	}
 	if (up->fd >= 0)
 		return 0;
 	ret = -errno;
@@ -456,8 +499,32 @@ static void upload_abort(struct upload *up)
 {
 	if (up->fd >= 0)
 		close(up->fd);
-	unlinkat(up->dir, up->tmpname, 0);
+	if (up->named)
+		unlinkat(up->dir, up->tmpname, 0);
 	close(up->dir);
+}
+
+/*
+ * The file written gets a name: the unnamed one a fresh reserved name
+ * (linkat through /proc, which needs no capability, unlike AT_EMPTY_PATH),
+ * the named one is checked to be still ours. Userspace cannot hold the
+ * directory's lock as the module does, but no request reaches the name.
+ */
+static int name_upload(struct upload *up)
+{
+	char proc[40];
+	struct stat a, b;
+
+	if (!up->named) {
+		new_tmpname(up);
+		snprintf(proc, sizeof(proc), "/proc/thread-self/fd/%d", up->fd);
+		return linkat(AT_FDCWD, proc, up->dir, up->tmpname,
+			      AT_SYMLINK_FOLLOW) ? -errno : 0;
+	}
+	if (fstat(up->fd, &a) ||
+	    fstatat(up->dir, up->tmpname, &b, AT_SYMLINK_NOFOLLOW))
+		return -errno;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino ? 0 : -ENOENT;
 }
 
 static int upload_commit(struct upload *up)
@@ -465,15 +532,19 @@ static int upload_commit(struct upload *up)
 	int ret;
 
 	ret = fsync(up->fd) ? -errno : 0;
-	if (close(up->fd) && !ret)
+	if (!ret)
+		ret = target_ok(up);
+	if (!ret)
+		ret = name_upload(up);
+	if (!ret && renameat(up->dir, up->tmpname, up->dir, up->name)) {
 		ret = -errno;
-	up->fd = -1;
-	if (!ret && renameat(up->dir, up->tmpname, up->dir, up->name))
-		ret = -errno;
+		up->named = true;	/* the link is removed with the rest */
+	}
 	if (ret) {
 		upload_abort(up);
 		return ret;
 	}
+	close(up->fd);
 	close(up->dir);
 	return 0;
 }
@@ -532,8 +603,9 @@ static int do_put(struct pd_conn *c, const struct pd_export *e,
 	int ret;
 
 	ret = upload_begin(&up, e, &req->path, req->mode);
-	if (ret)
-		return fail(c, ret, NULL);
+	if (ret)	/* EINVAL: only a reserved name gets past wire.c */
+		return fail(c, ret, ret == -EINVAL ?
+			    "name reserved for uploads in progress" : NULL);
 	ret = pd_conn_send(c, P2P_OP_OK, 0, NULL, 0, 0);
 	if (!ret)
 		ret = recv_put_data(c, &up, req->size);
@@ -545,8 +617,11 @@ static int do_put(struct pd_conn *c, const struct pd_export *e,
 		return -EIO;
 	}
 	ret = upload_commit(&up);
-	if (ret)
-		return fail(c, ret, NULL);
+	if (ret) {
+		/* Every error after PUT_BEGIN's OK closes (PROTOCOL.md 7.5). */
+		pd_conn_send_error(c, ret, NULL);
+		return -EIO;
+	}
 	return pd_conn_send(c, P2P_OP_OK, 0, NULL, 0, 0);
 }
 
