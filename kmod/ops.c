@@ -48,8 +48,7 @@ static struct p2p_export *export_of(struct p2p_conn *conn,
 {
 	struct p2p_export *exp;
 
-	exp = p2p_export_get(conn->pn, name->s, name->len, conn->user,
-			     conn->ulen, mode);
+	exp = p2p_export_get(conn->pn, name->s, name->len, conn->account, mode);
 	if (exp)
 		p2p_conn_use_export(conn, p2p_export_id(exp));
 	return exp;
@@ -96,8 +95,7 @@ static int op_list_exports(struct p2p_conn *conn, u32 len)
 	if (!buf)
 		return fail(conn, ENOMEM, NULL);
 	p2p_list_reply_init(&b, buf, P2P_MAX_BODY);
-	ret = p2p_grants_for_user(conn->pn, conn->user, conn->ulen, list_one,
-				  &b);
+	ret = p2p_grants_for_user(conn->pn, conn->account, list_one, &b);
 	ret = reply(conn, P2P_OP_LIST_EXPORTS_REPLY, buf,
 		    p2p_list_reply_finish(&b, ret == -EMSGSIZE));
 	kvfree(buf);
@@ -478,8 +476,13 @@ static int op_read(struct p2p_conn *conn, u32 len)
 
 /* PUT: PUT_BEGIN, OK, PUT_DATA frames totalling the size, OK. */
 
-static int recv_put_data(struct p2p_conn *conn, struct p2p_upload *up,
-			 u64 size)
+/*
+ * The write right is checked again before each PUT_DATA frame is written
+ * (an RCU lookup): a revoke or a downgrade to ro aborts an upload in
+ * flight, whose temporary file the caller then removes.
+ */
+static int recv_put_data(struct p2p_conn *conn, struct p2p_export *exp,
+			 struct p2p_upload *up, u64 size)
 {
 	struct p2p_frame f;
 	const u8 *p;
@@ -495,6 +498,8 @@ static int recv_put_data(struct p2p_conn *conn, struct p2p_upload *up,
 		if (f.op != P2P_OP_PUT_DATA || f.tag != conn->tag ||
 		    f.len > size - got)
 			return -EPROTO;
+		if (p2p_grant_mode(exp, conn->account) != P2P_GRANT_RW)
+			return -EACCES;
 		got += f.len;
 		while (f.len) {
 			ret = p2p_conn_recv_some(conn, f.len, &p);
@@ -525,7 +530,7 @@ static int do_put(struct p2p_conn *conn, struct p2p_export *exp,
 	if (!ret)
 		ret = p2p_conn_send(conn, P2P_OP_OK, 0, NULL, 0, 0);
 	if (!ret)
-		ret = recv_put_data(conn, &up, req->size);
+		ret = recv_put_data(conn, exp, &up, req->size);
 	if (ret) {
 		p2p_upload_abort(&up);
 		atomic_dec(&p2p_live_uploads);
