@@ -41,7 +41,14 @@ static int malformed(struct p2p_conn *conn, int err, const char *msg)
 	return fail(conn, err, err == -EINVAL ? msg : NULL);
 }
 
-/* The export a request names, if the user holds a grant on it. */
+/*
+ * The export a request names, if the user holds a grant on it, recorded in
+ * the connection's export set before it is used.  The id is recorded
+ * first, the unlinked flag read after: p2p_export_unlink() sets the flag
+ * before p2p_server_export_gone() reads each set under its exports_lock,
+ * so either that walk finds our id and kills us, or its unlock happened
+ * before our lock and we see the flag here.  Never both missed.
+ */
 static struct p2p_export *export_of(struct p2p_conn *conn,
 				    const struct p2p_str *name,
 				    enum p2p_grant_mode *mode)
@@ -49,9 +56,13 @@ static struct p2p_export *export_of(struct p2p_conn *conn,
 	struct p2p_export *exp;
 
 	exp = p2p_export_get(conn->pn, name->s, name->len, conn->account, mode);
-	if (exp)
-		p2p_conn_use_export(conn, p2p_export_id(exp));
-	return exp;
+	if (!exp)
+		return NULL;
+	p2p_conn_use_export(conn, p2p_export_id(exp));
+	if (!p2p_export_unlinked(exp))
+		return exp;
+	p2p_export_put(exp);
+	return NULL;
 }
 
 static u8 ftype(umode_t mode)

@@ -299,6 +299,7 @@ void p2p_export_unlink(struct p2p_net *pn, struct p2p_export *exp)
 	struct p2p_grant *grant, *tmp;
 
 	lockdep_assert_held(&pn->lock);
+	WRITE_ONCE(exp->unlinked, true);
 	list_del_rcu(&exp->node);
 	pn->n_exports--;
 	list_for_each_entry_safe(grant, tmp, &exp->grants, node)

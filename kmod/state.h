@@ -57,6 +57,7 @@ struct p2p_export {
 	struct list_head node;		/* in p2p_net.exports */
 	struct rcu_head rcu;
 	refcount_t ref;			/* the list holds one */
+	bool unlinked;			/* READ_ONCE, see p2p_export_unlinked() */
 	u32 id;
 	u32 flags;
 	struct path root;
@@ -123,6 +124,15 @@ struct p2p_export *p2p_export_get(struct p2p_net *pn, const char *name, size_t l
 void p2p_export_put(struct p2p_export *exp);
 const struct path *p2p_export_root(const struct p2p_export *exp);
 u32 p2p_export_id(const struct p2p_export *exp);	/* unique per netns, never reused */
+/*
+ * True once p2p_export_unlink() began: it is set before the server is
+ * told (p2p_server_export_gone), so a connection that recorded the id in
+ * its export set and then finds this false will be killed if it goes.
+ */
+static inline bool p2p_export_unlinked(const struct p2p_export *exp)
+{
+	return READ_ONCE(exp->unlinked);
+}
 /* USER's grant mode on EXP now, P2P_GRANT_UNSPEC if it has none. */
 enum p2p_grant_mode p2p_grant_mode(struct p2p_export *exp,
 				   const struct p2p_user *user);
