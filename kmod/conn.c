@@ -163,6 +163,8 @@ static void conn_free(struct p2p_conn *conn)
 	sock_release(conn->sock);
 	if (conn->cred)
 		put_cred(conn->cred);
+	if (conn->account)
+		p2p_user_put(conn->account);
 	memzero_explicit(&conn->keys, sizeof(conn->keys));
 	kvfree(conn->rbuf);
 	kfree(conn->wbuf);
@@ -447,9 +449,6 @@ struct hs_state {
 	u8 pub[P2P_KEY_LEN];
 	u8 challenge[P2P_CHALLENGE_LEN];
 	u8 msg2[P2P_HANDSHAKE2_LEN];
-	kuid_t uid;
-	kgid_t gid;
-	bool known;
 };
 
 /* HELLO: pick the version, look the user up (a dummy key if unknown). */
@@ -478,10 +477,10 @@ static int read_hello(struct p2p_conn *conn, struct hs_state *hs)
 	memcpy(conn->user, hs->hello.user.s, hs->hello.user.len);
 	conn->user[hs->hello.user.len] = '\0';
 	conn->ulen = hs->hello.user.len;
-	hs->known = !p2p_user_lookup(conn->pn, conn->user, conn->ulen, hs->rs,
-				     &hs->uid, &hs->gid);
-	if (!hs->known)
-		memcpy(hs->rs, conn->srv->dummy_key, P2P_KEY_LEN);
+	/* Bound to this object: its key is checked below, its ids are used. */
+	conn->account = p2p_user_get(conn->pn, conn->user, conn->ulen);
+	memcpy(hs->rs, conn->account ? conn->account->pubkey : conn->srv->dummy_key,
+	       P2P_KEY_LEN);
 	get_random_bytes(hs->challenge, sizeof(hs->challenge));
 	/* The prologue copies the user name out of rbuf before it is reused. */
 	hs->prologue_len = p2p_prologue(hs->prologue, sizeof(hs->prologue),
@@ -530,10 +529,10 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 				&conn->keys);
 	if (ret == -ENOMEM || ret == -ENOPKG)
 		return p2p_conn_send_error(conn, EIO, "handshake failed") ?: ret;
-	if (ret || !hs->known)
+	if (ret || !conn->account)
 		return auth_failed(conn);
 	p2p_server_auth_put(conn->srv, conn, true);
-	conn->cred = user_cred(hs->uid, hs->gid);
+	conn->cred = user_cred(conn->account->uid, conn->account->gid);
 	if (!conn->cred || rbuf_resize(conn, P2P_REQ_BUF) ||
 	    wbuf_resize(conn, P2P_REPLY_BUF))
 		return p2p_conn_send_error(conn, EIO, NULL) ?: -ENOMEM;
@@ -541,6 +540,8 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 	if (ret == -EBUSY)
 		return p2p_conn_send_error(conn, EBUSY,
 					   "too many connections for this user") ?: ret;
+	if (ret == -EACCES)	/* the user was deleted or re-keyed meanwhile */
+		return p2p_conn_send_error(conn, EACCES, "authentication failed") ?: ret;
 	if (ret)
 		return ret;
 	ret = p2p_conn_send(conn, P2P_OP_HANDSHAKE2, 0, hs->msg2,

@@ -70,10 +70,12 @@ struct p2p_conn {
 	/* The rate-limit token its HELLO took, until the handshake ends. */
 	struct p2p_rl_slot *rl;
 	u32 rl_gen;
-	/* After authentication: */
+	/* The name from HELLO; the user object, with a reference, if known. */
 	char user[P2P_NAME_MAX + 1];
 	size_t ulen;
-	const struct cred *cred;	/* the user's mapped uid/gid */
+	struct p2p_user *account;	/* read by others only once authed */
+	/* After authentication: */
+	const struct cred *cred;	/* the account's mapped uid/gid */
 	struct p2p_noise_keys keys;
 	/* Exports this connection touched, for p2p_server_export_gone(). */
 	spinlock_t exports_lock;
@@ -149,7 +151,8 @@ void p2p_server_conn_done(struct p2p_server *srv, bool evicted);
 /*
  * The connection has authenticated: 0, -EBUSY if its user holds
  * max_user_conns connections already, -ECONNABORTED if it was evicted
- * meanwhile; on an error it must end.
+ * meanwhile, -EACCES if its user was deleted or replaced since HELLO; on
+ * an error it must end.
  */
 int p2p_server_conn_authed(struct p2p_server *srv, struct p2p_conn *conn);
 /*

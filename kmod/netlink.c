@@ -502,6 +502,12 @@ out_unlock:
 
 /* Users */
 
+/* finding 1 (branch sec-priv) fills this in */
+static int ids_allowed(struct genl_info *info, kuid_t uid, kgid_t gid)
+{
+	return 0;
+}
+
 static int user_ids(struct genl_info *info, kuid_t *uid, kgid_t *gid)
 {
 	struct user_namespace *ns = current_user_ns();
@@ -578,6 +584,98 @@ static int p2p_nl_user_del(struct sk_buff *skb, struct genl_info *info)
 	}
 	NOTIFY(pn, NLMSG_GOODSIZE, P2P_CMD_USER_DEL, fill_user, user);
 	p2p_user_del(pn, user);
+out_unlock:
+	mutex_unlock(&pn->lock);
+	return ret;
+}
+
+/* The key USER will have: the one given (not all zeros), else its own. */
+static const u8 *set_key(struct genl_info *info, const struct p2p_user *user)
+{
+	struct nlattr *a = info->attrs[P2P_A_USER_PUBKEY];
+
+	if (!a)
+		return user->pubkey;
+	if (!memchr_inv(nla_data(a), 0, P2P_KEY_LEN)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "public key is all zeros");
+		return ERR_PTR(-EINVAL);
+	}
+	return nla_data(a);
+}
+
+/* The ids USER will have: those given, else its own; the caller may map them. */
+static int set_ids(struct genl_info *info, const struct p2p_user *user,
+		   kuid_t *uid, kgid_t *gid)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct nlattr **a = info->attrs;
+
+	*uid = a[P2P_A_USER_UID] ? make_kuid(ns, nla_get_u32(a[P2P_A_USER_UID])) :
+	       user->uid;
+	*gid = a[P2P_A_USER_GID] ? make_kgid(ns, nla_get_u32(a[P2P_A_USER_GID])) :
+	       user->gid;
+	if (!uid_valid(*uid)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[P2P_A_USER_UID],
+				    "uid is not valid in this user namespace");
+		return -EINVAL;
+	}
+	if (!gid_valid(*gid)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[P2P_A_USER_GID],
+				    "gid is not valid in this user namespace");
+		return -EINVAL;
+	}
+	/* Even for a key alone: re-keying a uid-0 user is as good as adding one. */
+	return ids_allowed(info, *uid, *gid);
+}
+
+static bool user_same(const struct p2p_user *user, const u8 *key, kuid_t uid,
+		      kgid_t gid)
+{
+	return !memcmp(user->pubkey, key, P2P_KEY_LEN) && uid_eq(user->uid, uid) &&
+	       gid_eq(user->gid, gid);
+}
+
+/*
+ * A new user object replaces the old one in a single step under pn->lock,
+ * so the old key's or old ids' connections end and no connection ever
+ * runs with a mix of both.  A set that changes nothing leaves it alone.
+ */
+static int p2p_nl_user_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct p2p_net *pn = info_pn(info);
+	struct nlattr **a = info->attrs;
+	struct p2p_user *user;
+	const u8 *key;
+	kuid_t uid;
+	kgid_t gid;
+	int ret;
+
+	if (!need(info, P2P_A_USER_NAME, "user name"))
+		return -EINVAL;
+	if (!a[P2P_A_USER_PUBKEY] && !a[P2P_A_USER_UID] && !a[P2P_A_USER_GID]) {
+		NL_SET_ERR_MSG(info->extack, "nothing to set: give a public key, a uid or a gid");
+		return -EINVAL;
+	}
+	mutex_lock(&pn->lock);
+	user = user_attr(pn, info);
+	if (IS_ERR(user)) {
+		ret = PTR_ERR(user);
+		goto out_unlock;
+	}
+	key = set_key(info, user);
+	if (IS_ERR(key)) {
+		ret = PTR_ERR(key);
+		goto out_unlock;
+	}
+	ret = set_ids(info, user, &uid, &gid);
+	if (ret || user_same(user, key, uid, gid))
+		goto out_unlock;
+	ret = -ENOMEM;
+	user = p2p_user_replace(pn, user, key, uid, gid);
+	if (!user)
+		goto out_unlock;
+	ret = 0;
+	NOTIFY(pn, NLMSG_GOODSIZE, P2P_CMD_USER_SET, fill_user, user);
 out_unlock:
 	mutex_unlock(&pn->lock);
 	return ret;
@@ -1210,6 +1308,7 @@ static const struct genl_ops p2p_genl_ops[] = {
 	OP(STATUS_GET, status_policy, p2p_nl_status_get),
 	OP(USER_NEW, user_new_policy, p2p_nl_user_new),
 	OP(USER_DEL, user_name_policy, p2p_nl_user_del),
+	OP(USER_SET, user_new_policy, p2p_nl_user_set),
 	OP_DUMP(USER_GET, user_name_policy, p2p_nl_user_get, p2p_nl_user_dump),
 	OP(EXPORT_NEW, export_new_policy, p2p_nl_export_new),
 	OP(EXPORT_DEL, export_name_policy, p2p_nl_export_del),

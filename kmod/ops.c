@@ -41,18 +41,28 @@ static int malformed(struct p2p_conn *conn, int err, const char *msg)
 	return fail(conn, err, err == -EINVAL ? msg : NULL);
 }
 
-/* The export a request names, if the user holds a grant on it. */
+/*
+ * The export a request names, if the user holds a grant on it, recorded in
+ * the connection's export set before it is used.  The id is recorded
+ * first, the unlinked flag read after: p2p_export_unlink() sets the flag
+ * before p2p_server_export_gone() reads each set under its exports_lock,
+ * so either that walk finds our id and kills us, or its unlock happened
+ * before our lock and we see the flag here.  Never both missed.
+ */
 static struct p2p_export *export_of(struct p2p_conn *conn,
 				    const struct p2p_str *name,
 				    enum p2p_grant_mode *mode)
 {
 	struct p2p_export *exp;
 
-	exp = p2p_export_get(conn->pn, name->s, name->len, conn->user,
-			     conn->ulen, mode);
-	if (exp)
-		p2p_conn_use_export(conn, p2p_export_id(exp));
-	return exp;
+	exp = p2p_export_get(conn->pn, name->s, name->len, conn->account, mode);
+	if (!exp)
+		return NULL;
+	p2p_conn_use_export(conn, p2p_export_id(exp));
+	if (!p2p_export_unlinked(exp))
+		return exp;
+	p2p_export_put(exp);
+	return NULL;
 }
 
 static u8 ftype(umode_t mode)
@@ -96,8 +106,7 @@ static int op_list_exports(struct p2p_conn *conn, u32 len)
 	if (!buf)
 		return fail(conn, ENOMEM, NULL);
 	p2p_list_reply_init(&b, buf, P2P_MAX_BODY);
-	ret = p2p_grants_for_user(conn->pn, conn->user, conn->ulen, list_one,
-				  &b);
+	ret = p2p_grants_for_user(conn->pn, conn->account, list_one, &b);
 	ret = reply(conn, P2P_OP_LIST_EXPORTS_REPLY, buf,
 		    p2p_list_reply_finish(&b, ret == -EMSGSIZE));
 	kvfree(buf);
@@ -495,8 +504,13 @@ static int op_read(struct p2p_conn *conn, u32 len)
 
 /* PUT: PUT_BEGIN, OK, PUT_DATA frames totalling the size, OK. */
 
-static int recv_put_data(struct p2p_conn *conn, struct p2p_upload *up,
-			 u64 size)
+/*
+ * The write right is checked again before each PUT_DATA frame is written
+ * (an RCU lookup): a revoke or a downgrade to ro aborts an upload in
+ * flight, whose temporary file the caller then removes.
+ */
+static int recv_put_data(struct p2p_conn *conn, struct p2p_export *exp,
+			 struct p2p_upload *up, u64 size)
 {
 	struct p2p_frame f;
 	const u8 *p;
@@ -512,6 +526,8 @@ static int recv_put_data(struct p2p_conn *conn, struct p2p_upload *up,
 		if (f.op != P2P_OP_PUT_DATA || f.tag != conn->tag ||
 		    f.len > size - got)
 			return -EPROTO;
+		if (p2p_grant_mode(exp, conn->account) != P2P_GRANT_RW)
+			return -EACCES;
 		got += f.len;
 		while (f.len) {
 			ret = p2p_conn_recv_some(conn, f.len, &p);
@@ -543,7 +559,7 @@ static int do_put(struct p2p_conn *conn, struct p2p_export *exp,
 	if (!ret)
 		ret = p2p_conn_send(conn, P2P_OP_OK, 0, NULL, 0, 0);
 	if (!ret)
-		ret = recv_put_data(conn, &up, req->size);
+		ret = recv_put_data(conn, exp, &up, req->size);
 	if (ret) {
 		p2p_upload_abort(&up);
 		atomic_dec(&p2p_live_uploads);

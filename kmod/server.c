@@ -396,6 +396,24 @@ void p2p_server_export_gone(struct p2p_net *pn, u32 export_id)
 		shutdown_conns(srv, export_id, false);
 }
 
+/*
+ * Only authenticated connections are walked: one still in its handshake
+ * meets the dead flag in p2p_server_conn_authed(), under the same lock.
+ */
+void p2p_server_user_gone(struct p2p_net *pn, struct p2p_user *user)
+{
+	struct p2p_server *srv = srv_of(pn);
+	struct p2p_conn *conn;
+
+	if (!srv)
+		return;
+	mutex_lock(&srv->conns_lock);
+	list_for_each_entry(conn, &srv->conns, node)
+		if (conn->authed && conn->account == user)
+			p2p_conn_kill(conn);
+	mutex_unlock(&srv->conns_lock);
+}
+
 /* The connection is done with its peer: it may be evicted while it drains. */
 void p2p_server_conn_closing(struct p2p_server *srv, struct p2p_conn *conn)
 {
@@ -438,8 +456,7 @@ static unsigned int user_conns(struct p2p_server *srv, struct p2p_conn *conn)
 	unsigned int n = 0;
 
 	list_for_each_entry(c, &srv->conns, node)
-		if (c->authed && c->ulen == conn->ulen &&
-		    !memcmp(c->user, conn->user, conn->ulen))
+		if (c->authed && !c->closing && c->account == conn->account)
 			n++;
 	return n;
 }
@@ -452,6 +469,8 @@ int p2p_server_conn_authed(struct p2p_server *srv, struct p2p_conn *conn)
 	mutex_lock(&srv->conns_lock);
 	if (conn->evicted)
 		ret = -ECONNABORTED;
+	else if (p2p_user_dead(conn->account))
+		ret = -EACCES;
 	else if (max && user_conns(srv, conn) >= max)
 		ret = -EBUSY;
 	conn->authed = !ret;

@@ -8,6 +8,7 @@
 #include "uapi/p2pshare.h"
 
 struct p2p_net;
+struct p2p_user;
 
 /* Exports a connection remembers by id, for p2p_server_export_gone(). */
 #define P2P_CONN_EXPORTS 8
@@ -40,6 +41,8 @@ void p2p_server_stop(struct p2p_net *pn);
 int p2p_server_relisten(struct p2p_net *pn);
 /* After an export was removed: close the connections that used it. */
 void p2p_server_export_gone(struct p2p_net *pn, u32 export_id);
+/* USER was deleted or replaced (and marked dead): close its connections. */
+void p2p_server_user_gone(struct p2p_net *pn, struct p2p_user *user);
 /* True while the listening socket is open (status: P2P_A_LISTEN_ACTIVE). */
 bool p2p_server_active(struct p2p_net *pn);
 /*

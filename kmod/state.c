@@ -74,22 +74,42 @@ struct p2p_user *p2p_user_find(struct p2p_net *pn, const char *name)
 	return user_find_rcu(pn, name, strlen(name));
 }
 
-int p2p_user_lookup(struct p2p_net *pn, const char *name, size_t len,
-		    u8 pubkey[P2P_KEY_LEN], kuid_t *uid, kgid_t *gid)
+struct p2p_user *p2p_user_get(struct p2p_net *pn, const char *name, size_t len)
 {
 	struct p2p_user *user;
-	int ret = -ENOENT;
 
 	rcu_read_lock();
 	user = user_find_rcu(pn, name, len);
-	if (user) {
-		memcpy(pubkey, user->pubkey, P2P_KEY_LEN);
-		*uid = user->uid;
-		*gid = user->gid;
-		ret = 0;
-	}
+	if (user && !refcount_inc_not_zero(&user->ref))
+		user = NULL;
 	rcu_read_unlock();
-	return ret;
+	return user;
+}
+
+/* The last put may come from a connection, a grace period after unlink. */
+void p2p_user_put(struct p2p_user *user)
+{
+	if (!refcount_dec_and_test(&user->ref))
+		return;
+	atomic_dec(&p2p_live_users);
+	kfree_rcu(user, rcu);
+}
+
+static struct p2p_user *user_alloc(const char *name, const u8 pubkey[P2P_KEY_LEN],
+				   kuid_t uid, kgid_t gid)
+{
+	struct p2p_user *user;
+
+	user = kzalloc(sizeof(*user), GFP_KERNEL);
+	if (!user)
+		return NULL;
+	refcount_set(&user->ref, 1);
+	strscpy(user->name, name, sizeof(user->name));
+	memcpy(user->pubkey, pubkey, P2P_KEY_LEN);
+	user->uid = uid;
+	user->gid = gid;
+	atomic_inc(&p2p_live_users);
+	return user;
 }
 
 struct p2p_user *p2p_user_add(struct p2p_net *pn, const char *name,
@@ -98,26 +118,27 @@ struct p2p_user *p2p_user_add(struct p2p_net *pn, const char *name,
 	struct p2p_user *user;
 
 	lockdep_assert_held(&pn->lock);
-	user = kzalloc(sizeof(*user), GFP_KERNEL);
+	user = user_alloc(name, pubkey, uid, gid);
 	if (!user)
 		return NULL;
-	strscpy(user->name, name, sizeof(user->name));
-	memcpy(user->pubkey, pubkey, P2P_KEY_LEN);
-	user->uid = uid;
-	user->gid = gid;
 	user->id = ++pn->next_user_id;
 	list_add_tail_rcu(&user->node, &pn->users);
 	pn->n_users++;
-	atomic_inc(&p2p_live_users);
 	return user;
 }
 
-static void user_free(struct p2p_net *pn, struct p2p_user *user)
+/*
+ * USER is off the list: mark it dead, end its connections, drop the
+ * list's reference.  dead is written before the server's kill walk takes
+ * its connection lock, and p2p_server_conn_authed() reads it under that
+ * lock: a connection that looked USER up during its handshake is either
+ * authenticated already, and killed by the walk, or sees dead and ends.
+ */
+static void user_gone(struct p2p_net *pn, struct p2p_user *user)
 {
-	list_del_rcu(&user->node);
-	pn->n_users--;
-	atomic_dec(&p2p_live_users);
-	kfree_rcu(user, rcu);
+	WRITE_ONCE(user->dead, true);
+	p2p_server_user_gone(pn, user);
+	p2p_user_put(user);
 }
 
 /* Removes the user's grants too: no grant outlives its user. */
@@ -132,7 +153,36 @@ void p2p_user_del(struct p2p_net *pn, struct p2p_user *user)
 		if (grant)
 			p2p_grant_del(grant);
 	}
-	user_free(pn, user);
+	list_del_rcu(&user->node);
+	pn->n_users--;
+	user_gone(pn, user);
+}
+
+/*
+ * The grants move first, then the new object takes the old one's place in
+ * the list: a lookup by name finds the new user only once it holds every
+ * grant, and from the first move on the old user's requests are refused.
+ */
+struct p2p_user *p2p_user_replace(struct p2p_net *pn, struct p2p_user *old,
+				  const u8 pubkey[P2P_KEY_LEN], kuid_t uid, kgid_t gid)
+{
+	struct p2p_export *exp;
+	struct p2p_grant *grant;
+	struct p2p_user *user;
+
+	lockdep_assert_held(&pn->lock);
+	user = user_alloc(old->name, pubkey, uid, gid);
+	if (!user)
+		return NULL;
+	user->id = old->id;
+	list_for_each_entry(exp, &pn->exports, node) {
+		grant = p2p_grant_find(exp, old);
+		if (grant)
+			WRITE_ONCE(grant->user, user);
+	}
+	list_replace_rcu(&old->node, &user->node);
+	user_gone(pn, old);
+	return user;
 }
 
 /* Grants */
@@ -249,6 +299,7 @@ void p2p_export_unlink(struct p2p_net *pn, struct p2p_export *exp)
 	struct p2p_grant *grant, *tmp;
 
 	lockdep_assert_held(&pn->lock);
+	WRITE_ONCE(exp->unlinked, true);
 	list_del_rcu(&exp->node);
 	pn->n_exports--;
 	list_for_each_entry_safe(grant, tmp, &exp->grants, node)
@@ -256,19 +307,19 @@ void p2p_export_unlink(struct p2p_net *pn, struct p2p_export *exp)
 	p2p_export_put(exp);
 }
 
-static struct p2p_grant *grant_find_rcu(struct p2p_export *exp, const char *user,
-				       size_t ulen)
+static struct p2p_grant *grant_find_rcu(struct p2p_export *exp,
+				       const struct p2p_user *user)
 {
 	struct p2p_grant *grant;
 
 	list_for_each_entry_rcu(grant, &exp->grants, node)
-		if (name_eq(grant->user->name, user, ulen))
+		if (READ_ONCE(grant->user) == user)
 			return grant;
 	return NULL;
 }
 
 struct p2p_export *p2p_export_get(struct p2p_net *pn, const char *name, size_t len,
-				  const char *user, size_t ulen, enum p2p_grant_mode *mode)
+				  const struct p2p_user *user, enum p2p_grant_mode *mode)
 {
 	struct p2p_export *exp;
 	struct p2p_grant *grant = NULL;
@@ -276,7 +327,7 @@ struct p2p_export *p2p_export_get(struct p2p_net *pn, const char *name, size_t l
 	rcu_read_lock();
 	exp = export_find_rcu(pn, name, len);
 	if (exp)
-		grant = grant_find_rcu(exp, user, ulen);
+		grant = grant_find_rcu(exp, user);
 	if (grant && refcount_inc_not_zero(&exp->ref))
 		*mode = READ_ONCE(grant->mode);
 	else
@@ -310,7 +361,21 @@ u32 p2p_export_id(const struct p2p_export *exp)
 	return exp->id;
 }
 
-int p2p_grants_for_user(struct p2p_net *pn, const char *user, size_t ulen,
+enum p2p_grant_mode p2p_grant_mode(struct p2p_export *exp,
+				   const struct p2p_user *user)
+{
+	enum p2p_grant_mode mode = P2P_GRANT_UNSPEC;
+	struct p2p_grant *grant;
+
+	rcu_read_lock();
+	grant = grant_find_rcu(exp, user);
+	if (grant)
+		mode = READ_ONCE(grant->mode);
+	rcu_read_unlock();
+	return mode;
+}
+
+int p2p_grants_for_user(struct p2p_net *pn, const struct p2p_user *user,
 			int (*cb)(void *arg, const char *export, enum p2p_grant_mode mode),
 			void *arg)
 {
@@ -320,7 +385,7 @@ int p2p_grants_for_user(struct p2p_net *pn, const char *user, size_t ulen,
 
 	rcu_read_lock();
 	list_for_each_entry_rcu(exp, &pn->exports, node) {
-		grant = grant_find_rcu(exp, user, ulen);
+		grant = grant_find_rcu(exp, user);
 		if (!grant)
 			continue;
 		ret = cb(arg, exp->name, READ_ONCE(grant->mode));
@@ -391,8 +456,12 @@ static void __net_exit p2p_net_exit(struct net *net)
 	mutex_lock(&pn->lock);
 	list_for_each_entry_safe(exp, etmp, &pn->exports, node)
 		p2p_export_unlink(pn, exp);
-	list_for_each_entry_safe(user, utmp, &pn->users, node)
-		user_free(pn, user);
+	/* The server is stopped: no connection holds a user any more. */
+	list_for_each_entry_safe(user, utmp, &pn->users, node) {
+		list_del_rcu(&user->node);
+		pn->n_users--;
+		p2p_user_put(user);
+	}
 	p2p_hostkey_clear(pn);
 	mutex_unlock(&pn->lock);
 	free_percpu(pn->stats);

@@ -29,9 +29,16 @@ struct p2p_listen_cfg {
 	u16 port;			/* 0: the module parameter port= */
 };
 
+/*
+ * A user as one connection authenticated it: its name, key and ids never
+ * change.  `user set` links a new object in its place (same name and id,
+ * the grants moved to it) and kills the old one; so does `user del`.
+ */
 struct p2p_user {
 	struct list_head node;		/* in p2p_net.users */
 	struct rcu_head rcu;
+	refcount_t ref;			/* the list's and each connection's */
+	bool dead;			/* unlinked: READ_ONCE */
 	u32 id;
 	kuid_t uid;
 	kgid_t gid;
@@ -42,7 +49,7 @@ struct p2p_user {
 struct p2p_grant {
 	struct list_head node;		/* in p2p_export.grants */
 	struct rcu_head rcu;
-	struct p2p_user *user;
+	struct p2p_user *user;		/* READ_ONCE: `user set` moves it */
 	u8 mode;			/* enum p2p_grant_mode, READ_ONCE */
 };
 
@@ -50,6 +57,7 @@ struct p2p_export {
 	struct list_head node;		/* in p2p_net.exports */
 	struct rcu_head rcu;
 	refcount_t ref;			/* the list holds one */
+	bool unlinked;			/* READ_ONCE, see p2p_export_unlinked() */
 	u32 id;
 	u32 flags;
 	struct path root;
@@ -104,25 +112,44 @@ void p2p_stats_read(struct p2p_net *pn, struct p2p_stats *out);
  *
  * p2p_export_get() returns the export NAME with a reference, or NULL if
  * it is unknown or USER holds no grant on it; *mode is the grant's mode.
+ * Grants are matched by the user object, never by name: a connection of
+ * a deleted or re-keyed user gets nothing, whoever holds its name now.
  * p2p_export_put() may sleep (the last put releases the root path): call
  * it from process context, never under rcu_read_lock() or a spinlock.
  * An unexported export stays usable by whoever holds a reference; the
  * server is told through p2p_server_export_gone() to close connections.
  */
 struct p2p_export *p2p_export_get(struct p2p_net *pn, const char *name, size_t len,
-				  const char *user, size_t ulen, enum p2p_grant_mode *mode);
+				  const struct p2p_user *user, enum p2p_grant_mode *mode);
 void p2p_export_put(struct p2p_export *exp);
 const struct path *p2p_export_root(const struct p2p_export *exp);
 u32 p2p_export_id(const struct p2p_export *exp);	/* unique per netns, never reused */
-/* 0 and the user's key and ids, or -ENOENT. */
-int p2p_user_lookup(struct p2p_net *pn, const char *name, size_t len,
-		    u8 pubkey[P2P_KEY_LEN], kuid_t *uid, kgid_t *gid);
+/*
+ * True once p2p_export_unlink() began: it is set before the server is
+ * told (p2p_server_export_gone), so a connection that recorded the id in
+ * its export set and then finds this false will be killed if it goes.
+ */
+static inline bool p2p_export_unlinked(const struct p2p_export *exp)
+{
+	return READ_ONCE(exp->unlinked);
+}
+/* USER's grant mode on EXP now, P2P_GRANT_UNSPEC if it has none. */
+enum p2p_grant_mode p2p_grant_mode(struct p2p_export *exp,
+				   const struct p2p_user *user);
+/* The user NAME with a reference, or NULL; drop it with p2p_user_put(). */
+struct p2p_user *p2p_user_get(struct p2p_net *pn, const char *name, size_t len);
+void p2p_user_put(struct p2p_user *user);
+/* Deleted or replaced since it was looked up: its sessions must end. */
+static inline bool p2p_user_dead(const struct p2p_user *user)
+{
+	return READ_ONCE(user->dead);
+}
 /*
  * Call CB for each export USER holds a grant on, under rcu_read_lock():
  * CB must not sleep.  A non-zero return from CB stops the walk and is
  * returned.
  */
-int p2p_grants_for_user(struct p2p_net *pn, const char *user, size_t ulen,
+int p2p_grants_for_user(struct p2p_net *pn, const struct p2p_user *user,
 			int (*cb)(void *arg, const char *export, enum p2p_grant_mode mode),
 			void *arg);
 /*
@@ -139,7 +166,11 @@ void p2p_listen_get(struct p2p_net *pn, struct p2p_listen_cfg *cfg);
 struct p2p_user *p2p_user_find(struct p2p_net *pn, const char *name);
 struct p2p_user *p2p_user_add(struct p2p_net *pn, const char *name,
 			      const u8 pubkey[P2P_KEY_LEN], kuid_t uid, kgid_t gid);
+/* Both end the connections bound to USER (p2p_server_user_gone). */
 void p2p_user_del(struct p2p_net *pn, struct p2p_user *user);
+/* A new object for OLD's name and id, holding OLD's grants; NULL if no memory. */
+struct p2p_user *p2p_user_replace(struct p2p_net *pn, struct p2p_user *old,
+				  const u8 pubkey[P2P_KEY_LEN], kuid_t uid, kgid_t gid);
 
 struct p2p_export *p2p_export_find(struct p2p_net *pn, const char *name);
 struct p2p_export *p2p_export_find_path(struct p2p_net *pn, const struct path *path);

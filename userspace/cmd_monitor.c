@@ -16,6 +16,7 @@
 static const char *const event_names[__P2P_CMD_MAX] = {
 	[P2P_CMD_USER_NEW] = "user-add",
 	[P2P_CMD_USER_DEL] = "user-del",
+	[P2P_CMD_USER_SET] = "user-set",
 	[P2P_CMD_EXPORT_NEW] = "export-add",
 	[P2P_CMD_EXPORT_DEL] = "export-del",
 	[P2P_CMD_GRANT_SET] = "grant",
@@ -122,13 +123,15 @@ const struct command cmd_monitor = {
 	.usage = "[-j|--json]",
 	.help =
 	"Print one line for each change of this namespace's state, as it\n"
-	"happens, until interrupted: users added or deleted, exports added or\n"
-	"removed, grants set or revoked, listener and host key changes.\n"
+	"happens, until interrupted: users added, changed or deleted, exports\n"
+	"added or removed, grants set or revoked, listener and host key\n"
+	"changes.\n"
 	"Deleting a user or an export removes its grants without a revoke\n"
 	"line.  Private keys never appear.\n"
 	"\n"
 	"Lines:\n"
 	"  user-add USER pubkey KEY uid UID gid GID     user-del USER\n"
+	"  user-set USER pubkey KEY uid UID gid GID     (the user as it is now)\n"
 	"  export-add EXPORT PATH                       export-del EXPORT\n"
 	"  grant EXPORT USER ro|rw                      revoke EXPORT USER ro|rw\n"
 	"  listen ADDR:PORT                             hostkey public KEY\n"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * p2pctl user add|del.
+ * p2pctl user add|set|del.
  */
 #include <string.h>
 
@@ -27,7 +27,8 @@ static int id_arg(const char *opt, const char *val, uint32_t *v, bool *has)
 	return 0;
 }
 
-static int add_args(int argc, char **argv, struct user_args *a)
+/* USER and its options; add and set take the same ones. */
+static int user_args(int argc, char **argv, struct user_args *a, const char *sub)
 {
 	int i;
 
@@ -53,10 +54,20 @@ static int add_args(int argc, char **argv, struct user_args *a)
 		i++;
 	}
 	if (!a->name)
-		return usage_err(&cmd_user, "add needs a USER");
-	if (!a->pubkey)
-		return usage_err(&cmd_user, "add needs --pubkey KEY|FILE");
+		return usage_err(&cmd_user, "%s needs a USER", sub);
 	return 0;
+}
+
+static void put_user_attrs(struct nl_msg *msg, const struct user_args *a,
+			   const uint8_t *key)
+{
+	nla_put_string(msg, P2P_A_USER_NAME, a->name);
+	if (key)
+		nla_put(msg, P2P_A_USER_PUBKEY, P2P_KEY_LEN, key);
+	if (a->has_uid)
+		nla_put_u32(msg, P2P_A_USER_UID, a->uid);
+	if (a->has_gid)
+		nla_put_u32(msg, P2P_A_USER_GID, a->gid);
 }
 
 static int user_add(struct p2p_nl *nl, int argc, char **argv)
@@ -65,20 +76,37 @@ static int user_add(struct p2p_nl *nl, int argc, char **argv)
 	uint8_t key[P2P_KEY_LEN];
 	struct nl_msg *msg;
 
-	if (add_args(argc, argv, &a))
+	if (user_args(argc, argv, &a, "add"))
 		return 1;
+	if (!a.pubkey)
+		return usage_err(&cmd_user, "add needs --pubkey KEY|FILE");
 	if (!name_ok(a.name, "user name") || key_from_arg(key, a.pubkey, "public key"))
 		return 1;
 	if (p2p_nl_open(nl))
 		return 1;
 	msg = p2p_nl_msg(nl, P2P_CMD_USER_NEW, 0);
-	nla_put_string(msg, P2P_A_USER_NAME, a.name);
-	nla_put(msg, P2P_A_USER_PUBKEY, P2P_KEY_LEN, key);
-	if (a.has_uid)
-		nla_put_u32(msg, P2P_A_USER_UID, a.uid);
-	if (a.has_gid)
-		nla_put_u32(msg, P2P_A_USER_GID, a.gid);
+	put_user_attrs(msg, &a, key);
 	return cp_do(nl, msg, "cannot add the user");
+}
+
+static int user_set(struct p2p_nl *nl, int argc, char **argv)
+{
+	struct user_args a = { 0 };
+	uint8_t key[P2P_KEY_LEN];
+	struct nl_msg *msg;
+
+	if (user_args(argc, argv, &a, "set"))
+		return 1;
+	if (!a.pubkey && !a.has_uid && !a.has_gid)
+		return usage_err(&cmd_user, "set needs --pubkey, --uid or --gid");
+	if (!name_ok(a.name, "user name") ||
+	    (a.pubkey && key_from_arg(key, a.pubkey, "public key")))
+		return 1;
+	if (p2p_nl_open(nl))
+		return 1;
+	msg = p2p_nl_msg(nl, P2P_CMD_USER_SET, 0);
+	put_user_attrs(msg, &a, a.pubkey ? key : NULL);
+	return cp_do(nl, msg, "cannot change the user");
 }
 
 static int user_del(struct p2p_nl *nl, int argc, char **argv)
@@ -102,9 +130,11 @@ static int user_main(int argc, char **argv)
 	int ret;
 
 	if (argc < 2)
-		return usage_err(&cmd_user, "missing add or del");
+		return usage_err(&cmd_user, "missing add, set or del");
 	if (!strcmp(argv[1], "add"))
 		ret = user_add(&nl, argc - 2, argv + 2);
+	else if (!strcmp(argv[1], "set"))
+		ret = user_set(&nl, argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "del"))
 		ret = user_del(&nl, argc - 2, argv + 2);
 	else
@@ -116,7 +146,8 @@ static int user_main(int argc, char **argv)
 const struct command cmd_user = {
 	.name = "user",
 	.main = user_main,
-	.usage = "add USER --pubkey KEY|FILE [--uid UID] [--gid GID] | del USER",
+	.usage = "add USER --pubkey KEY|FILE [--uid UID] [--gid GID] | "
+		 "set USER [--pubkey KEY|FILE] [--uid UID] [--gid GID] | del USER",
 	.help =
 	"Manage the users this host knows.  A user is a name and an X25519\n"
 	"public key; the host never holds the user's private key.  Files are\n"
@@ -132,12 +163,18 @@ const struct command cmd_user = {
 	"      --gid     local group id (default 65534, nogroup).\n"
 	"      Refused if USER exists or the key is malformed (bad base64,\n"
 	"      wrong length, all zeros).\n"
+	"  set USER [--pubkey KEY|FILE] [--uid UID] [--gid GID]\n"
+	"      Give USER a new key, new ids or both, keeping its grants; what\n"
+	"      is not given stays.  The change is atomic, and USER's open\n"
+	"      connections end at once: they authenticated with the old key\n"
+	"      and run as the old ids.  A set that changes nothing does nothing.\n"
 	"  del USER\n"
-	"      Delete USER and all its grants.\n"
+	"      Delete USER and all its grants; its open connections end at once.\n"
 	"\n"
 	"Examples:\n"
 	"  p2pctl user add alice --pubkey alice.pub\n"
 	"  p2pctl user add bob --pubkey \"$(cat bob.pub)\" --uid 1000 --gid 1000\n"
+	"  p2pctl user set bob --pubkey bob-new.pub\n"
 	"  p2pctl user del bob\n"
 	"\n"
 	"Exit status: 0, or 1 with a one-line reason on stderr.\n",

@@ -38,6 +38,7 @@ enum p2p_cmd {
 	P2P_CMD_HOSTKEY_SET,
 	P2P_CMD_HOSTKEY_GET,	/* private key included: for `p2pctl save` */
 	P2P_CMD_CONN_GET,	/* dump of open peer connections */
+	P2P_CMD_USER_SET,	/* new key or ids; the user's connections end */
 
 	__P2P_CMD_MAX
 };

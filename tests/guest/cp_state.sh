@@ -98,6 +98,7 @@ jpid=$!
 sleep 0.5	# both have joined the group
 p2pctl user add dave --pubkey "$(p2pctl pubkey < b.key)"
 p2pctl grant music dave rw
+p2pctl user set dave --uid 1000
 p2pctl revoke music dave
 p2pctl unexport docs
 p2pctl user del dave
@@ -107,13 +108,14 @@ wait_for 5 sh -c 'grep -q "^hostkey" mon.txt'
 kill $mpid $jpid; wait $mpid $jpid 2>/dev/null
 check_out "monitor lines" "user-add dave pubkey $(p2pctl pubkey < b.key) uid 65534 gid 65534
 grant music dave rw
+user-set dave pubkey $(p2pctl pubkey < b.key) uid 1000 gid 65534
 revoke music dave rw
 export-del docs
-user-del dave pubkey $(p2pctl pubkey < b.key) uid 65534 gid 65534
+user-del dave pubkey $(p2pctl pubkey < b.key) uid 1000 gid 65534
 listen *:7011
 hostkey public $(p2pctl pubkey < b.key)" cat mon.txt
 check "monitor -j prints one JSON object per line" sh -c \
-	'[ "$(wc -l < mon.json)" = 7 ] && while read -r l; do echo "$l" | python3 -m json.tool >/dev/null || exit 1; done < mon.json'
+	'[ "$(wc -l < mon.json)" = 8 ] && while read -r l; do echo "$l" | python3 -m json.tool >/dev/null || exit 1; done < mon.json'
 check "no private key in events" sh -c "! grep -qF '$(cat b.key)' mon.txt mon.json"
 
 check "clear everything" sh -c 'p2pctl unexport music && for u in alice bob carol; do p2pctl user del $u || exit 1; done'

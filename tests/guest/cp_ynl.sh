@@ -15,7 +15,7 @@ cd "$TEST_TMP" || exit 1
 
 check "genl-ctrl-list lists the family" bash -c 'genl-ctrl-list | grep -q "p2pshare version 1"'
 genl-ctrl-list -d > ctrl.txt 2>&1
-check_out "genl-ctrl-list -d: 14 admin-only operations" "14" \
+check_out "genl-ctrl-list -d: 15 admin-only operations" "15" \
 	bash -c 'sed -n "/p2pshare/,/grp/p" ctrl.txt | grep -c "op .*admin_perm"'
 check "genl-ctrl-list -d: the events group" grep -q "grp events" ctrl.txt
 
@@ -35,6 +35,9 @@ check "ynl --do grant-set with an enum mode" ynl --do grant-set \
 	--json '{"export-name": "music", "user-name": "yuser", "grant-mode": "rw"}'
 check "ynl --dump grant-get filtered by user" bash -c \
 	"ynl --dump grant-get --json '{\"user-name\": \"yuser\"}' > g.txt && grep -q \"'grant-mode': 'rw'\" g.txt && ! grep -q alice g.txt"
+check "ynl --do user-set of the uid" ynl --do user-set --json '{"user-name": "yuser", "user-uid": 1001}'
+check_out "p2pctl sees the new uid, the grant stayed" "yuser 1001 rw" bash -c \
+	"p2pctl show -j | python3 -c 'import json,sys; s=json.load(sys.stdin); print(*[u[\"name\"]+\" \"+str(u[\"uid\"]) for u in s[\"users\"] if u[\"name\"]==\"yuser\"], *[g[\"mode\"] for e in s[\"exports\"] for g in e[\"grants\"] if g[\"user\"]==\"yuser\"])'"
 check "ynl --do user-get" bash -c "ynl --do user-get --json '{\"user-name\": \"alice\"}' | grep -q \"'user-uid': 65534\""
 check "ynl --do status-get" bash -c "ynl --do status-get | grep -q \"'listen-port': 7437\""
 mkdir -p srv/docs

@@ -23,6 +23,8 @@
  *   putfile EXPORT PATH FILE SENT    PUT of FILE's bytes: SENT of them,
  *                                    "sent", then the rest after SIGUSR1;
  *                                    ok or the ERROR's errno name
+ *   putstep EXPORT PATH SIZE SENT    SENT bytes, "sent", then the rest once
+ *                                    a line is read on stdin; the reply
  *   batch                            requests from stdin, one a line
  *                                    ("stat EXPORT PATH"...), a result line
  *                                    each, on one connection (a new one
@@ -240,7 +242,7 @@ static int send_zeros(int fd, uint64_t n, bool last)
 	return ret;
 }
 
-enum put_how { PUT_WHOLE, PUT_ABORT, PUT_PARTIAL };
+enum put_how { PUT_WHOLE, PUT_ABORT, PUT_PARTIAL, PUT_STEP };
 
 static int do_put(int fd, struct bstr exp, struct bstr path, uint64_t size,
 		  uint64_t sent, uint32_t mode, enum put_how how)
@@ -261,6 +263,14 @@ static int do_put(int fd, struct bstr exp, struct bstr path, uint64_t size,
 		return report(-EPROTO, 0, NULL);
 	if (how == PUT_WHOLE) {
 		ret = send_zeros(fd, size, true);
+	} else if (how == PUT_STEP) {
+		ret = sent ? send_zeros(fd, sent, false) : 0;
+		puts("sent");
+		fflush(stdout);
+		if (!ret && !fgets((char *)buf, sizeof(buf), stdin))
+			ret = -EIO;
+		if (!ret)
+			ret = send_zeros(fd, size - sent, true);
 	} else {
 		ret = sent ? send_zeros(fd, sent, false) : 0;
 		if (!ret && how == PUT_PARTIAL) {
@@ -622,6 +632,9 @@ static int request(int fd, const char *cmd, int argc, char **argv)
 	if (!strcmp(cmd, "putpartial") && argc == 4)
 		return do_put(fd, exp, path, num(argv[2]), num(argv[3]), 0644,
 			      PUT_PARTIAL);
+	if (!strcmp(cmd, "putstep") && argc == 4)
+		return do_put(fd, exp, path, num(argv[2]), num(argv[3]), 0644,
+			      PUT_STEP);
 	return -1;
 }
 
