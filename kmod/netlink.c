@@ -360,6 +360,19 @@ static struct p2p_net *info_pn(struct genl_info *info)
 	return p2p_net(genl_info_net(info));
 }
 
+/* The request, kept by pre_doit for netlink_capable(). */
+static struct sk_buff *info_skb(struct genl_info *info)
+{
+	return info->user_ptr[0];
+}
+
+static int p2p_nl_pre_doit(const struct p2p_genl_split_ops *ops,
+			   struct sk_buff *skb, struct genl_info *info)
+{
+	info->user_ptr[0] = skb;
+	return 0;
+}
+
 /* Status and host key */
 
 static int p2p_nl_status_get(struct sk_buff *skb, struct genl_info *info)
@@ -494,6 +507,61 @@ out_unlock:
 
 /* Users */
 
+static bool own_uid(kuid_t uid)
+{
+	const struct cred *cred = current_cred();
+
+	return uid_eq(uid, cred->uid) || uid_eq(uid, cred->euid) ||
+	       uid_eq(uid, cred->suid);
+}
+
+static bool own_gid(kgid_t gid)
+{
+	const struct cred *cred = current_cred();
+
+	return gid_eq(gid, cred->gid) || gid_eq(gid, cred->egid) ||
+	       gid_eq(gid, cred->sgid);
+}
+
+static void id_refused(struct genl_info *info, int attr, const char *id,
+		       u32 val, u32 own, const char *cap)
+{
+	struct nlattr *a = info->attrs[attr];
+
+	if (a)
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, a, "mapping to %s %u needs %s",
+					id, val, cap);
+	else
+		NL_SET_ERR_MSG_FMT(info->extack,
+				   "mapping to %s %u (default) needs %s; use your %s %u",
+				   id, val, cap, id, own);
+}
+
+/*
+ * A peer mapped to a uid or gid gets its file rights, owner bits in full
+ * even without capabilities: fsuid 0 owns /etc/shadow.  So a mapping to
+ * an id the caller does not hold needs what setresuid()/setresgid() would,
+ * CAP_SETUID/CAP_SETGID in the initial user namespace, held by both the
+ * sender and the socket's opener, as GENL_ADMIN_PERM checks CAP_NET_ADMIN.
+ */
+static int ids_allowed(struct genl_info *info, kuid_t uid, kgid_t gid)
+{
+	struct user_namespace *ns = current_user_ns();
+	struct sk_buff *skb = info_skb(info);
+
+	if (!own_uid(uid) && !netlink_capable(skb, CAP_SETUID)) {
+		id_refused(info, P2P_A_USER_UID, "uid", from_kuid_munged(ns, uid),
+			   from_kuid_munged(ns, current_euid()), "CAP_SETUID");
+		return -EPERM;
+	}
+	if (!own_gid(gid) && !netlink_capable(skb, CAP_SETGID)) {
+		id_refused(info, P2P_A_USER_GID, "gid", from_kgid_munged(ns, gid),
+			   from_kgid_munged(ns, current_egid()), "CAP_SETGID");
+		return -EPERM;
+	}
+	return 0;
+}
+
 static int user_ids(struct genl_info *info, kuid_t *uid, kgid_t *gid)
 {
 	struct user_namespace *ns = current_user_ns();
@@ -513,7 +581,7 @@ static int user_ids(struct genl_info *info, kuid_t *uid, kgid_t *gid)
 				    "gid is not valid in this user namespace");
 		return -EINVAL;
 	}
-	return 0;
+	return ids_allowed(info, *uid, *gid);
 }
 
 static int p2p_nl_user_new(struct sk_buff *skb, struct genl_info *info)
@@ -717,21 +785,56 @@ static void export_discard(struct p2p_export *exp)
 	p2p_export_put(exp);
 }
 
-/* The directory behind P2P_A_EXPORT_FD, which p2pctl opened. */
+/*
+ * Peers read the export with their own mapped ids, but what is exported is
+ * the caller's choice: it must be a directory the caller may read and
+ * search.  An O_PATH descriptor proves neither (search permission on the
+ * parent makes one of /root), so the descriptor must be open for reading,
+ * and the rights are checked again with the caller's credentials, since a
+ * descriptor can be handed over.
+ */
+static int export_file_ok(struct file *f, struct nlattr *a,
+			  struct netlink_ext_ack *extack)
+{
+	struct inode *inode = file_inode(f);
+
+	if (!d_is_dir(f->f_path.dentry)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "not a directory");
+		return -ENOTDIR;
+	}
+	if (!(f->f_mode & FMODE_READ)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "an O_PATH descriptor carries no right: "
+				    "open the directory for reading");
+		return -EBADF;
+	}
+	if (inode_permission(p2p_mnt_idmap(f->f_path.mnt), inode, MAY_READ)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "no read permission on the directory");
+		return -EACCES;
+	}
+	if (inode_permission(p2p_mnt_idmap(f->f_path.mnt), inode, MAY_EXEC)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "no search (x) permission on the directory");
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* The directory behind P2P_A_EXPORT_FD, which the caller opened. */
 static struct file *export_file(struct genl_info *info)
 {
 	struct nlattr *a = info->attrs[P2P_A_EXPORT_FD];
 	struct file *f;
+	int ret;
 
+	/* fget_raw: an O_PATH descriptor gets its own message below. */
 	f = fget_raw(nla_get_u32(a));
 	if (!f) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a, "bad file descriptor");
 		return ERR_PTR(-EBADF);
 	}
-	if (!d_is_dir(f->f_path.dentry)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a, "not a directory");
+	ret = export_file_ok(f, a, info->extack);
+	if (ret) {
 		fput(f);
-		return ERR_PTR(-ENOTDIR);
+		return ERR_PTR(ret);
 	}
 	return f;
 }
@@ -1227,6 +1330,7 @@ static struct genl_family p2p_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = p2p_genl_ops,
 	.n_ops = ARRAY_SIZE(p2p_genl_ops),
+	.pre_doit = p2p_nl_pre_doit,
 	.mcgrps = p2p_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(p2p_genl_mcgrps),
 };
