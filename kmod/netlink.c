@@ -9,6 +9,7 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/namei.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
@@ -201,6 +202,26 @@ static int fill_user(struct sk_buff *skb, const struct p2p_user *user,
 		       nla_put_u32(skb, P2P_A_USER_GID, from_kgid_munged(ns, user->gid)));
 }
 
+/*
+ * d_path() names the directory from the requester's root even when it is
+ * not below that root: an export made in another mount namespace, such as
+ * the private one of `ip netns exec`, which died with its command, prints
+ * as a path from its own top, "/" for a mount point.  Such a path names
+ * some other directory here, so the reply says whether it is reachable.
+ */
+static bool path_reachable(const struct path *path)
+{
+	struct path root;
+	bool ret;
+
+	if (!current->fs)
+		return false;
+	get_fs_root(current->fs, &root);
+	ret = path_is_under(path, &root);
+	path_put(&root);
+	return ret;
+}
+
 static int put_path(struct sk_buff *skb, const struct path *path)
 {
 	char *buf, *p;
@@ -210,9 +231,22 @@ static int put_path(struct sk_buff *skb, const struct path *path)
 	if (!buf)
 		return -ENOMEM;
 	p = d_path(path, buf, PAGE_SIZE);
-	ret = nla_put_string(skb, P2P_A_EXPORT_PATH, IS_ERR(p) ? "?" : p);
+	ret = nla_put_string(skb, P2P_A_EXPORT_PATH, IS_ERR(p) ? "?" : p) ||
+	      nla_put_u8(skb, P2P_A_EXPORT_REACHABLE, path_reachable(path));
 	free_page((unsigned long)buf);
 	return ret;
+}
+
+/* Device and inode as stat(2) reports them, so a saved path can be checked. */
+static int put_dir_id(struct sk_buff *skb, const struct path *path)
+{
+	struct kstat st;
+
+	if (vfs_getattr(path, &st, STATX_INO, AT_STATX_DONT_SYNC))
+		return 0;
+	return nla_put_u32(skb, P2P_A_EXPORT_DEV_MAJOR, MAJOR(st.dev)) ||
+	       nla_put_u32(skb, P2P_A_EXPORT_DEV_MINOR, MINOR(st.dev)) ||
+	       nla_put_u64_64bit(skb, P2P_A_EXPORT_INO, st.ino, P2P_A_PAD);
 }
 
 static int fill_export(struct sk_buff *skb, const struct p2p_export *exp,
@@ -227,7 +261,8 @@ static int fill_export(struct sk_buff *skb, const struct p2p_export *exp,
 		       nla_put_string(skb, P2P_A_EXPORT_NAME, exp->name) ||
 		       nla_put_u32(skb, P2P_A_EXPORT_ID, exp->id) ||
 		       nla_put_u32(skb, P2P_A_EXPORT_FLAGS, exp->flags) ||
-		       (cmd != P2P_CMD_EXPORT_DEL && put_path(skb, &exp->root)));
+		       (cmd != P2P_CMD_EXPORT_DEL &&
+			(put_path(skb, &exp->root) || put_dir_id(skb, &exp->root))));
 }
 
 static int fill_grant(struct sk_buff *skb, const struct p2p_export *exp,

@@ -82,6 +82,14 @@ enum p2p_attr {
 	P2P_A_GRANT,		/* nest, multi: enum p2p_grant_attr */
 	P2P_A_CONN,		/* nest: enum p2p_conn_attr, reply only */
 	P2P_A_EXPORT_ID,	/* u32, reply only: unique per netns, never reused */
+	P2P_A_EXPORT_REACHABLE,	/* u8, reply only: 1 if P2P_A_EXPORT_PATH is
+				 * below the requester's root; 0: the directory
+				 * is in another mount namespace (the path names
+				 * another directory here)
+				 */
+	P2P_A_EXPORT_DEV_MAJOR,	/* u32, reply only: the directory's device */
+	P2P_A_EXPORT_DEV_MINOR,	/* u32, reply only */
+	P2P_A_EXPORT_INO,	/* u64, reply only: the directory's inode */
 
 	__P2P_A_MAX
 };
