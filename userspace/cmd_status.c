@@ -133,7 +133,11 @@ static void show_user(const struct snap_user *u)
 	print_str("name", "  %-16s ", u->name);
 	print_str("pubkey", "%s ", b64);
 	print_u64("uid", " uid %" PRIu64, u->uid);
-	print_u64("gid", " gid %" PRIu64 "\n", u->gid);
+	print_u64("gid", " gid %" PRIu64, u->gid);
+	/* Capabilities are dropped, yet uid 0 owns root's files. */
+	print_bool("root", NULL, !u->uid || !u->gid);
+	print_human("%s\n", !u->uid ? "  !! ROOT: root's own file rights" :
+		    !u->gid ? "  !! ROOT: group root's file rights" : "");
 	print_obj_close();
 }
 
@@ -274,6 +278,10 @@ const struct command cmd_show = {
 	"open peer connections and counters.  Private keys are never shown (see\n"
 	"p2pctl save).\n"
 	"\n"
+	"A user mapped to uid 0 or gid 0\n"
+	"is marked \"!! ROOT\": it reads and writes what root (or group root)\n"
+	"may, capabilities or not.\n"
+	"\n"
 	"A connection is one line: the peer's address and port, its user or\n"
 	"\"(handshake)\" before it authenticated, the time since it was accepted\n"
 	"(up) and since its last request began (idle), the bytes sent to it and\n"
@@ -284,7 +292,7 @@ const struct command cmd_show = {
 	"               version, hostkey, listener {address (null: every\n"
 	"               address), port, active}, exports [{name, path, flags,\n"
 	"               grants [{user, mode}]}], users [{name, pubkey, uid,\n"
-	"               gid}], connections [{id, address, port, user (null in\n"
+	"               gid, root}], connections [{id, address, port, user (null in\n"
 	"               the handshake), handshake, age, idle (seconds),\n"
 	"               bytes_sent, bytes_recv, requests, exports [names],\n"
 	"               exports_more}], counters {NAME: value}.\n"
