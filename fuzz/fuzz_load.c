@@ -3,8 +3,8 @@
  * libFuzzer target: the parser of `p2pctl load FILE` (parse_file() in
  * userspace/cmd_save.c, included here since it is static), which reads a
  * file as root before it changes anything.  The apply step (netlink) is
- * not run.  Exported paths are opened O_PATH as the parser does, which
- * touches nothing.
+ * not run.  Exported paths are opened O_RDONLY | O_DIRECTORY as the parser
+ * does, which reads nothing (a non-directory is refused before it opens).
  *
  * A line "#x N TEMPLATE" in the input stands for N lines TEMPLATE, each
  * '@' replaced by the line's index: it lets short inputs reach the item

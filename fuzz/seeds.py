@@ -116,11 +116,14 @@ SEEDS = {
     "load": {
         "save": ("# p2pshare state\nhostkey %s\nlisten *:7437\n"
                  "user alice %s 1000 1000\nuser bob %s 0 0\n"
-                 "export root /\nexport tmp /tmp\ngrant root alice ro\ngrant tmp bob rw\n"
+                 "export root /\nexport tmp dev=0:1 ino=2 /tmp\n"
+                 "grant root alice ro\ngrant tmp bob rw\n"
                  % (KEY, KEY, KEY)).encode(),
         "listen6": b"listen [fd00::1]:7000\n",
         "errors": ("user x %s -1 0\nexport a\ngrant a b rx\nbogus\n" % KEY).encode(),
         "many": ("#x 50 user u@ %s @ @\n" % KEY).encode(),
+        "dirid": b"export a dev=8:1 ino=2 /\nexport b dev=8:1 /\nexport c dev=x:1 ino=2 /\n"
+                 b"export d dev=1:2 ino=18446744073709551616 /tmp\nexport e dev= ino= \n",
     },
 }
 

@@ -152,4 +152,11 @@ static inline struct nlattr **p2p_dump_attrs(struct netlink_callback *cb)
 }
 #endif
 
+/* A family's pre_doit receives the split ops since 6.2. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define p2p_genl_split_ops genl_split_ops
+#else
+#define p2p_genl_split_ops genl_ops
+#endif
+
 #endif /* P2P_COMPAT_H */

@@ -9,6 +9,7 @@
  */
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/fs_struct.h>
 #include <linux/namei.h>
 #include <net/genetlink.h>
 #include <net/ipv6.h>
@@ -201,6 +202,26 @@ static int fill_user(struct sk_buff *skb, const struct p2p_user *user,
 		       nla_put_u32(skb, P2P_A_USER_GID, from_kgid_munged(ns, user->gid)));
 }
 
+/*
+ * d_path() names the directory from the requester's root even when it is
+ * not below that root: an export made in another mount namespace, such as
+ * the private one of `ip netns exec`, which died with its command, prints
+ * as a path from its own top, "/" for a mount point.  Such a path names
+ * some other directory here, so the reply says whether it is reachable.
+ */
+static bool path_reachable(const struct path *path)
+{
+	struct path root;
+	bool ret;
+
+	if (!current->fs)
+		return false;
+	get_fs_root(current->fs, &root);
+	ret = path_is_under(path, &root);
+	path_put(&root);
+	return ret;
+}
+
 static int put_path(struct sk_buff *skb, const struct path *path)
 {
 	char *buf, *p;
@@ -210,9 +231,22 @@ static int put_path(struct sk_buff *skb, const struct path *path)
 	if (!buf)
 		return -ENOMEM;
 	p = d_path(path, buf, PAGE_SIZE);
-	ret = nla_put_string(skb, P2P_A_EXPORT_PATH, IS_ERR(p) ? "?" : p);
+	ret = nla_put_string(skb, P2P_A_EXPORT_PATH, IS_ERR(p) ? "?" : p) ||
+	      nla_put_u8(skb, P2P_A_EXPORT_REACHABLE, path_reachable(path));
 	free_page((unsigned long)buf);
 	return ret;
+}
+
+/* Device and inode as stat(2) reports them, so a saved path can be checked. */
+static int put_dir_id(struct sk_buff *skb, const struct path *path)
+{
+	struct kstat st;
+
+	if (vfs_getattr(path, &st, STATX_INO, AT_STATX_DONT_SYNC))
+		return 0;
+	return nla_put_u32(skb, P2P_A_EXPORT_DEV_MAJOR, MAJOR(st.dev)) ||
+	       nla_put_u32(skb, P2P_A_EXPORT_DEV_MINOR, MINOR(st.dev)) ||
+	       nla_put_u64_64bit(skb, P2P_A_EXPORT_INO, st.ino, P2P_A_PAD);
 }
 
 static int fill_export(struct sk_buff *skb, const struct p2p_export *exp,
@@ -227,7 +261,8 @@ static int fill_export(struct sk_buff *skb, const struct p2p_export *exp,
 		       nla_put_string(skb, P2P_A_EXPORT_NAME, exp->name) ||
 		       nla_put_u32(skb, P2P_A_EXPORT_ID, exp->id) ||
 		       nla_put_u32(skb, P2P_A_EXPORT_FLAGS, exp->flags) ||
-		       (cmd != P2P_CMD_EXPORT_DEL && put_path(skb, &exp->root)));
+		       (cmd != P2P_CMD_EXPORT_DEL &&
+			(put_path(skb, &exp->root) || put_dir_id(skb, &exp->root))));
 }
 
 static int fill_grant(struct sk_buff *skb, const struct p2p_export *exp,
@@ -358,6 +393,19 @@ static int fill_status(struct sk_buff *skb, struct p2p_net *pn,
 static struct p2p_net *info_pn(struct genl_info *info)
 {
 	return p2p_net(genl_info_net(info));
+}
+
+/* The request, kept by pre_doit for netlink_capable(). */
+static struct sk_buff *info_skb(struct genl_info *info)
+{
+	return info->user_ptr[0];
+}
+
+static int p2p_nl_pre_doit(const struct p2p_genl_split_ops *ops,
+			   struct sk_buff *skb, struct genl_info *info)
+{
+	info->user_ptr[0] = skb;
+	return 0;
 }
 
 /* Status and host key */
@@ -502,9 +550,62 @@ out_unlock:
 
 /* Users */
 
-/* finding 1 (branch sec-priv) fills this in */
+static bool own_uid(kuid_t uid)
+{
+	const struct cred *cred = current_cred();
+
+	return uid_eq(uid, cred->uid) || uid_eq(uid, cred->euid) ||
+	       uid_eq(uid, cred->suid);
+}
+
+static bool own_gid(kgid_t gid)
+{
+	const struct cred *cred = current_cred();
+
+	return gid_eq(gid, cred->gid) || gid_eq(gid, cred->egid) ||
+	       gid_eq(gid, cred->sgid);
+}
+
+static void id_refused(struct genl_info *info, int attr, const char *id,
+		       u32 val, u32 own, const char *cap)
+{
+	struct nlattr *a = info->attrs[attr];
+
+	if (a)
+		NL_SET_ERR_MSG_ATTR_FMT(info->extack, a, "mapping to %s %u needs %s",
+					id, val, cap);
+	else if (info->genlhdr->cmd == P2P_CMD_USER_SET)
+		NL_SET_ERR_MSG_FMT(info->extack,
+				   "the user is mapped to %s %u: changing it needs %s",
+				   id, val, cap);
+	else
+		NL_SET_ERR_MSG_FMT(info->extack,
+				   "mapping to %s %u (default) needs %s; use your %s %u",
+				   id, val, cap, id, own);
+}
+
+/*
+ * A peer mapped to a uid or gid gets its file rights, owner bits in full
+ * even without capabilities: fsuid 0 owns /etc/shadow.  So a mapping to
+ * an id the caller does not hold needs what setresuid()/setresgid() would,
+ * CAP_SETUID/CAP_SETGID in the initial user namespace, held by both the
+ * sender and the socket's opener, as GENL_ADMIN_PERM checks CAP_NET_ADMIN.
+ */
 static int ids_allowed(struct genl_info *info, kuid_t uid, kgid_t gid)
 {
+	struct user_namespace *ns = current_user_ns();
+	struct sk_buff *skb = info_skb(info);
+
+	if (!own_uid(uid) && !netlink_capable(skb, CAP_SETUID)) {
+		id_refused(info, P2P_A_USER_UID, "uid", from_kuid_munged(ns, uid),
+			   from_kuid_munged(ns, current_euid()), "CAP_SETUID");
+		return -EPERM;
+	}
+	if (!own_gid(gid) && !netlink_capable(skb, CAP_SETGID)) {
+		id_refused(info, P2P_A_USER_GID, "gid", from_kgid_munged(ns, gid),
+			   from_kgid_munged(ns, current_egid()), "CAP_SETGID");
+		return -EPERM;
+	}
 	return 0;
 }
 
@@ -527,7 +628,7 @@ static int user_ids(struct genl_info *info, kuid_t *uid, kgid_t *gid)
 				    "gid is not valid in this user namespace");
 		return -EINVAL;
 	}
-	return 0;
+	return ids_allowed(info, *uid, *gid);
 }
 
 static int p2p_nl_user_new(struct sk_buff *skb, struct genl_info *info)
@@ -823,21 +924,56 @@ static void export_discard(struct p2p_export *exp)
 	p2p_export_put(exp);
 }
 
-/* The directory behind P2P_A_EXPORT_FD, which p2pctl opened. */
+/*
+ * Peers read the export with their own mapped ids, but what is exported is
+ * the caller's choice: it must be a directory the caller may read and
+ * search.  An O_PATH descriptor proves neither (search permission on the
+ * parent makes one of /root), so the descriptor must be open for reading,
+ * and the rights are checked again with the caller's credentials, since a
+ * descriptor can be handed over.
+ */
+static int export_file_ok(struct file *f, struct nlattr *a,
+			  struct netlink_ext_ack *extack)
+{
+	struct inode *inode = file_inode(f);
+
+	if (!d_is_dir(f->f_path.dentry)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "not a directory");
+		return -ENOTDIR;
+	}
+	if (!(f->f_mode & FMODE_READ)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "an O_PATH descriptor carries no right: "
+				    "open the directory for reading");
+		return -EBADF;
+	}
+	if (inode_permission(p2p_mnt_idmap(f->f_path.mnt), inode, MAY_READ)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "no read permission on the directory");
+		return -EACCES;
+	}
+	if (inode_permission(p2p_mnt_idmap(f->f_path.mnt), inode, MAY_EXEC)) {
+		NL_SET_ERR_MSG_ATTR(extack, a, "no search (x) permission on the directory");
+		return -EACCES;
+	}
+	return 0;
+}
+
+/* The directory behind P2P_A_EXPORT_FD, which the caller opened. */
 static struct file *export_file(struct genl_info *info)
 {
 	struct nlattr *a = info->attrs[P2P_A_EXPORT_FD];
 	struct file *f;
+	int ret;
 
+	/* fget_raw: an O_PATH descriptor gets its own message below. */
 	f = fget_raw(nla_get_u32(a));
 	if (!f) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a, "bad file descriptor");
 		return ERR_PTR(-EBADF);
 	}
-	if (!d_is_dir(f->f_path.dentry)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a, "not a directory");
+	ret = export_file_ok(f, a, info->extack);
+	if (ret) {
 		fput(f);
-		return ERR_PTR(-ENOTDIR);
+		return ERR_PTR(ret);
 	}
 	return f;
 }
@@ -1334,6 +1470,7 @@ static struct genl_family p2p_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = p2p_genl_ops,
 	.n_ops = ARRAY_SIZE(p2p_genl_ops),
+	.pre_doit = p2p_nl_pre_doit,
 	.mcgrps = p2p_genl_mcgrps,
 	.n_mcgrps = ARRAY_SIZE(p2p_genl_mcgrps),
 };

@@ -103,13 +103,23 @@ static int export_args(int argc, char **argv, struct export_args *a)
 	return name_ok(a->name, "export name") ? 0 : 1;
 }
 
+/*
+ * Opened for reading, not O_PATH: the module exports only a directory the
+ * caller may read and search, and an O_PATH descriptor proves neither.
+ */
 static int open_dir(const char *dir)
 {
-	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd < 0)
-		err("cannot export \"%s\": %s", dir,
-		    errno == ENOTDIR ? "not a directory" : strerror(errno));
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOTDIR)
+		err("cannot export \"%s\": not a directory", dir);
+	else if (errno == EACCES)
+		err("cannot export \"%s\": cannot open it for reading: %s", dir,
+		    strerror(errno));
+	else
+		err("cannot export \"%s\": %s", dir, strerror(errno));
 	return fd;
 }
 
@@ -158,9 +168,10 @@ const struct command cmd_export = {
 	.usage = "DIR [--name NAME] [--user USER[:ro|:rw]]...",
 	.help =
 	"Share the directory DIR with peers under the name NAME.  p2pctl opens\n"
-	"DIR itself and hands the module the open directory, so the directory\n"
-	"exported is the one named here, whatever happens to the path later.\n"
-	"The server starts listening with the first export (see p2pctl listen).\n"
+	"DIR for reading and hands the module the open directory, so the\n"
+	"directory exported is the one named here, whatever happens to the path\n"
+	"later.  The server starts listening with the first export (see p2pctl\n"
+	"listen).\n"
 	"\n"
 	"Options:\n"
 	"  --name NAME            the export's name in p2p:// URLs (default: the\n"
@@ -171,7 +182,8 @@ const struct command cmd_export = {
 	"\n"
 	"The export and its grants are created together: if any USER is\n"
 	"unknown, nothing is created.  Refused if DIR is missing or not a\n"
-	"directory, if NAME is taken, or if DIR is already exported.\n"
+	"directory, if you may not read and search it yourself, if NAME is\n"
+	"taken, or if DIR is already exported.\n"
 	"\n"
 	"Examples:\n"
 	"  p2pctl export /srv/music --user alice --user bob:rw\n"

@@ -4,9 +4,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <sodium.h>
 
@@ -16,6 +20,19 @@
 #include "snapshot.h"
 
 #define MAX_ITEMS 4096
+
+__attribute__((format(printf, 2, 3)))
+static int bad_export(const struct snap_export *e, const char *fmt, ...)
+{
+	char msg[PATH_MAX + 256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	err("cannot save export \"%s\": %s", e->name, msg);
+	return -1;
+}
 
 static void save(const struct snapshot *s)
 {
@@ -33,7 +50,9 @@ static void save(const struct snapshot *s)
 		       s->users[i].uid, s->users[i].gid);
 	}
 	for (i = 0; i < s->n_exports; i++)
-		printf("export %s %s\n", s->exports[i].name, s->exports[i].path);
+		printf("export %s dev=%u:%u ino=%" PRIu64 " %s\n", s->exports[i].name,
+		       s->exports[i].dev_major, s->exports[i].dev_minor,
+		       s->exports[i].ino, s->exports[i].path);
 	for (i = 0; i < s->n_exports; i++)
 		for (j = 0; j < s->exports[i].n_grants; j++)
 			printf("grant %s %s %s\n", s->exports[i].name,
@@ -41,18 +60,55 @@ static void save(const struct snapshot *s)
 			       mode_name(s->exports[i].grants[j].mode));
 }
 
+static bool same_dir(const struct stat *st, uint32_t major_, uint32_t minor_,
+		     uint64_t ino)
+{
+	return major(st->st_dev) == major_ && minor(st->st_dev) == minor_ &&
+	       st->st_ino == ino;
+}
+
+/*
+ * The module reports the directory's path from this mount namespace's
+ * root, but for a directory exported from another mount namespace (ip
+ * netns exec gives each command one of its own) the path may name another
+ * directory here: "/" for a mount point.  Save only a path that names the
+ * exported directory itself, checked by device and inode; load checks them
+ * again.
+ */
+static int savable_export(const struct snap_export *e)
+{
+	const char *elsewhere = e->reachable ? "" :
+		"it was exported from another mount namespace (ip netns exec?) and ";
+	struct stat st;
+	int fd;
+
+	if (strchr(e->path, '\n') || strstr(e->path, " (deleted)"))
+		return bad_export(e, "its path \"%s\" cannot be written or was deleted",
+				  e->path);
+	if (!e->has_dir_id)
+		return bad_export(e, "the module does not report which directory "
+				  "\"%s\" is (older than p2pctl?)", e->path);
+	fd = open(e->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		bad_export(e, "%s\"%s\": %s", elsewhere, e->path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	if (!same_dir(&st, e->dev_major, e->dev_minor, e->ino))
+		return bad_export(e, "%s\"%s\" names another directory %s", elsewhere,
+				  e->path, e->reachable ? "now (a mount over it?)" : "here");
+	return 0;
+}
+
 static int savable(const struct snapshot *s)
 {
 	int i;
 
-	for (i = 0; i < s->n_exports; i++) {
-		if (strchr(s->exports[i].path, '\n') ||
-		    strstr(s->exports[i].path, " (deleted)")) {
-			err("cannot save export \"%s\": its path \"%s\" cannot be "
-			    "written or was deleted", s->exports[i].name, s->exports[i].path);
+	for (i = 0; i < s->n_exports; i++)
+		if (savable_export(&s->exports[i]))
 			return -1;
-		}
-	}
 	return 0;
 }
 
@@ -90,14 +146,22 @@ const struct command cmd_save = {
 	.help =
 	"Write this namespace's whole state to standard output as text that\n"
 	"p2pctl load reads back: the host's private key, the listener, users,\n"
-	"exports (by path) and grants.  Because the file holds the private\n"
-	"key, a regular file on standard output is made mode 0600 first.\n"
+	"exports (by path, device and inode) and grants.  Because the file\n"
+	"holds the private key, a regular file on standard output is made mode\n"
+	"0600 first.\n"
+	"\n"
+	"An export is saved only if its path names the exported directory from\n"
+	"this mount namespace (same device and inode).  A directory exported\n"
+	"from another mount namespace, such as the private one of ip netns\n"
+	"exec, may have a path that names another directory here (\"/\" for a\n"
+	"mount point): then save writes nothing, names the export and fails.\n"
 	"\n"
 	"Format, one item per line ('#' starts a comment line):\n"
 	"  hostkey PRIVATE-KEY-BASE64\n"
 	"  listen [ADDR][:PORT]            (* for every address)\n"
 	"  user NAME PUBLIC-KEY-BASE64 UID GID\n"
-	"  export NAME PATH                (PATH: the rest of the line)\n"
+	"  export NAME [dev=MAJOR:MINOR ino=INODE] PATH\n"
+	"                                  (PATH: the rest of the line)\n"
 	"  grant EXPORT USER ro|rw\n"
 	"\n"
 	"Example:\n"
@@ -123,6 +187,9 @@ struct cfg_export {
 	int fd, line;
 	dev_t dev;
 	ino_t ino;
+	bool has_saved;			/* dev= and ino= on the line */
+	uint32_t saved_major, saved_minor;
+	uint64_t saved_ino;
 	const char *users[MAX_ITEMS];
 	uint8_t modes[MAX_ITEMS];
 	int n_grants;
@@ -240,17 +307,31 @@ static int parse_user(struct config *c, char **tok, int n)
 	return 0;
 }
 
+/* The directory must still be the one saved, if the line says which. */
+static int check_saved(const struct cfg_export *e, const struct stat *st)
+{
+	if (!e->has_saved || same_dir(st, e->saved_major, e->saved_minor, e->saved_ino))
+		return 0;
+	err("\"%s\" is not the directory saved (dev %u:%u ino %" PRIu64 "; now dev "
+	    "%u:%u ino %" PRIu64 "): if that is meant, remove dev= and ino= from the line",
+	    e->path, e->saved_major, e->saved_minor, e->saved_ino,
+	    major(st->st_dev), minor(st->st_dev), (uint64_t)st->st_ino);
+	return -1;
+}
+
 static int open_export(struct config *c, struct cfg_export *e)
 {
 	struct stat st;
 	int i;
 
-	e->fd = open(e->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	e->fd = open(e->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (e->fd < 0 || fstat(e->fd, &st)) {
 		err("\"%s\": %s", e->path,
 		    errno == ENOTDIR ? "not a directory" : strerror(errno));
 		return -1;
 	}
+	if (check_saved(e, &st))
+		return -1;
 	e->dev = st.st_dev;
 	e->ino = st.st_ino;
 	for (i = 0; c->exports[i] != e; i++)
@@ -259,7 +340,45 @@ static int open_export(struct config *c, struct cfg_export *e)
 	return 0;
 }
 
-/* "export NAME PATH": PATH is the rest of the line, spaces and all. */
+#define EXPORT_USE "use: export NAME [dev=MAJOR:MINOR ino=INODE] PATH"
+
+/* Cut the space-ended token off *S; NULL if there is no space. */
+static char *token(char **s)
+{
+	char *t = *s, *sp = strchr(t, ' ');
+
+	if (!sp)
+		return NULL;
+	*sp = '\0';
+	*s = sp + 1;
+	return t;
+}
+
+/* "dev=MAJOR:MINOR ino=INODE " before the path (save writes them). */
+static int parse_saved(struct cfg_export *e, char **path)
+{
+	char *dev, *ino, *colon;
+
+	if (strncmp(*path, "dev=", 4))
+		return 0;
+	dev = token(path);
+	ino = dev ? token(path) : NULL;
+	if (!ino || !**path || strncmp(ino, "ino=", 4))
+		return bad("%s", EXPORT_USE);
+	colon = strchr(dev, ':');
+	if (colon)
+		*colon = '\0';
+	if (!colon || parse_u32(dev + 4, &e->saved_major) ||
+	    parse_u32(colon + 1, &e->saved_minor) || parse_u64(ino + 4, &e->saved_ino))
+		return bad("%s", EXPORT_USE);
+	e->has_saved = true;
+	return 0;
+}
+
+/*
+ * "export NAME [dev=MAJOR:MINOR ino=INODE] PATH": PATH is the rest of the
+ * line, spaces and all.  Files of older versions have no dev= and ino=.
+ */
 static int parse_export(struct config *c, char *line)
 {
 	struct cfg_export *e;
@@ -268,7 +387,7 @@ static int parse_export(struct config *c, char *line)
 	name = line + strlen("export ");
 	path = strchr(name, ' ');
 	if (!path || !path[1])
-		return bad("%s", "use: export NAME PATH");
+		return bad("%s", EXPORT_USE);
 	*path++ = '\0';
 	if (check_name(name, "export name"))
 		return -1;
@@ -282,9 +401,11 @@ static int parse_export(struct config *c, char *line)
 	if (!e)
 		return bad("%s", "out of memory");
 	e->name = name;
-	e->path = path;
 	e->line = c->line;
 	c->exports[c->n_exports++] = e;
+	if (parse_saved(e, &path))
+		return -1;
+	e->path = path;
 	return open_export(c, e);
 }
 
@@ -471,11 +592,20 @@ static int restore_export(struct p2p_nl *nl, const struct snap_export *e)
 {
 	const char *users[e->n_grants ?: 1];
 	uint8_t modes[e->n_grants ?: 1];
+	struct stat st;
 	int fd, i, ret;
 
-	fd = open(e->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* Only the directory that was exported, never another at its path. */
+	fd = open(e->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
+	if (fstat(fd, &st) || !e->has_dir_id ||
+	    !same_dir(&st, e->dev_major, e->dev_minor, e->ino)) {
+		err("cannot restore export \"%s\": \"%s\" is not its directory",
+		    e->name, e->path);
+		close(fd);
+		return -1;
+	}
 	for (i = 0; i < e->n_grants; i++) {
 		users[i] = e->grants[i].user;
 		modes[i] = e->grants[i].mode;
@@ -597,7 +727,9 @@ const struct command cmd_load = {
 	"written by p2pctl save; - for standard input), as wg setconf does.\n"
 	"\n"
 	"The whole file is checked first: syntax, names, keys, that every\n"
-	"exported directory exists and is exported once, and that every grant\n"
+	"exported directory exists, is the one saved (its device and inode, if\n"
+	"the line has dev= and ino=; lines without them, as older versions\n"
+	"wrote, go by path alone) and is exported once, and that every grant\n"
 	"names an export and a user of the file.  An error names FILE:LINE and\n"
 	"changes nothing.  Then the current exports and users are removed\n"
 	"(closing the peer connections that use them) and the file's host key,\n"

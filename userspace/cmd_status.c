@@ -111,7 +111,16 @@ static void show_export(const struct snap_export *e)
 
 	print_obj_open(NULL);
 	print_str("name", "  %-16s ", e->name);
-	print_str("path", "%s\n", e->path);
+	print_str("path", "%s", e->path);
+	if (e->reachable >= 0)
+		print_bool("reachable", NULL, e->reachable);
+	print_human("%s\n", e->reachable ? "" :
+		    "  (not reachable from this mount namespace: exported from another one)");
+	if (e->has_dir_id) {
+		print_u64("dev_major", NULL, e->dev_major);
+		print_u64("dev_minor", NULL, e->dev_minor);
+		print_u64("ino", NULL, e->ino);
+	}
 	print_u64("flags", NULL, e->flags);
 	print_arr_open("grants");
 	for (i = 0; i < e->n_grants; i++) {
@@ -133,7 +142,11 @@ static void show_user(const struct snap_user *u)
 	print_str("name", "  %-16s ", u->name);
 	print_str("pubkey", "%s ", b64);
 	print_u64("uid", " uid %" PRIu64, u->uid);
-	print_u64("gid", " gid %" PRIu64 "\n", u->gid);
+	print_u64("gid", " gid %" PRIu64, u->gid);
+	/* Capabilities are dropped, yet uid 0 owns root's files. */
+	print_bool("root", NULL, !u->uid || !u->gid);
+	print_human("%s\n", !u->uid ? "  !! ROOT: root's own file rights" :
+		    !u->gid ? "  !! ROOT: group root's file rights" : "");
 	print_obj_close();
 }
 
@@ -274,6 +287,12 @@ const struct command cmd_show = {
 	"open peer connections and counters.  Private keys are never shown (see\n"
 	"p2pctl save).\n"
 	"\n"
+	"An export whose directory is not reachable from this mount namespace\n"
+	"(exported from another one, as under ip netns exec) is marked so: its\n"
+	"path names some other directory here.  A user mapped to uid 0 or gid 0\n"
+	"is marked \"!! ROOT\": it reads and writes what root (or group root)\n"
+	"may, capabilities or not.\n"
+	"\n"
 	"A connection is one line: the peer's address and port, its user or\n"
 	"\"(handshake)\" before it authenticated, the time since it was accepted\n"
 	"(up) and since its last request began (idle), the bytes sent to it and\n"
@@ -282,9 +301,10 @@ const struct command cmd_show = {
 	"Options:\n"
 	"  -j, --json   print one JSON object instead of the human form.  Keys:\n"
 	"               version, hostkey, listener {address (null: every\n"
-	"               address), port, active}, exports [{name, path, flags,\n"
-	"               grants [{user, mode}]}], users [{name, pubkey, uid,\n"
-	"               gid}], connections [{id, address, port, user (null in\n"
+	"               address), port, active}, exports [{name, path,\n"
+	"               reachable, dev_major, dev_minor, ino, flags, grants\n"
+	"               [{user, mode}]}], users [{name, pubkey, uid, gid,\n"
+	"               root}], connections [{id, address, port, user (null in\n"
 	"               the handshake), handshake, age, idle (seconds),\n"
 	"               bytes_sent, bytes_recv, requests, exports [names],\n"
 	"               exports_more}], counters {NAME: value}.\n"

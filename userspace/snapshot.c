@@ -111,6 +111,11 @@ static int user_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+static bool attr_len(struct nlattr *a, int len)
+{
+	return a && nla_len(a) == len;
+}
+
 static int export_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[P2P_A_MAX + 1];
@@ -129,6 +134,15 @@ static int export_cb(struct nl_msg *msg, void *arg)
 		e->id = nla_get_u32(tb[P2P_A_EXPORT_ID]);
 	if (tb[P2P_A_EXPORT_FLAGS])
 		e->flags = nla_get_u32(tb[P2P_A_EXPORT_FLAGS]);
+	e->reachable = attr_len(tb[P2P_A_EXPORT_REACHABLE], 1) ?
+		       !!nla_get_u8(tb[P2P_A_EXPORT_REACHABLE]) : -1;
+	if (attr_len(tb[P2P_A_EXPORT_DEV_MAJOR], 4) && attr_len(tb[P2P_A_EXPORT_DEV_MINOR], 4) &&
+	    attr_len(tb[P2P_A_EXPORT_INO], 8)) {
+		e->has_dir_id = true;
+		e->dev_major = nla_get_u32(tb[P2P_A_EXPORT_DEV_MAJOR]);
+		e->dev_minor = nla_get_u32(tb[P2P_A_EXPORT_DEV_MINOR]);
+		e->ino = nla_get_u64(tb[P2P_A_EXPORT_INO]);
+	}
 	return NL_OK;
 }
 
@@ -305,7 +319,7 @@ int cp_do(struct p2p_nl *nl, struct nl_msg *msg, const char *what)
 	return 0;
 }
 
-int parse_u32(const char *s, uint32_t *v)
+int parse_u64(const char *s, uint64_t *v)
 {
 	unsigned long long x;
 	char *end;
@@ -314,7 +328,17 @@ int parse_u32(const char *s, uint32_t *v)
 		return -1;
 	errno = 0;
 	x = strtoull(s, &end, 10);
-	if (errno || *end || x > UINT32_MAX)
+	if (errno || *end)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+int parse_u32(const char *s, uint32_t *v)
+{
+	uint64_t x;
+
+	if (parse_u64(s, &x) || x > UINT32_MAX)
 		return -1;
 	*v = x;
 	return 0;

@@ -23,6 +23,10 @@ struct snap_export {
 	char name[P2P_NAME_MAX + 1];
 	char *path;
 	uint32_t id, flags;
+	int reachable;			/* 1, 0, or -1: the module does not say */
+	bool has_dir_id;		/* the directory's device and inode: */
+	uint32_t dev_major, dev_minor;
+	uint64_t ino;
 	struct snap_grant *grants;
 	int n_grants;
 };
@@ -84,5 +88,7 @@ struct nl_msg *export_msg(struct p2p_nl *nl, const char *name, int fd,
 int listen_parse(const char *s, struct nl_msg *msg);
 /* A decimal u32, nothing else; -1 if S is not one. */
 int parse_u32(const char *s, uint32_t *v);
+/* A decimal u64, nothing else; -1 if S is not one. */
+int parse_u64(const char *s, uint64_t *v);
 
 #endif /* P2PCTL_SNAPSHOT_H */

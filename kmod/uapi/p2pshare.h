@@ -5,6 +5,9 @@
  * Family "p2pshare", one per network namespace.  Every command needs
  * CAP_NET_ADMIN in the initial user namespace: an unprivileged user
  * namespace must never export files with credentials it does not hold.
+ * CAP_NET_ADMIN configures the network side only: mapping a user to a uid
+ * or gid other than the caller's own also needs CAP_SETUID or CAP_SETGID,
+ * and an export needs a directory the caller may read and search.
  * docs/netlink.yaml describes the same family in the kernel's YNL format,
  * docs/NETLINK.md each command in prose.
  */
@@ -73,13 +76,21 @@ enum p2p_attr {
 	P2P_A_USER_UID,		/* u32 */
 	P2P_A_USER_GID,		/* u32 */
 	P2P_A_EXPORT_NAME,	/* string */
-	P2P_A_EXPORT_FD,	/* u32: O_PATH descriptor of the directory */
+	P2P_A_EXPORT_FD,	/* u32: descriptor of the directory, open for reading */
 	P2P_A_EXPORT_PATH,	/* string, reply only: where the export lives */
 	P2P_A_EXPORT_FLAGS,	/* u32: P2P_EXPORT_F_* */
 	P2P_A_GRANT_MODE,	/* u8: enum p2p_grant_mode */
 	P2P_A_GRANT,		/* nest, multi: enum p2p_grant_attr */
 	P2P_A_CONN,		/* nest: enum p2p_conn_attr, reply only */
 	P2P_A_EXPORT_ID,	/* u32, reply only: unique per netns, never reused */
+	P2P_A_EXPORT_REACHABLE,	/* u8, reply only: 1 if P2P_A_EXPORT_PATH is
+				 * below the requester's root; 0: the directory
+				 * is in another mount namespace (the path names
+				 * another directory here)
+				 */
+	P2P_A_EXPORT_DEV_MAJOR,	/* u32, reply only: the directory's device */
+	P2P_A_EXPORT_DEV_MINOR,	/* u32, reply only */
+	P2P_A_EXPORT_INO,	/* u64, reply only: the directory's inode */
 
 	__P2P_A_MAX
 };

@@ -1347,7 +1347,7 @@ static int do_nl(int secs, char **dirs, int n)
 	int status;
 
 	for (ndirs = 0; ndirs < n && ndirs < 8; ndirs++) {
-		dir_fds[ndirs] = open(dirs[ndirs], O_PATH | O_DIRECTORY);
+		dir_fds[ndirs] = open(dirs[ndirs], O_RDONLY | O_DIRECTORY);
 		if (dir_fds[ndirs] < 0)
 			die(dirs[ndirs], errno);
 	}

@@ -343,7 +343,7 @@ static void put_grant(struct nlmsghdr *nlh, const char *user, int mode, bool nes
 
 TEST_F(nl, bad_nesting)
 {
-	int fd = open("/", O_PATH | O_DIRECTORY);
+	int fd = open("/", O_RDONLY | O_DIRECTORY);
 
 	ASSERT_LE(0, fd);
 	START(P2P_CMD_EXPORT_NEW);	/* a nest without NLA_F_NESTED */
@@ -399,6 +399,14 @@ TEST_F(nl, bad_fds)
 	mnl_attr_put_strz(NLH, P2P_A_EXPORT_NAME, "mal");
 	mnl_attr_put_u32(NLH, P2P_A_EXPORT_FD, file);
 	REFUSED(ENOTDIR, "not a directory");
+	close(file);
+	/* O_PATH needs only search permission on the parent: no export. */
+	file = open("/", O_PATH | O_DIRECTORY);
+	ASSERT_LE(0, file);
+	START(P2P_CMD_EXPORT_NEW);
+	mnl_attr_put_strz(NLH, P2P_A_EXPORT_NAME, "mal");
+	mnl_attr_put_u32(NLH, P2P_A_EXPORT_FD, file);
+	REFUSED(EBADF, "an O_PATH descriptor carries no right: open the directory for reading");
 	close(file);
 }
 

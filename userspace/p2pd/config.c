@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -217,18 +219,33 @@ static int on_user(struct parser *p, char **tok, int n)
 	return 0;
 }
 
-/* "export NAME PATH": PATH is the rest of the line, spaces and all. */
+/*
+ * "export NAME [dev=MAJOR:MINOR ino=INODE] PATH": PATH is the rest of the
+ * line, spaces and all; p2pctl save writes the directory's device and
+ * inode, and the directory opened must still be that one.
+ */
 static int on_export(struct parser *p, char *line)
 {
 	struct pd_config *c = p->cfg;
 	struct pd_export *e = &c->exports[c->n_exports];
 	char *name = line + strlen("export "), *path;
+	unsigned int maj, min;
+	unsigned long long ino;
+	bool saved = false;
 	struct stat st;
+	int n = 0;
 
 	path = strchr(name, ' ');
 	if (!path || !path[1])
-		return bad(p, "use: export NAME PATH");
+		return bad(p, "use: export NAME [dev=MAJOR:MINOR ino=INODE] PATH");
 	*path++ = '\0';
+	if (!strncmp(path, "dev=", 4)) {
+		if (sscanf(path, "dev=%u:%u ino=%llu %n", &maj, &min, &ino, &n) != 3 ||
+		    !n || !path[n])
+			return bad(p, "use: export NAME [dev=MAJOR:MINOR ino=INODE] PATH");
+		path += n;
+		saved = true;
+	}
 	if (!p2p_name_valid(name, strlen(name)))
 		return bad(p, "invalid export name \"%s\"", name);
 	if (export_find(c, name, strlen(name)))
@@ -238,6 +255,9 @@ static int on_export(struct parser *p, char *line)
 	e->root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (e->root < 0 || fstat(e->root, &st))
 		return bad(p, "\"%s\": %s", path, strerror(errno));
+	if (saved && (major(st.st_dev) != maj || minor(st.st_dev) != min ||
+		      st.st_ino != ino))
+		return bad(p, "\"%s\" is not the directory saved", path);
 	e->path = strdup(path);
 	if (!e->path)
 		return bad(p, "out of memory");
