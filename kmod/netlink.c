@@ -609,15 +609,20 @@ static int ids_allowed(struct genl_info *info, kuid_t uid, kgid_t gid)
 	return 0;
 }
 
-static int user_ids(struct genl_info *info, kuid_t *uid, kgid_t *gid)
+/*
+ * The ids a user will have: those the request gives, else DEF_UID and
+ * DEF_GID; valid here, and the caller may map them.
+ */
+static int user_ids(struct genl_info *info, kuid_t def_uid, kgid_t def_gid,
+		    kuid_t *uid, kgid_t *gid)
 {
 	struct user_namespace *ns = current_user_ns();
 	struct nlattr **a = info->attrs;
 
-	*uid = make_kuid(ns, a[P2P_A_USER_UID] ? nla_get_u32(a[P2P_A_USER_UID]) :
-			 P2P_UID_NOBODY);
-	*gid = make_kgid(ns, a[P2P_A_USER_GID] ? nla_get_u32(a[P2P_A_USER_GID]) :
-			 P2P_UID_NOBODY);
+	*uid = a[P2P_A_USER_UID] ? make_kuid(ns, nla_get_u32(a[P2P_A_USER_UID])) :
+	       def_uid;
+	*gid = a[P2P_A_USER_GID] ? make_kgid(ns, nla_get_u32(a[P2P_A_USER_GID])) :
+	       def_gid;
 	if (!uid_valid(*uid)) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[P2P_A_USER_UID],
 				    "uid is not valid in this user namespace");
@@ -650,7 +655,8 @@ static int p2p_nl_user_new(struct sk_buff *skb, struct genl_info *info)
 				    "public key is all zeros");
 		return -EINVAL;
 	}
-	ret = user_ids(info, &uid, &gid);
+	ret = user_ids(info, make_kuid(current_user_ns(), P2P_UID_NOBODY),
+		       make_kgid(current_user_ns(), P2P_UID_NOBODY), &uid, &gid);
 	if (ret)
 		return ret;
 
@@ -704,30 +710,6 @@ static const u8 *set_key(struct genl_info *info, const struct p2p_user *user)
 	return nla_data(a);
 }
 
-/* The ids USER will have: those given, else its own; the caller may map them. */
-static int set_ids(struct genl_info *info, const struct p2p_user *user,
-		   kuid_t *uid, kgid_t *gid)
-{
-	struct user_namespace *ns = current_user_ns();
-	struct nlattr **a = info->attrs;
-
-	*uid = a[P2P_A_USER_UID] ? make_kuid(ns, nla_get_u32(a[P2P_A_USER_UID])) :
-	       user->uid;
-	*gid = a[P2P_A_USER_GID] ? make_kgid(ns, nla_get_u32(a[P2P_A_USER_GID])) :
-	       user->gid;
-	if (!uid_valid(*uid)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a[P2P_A_USER_UID],
-				    "uid is not valid in this user namespace");
-		return -EINVAL;
-	}
-	if (!gid_valid(*gid)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a[P2P_A_USER_GID],
-				    "gid is not valid in this user namespace");
-		return -EINVAL;
-	}
-	/* Even for a key alone: re-keying a uid-0 user is as good as adding one. */
-	return ids_allowed(info, *uid, *gid);
-}
 
 static bool user_same(const struct p2p_user *user, const u8 *key, kuid_t uid,
 		      kgid_t gid)
@@ -768,7 +750,8 @@ static int p2p_nl_user_set(struct sk_buff *skb, struct genl_info *info)
 		ret = PTR_ERR(key);
 		goto out_unlock;
 	}
-	ret = set_ids(info, user, &uid, &gid);
+	/* Even for a key alone: re-keying a uid-0 user is as good as adding one. */
+	ret = user_ids(info, user->uid, user->gid, &uid, &gid);
 	if (ret || user_same(user, key, uid, gid))
 		goto out_unlock;
 	ret = -ENOMEM;
