@@ -181,7 +181,7 @@ state() { $ctl show -j | python3 -c 'import json,sys; d=json.load(sys.stdin); d.
 before=$(state)
 check "service stop: ExecStop (save, then unload)" unit_run ExecStop
 check_out "the state file is 0600" "600" stat -c %a "$conf"
-check "the state file holds the export" grep -q "^export boot /srv/pkg$" "$conf"
+check "the state file holds the export" grep -Eq "^export boot dev=[0-9]+:[0-9]+ ino=[0-9]+ /srv/pkg$" "$conf"
 check "the module is unloaded" sh -c '! test -d /sys/module/p2pshare'
 check "service start: ExecStart, ExecStartPost" unit_run ExecStart ExecStartPost
 check_eq "the state came back, host key included" "$(state)" "$before"
