@@ -15,6 +15,7 @@
 #include "compat.h"
 #include "conn.h"
 #include "path.h"
+#include "transport.h"
 #include "wire.h"
 
 /* A reply body of len bytes in buf, or an error code to answer instead. */
