@@ -112,13 +112,6 @@ static inline void p2p_conn_count(u64 *counter, u64 n)
 	WRITE_ONCE(*counter, *counter + n);
 }
 
-/* n bytes went out: the namespace's counter and the connection's. */
-static inline void p2p_conn_sent(struct p2p_conn *conn, u64 n)
-{
-	p2p_stat_add(conn->pn, P2P_STAT_BYTES_SENT, n);
-	p2p_conn_count(&conn->bytes_sent, n);
-}
-
 /* Connections and uploads alive in all namespaces, for leak tests. */
 extern atomic_t p2p_live_conns, p2p_live_uploads;
 

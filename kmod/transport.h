@@ -4,12 +4,13 @@
 
 #include <linux/types.h>
 
+struct file;
 struct p2p_conn;
 struct p2p_frame;
 struct socket;
 
 /*
- * The frames a connection receives and sends; all blocking with the
+ * Every byte a connection receives or sends; all blocking with the
  * socket's timeouts, which p2p_conn_set_timeout() sets (0: none).
  */
 int p2p_conn_bufs(struct p2p_conn *conn, size_t rsize, size_t wsize);
@@ -28,6 +29,12 @@ int p2p_conn_send_raw(struct p2p_conn *conn, const void *buf, size_t len,
 int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
 		  size_t len, int msg_flags);
 int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg);
+/*
+ * len bytes of file from pos, its page-cache pages passed to the socket
+ * without a copy; MSG_MORE in msg_flags if more of the reply follows.
+ */
+int p2p_conn_send_file(struct p2p_conn *conn, struct file *file, loff_t pos,
+		       size_t len, int msg_flags);
 /* An ERROR EBUSY on a socket that gets no worker; never blocks. */
 void p2p_conn_send_busy(struct socket *sock);
 
