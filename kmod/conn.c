@@ -9,67 +9,17 @@
 #include <linux/random.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
-#include <linux/uio.h>
 #include <net/ipv6.h>
 #include <net/sock.h>
 #include <net/tcp.h>
 
 #include "conn.h"
 #include "server.h"
+#include "transport.h"
 #include "wire.h"
 
 atomic_t p2p_live_conns = ATOMIC_INIT(0);
 atomic_t p2p_live_uploads = ATOMIC_INIT(0);
-
-/*
- * The receive buffer holds what the peer sent and we have not used yet,
- * [rpos, rend): a recvmsg takes all that is there, so pipelined requests
- * cost one call for many.  Resizing keeps those bytes.
- */
-static int rbuf_resize(struct p2p_conn *conn, size_t size)
-{
-	size_t unread = conn->rend - conn->rpos;
-	u8 *r;
-
-	if (unread > size)
-		return -EINVAL;
-	r = kvmalloc(size, GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
-	if (unread)
-		memcpy(r, conn->rbuf + conn->rpos, unread);
-	kvfree(conn->rbuf);
-	conn->rbuf = r;
-	conn->rsize = size;
-	conn->rpos = 0;
-	conn->rend = unread;
-	return 0;
-}
-
-static int wbuf_resize(struct p2p_conn *conn, size_t size)
-{
-	u8 *w = kmalloc(size, GFP_KERNEL);
-
-	if (!w)
-		return -ENOMEM;
-	kfree(conn->wbuf);
-	conn->wbuf = w;
-	conn->wsize = size;
-	return 0;
-}
-
-/* Back to the idle size once a large request or an upload is done. */
-void p2p_conn_trim(struct p2p_conn *conn)
-{
-	if (conn->rsize > P2P_REQ_BUF &&
-	    conn->rend - conn->rpos <= P2P_REQ_BUF)
-		rbuf_resize(conn, P2P_REQ_BUF);	/* if it fails, keep it */
-}
-
-int p2p_conn_reserve(struct p2p_conn *conn, size_t size)
-{
-	return conn->rsize < size ? rbuf_resize(conn, size) : 0;
-}
 
 static void peer_addr(struct p2p_conn *conn)
 {
@@ -101,8 +51,7 @@ struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock)
 	conn = kzalloc(sizeof(*conn), GFP_KERNEL);
 	if (!conn)
 		return ERR_PTR(-ENOMEM);
-	if (rbuf_resize(conn, P2P_HDR_LEN + P2P_HS_BUF) ||
-	    wbuf_resize(conn, P2P_HS_BUF)) {
+	if (p2p_conn_bufs(conn, P2P_HDR_LEN + P2P_HS_BUF, P2P_HS_BUF)) {
 		kvfree(conn->rbuf);
 		kfree(conn);
 		return ERR_PTR(-ENOMEM);
@@ -117,44 +66,6 @@ struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock)
 	INIT_WORK(&conn->work, p2p_conn_work);
 	atomic_inc(&p2p_live_conns);
 	return conn;
-}
-
-/*
- * Let what we queued (an ERROR, the end of a reply) reach the peer and
- * give it a moment to close its side: up to 2 MiB of what it still sends
- * (an upload we refused) is read and dropped, for 2 s at most, so that our
- * close does not reset the connection before the peer reads the ERROR;
- * at the cap, the server may cut it short (room_for_one()).  conn_free()
- * then aborts, so that no socket of ours lingers in TCP after the
- * namespace or the module is gone.
- */
-#define P2P_DRAIN_BYTES		(2 * 1024 * 1024)
-#define P2P_DRAIN_JIFFIES	(2 * HZ)
-
-static void conn_drain(struct p2p_conn *conn)
-{
-	unsigned long end = jiffies + P2P_DRAIN_JIFFIES;
-	struct msghdr msg = {};
-	size_t drained = 0;
-	struct kvec iov;
-	long left;
-	int ret;
-
-	if (READ_ONCE(conn->killed) ||
-	    kernel_sock_shutdown(conn->sock, SHUT_WR))
-		return;
-	while (drained < P2P_DRAIN_BYTES && !READ_ONCE(conn->killed)) {
-		left = (long)(end - jiffies);
-		if (left <= 0)
-			break;
-		WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, left);
-		iov.iov_base = conn->rbuf;
-		iov.iov_len = conn->rsize;
-		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, conn->rsize, 0);
-		if (ret <= 0)
-			break;
-		drained += ret;
-	}
 }
 
 static void conn_free(struct p2p_conn *conn)
@@ -207,215 +118,6 @@ out:
 	spin_unlock(&conn->exports_lock);
 }
 
-/*
- * The handshake has one deadline as a whole, not a timeout per receive:
- * else a peer sending a byte every few seconds would keep its slot, and
- * enough of them all slots, for ever.
- */
-static int handshake_wait(struct p2p_conn *conn)
-{
-	long left = (long)(conn->deadline - jiffies);
-
-	if (conn->authed)
-		return 0;
-	if (left <= 0)
-		return -ETIMEDOUT;
-	WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, left);
-	WRITE_ONCE(conn->sock->sk->sk_sndtimeo, left);
-	return 0;
-}
-
-/* One receive into the free end of rbuf: at least a byte, or an error. */
-static int recv_more(struct p2p_conn *conn)
-{
-	struct msghdr msg = {};
-	struct kvec iov;
-	int ret;
-
-	ret = handshake_wait(conn);
-	if (ret)
-		return ret;
-	iov.iov_base = conn->rbuf + conn->rend;
-	iov.iov_len = conn->rsize - conn->rend;
-	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
-			     MSG_NOSIGNAL);
-	if (ret == -EAGAIN)
-		return -ETIMEDOUT;
-	if (ret < 0)
-		return ret;
-	if (ret == 0)
-		return -ECONNRESET;
-	p2p_stat_add(conn->pn, P2P_STAT_BYTES_RECV, ret);
-	p2p_conn_count(&conn->bytes_recv, ret);
-	conn->rend += ret;
-	return 0;
-}
-
-/* Make the next NEED bytes of the stream contiguous in rbuf. */
-static int fill(struct p2p_conn *conn, size_t need)
-{
-	size_t unread = conn->rend - conn->rpos;
-	int ret;
-
-	if (unread >= need)
-		return 0;
-	if (need > conn->rsize) {
-		ret = rbuf_resize(conn, need);
-		if (ret)
-			return ret;
-	} else if (conn->rpos + need > conn->rsize || !unread) {
-		memmove(conn->rbuf, conn->rbuf + conn->rpos, unread);
-		conn->rpos = 0;
-		conn->rend = unread;
-	}
-	while (conn->rend - conn->rpos < need) {
-		ret = recv_more(conn);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p)
-{
-	size_t n;
-	int ret;
-
-	ret = fill(conn, 1);
-	if (ret)
-		return ret;
-	n = min(max, conn->rend - conn->rpos);
-	*p = conn->rbuf + conn->rpos;
-	conn->rpos += n;
-	return n;
-}
-
-int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f)
-{
-	int ret;
-
-	ret = fill(conn, P2P_HDR_LEN);
-	if (ret)
-		return ret;
-	ret = p2p_hdr_decode(conn->rbuf + conn->rpos, false, f);
-	if (ret)
-		return ret;
-	conn->rpos += P2P_HDR_LEN;
-	return 0;
-}
-
-static int send_kvec(struct socket *sock, struct kvec *vec, int n,
-		     size_t total, int flags)
-{
-	struct msghdr msg = { .msg_flags = flags | MSG_NOSIGNAL };
-	int ret;
-
-	ret = kernel_sendmsg(sock, &msg, vec, n, total);
-	if (ret == -EAGAIN || (ret >= 0 && ret != total))
-		return -ETIMEDOUT;
-	return ret < 0 ? ret : 0;
-}
-
-static int send_counted(struct p2p_conn *conn, struct kvec *vec, int n,
-			size_t total, int msg_flags)
-{
-	int ret = send_kvec(conn->sock, vec, n, total, msg_flags);
-
-	if (!ret)
-		p2p_conn_sent(conn, total);
-	return ret;
-}
-
-int p2p_conn_send_raw(struct p2p_conn *conn, const void *buf, size_t len,
-		      int msg_flags)
-{
-	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
-
-	return send_counted(conn, &vec, 1, len, msg_flags);
-}
-
-int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
-		  size_t len, int msg_flags)
-{
-	struct p2p_frame f = {
-		.len = len, .op = op, .flags = flags, .tag = conn->tag,
-	};
-	u8 hdr[P2P_HDR_LEN];
-	struct kvec vec[2] = {
-		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
-		{ .iov_base = (void *)body, .iov_len = len },
-	};
-
-	p2p_hdr_encode(hdr, &f);
-	return send_counted(conn, vec, len ? 2 : 1, sizeof(hdr) + len,
-			    msg_flags);
-}
-
-int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg)
-{
-	struct p2p_error e;
-	int len;
-
-	err = p2p_wire_errno(err);
-	if (!msg)
-		msg = p2p_errno_msg(err);
-	e.code = err;
-	e.msg.s = msg;
-	e.msg.len = strlen(msg);
-	len = p2p_enc_error(conn->wbuf, conn->wsize, &e);
-	if (len < 0)
-		return len;
-	p2p_stat_inc(conn->pn, P2P_STAT_ERRORS);
-	return p2p_conn_send(conn, P2P_OP_ERROR, 0, conn->wbuf, len, 0);
-}
-
-void p2p_conn_send_busy(struct socket *sock)
-{
-	static const char msg[] = "server busy";
-	struct p2p_error e = {
-		.code = EBUSY, .msg = { .s = msg, .len = sizeof(msg) - 1 },
-	};
-	struct p2p_frame f = { .op = P2P_OP_ERROR };
-	u8 buf[P2P_HDR_LEN + 32];
-	struct kvec vec;
-	int len;
-
-	len = p2p_enc_error(buf + P2P_HDR_LEN, sizeof(buf) - P2P_HDR_LEN, &e);
-	if (len < 0)
-		return;
-	f.len = len;
-	p2p_hdr_encode(buf, &f);
-	vec.iov_base = buf;
-	vec.iov_len = P2P_HDR_LEN + len;
-	send_kvec(sock, &vec, 1, vec.iov_len, MSG_DONTWAIT);
-}
-
-/*
- * Receive one frame's header and, for every op but PUT_DATA, its body:
- * conn->body, valid until the next receive.
- */
-static int recv_frame(struct p2p_conn *conn, struct p2p_frame *f)
-{
-	int ret;
-
-	/* A header refused is answered with tag 0 (PROTOCOL.md 3). */
-	conn->tag = 0;
-	ret = p2p_conn_recv_hdr(conn, f);
-	if (ret)
-		return ret;
-	conn->tag = f->tag;
-	if (f->op == P2P_OP_PUT_DATA)
-		return 0;
-	if (!conn->authed && f->len > P2P_HS_BUF)
-		return -EMSGSIZE;
-	ret = fill(conn, f->len);
-	if (ret)
-		return ret;
-	conn->body = conn->rbuf + conn->rpos;
-	conn->rpos += f->len;
-	return 0;
-}
-
 static const struct cred *user_cred(kuid_t uid, kgid_t gid)
 {
 	struct cred *c = prepare_kernel_cred(&init_task);
@@ -430,14 +132,6 @@ static const struct cred *user_cred(kuid_t uid, kgid_t gid)
 	c->cap_bset = CAP_EMPTY_SET;
 	c->cap_ambient = CAP_EMPTY_SET;
 	return c;
-}
-
-static void set_timeout(struct p2p_conn *conn, unsigned int secs)
-{
-	long t = secs ? secs * HZ : MAX_SCHEDULE_TIMEOUT;
-
-	WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, t);
-	WRITE_ONCE(conn->sock->sk->sk_sndtimeo, t);
 }
 
 struct hs_state {
@@ -457,7 +151,7 @@ static int read_hello(struct p2p_conn *conn, struct hs_state *hs)
 	struct p2p_frame f;
 	int ret;
 
-	ret = recv_frame(conn, &f);
+	ret = p2p_conn_recv_frame(conn, &f);
 	if (ret)
 		return ret;
 	if (f.op != P2P_OP_HELLO)
@@ -517,7 +211,7 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 	struct p2p_frame f;
 	int ret;
 
-	ret = recv_frame(conn, &f);
+	ret = p2p_conn_recv_frame(conn, &f);
 	if (ret)
 		return ret;
 	if (f.op != P2P_OP_HANDSHAKE1)
@@ -533,8 +227,7 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 		return auth_failed(conn);
 	p2p_server_auth_put(conn->srv, conn, true);
 	conn->cred = user_cred(conn->account->uid, conn->account->gid);
-	if (!conn->cred || rbuf_resize(conn, P2P_REQ_BUF) ||
-	    wbuf_resize(conn, P2P_REPLY_BUF))
+	if (!conn->cred || p2p_conn_bufs(conn, P2P_REQ_BUF, P2P_REPLY_BUF))
 		return p2p_conn_send_error(conn, EIO, NULL) ?: -ENOMEM;
 	ret = p2p_server_conn_authed(conn->srv, conn);
 	if (ret == -EBUSY)
@@ -546,6 +239,10 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 		return ret;
 	ret = p2p_conn_send(conn, P2P_OP_HANDSHAKE2, 0, hs->msg2,
 			    P2P_HANDSHAKE2_LEN, 0);
+	/*
+	 * Issue 14: here, once HANDSHAKE2 is out, the record layer goes on:
+	 * transport.c installs kTLS on the socket, keyed from conn->keys.
+	 */
 	if (!ret)
 		p2p_stat_inc(conn->pn, P2P_STAT_AUTH_OK);
 	return ret;
@@ -577,8 +274,8 @@ static void serve(struct p2p_conn *conn)
 	int ret;
 
 	for (;;) {
-		set_timeout(conn, READ_ONCE(p2p_idle_timeout));
-		ret = recv_frame(conn, &f);
+		p2p_conn_set_timeout(conn, READ_ONCE(p2p_idle_timeout));
+		ret = p2p_conn_recv_frame(conn, &f);
 		if (ret == -EPROTO || ret == -EMSGSIZE || ret == -EINVAL) {
 			p2p_conn_send_error(conn, ret, NULL);
 			return;
@@ -606,7 +303,7 @@ void p2p_conn_work(struct work_struct *work)
 		serve(conn);
 	/* Counted against max_conns until freed, draining included. */
 	p2p_server_conn_closing(srv, conn);
-	conn_drain(conn);
+	p2p_conn_drain(conn);
 	evicted = p2p_server_conn_unlist(srv, conn);
 	conn_free(conn);
 	p2p_server_conn_done(srv, evicted);

@@ -17,8 +17,6 @@
 #include "state.h"
 #include "uapi/p2pshare_proto.h"
 
-struct p2p_frame;
-
 #define P2P_RL_SLOTS 64
 
 struct p2p_rl_slot {
@@ -114,13 +112,6 @@ static inline void p2p_conn_count(u64 *counter, u64 n)
 	WRITE_ONCE(*counter, *counter + n);
 }
 
-/* n bytes went out: the namespace's counter and the connection's. */
-static inline void p2p_conn_sent(struct p2p_conn *conn, u64 n)
-{
-	p2p_stat_add(conn->pn, P2P_STAT_BYTES_SENT, n);
-	p2p_conn_count(&conn->bytes_sent, n);
-}
-
 /* Connections and uploads alive in all namespaces, for leak tests. */
 extern atomic_t p2p_live_conns, p2p_live_uploads;
 
@@ -129,20 +120,6 @@ void p2p_conn_work(struct work_struct *work);
 void p2p_conn_kill(struct p2p_conn *conn);
 bool p2p_conn_uses_export(struct p2p_conn *conn, u32 export_id);
 void p2p_conn_use_export(struct p2p_conn *conn, u32 export_id);
-/* An ERROR EBUSY on a socket that gets no worker; never blocks. */
-void p2p_conn_send_busy(struct socket *sock);
-
-/* Frame I/O of a connection, all blocking with the socket's timeouts. */
-int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f);
-/* 1 to max bytes of the stream, in rbuf at *p until the next receive. */
-int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p);
-int p2p_conn_reserve(struct p2p_conn *conn, size_t size);
-void p2p_conn_trim(struct p2p_conn *conn);
-int p2p_conn_send_raw(struct p2p_conn *conn, const void *buf, size_t len,
-		      int msg_flags);
-int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
-		  size_t len, int msg_flags);
-int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg);
 
 /* Server services for connections. */
 void p2p_server_conn_closing(struct p2p_server *srv, struct p2p_conn *conn);

@@ -7,14 +7,12 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/namei.h>
-#include <linux/pipe_fs_i.h>
 #include <linux/slab.h>
-#include <linux/splice.h>
 #include <linux/stat.h>
 
-#include "compat.h"
 #include "conn.h"
 #include "path.h"
+#include "transport.h"
 #include "wire.h"
 
 /* A reply body of len bytes in buf, or an error code to answer instead. */
@@ -318,107 +316,6 @@ static int op_readdir(struct p2p_conn *conn, u32 len)
 
 /* READ: page-cache pages go to the socket as they are, never copied. */
 
-struct splice_out {
-	struct p2p_conn *conn;
-	u64 left;			/* of the whole reply */
-};
-
-/*
- * The pages the read side put in the pipe (its 16 buffers) go to the socket
- * in one pass through the socket layer, as sendfile(2) does: a pass and a
- * push per page cost the module 1.3 to 3 times sendfile's instructions per
- * GiB (docs/BENCHMARKS.md).  compat.h's p2p_send_pages() does the pass.
- */
-
-/* The buffers at the pipe's tail, at most max: their bytes, or an error. */
-static ssize_t pipe_batch(struct pipe_inode_info *pipe, struct bio_vec *bv,
-			  unsigned int max, unsigned int *n)
-{
-	unsigned int mask = pipe->ring_size - 1, tail;
-	struct pipe_buffer *buf;
-	ssize_t len = 0;
-	int ret;
-
-	*n = 0;
-	for (tail = pipe->tail; tail != pipe->head && *n < max; tail++) {
-		buf = &pipe->bufs[tail & mask];
-		if (!buf->len)
-			continue;
-		ret = pipe_buf_confirm(pipe, buf);
-		if (ret)
-			return ret;
-		bv[*n].bv_page = buf->page;
-		bv[*n].bv_offset = buf->offset;
-		bv[*n].bv_len = buf->len;
-		(*n)++;
-		len += buf->len;
-	}
-	return len;
-}
-
-/* Drop the n bytes the socket took from the pipe, and empty buffers. */
-static void pipe_consume(struct pipe_inode_info *pipe, size_t n)
-{
-	unsigned int mask = pipe->ring_size - 1;
-	struct pipe_buffer *buf;
-	size_t seg;
-
-	while (!pipe_empty(pipe->head, pipe->tail)) {
-		buf = &pipe->bufs[pipe->tail & mask];
-		seg = min_t(size_t, n, buf->len);
-		buf->offset += seg;
-		buf->len -= seg;
-		n -= seg;
-		if (buf->len)
-			break;
-		pipe_buf_release(pipe, buf);
-		pipe->tail++;
-	}
-}
-
-static int direct_actor(struct pipe_inode_info *pipe, struct splice_desc *sd)
-{
-	struct splice_out *out = sd->u.data;
-	struct bio_vec bv[PIPE_DEF_BUFFERS];
-	int flags, sent = 0, ret;
-	unsigned int n;
-	ssize_t len;
-
-	while (!pipe_empty(pipe->head, pipe->tail)) {
-		len = pipe_batch(pipe, bv, ARRAY_SIZE(bv), &n);
-		if (len < 0)
-			return sent ?: len;
-		flags = MSG_NOSIGNAL | (out->left > len ? MSG_MORE : 0);
-		ret = len ? p2p_send_pages(out->conn->sock, bv, n, len, flags) : 0;
-		if (ret < 0)
-			return sent ?: ret;
-		pipe_consume(pipe, ret);
-		sent += ret;
-		out->left -= ret;
-		p2p_stat_add(out->conn->pn, P2P_STAT_BYTES_SENT_ZEROCOPY, ret);
-		p2p_conn_sent(out->conn, ret);
-		if (ret < len)
-			break;		/* timed out: send_range() sees it short */
-	}
-	return sent;
-}
-
-static int send_range(struct splice_out *out, struct file *file, loff_t pos,
-		      size_t len)
-{
-	struct splice_desc sd = {
-		.total_len = len,
-		.pos = pos,
-		.u.data = out,
-	};
-	ssize_t ret;
-
-	ret = splice_direct_to_actor(file, &sd, direct_actor);
-	if (ret < 0)
-		return ret;
-	return ret == len ? 0 : -EIO;	/* the file shrank under us */
-}
-
 /*
  * READ_DATA frames of at most P2P_MAX_DATA_CHUNK, each header followed by
  * pages of the file.  The first header goes out in one call with the
@@ -426,25 +323,26 @@ static int send_range(struct splice_out *out, struct file *file, loff_t pos,
  * costs two passes through the socket, the least splicing allows.
  */
 static int send_data(struct p2p_conn *conn, struct file *file, loff_t pos,
-		     u64 total, size_t pre)
+		     u64 left, size_t pre)
 {
-	struct splice_out out = { .conn = conn, .left = total };
 	struct p2p_frame f = { .op = P2P_OP_READ_DATA, .tag = conn->tag };
 	u64 chunk;
 	int ret;
 
 	do {
-		chunk = min_t(u64, out.left, P2P_MAX_DATA_CHUNK);
+		chunk = min_t(u64, left, P2P_MAX_DATA_CHUNK);
+		left -= chunk;
 		f.len = chunk;
-		f.flags = out.left > chunk ? P2P_F_MORE : 0;
+		f.flags = left ? P2P_F_MORE : 0;
 		p2p_hdr_encode(conn->wbuf + pre, &f);
 		ret = p2p_conn_send_raw(conn, conn->wbuf, pre + P2P_HDR_LEN,
 					chunk ? MSG_MORE : 0);
 		pre = 0;
 		if (!ret && chunk)
-			ret = send_range(&out, file, pos, chunk);
+			ret = p2p_conn_send_file(conn, file, pos, chunk,
+						 left ? MSG_MORE : 0);
 		pos += chunk;
-	} while (!ret && out.left);
+	} while (!ret && left);
 	return ret;
 }
 

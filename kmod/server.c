@@ -21,6 +21,7 @@
 #include "conn.h"
 #include "server.h"
 #include "state.h"
+#include "transport.h"
 
 /* Evicted connections that may still hold memory, beyond max_conns. */
 #define P2P_EVICT_SLACK 16

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The byte stream of a connection: every byte a connection receives or
+ * sends, frame headers, bodies and file pages alike, passes through here,
+ * and nothing else touches its socket's data.
+ */
+#include <linux/fs.h>
+#include <linux/pipe_fs_i.h>
+#include <linux/slab.h>
+#include <linux/splice.h>
+#include <linux/uio.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "conn.h"
+#include "transport.h"
+#include "wire.h"
+
+/*
+ * The receive buffer holds what the peer sent and we have not used yet,
+ * [rpos, rend): a recvmsg takes all that is there, so pipelined requests
+ * cost one call for many.  Resizing keeps those bytes.
+ */
+static int rbuf_resize(struct p2p_conn *conn, size_t size)
+{
+	size_t unread = conn->rend - conn->rpos;
+	u8 *r;
+
+	if (unread > size)
+		return -EINVAL;
+	r = kvmalloc(size, GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	if (unread)
+		memcpy(r, conn->rbuf + conn->rpos, unread);
+	kvfree(conn->rbuf);
+	conn->rbuf = r;
+	conn->rsize = size;
+	conn->rpos = 0;
+	conn->rend = unread;
+	return 0;
+}
+
+static int wbuf_resize(struct p2p_conn *conn, size_t size)
+{
+	u8 *w = kmalloc(size, GFP_KERNEL);
+
+	if (!w)
+		return -ENOMEM;
+	kfree(conn->wbuf);
+	conn->wbuf = w;
+	conn->wsize = size;
+	return 0;
+}
+
+/* Back to the idle size once a large request or an upload is done. */
+void p2p_conn_trim(struct p2p_conn *conn)
+{
+	if (conn->rsize > P2P_REQ_BUF &&
+	    conn->rend - conn->rpos <= P2P_REQ_BUF)
+		rbuf_resize(conn, P2P_REQ_BUF);	/* if it fails, keep it */
+}
+
+int p2p_conn_reserve(struct p2p_conn *conn, size_t size)
+{
+	return conn->rsize < size ? rbuf_resize(conn, size) : 0;
+}
+
+/* The buffers' sizes for the connection's next phase; rbuf keeps its bytes. */
+int p2p_conn_bufs(struct p2p_conn *conn, size_t rsize, size_t wsize)
+{
+	return rbuf_resize(conn, rsize) ?: wbuf_resize(conn, wsize);
+}
+
+void p2p_conn_set_timeout(struct p2p_conn *conn, unsigned int secs)
+{
+	long t = secs ? secs * HZ : MAX_SCHEDULE_TIMEOUT;
+
+	WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, t);
+	WRITE_ONCE(conn->sock->sk->sk_sndtimeo, t);
+}
+
+/*
+ * The handshake has one deadline as a whole, not a timeout per receive:
+ * else a peer sending a byte every few seconds would keep its slot, and
+ * enough of them all slots, for ever.
+ */
+static int handshake_wait(struct p2p_conn *conn)
+{
+	long left = (long)(conn->deadline - jiffies);
+
+	if (conn->authed)
+		return 0;
+	if (left <= 0)
+		return -ETIMEDOUT;
+	WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, left);
+	WRITE_ONCE(conn->sock->sk->sk_sndtimeo, left);
+	return 0;
+}
+
+/* One receive into the free end of rbuf: at least a byte, or an error. */
+static int recv_more(struct p2p_conn *conn)
+{
+	struct msghdr msg = {};
+	struct kvec iov;
+	int ret;
+
+	ret = handshake_wait(conn);
+	if (ret)
+		return ret;
+	iov.iov_base = conn->rbuf + conn->rend;
+	iov.iov_len = conn->rsize - conn->rend;
+	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
+			     MSG_NOSIGNAL);
+	if (ret == -EAGAIN)
+		return -ETIMEDOUT;
+	if (ret < 0)
+		return ret;
+	if (ret == 0)
+		return -ECONNRESET;
+	p2p_stat_add(conn->pn, P2P_STAT_BYTES_RECV, ret);
+	p2p_conn_count(&conn->bytes_recv, ret);
+	conn->rend += ret;
+	return 0;
+}
+
+/* Make the next NEED bytes of the stream contiguous in rbuf. */
+static int fill(struct p2p_conn *conn, size_t need)
+{
+	size_t unread = conn->rend - conn->rpos;
+	int ret;
+
+	if (unread >= need)
+		return 0;
+	if (need > conn->rsize) {
+		ret = rbuf_resize(conn, need);
+		if (ret)
+			return ret;
+	} else if (conn->rpos + need > conn->rsize || !unread) {
+		memmove(conn->rbuf, conn->rbuf + conn->rpos, unread);
+		conn->rpos = 0;
+		conn->rend = unread;
+	}
+	while (conn->rend - conn->rpos < need) {
+		ret = recv_more(conn);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p)
+{
+	size_t n;
+	int ret;
+
+	ret = fill(conn, 1);
+	if (ret)
+		return ret;
+	n = min(max, conn->rend - conn->rpos);
+	*p = conn->rbuf + conn->rpos;
+	conn->rpos += n;
+	return n;
+}
+
+int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f)
+{
+	int ret;
+
+	ret = fill(conn, P2P_HDR_LEN);
+	if (ret)
+		return ret;
+	ret = p2p_hdr_decode(conn->rbuf + conn->rpos, false, f);
+	if (ret)
+		return ret;
+	conn->rpos += P2P_HDR_LEN;
+	return 0;
+}
+
+/*
+ * Receive one frame's header and, for every op but PUT_DATA, its body:
+ * conn->body, valid until the next receive.
+ */
+int p2p_conn_recv_frame(struct p2p_conn *conn, struct p2p_frame *f)
+{
+	int ret;
+
+	/* A header refused is answered with tag 0 (PROTOCOL.md 3). */
+	conn->tag = 0;
+	ret = p2p_conn_recv_hdr(conn, f);
+	if (ret)
+		return ret;
+	conn->tag = f->tag;
+	if (f->op == P2P_OP_PUT_DATA)
+		return 0;
+	if (!conn->authed && f->len > P2P_HS_BUF)
+		return -EMSGSIZE;
+	ret = fill(conn, f->len);
+	if (ret)
+		return ret;
+	conn->body = conn->rbuf + conn->rpos;
+	conn->rpos += f->len;
+	return 0;
+}
+
+static int send_kvec(struct socket *sock, struct kvec *vec, int n,
+		     size_t total, int flags)
+{
+	struct msghdr msg = { .msg_flags = flags | MSG_NOSIGNAL };
+	int ret;
+
+	ret = kernel_sendmsg(sock, &msg, vec, n, total);
+	if (ret == -EAGAIN || (ret >= 0 && ret != total))
+		return -ETIMEDOUT;
+	return ret < 0 ? ret : 0;
+}
+
+/* n bytes went out: the namespace's counter and the connection's. */
+static void count_sent(struct p2p_conn *conn, u64 n)
+{
+	p2p_stat_add(conn->pn, P2P_STAT_BYTES_SENT, n);
+	p2p_conn_count(&conn->bytes_sent, n);
+}
+
+static int send_counted(struct p2p_conn *conn, struct kvec *vec, int n,
+			size_t total, int msg_flags)
+{
+	int ret = send_kvec(conn->sock, vec, n, total, msg_flags);
+
+	if (!ret)
+		count_sent(conn, total);
+	return ret;
+}
+
+int p2p_conn_send_raw(struct p2p_conn *conn, const void *buf, size_t len,
+		      int msg_flags)
+{
+	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
+
+	return send_counted(conn, &vec, 1, len, msg_flags);
+}
+
+int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
+		  size_t len, int msg_flags)
+{
+	struct p2p_frame f = {
+		.len = len, .op = op, .flags = flags, .tag = conn->tag,
+	};
+	u8 hdr[P2P_HDR_LEN];
+	struct kvec vec[2] = {
+		{ .iov_base = hdr, .iov_len = sizeof(hdr) },
+		{ .iov_base = (void *)body, .iov_len = len },
+	};
+
+	p2p_hdr_encode(hdr, &f);
+	return send_counted(conn, vec, len ? 2 : 1, sizeof(hdr) + len,
+			    msg_flags);
+}
+
+int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg)
+{
+	struct p2p_error e;
+	int len;
+
+	err = p2p_wire_errno(err);
+	if (!msg)
+		msg = p2p_errno_msg(err);
+	e.code = err;
+	e.msg.s = msg;
+	e.msg.len = strlen(msg);
+	len = p2p_enc_error(conn->wbuf, conn->wsize, &e);
+	if (len < 0)
+		return len;
+	p2p_stat_inc(conn->pn, P2P_STAT_ERRORS);
+	return p2p_conn_send(conn, P2P_OP_ERROR, 0, conn->wbuf, len, 0);
+}
+
+void p2p_conn_send_busy(struct socket *sock)
+{
+	static const char msg[] = "server busy";
+	struct p2p_error e = {
+		.code = EBUSY, .msg = { .s = msg, .len = sizeof(msg) - 1 },
+	};
+	struct p2p_frame f = { .op = P2P_OP_ERROR };
+	u8 buf[P2P_HDR_LEN + 32];
+	struct kvec vec;
+	int len;
+
+	len = p2p_enc_error(buf + P2P_HDR_LEN, sizeof(buf) - P2P_HDR_LEN, &e);
+	if (len < 0)
+		return;
+	f.len = len;
+	p2p_hdr_encode(buf, &f);
+	vec.iov_base = buf;
+	vec.iov_len = P2P_HDR_LEN + len;
+	send_kvec(sock, &vec, 1, vec.iov_len, MSG_DONTWAIT);
+}
+
+/*
+ * File pages: the read side puts page-cache pages in a pipe (its 16
+ * buffers), and they go to the socket as they are, never copied, in one
+ * pass through the socket layer per batch, as sendfile(2) does: a pass and
+ * a push per page cost the module 1.3 to 3 times sendfile's instructions
+ * per GiB (docs/BENCHMARKS.md).  compat.h's p2p_send_pages() does the pass.
+ */
+struct splice_out {
+	struct p2p_conn *conn;
+	size_t left;			/* of the range */
+	int msg_flags;
+};
+
+/* The buffers at the pipe's tail, at most max: their bytes, or an error. */
+static ssize_t pipe_batch(struct pipe_inode_info *pipe, struct bio_vec *bv,
+			  unsigned int max, unsigned int *n)
+{
+	unsigned int mask = pipe->ring_size - 1, tail;
+	struct pipe_buffer *buf;
+	ssize_t len = 0;
+	int ret;
+
+	*n = 0;
+	for (tail = pipe->tail; tail != pipe->head && *n < max; tail++) {
+		buf = &pipe->bufs[tail & mask];
+		if (!buf->len)
+			continue;
+		ret = pipe_buf_confirm(pipe, buf);
+		if (ret)
+			return ret;
+		bv[*n].bv_page = buf->page;
+		bv[*n].bv_offset = buf->offset;
+		bv[*n].bv_len = buf->len;
+		(*n)++;
+		len += buf->len;
+	}
+	return len;
+}
+
+/* Drop the n bytes the socket took from the pipe, and empty buffers. */
+static void pipe_consume(struct pipe_inode_info *pipe, size_t n)
+{
+	unsigned int mask = pipe->ring_size - 1;
+	struct pipe_buffer *buf;
+	size_t seg;
+
+	while (!pipe_empty(pipe->head, pipe->tail)) {
+		buf = &pipe->bufs[pipe->tail & mask];
+		seg = min_t(size_t, n, buf->len);
+		buf->offset += seg;
+		buf->len -= seg;
+		n -= seg;
+		if (buf->len)
+			break;
+		pipe_buf_release(pipe, buf);
+		pipe->tail++;
+	}
+}
+
+static int direct_actor(struct pipe_inode_info *pipe, struct splice_desc *sd)
+{
+	struct splice_out *out = sd->u.data;
+	struct bio_vec bv[PIPE_DEF_BUFFERS];
+	int flags, sent = 0, ret;
+	unsigned int n;
+	ssize_t len;
+
+	while (!pipe_empty(pipe->head, pipe->tail)) {
+		len = pipe_batch(pipe, bv, ARRAY_SIZE(bv), &n);
+		if (len < 0)
+			return sent ?: len;
+		flags = out->msg_flags | MSG_NOSIGNAL |
+			(out->left > len ? MSG_MORE : 0);
+		ret = len ? p2p_send_pages(out->conn->sock, bv, n, len, flags) : 0;
+		if (ret < 0)
+			return sent ?: ret;
+		pipe_consume(pipe, ret);
+		sent += ret;
+		out->left -= ret;
+		p2p_stat_add(out->conn->pn, P2P_STAT_BYTES_SENT_ZEROCOPY, ret);
+		count_sent(out->conn, ret);
+		if (ret < len)
+			break;		/* timed out: the range ends short */
+	}
+	return sent;
+}
+
+/* -EIO if the file shrank under us: the range cannot be sent whole. */
+int p2p_conn_send_file(struct p2p_conn *conn, struct file *file, loff_t pos,
+		       size_t len, int msg_flags)
+{
+	struct splice_out out = {
+		.conn = conn, .left = len, .msg_flags = msg_flags,
+	};
+	struct splice_desc sd = {
+		.total_len = len,
+		.pos = pos,
+		.u.data = &out,
+	};
+	ssize_t ret;
+
+	ret = splice_direct_to_actor(file, &sd, direct_actor);
+	if (ret < 0)
+		return ret;
+	return ret == len ? 0 : -EIO;
+}
+
+/*
+ * Let what we queued (an ERROR, the end of a reply) reach the peer and
+ * give it a moment to close its side: up to 2 MiB of what it still sends
+ * (an upload we refused) is read and dropped, for 2 s at most, so that our
+ * close does not reset the connection before the peer reads the ERROR;
+ * at the cap, the server may cut it short (room_for_one()).  conn_free()
+ * then aborts, so that no socket of ours lingers in TCP after the
+ * namespace or the module is gone.
+ */
+#define P2P_DRAIN_BYTES		(2 * 1024 * 1024)
+#define P2P_DRAIN_JIFFIES	(2 * HZ)
+
+void p2p_conn_drain(struct p2p_conn *conn)
+{
+	unsigned long end = jiffies + P2P_DRAIN_JIFFIES;
+	struct msghdr msg = {};
+	size_t drained = 0;
+	struct kvec iov;
+	long left;
+	int ret;
+
+	if (READ_ONCE(conn->killed) ||
+	    kernel_sock_shutdown(conn->sock, SHUT_WR))
+		return;
+	while (drained < P2P_DRAIN_BYTES && !READ_ONCE(conn->killed)) {
+		left = (long)(end - jiffies);
+		if (left <= 0)
+			break;
+		WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, left);
+		iov.iov_base = conn->rbuf;
+		iov.iov_len = conn->rsize;
+		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, conn->rsize, 0);
+		if (ret <= 0)
+			break;
+		drained += ret;
+	}
+}

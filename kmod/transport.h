@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef P2P_TRANSPORT_H
+#define P2P_TRANSPORT_H
+
+#include <linux/types.h>
+
+struct file;
+struct p2p_conn;
+struct p2p_frame;
+struct socket;
+
+/*
+ * Every byte a connection receives or sends; all blocking with the
+ * socket's timeouts, which p2p_conn_set_timeout() sets (0: none).
+ */
+int p2p_conn_bufs(struct p2p_conn *conn, size_t rsize, size_t wsize);
+int p2p_conn_reserve(struct p2p_conn *conn, size_t size);
+void p2p_conn_trim(struct p2p_conn *conn);
+void p2p_conn_set_timeout(struct p2p_conn *conn, unsigned int secs);
+
+int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f);
+/* A header and, but for PUT_DATA, its body at conn->body until the next. */
+int p2p_conn_recv_frame(struct p2p_conn *conn, struct p2p_frame *f);
+/* 1 to max bytes of the stream, in rbuf at *p until the next receive. */
+int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p);
+
+int p2p_conn_send_raw(struct p2p_conn *conn, const void *buf, size_t len,
+		      int msg_flags);
+int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
+		  size_t len, int msg_flags);
+int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg);
+/*
+ * len bytes of file from pos, its page-cache pages passed to the socket
+ * without a copy; MSG_MORE in msg_flags if more of the reply follows.
+ */
+int p2p_conn_send_file(struct p2p_conn *conn, struct file *file, loff_t pos,
+		       size_t len, int msg_flags);
+/* An ERROR EBUSY on a socket that gets no worker; never blocks. */
+void p2p_conn_send_busy(struct socket *sock);
+
+/* After the last reply: let it reach the peer, drop what it still sends. */
+void p2p_conn_drain(struct p2p_conn *conn);
+
+#endif /* P2P_TRANSPORT_H */
