@@ -19,6 +19,7 @@
 #include "hostkey.h"
 #include "main.h"
 #include "netlink.h"
+#include "noise.h"
 #include "server.h"
 #include "state.h"
 #include "uapi/p2pshare.h"
@@ -610,6 +611,29 @@ static int ids_allowed(struct genl_info *info, kuid_t uid, kgid_t gid)
 }
 
 /*
+ * A key no one can authenticate with is refused: all zeros, or any other
+ * low-order point, whose DH result is zero and so known to everyone.
+ */
+static int pubkey_ok(struct genl_info *info, struct nlattr *a)
+{
+	int ret;
+
+	if (!memchr_inv(nla_data(a), 0, P2P_KEY_LEN)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "public key is all zeros");
+		return -EINVAL;
+	}
+	ret = p2p_noise_check_pubkey(nla_data(a));
+	if (ret == -EDOM) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a,
+				    "public key is a low-order point: no one can authenticate with it");
+		return -EINVAL;
+	}
+	if (ret)
+		NL_SET_ERR_MSG_ATTR(info->extack, a, "cannot check the public key (curve25519)");
+	return ret;
+}
+
+/*
  * The ids a user will have: those the request gives, else DEF_UID and
  * DEF_GID; valid here, and the caller may map them.
  */
@@ -650,11 +674,9 @@ static int p2p_nl_user_new(struct sk_buff *skb, struct genl_info *info)
 	if (!name || !need(info, P2P_A_USER_PUBKEY, "public key"))
 		return -EINVAL;
 	key = nla_data(info->attrs[P2P_A_USER_PUBKEY]);
-	if (!memchr_inv(key, 0, P2P_KEY_LEN)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[P2P_A_USER_PUBKEY],
-				    "public key is all zeros");
-		return -EINVAL;
-	}
+	ret = pubkey_ok(info, info->attrs[P2P_A_USER_PUBKEY]);
+	if (ret)
+		return ret;
 	ret = user_ids(info, make_kuid(current_user_ns(), P2P_UID_NOBODY),
 		       make_kgid(current_user_ns(), P2P_UID_NOBODY), &uid, &gid);
 	if (ret)
@@ -696,20 +718,17 @@ out_unlock:
 	return ret;
 }
 
-/* The key USER will have: the one given (not all zeros), else its own. */
+/* The key USER will have: the one given (if usable), else its own. */
 static const u8 *set_key(struct genl_info *info, const struct p2p_user *user)
 {
 	struct nlattr *a = info->attrs[P2P_A_USER_PUBKEY];
+	int ret;
 
 	if (!a)
 		return user->pubkey;
-	if (!memchr_inv(nla_data(a), 0, P2P_KEY_LEN)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, a, "public key is all zeros");
-		return ERR_PTR(-EINVAL);
-	}
-	return nla_data(a);
+	ret = pubkey_ok(info, a);
+	return ret ? ERR_PTR(ret) : nla_data(a);
 }
-
 
 static bool user_same(const struct p2p_user *user, const u8 *key, kuid_t uid,
 		      kgid_t gid)

@@ -475,6 +475,32 @@ int p2p_noise_pubkey(const u8 priv[P2P_KEY_LEN], u8 pub[P2P_KEY_LEN])
 	return ret;
 }
 
+/*
+ * A clamped scalar (a multiple of 8) times a low-order point is zero
+ * whatever the scalar, and only then: one DH with a fresh random secret
+ * tells whether PUB could ever authenticate.
+ */
+int p2p_noise_check_pubkey(const u8 pub[P2P_KEY_LEN])
+{
+	static const u8 zero[DHLEN];
+	struct hs *hs;
+	int ret;
+
+	hs = hs_get();
+	if (IS_ERR(hs))
+		return PTR_ERR(hs);
+	ret = crypto_kpp_set_secret(hs->kpp, NULL, 0);
+	if (!ret) {
+		memcpy(hs->peer, pub, DHLEN);
+		ret = dh(hs);
+	}
+	if (!ret && !crypto_memneq(hs->dh, zero, DHLEN))
+		ret = -EDOM;
+	memzero_explicit(hs->dh, DHLEN);
+	hs_put(hs);
+	return ret;
+}
+
 /* At module exit, when no handshake can run any more. */
 void p2p_noise_uninit(void)
 {

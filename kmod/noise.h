@@ -30,6 +30,9 @@ int p2p_noise_respond(const u8 s_priv[P2P_KEY_LEN],
 /* X25519 public key of PRIV, with the crypto API's curve25519 kpp. */
 int p2p_noise_pubkey(const u8 priv[P2P_KEY_LEN], u8 pub[P2P_KEY_LEN]);
 
+/* 0 if PUB is a usable public key, -EDOM for a low-order point. */
+int p2p_noise_check_pubkey(const u8 pub[P2P_KEY_LEN]);
+
 /* Frees the pooled transforms: only once no handshake can run. */
 void p2p_noise_uninit(void);
 

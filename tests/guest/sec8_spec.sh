@@ -11,6 +11,8 @@
 #   data, then EISDIR; now EISDIR at PUT_BEGIN, before any data.
 # - The twin answered a PUT through a symlinked directory with ENOTDIR
 #   where the spec and the module say ELOOP.
+# - user add/set accepted a low-order static public key (a user no one can
+#   ever authenticate as); now refused with the reason.
 #
 #  netns a: module :7437, p2pd :7447        netns b: dp_conformance, p2pctl
 . "$(dirname "$0")/../lib.sh"
@@ -72,6 +74,21 @@ recv=$(($(dp_counter bytes_recv) - recv0))
 echo "# module: $recv bytes received for the refused puts of 16 MiB"
 check "module: the data of a refused put is never sent (< 1 MiB received)" \
 	test "$recv" -lt 1048576
+
+# The static key of user add/set: a low-order point (here u=1, u=p-1 and a
+# point of order 8) can never authenticate, its DH result being zero for
+# every host key; the module refuses it instead of storing a dead user.
+lowpub() {
+	check_fail "user add with the low-order key $1 is refused" \
+		"public key is a low-order point" na p2pctl user add low --pubkey "$2"
+	check_fail "user set alice to the low-order key $1 is refused" \
+		"public key is a low-order point" na p2pctl user set alice --pubkey "$2"
+}
+lowpub u=1 AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+lowpub u=p-1 7P///////////////////////////////////////38=
+lowpub "of order 8" 4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA=
+check_fail "no user low was added" "user \"low\" unknown" na p2pctl user del low
+check "alice's own key still works" pstat alice docs/sub
 
 [ -x "$P2PD" ] || { echo "Bail out! no $P2PD (make twin)"; exit 1; }
 DP_PORT=7447
