@@ -944,8 +944,8 @@ static int export_file_ok(struct file *f, struct nlattr *a,
 		return -ENOTDIR;
 	}
 	if (!(f->f_mode & FMODE_READ)) {
-		NL_SET_ERR_MSG_ATTR(extack, a, "an O_PATH descriptor carries no right: "
-				    "open the directory for reading");
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "an O_PATH descriptor carries no right: open the directory for reading");
 		return -EBADF;
 	}
 	if (inode_permission(p2p_mnt_idmap(f->f_path.mnt), inode, MAY_READ)) {

@@ -308,7 +308,7 @@ void p2p_export_unlink(struct p2p_net *pn, struct p2p_export *exp)
 }
 
 static struct p2p_grant *grant_find_rcu(struct p2p_export *exp,
-				       const struct p2p_user *user)
+					const struct p2p_user *user)
 {
 	struct p2p_grant *grant;
 

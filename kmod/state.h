@@ -133,6 +133,7 @@ static inline bool p2p_export_unlinked(const struct p2p_export *exp)
 {
 	return READ_ONCE(exp->unlinked);
 }
+
 /* USER's grant mode on EXP now, P2P_GRANT_UNSPEC if it has none. */
 enum p2p_grant_mode p2p_grant_mode(struct p2p_export *exp,
 				   const struct p2p_user *user);
