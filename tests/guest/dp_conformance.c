@@ -115,6 +115,17 @@ static void stat_req(struct body *b, const char *path)
 	b_target(b, bstr(export), bstr(path));
 }
 
+/* PUT_BEGIN of PATH in the export, SIZE bytes of MODE, with tag TAG. */
+static void put_begin(int fd, struct body *b, const char *path, uint64_t size,
+		      uint32_t mode, uint32_t tag)
+{
+	b->len = 0;
+	b_target(b, bstr(export), bstr(path));
+	b_u64(b, size);
+	b_u32(b, mode);
+	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, tag, b->b, b->len);
+}
+
 /* HELLO by hand as USER; the HELLO_REPLY, or false. */
 static bool hello(int fd, struct p2p_hello *h, struct p2p_hello_reply *hr)
 {
@@ -729,23 +740,11 @@ static void request_tests(void)
 	    a.mode);
 	ret = p2p_put_begin(&s, export, "", 1, 0600);
 	tap(ret == -EISDIR, "PUT of the root is refused by the client (%d)", ret);
-	b.len = 0;
-	b_target(&b, bstr(export), bstr(""));
-	b_u64(&b, 1);
-	b_u32(&b, 0600);
-	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, 73, b.b, b.len);
+	put_begin(fd, &b, "", 1, 0600, 73);
 	tap(error_is(fd, EISDIR, 73), "PUT_BEGIN of the root: EISDIR");
-	b.len = 0;
-	b_target(&b, bstr(export), bstr("never-mode.bin"));
-	b_u64(&b, 1);
-	b_u32(&b, 01644);
-	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, 74, b.b, b.len);
+	put_begin(fd, &b, "never-mode.bin", 1, 01644, 74);
 	tap(error_is(fd, EINVAL, 74), "PUT_BEGIN with mode 01644: EINVAL");
-	b.len = 0;
-	b_target(&b, bstr(export), bstr("never-big.bin"));
-	b_u64(&b, 1ULL << 63);
-	b_u32(&b, 0600);
-	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, 75, b.b, b.len);
+	put_begin(fd, &b, "never-big.bin", 1ULL << 63, 0600, 75);
 	tap(error_is(fd, EFBIG, 75), "PUT_BEGIN of 2^63 bytes: EFBIG");
 	{
 		/* apart: a server that says OK here wants the data */
@@ -775,11 +774,7 @@ static void request_tests(void)
 	tap(ret == 0, "still usable after the refused PUT_BEGINs");
 
 	/* empty PUT_DATA frames anywhere: allowed, they add nothing */
-	b.len = 0;
-	b_target(&b, bstr(export), bstr("gaps.bin"));
-	b_u64(&b, 5);
-	b_u32(&b, 0644);
-	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, 76, b.b, b.len);
+	put_begin(fd, &b, "gaps.bin", 5, 0644, 76);
 	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
 	p2p_send_frame(fd, P2P_OP_PUT_DATA, P2P_F_MORE, 76, NULL, 0);
 	p2p_send_frame(fd, P2P_OP_PUT_DATA, P2P_F_MORE, 76, "ab", 2);
@@ -797,44 +792,28 @@ static void request_tests(void)
 
 	/* uploads that go wrong after OK: ERROR with the PUT's tag, close */
 	fd = session(&s);
-	b.len = 0;
-	b_target(&b, bstr(export), bstr("never-tag.bin"));
-	b_u64(&b, 10);
-	b_u32(&b, 0600);
-	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, 80, b.b, b.len);
+	put_begin(fd, &b, "never-tag.bin", 10, 0600, 80);
 	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
 	p2p_send_frame(fd, P2P_OP_PUT_DATA, 0, 81, "0123456789", 10);
 	tap(f.op == P2P_OP_OK && error_is(fd, EPROTO, 80) && closed(fd),
 	    "PUT_DATA with another tag: EPROTO with the PUT's tag, then close");
 	close(fd);
 	fd = session(&s);
-	b.len = 0;
-	b_target(&b, bstr(export), bstr("never-over.bin"));
-	b_u64(&b, 4);
-	b_u32(&b, 0600);
-	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, 82, b.b, b.len);
+	put_begin(fd, &b, "never-over.bin", 4, 0600, 82);
 	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
 	p2p_send_frame(fd, P2P_OP_PUT_DATA, 0, 82, "0123456789", 10);
 	tap(f.op == P2P_OP_OK && error_is(fd, EPROTO, 82) && closed(fd),
 	    "PUT_DATA beyond the announced size: EPROTO, then close");
 	close(fd);
 	fd = session(&s);
-	b.len = 0;
-	b_target(&b, bstr(export), bstr("never-short.bin"));
-	b_u64(&b, 10);
-	b_u32(&b, 0600);
-	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, 83, b.b, b.len);
+	put_begin(fd, &b, "never-short.bin", 10, 0600, 83);
 	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
 	p2p_send_frame(fd, P2P_OP_PUT_DATA, 0, 83, "01234", 5);
 	tap(f.op == P2P_OP_OK && error_is(fd, EPROTO, 83) && closed(fd),
 	    "a last PUT_DATA short of the size: EPROTO, then close");
 	close(fd);
 	fd = session(&s);
-	b.len = 0;
-	b_target(&b, bstr(export), bstr("never-tag0.bin"));
-	b_u64(&b, 10);
-	b_u32(&b, 0600);
-	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, 84, b.b, b.len);
+	put_begin(fd, &b, "never-tag0.bin", 10, 0600, 84);
 	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
 	send_hdr(fd, 10, P2P_OP_PUT_DATA, 0, 0, 0);
 	p2p_write_full(fd, "0123456789", 10);
