@@ -91,6 +91,7 @@ enum p2p_attr {
 	P2P_A_EXPORT_DEV_MAJOR,	/* u32, reply only: the directory's device */
 	P2P_A_EXPORT_DEV_MINOR,	/* u32, reply only */
 	P2P_A_EXPORT_INO,	/* u64, reply only: the directory's inode */
+	P2P_A_LISTEN_CIPHER,	/* u16: P2P_CIPHER_* the server prefers */
 
 	__P2P_A_MAX
 };
@@ -121,6 +122,7 @@ enum p2p_conn_attr {
 	P2P_CONN_A_IDLE,	/* u32: seconds since its last request began */
 	P2P_CONN_A_EXPORT,	/* string, multi: exports it has used */
 	P2P_CONN_A_EXPORTS_MORE,	/* flag: and more than those listed */
+	P2P_CONN_A_CIPHER,	/* u16: P2P_CIPHER_* of its records, once authenticated */
 
 	__P2P_CONN_A_MAX
 };
@@ -143,6 +145,8 @@ enum p2p_stat {
 	P2P_STAT_BYTES_RECV,
 	P2P_STAT_FILES_PUT,
 	P2P_STAT_CONNS_EVICTED,		/* in their handshake, at the cap */
+	P2P_STAT_DECRYPT_ERRORS,	/* records that failed authentication */
+	P2P_STAT_RECORD_LIMIT,		/* connections ended at the record limit */
 
 	__P2P_STAT_MAX
 };

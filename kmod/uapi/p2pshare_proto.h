@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
 /*
- * p2pshare wire protocol, version 1. docs/PROTOCOL.md is the normative text;
+ * p2pshare wire protocol, version 2. docs/PROTOCOL.md is the normative text;
  * this header is its C form, shared by the kernel server and userspace.
  * All integers on the wire are big-endian; strings are length-prefixed and
  * not NUL-terminated.
@@ -12,21 +12,44 @@
 
 #define P2P_PORT		7437
 
-#define P2P_PROTO_VERSION	1	/* the only version this header speaks */
-#define P2P_VERSION_MIN		1
-#define P2P_VERSION_MAX		1
+#define P2P_PROTO_VERSION	2	/* the only version this header speaks */
+#define P2P_VERSION_MIN		2
+#define P2P_VERSION_MAX		2
 
-/* Noise suite of the handshake (protocol v1) and its prologue label. */
+/* Noise suite of the handshake and its prologue label. */
 #define P2P_NOISE_PROTOCOL	"Noise_KK_25519_ChaChaPoly_SHA256"
-#define P2P_PROLOGUE_LABEL	"p2pshare/1"	/* followed by one 0 byte */
+#define P2P_PROLOGUE_LABEL	"p2pshare/2"	/* followed by one 0 byte */
 #define P2P_PROLOGUE_LABEL_LEN	10
+
+/*
+ * Record ciphers (PROTOCOL.md 6.5): HANDSHAKE1's payload offers a set of
+ * these bits, HANDSHAKE2's names the one the server picked.  Unknown bits
+ * in an offer are ignored.
+ */
+#define P2P_CIPHER_AES_128_GCM		0x0001
+#define P2P_CIPHER_CHACHA20_POLY1305	0x0002
+#define P2P_CIPHERS_ALL		(P2P_CIPHER_AES_128_GCM | \
+				 P2P_CIPHER_CHACHA20_POLY1305)
+#define P2P_CIPHER_DEFAULT	P2P_CIPHER_AES_128_GCM
+
+/* Record keys: HKDF(k, label || h, 2) per direction (PROTOCOL.md 6.6). */
+#define P2P_KDF_LABEL		"p2pshare/2 kTLS"
+#define P2P_KDF_LABEL_LEN	15
+#define P2P_TLS_KEY_LEN		32	/* derived; AES-128-GCM uses 16 */
+#define P2P_TLS_IV_LEN		12	/* the TLS 1.3 per-record IV */
+#define P2P_TLS_MAX_PLAINTEXT	16384	/* 2^14, RFC 8446 5.1 */
+/* Records one key may protect (RFC 8446 5.5 allows AES-GCM 2^24.5). */
+#define P2P_RECORD_LIMIT	(1ULL << 24)
 
 #define P2P_KEY_LEN		32	/* X25519 public or private key */
 #define P2P_CHALLENGE_LEN	32
 #define P2P_HASH_LEN		32	/* SHA-256, also the handshake hash */
 #define P2P_AEAD_TAG_LEN	16
-#define P2P_HANDSHAKE1_LEN	(P2P_KEY_LEN + P2P_AEAD_TAG_LEN)	/* 48 */
-#define P2P_HANDSHAKE2_LEN	(P2P_KEY_LEN + P2P_AEAD_TAG_LEN)	/* 48 */
+#define P2P_HS_PAYLOAD_LEN	2	/* u16 cipher set, in each message */
+#define P2P_HANDSHAKE1_LEN	(P2P_KEY_LEN + P2P_HS_PAYLOAD_LEN + \
+				 P2P_AEAD_TAG_LEN)	/* 50 */
+#define P2P_HANDSHAKE2_LEN	(P2P_KEY_LEN + P2P_HS_PAYLOAD_LEN + \
+				 P2P_AEAD_TAG_LEN)	/* 50 */
 
 /* Limits. */
 #define P2P_HDR_LEN		12
