@@ -12,6 +12,11 @@
  *   -ESHUTDOWN     the peer closed the connection between two frames
  *   -ECONNRESET    the peer closed the connection inside a frame
  *   -ETIMEDOUT     SO_RCVTIMEO/SO_SNDTIMEO expired
+ *   -ENOPKG        this machine's kernel TLS (module tls) is not available
+ *   -EBADE         a record failed authentication: the connection was
+ *                  tampered with (PROTOCOL.md 6.7)
+ *   -EKEYEXPIRED   our own record limit would be passed (PROTOCOL.md 6.8);
+ *                  the server's comes as -EREMOTEIO, err.code EKEYEXPIRED
  *   anything else  a local error (socket, memory, invalid argument)
  */
 #ifndef _P2P_PROTO_H
@@ -36,7 +41,12 @@ struct p2p_session {
 	uint8_t host_key[P2P_KEY_LEN];
 	uint8_t user_key[P2P_KEY_LEN];
 	char user[P2P_NAME_MAX + 1];
-	struct noise_session noise;	/* keys for kTLS, handshake hash */
+	struct noise_session noise;	/* Split() keys, handshake hash */
+	uint16_t offer;			/* in: ciphers to offer, 0: all */
+	uint16_t cipher;		/* out: P2P_CIPHER_* of the records */
+	bool no_records;		/* in, tests only: no kTLS after the
+					 * handshake (raw-record fuzzing) */
+	uint64_t tx_records;		/* upper bound of records sent */
 	uint32_t tag;			/* last tag sent */
 	struct p2p_remote_error err;
 
@@ -59,7 +69,12 @@ int p2p_recv_frame(int fd, bool from_server, struct p2p_frame *f,
 		   void *buf, size_t cap);
 int p2p_skip_body(int fd, uint32_t len);
 
-/* Client: HELLO, HANDSHAKE1, HANDSHAKE2. expected_host_key may be NULL
+/* Cipher names as on the command line: "aes-128-gcm", "chacha20-poly1305". */
+const char *p2p_cipher_name(uint16_t cipher);
+/* A comma-separated list of names into a set of P2P_CIPHER_* bits. */
+int p2p_cipher_parse(const char *list, uint16_t *set);
+
+/* Client: HELLO, HANDSHAKE1, HANDSHAKE2, then kTLS on fd. expected_host_key may be NULL
  * (trust on first use: the caller stores out_host_key). out_host_key is
  * filled as soon as the server sent it, also on -EKEYREJECTED. */
 int p2p_client_connect(int fd, const char *user,
