@@ -92,6 +92,7 @@ static int read_current(struct p2p_nl *nl, struct snapshot *s)
 struct listen_args {
 	const char *addr;
 	const char *cipher;
+	uint16_t cipher_bit;
 };
 
 static int parse_args(int argc, char **argv, struct listen_args *a)
@@ -113,7 +114,7 @@ static int parse_args(int argc, char **argv, struct listen_args *a)
 			return usage_err(&cmd_listen, "unexpected argument \"%s\"", argv[i]);
 		}
 	}
-	return 0;
+	return a->cipher && cipher_one(a->cipher, "--cipher", &a->cipher_bit);
 }
 
 /*
@@ -124,11 +125,9 @@ static int parse_args(int argc, char **argv, struct listen_args *a)
 static int listen_msg(struct p2p_nl *nl, const struct listen_args *a,
 		      struct nl_msg *msg)
 {
+	uint16_t cipher = a->cipher_bit;
 	struct snapshot cur;
-	uint16_t cipher;
 
-	if (a->cipher && cipher_one(a->cipher, "--cipher", &cipher))
-		return -1;
 	if (read_current(nl, &cur))
 		return -1;
 	if (!a->cipher)

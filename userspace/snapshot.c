@@ -32,7 +32,11 @@ int cipher_one(const char *s, const char *where, uint16_t *cipher)
 {
 	uint16_t set = 0;
 
-	if (strchr(s, ',') || p2p_cipher_parse(s, &set) || !set ||
+	if (strchr(s, ',')) {
+		err("%s takes one cipher, not the list \"%s\"", where, s);
+		return -1;
+	}
+	if (p2p_cipher_parse(s, &set) || !set ||
 	    (set & (set - 1))) {
 		err("unknown cipher \"%s\" in %s (use aes-128-gcm or "
 		    "chacha20-poly1305)", s, where);
