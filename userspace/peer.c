@@ -416,8 +416,6 @@ static int handshake_fail(struct peer *p, int ret, const struct pin *pin,
 	} else if (ret == -EINVAL) {
 		err("cannot connect to %s: invalid user name \"%s\"",
 		    u->hostport, u->user);
-	} else if (ret == -EBADE || ret == -ENOPKG) {
-		err("cannot connect to %s: %s", u->hostport, conn_reason(ret));
 	} else {
 		err("cannot connect to %s: %s", u->hostport, conn_reason(ret));
 	}

@@ -3,11 +3,11 @@
 # that cannot load the tls module says so in one line; listen --cipher sets
 # the server's preferred cipher, shown by show (human and -j) for the
 # listener and for each open connection, and carried by save and load;
-# get --cipher works with each cipher (SHA-256) and an unknown name is a
-# clear error; with the module's record_limit lowered, get (one file, to
-# stdout, a tree) reconnects and resumes to the right SHA-256 while the
-# counter record_limit grows, and ls of a large directory retries each
-# READDIR on a new connection.
+# get --cipher works with each cipher (SHA-256); an unknown cipher name and
+# a version 1 server are clear errors; with the module's record_limit
+# lowered, get (one file, to stdout, a tree) reconnects and resumes to the
+# right SHA-256 while the counter record_limit grows, and ls of a large
+# directory retries each READDIR on a new connection.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/dp_lib.sh"
 tap_plan
@@ -30,6 +30,10 @@ cd "$DP_DL" || exit 1
 # js PYEXPR: PYEXPR over d, host A's show -j.
 js() { na p2pctl show -j | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 nconns_is() { [ "$(js 'len(d["connections"])')" = "$1" ]; }
+# One connection whose READ began (it authenticated, its records run).
+reading() { [ "$(js 'sum(1 for c in d["connections"] if c["requests"])')" = 1 ]; }
+# The cipher of the one authenticated connection.
+authed_cipher() { js '[c["cipher"] for c in d["connections"] if c["user"]]'; }
 same() { [ "$(sha "$1")" = "$(sha "$2")" ]; }
 
 # ---- no tls module on the client.  An unprivileged client cannot make the
@@ -80,7 +84,7 @@ held() {
 	nb p2pctl get "$(dp_url alice pub/big)" -o - --key-file "$DP_KEYS/alice.key" "$@" |
 		sleep 60 &
 	reader=$!
-	wait_for 20 nconns_is 1
+	wait_for 20 reading
 }
 release() {
 	kill "$reader"
@@ -91,15 +95,15 @@ conn_line() { na p2pctl show | grep -E "^  $DP_B:[0-9]+ +alice +$1 +up "; }
 for pref in aes-128-gcm chacha20-poly1305; do
 	na p2pctl listen --cipher "$pref"
 	held
-	check_out "preferred $pref, client offers both: the connection's cipher (-j)" "$pref" \
-		js 'd["connections"][0]["cipher"]'
+	check_out "preferred $pref, client offers both: the connection's cipher (-j)" "['$pref']" \
+		authed_cipher
 	check "... and in its human line" conn_line "$pref"
 	release
 done
 na p2pctl listen --cipher chacha20-poly1305
 held --cipher aes-128-gcm
-check_out "preferred chacha20-poly1305, client offers aes-128-gcm: aes-128-gcm" "aes-128-gcm" \
-	js 'd["connections"][0]["cipher"]'
+check_out "preferred chacha20-poly1305, client offers aes-128-gcm: aes-128-gcm" "['aes-128-gcm']" \
+	authed_cipher
 release
 check "no connection left" nconns_is 0
 
@@ -138,6 +142,29 @@ check_fail "get --cipher of an unknown name" \
 check_fail "P2P_CIPHER of an unknown name" 'unknown cipher "des" in P2P_CIPHER' \
 	env P2P_CIPHER=des nsenter --net=/run/netns/b p2pctl ls "$(dp_url alice pub)" --key-file "$DP_KEYS/alice.key"
 check "the refused gets left no file" sh -c "! ls -A | grep -q -e '^nope\$' -e '\\.p2p-'"
+
+# ---- a version 1 server: answers HELLO 2..2 with ERROR EPROTONOSUPPORT
+na python3 -c '
+import socket, struct
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("'"$DP_A"'", 7500))
+s.listen()
+print("ready", flush=True)
+c, _ = s.accept()
+n, op, flags, rsv, tag = struct.unpack(">IBBHI", c.recv(12, socket.MSG_WAITALL))
+c.recv(n, socket.MSG_WAITALL)
+msg = b"protocol version not supported"
+body = struct.pack(">IH", 93, len(msg)) + msg
+c.sendall(struct.pack(">IBBHI", len(body), 0xf1, 0, 0, tag) + body)
+c.close()' >"$TEST_TMP/v1" 2>&1 &
+v1=$!
+wait_for 10 grep -q '^ready' "$TEST_TMP/v1"
+check_fail "a version 1 server: one line that says so" \
+	"cannot connect to $DP_A:7500: the server does not speak protocol version 2, which p2pctl needs (version 1 is unencrypted: upgrade the server); it said: protocol version not supported" \
+	nb p2pctl ls "p2p://alice@$DP_A:7500" --key-file "$DP_KEYS/alice.key"
+kill "$v1" 2>/dev/null
+wait "$v1" 2>/dev/null
 
 # ---- the record limit: the server ends connections, p2pctl goes on
 na p2pctl listen --cipher aes-128-gcm
