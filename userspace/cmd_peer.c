@@ -88,6 +88,8 @@ static int ls_exports(struct peer *p, bool json)
 	if (!buf)
 		return err("out of memory"), 1;
 	ret = p2p_list_exports(&p->sess, buf, LS_BUF, &r);
+	if (peer_again(p, &ret))
+		ret = p2p_list_exports(&p->sess, buf, LS_BUF, &r);
 	if (ret) {
 		free(buf);
 		return peer_fail(p, ret, "list the exports", NULL);
@@ -127,6 +129,10 @@ static int read_dir(struct peer *p, struct peer_dirents *es)
 	while (!ret) {
 		ret = p2p_readdir(&p->sess, p->url.export, p->url.path, cookie,
 				  0, buf, LS_BUF, &r);
+		/* On a new connection, from the same cookie. */
+		if (peer_again(p, &ret))
+			ret = p2p_readdir(&p->sess, p->url.export, p->url.path,
+					  cookie, 0, buf, LS_BUF, &r);
 		if (ret)
 			break;
 		while (!ret && !p2p_next_dirent(&r.entries, &d))
@@ -194,6 +200,8 @@ static int ls_one(struct peer *p, const char *target, bool json)
 	int ret;
 
 	ret = p2p_stat(&p->sess, p->url.export, p->url.path, &a);
+	if (peer_again(p, &ret))
+		ret = p2p_stat(&p->sess, p->url.export, p->url.path, &a);
 	if (ret)
 		return peer_fail(p, ret, "list", target);
 	d.type = a.type;
@@ -254,7 +262,7 @@ const struct command cmd_ls = {
 	.name = "ls",
 	.main = ls_main,
 	.usage = "p2p://USER@HOST[:PORT][/EXPORT[/DIR]] [-j] --key-file FILE "
-		 "[--host-key KEY]",
+		 "[--host-key KEY] [--cipher LIST]",
 	.help =
 	"Without EXPORT, list the exports USER may use on HOST, one a line:\n"
 	"its access (ro or rw) and its name.  With EXPORT[/DIR], list that\n"
@@ -276,6 +284,8 @@ const struct command cmd_ls = {
 	PEER_URL_HELP
 	"\n"
 	PEER_HOST_KEYS_HELP
+	"\n"
+	PEER_TLS_HELP
 	"\n"
 	PEER_ENV_FILES_HELP
 	"\n"
@@ -320,6 +330,8 @@ static int stat_main(int argc, char **argv)
 		return 1;
 	peer_target(&p.url, target, sizeof(target));
 	ret = p2p_stat(&p.sess, p.url.export, p.url.path, &at);
+	if (peer_again(&p, &ret))
+		ret = p2p_stat(&p.sess, p.url.export, p.url.path, &at);
 	if (ret) {
 		ret = peer_fail(&p, ret, "stat", target);
 	} else {
@@ -338,7 +350,7 @@ const struct command cmd_stat = {
 	.name = "stat",
 	.main = stat_main,
 	.usage = "p2p://USER@HOST[:PORT]/EXPORT[/PATH] [-j] --key-file FILE "
-		 "[--host-key KEY]",
+		 "[--host-key KEY] [--cipher LIST]",
 	.help =
 	"Show the attributes of PATH in EXPORT (the export's root without\n"
 	"PATH): type (file, dir, symlink, other), permission bits, size in\n"
@@ -354,6 +366,8 @@ const struct command cmd_stat = {
 	PEER_URL_HELP
 	"\n"
 	PEER_HOST_KEYS_HELP
+	"\n"
+	PEER_TLS_HELP
 	"\n"
 	PEER_ENV_FILES_HELP
 	"\n"

@@ -17,6 +17,7 @@
 #include "keys.h"
 #include "nl.h"
 #include "p2pctl.h"
+#include "p2pshare_proto.h"
 #include "snapshot.h"
 
 #define MAX_ITEMS 4096
@@ -36,14 +37,17 @@ static int bad_export(const struct snap_export *e, const char *fmt, ...)
 
 static void save(const struct snapshot *s)
 {
-	char b64[KEY_B64_LEN];
+	char b64[KEY_B64_LEN], c[8];
 	int i, j;
 
 	printf("# p2pshare state, written by p2pctl save; read back with p2pctl load\n");
 	key_to_b64(b64, s->priv);
 	printf("hostkey %s\n", b64);
 	sodium_memzero(b64, sizeof(b64));
-	printf("listen %s\n", s->listen);
+	printf("listen %s", s->listen);
+	if (s->cipher)
+		printf(" cipher %s", cipher_label(s->cipher, c));
+	printf("\n");
 	for (i = 0; i < s->n_users; i++) {
 		key_to_b64(b64, s->users[i].pubkey);
 		printf("user %s %s %u %u\n", s->users[i].name, b64,
@@ -158,7 +162,9 @@ const struct command cmd_save = {
 	"\n"
 	"Format, one item per line ('#' starts a comment line):\n"
 	"  hostkey PRIVATE-KEY-BASE64\n"
-	"  listen [ADDR][:PORT]            (* for every address)\n"
+	"  listen [ADDR][:PORT] [cipher CIPHER]\n"
+	"                                  (* for every address; CIPHER:\n"
+	"                                  aes-128-gcm or chacha20-poly1305)\n"
 	"  user NAME PUBLIC-KEY-BASE64 UID GID\n"
 	"  export NAME [dev=MAJOR:MINOR ino=INODE] PATH\n"
 	"                                  (PATH: the rest of the line)\n"
@@ -201,6 +207,7 @@ struct config {
 	bool has_hostkey, has_listen;
 	uint8_t hostkey[P2P_KEY_LEN];
 	char *listen;
+	uint16_t cipher;		/* 0: the default */
 	struct cfg_user users[MAX_ITEMS];
 	int n_users;
 	struct cfg_export *exports[MAX_ITEMS];
@@ -266,8 +273,12 @@ static int parse_listen(struct config *c, char **tok, int n)
 	struct nl_msg *scratch;
 	int ret;
 
-	if (n != 2 || c->has_listen)
-		return bad("%s", n != 2 ? "use: listen [ADDR][:PORT]" : "a second listen");
+	if ((n != 2 && n != 4) || (n == 4 && strcmp(tok[2], "cipher")))
+		return bad("%s", "use: listen [ADDR][:PORT] [cipher CIPHER]");
+	if (c->has_listen)
+		return bad("%s", "a second listen");
+	if (n == 4 && cipher_one(tok[3], "the listen line", &c->cipher))
+		return -1;
 	scratch = nlmsg_alloc();
 	if (!scratch)
 		return bad("%s", "out of memory");
@@ -545,12 +556,8 @@ static int apply_host(struct p2p_nl *nl, struct config *c)
 		if (cp_do(nl, msg, "cannot set the host key"))
 			return -1;
 	}
-	msg = p2p_nl_msg(nl, P2P_CMD_LISTEN_SET, 0);
-	if (c->has_listen && listen_parse(c->listen, msg)) {
-		nlmsg_free(msg);
-		return -1;
-	}
-	return cp_do(nl, msg, "cannot set the listener") ? -1 : 0;
+	return listen_apply(nl, c->has_listen ? c->listen : NULL, true,
+			    c->cipher ?: P2P_CIPHER_DEFAULT) ? -1 : 0;
 }
 
 static int apply_user(struct p2p_nl *nl, struct config *c, struct cfg_user *u)
@@ -631,11 +638,7 @@ static void restore(struct p2p_nl *nl, const struct snapshot *s)
 	msg = p2p_nl_msg(nl, P2P_CMD_HOSTKEY_SET, 0);
 	nla_put(msg, P2P_A_HOSTKEY_PRIV, P2P_KEY_LEN, s->priv);
 	cp_do(nl, msg, "cannot restore the host key");
-	msg = p2p_nl_msg(nl, P2P_CMD_LISTEN_SET, 0);
-	if (listen_parse(s->listen, msg))
-		nlmsg_free(msg);
-	else
-		cp_do(nl, msg, "cannot restore the listener");
+	listen_apply(nl, s->listen, true, s->cipher);
 	for (i = 0; i < s->n_users; i++) {
 		msg = p2p_nl_msg(nl, P2P_CMD_USER_NEW, 0);
 		nla_put_string(msg, P2P_A_USER_NAME, s->users[i].name);
@@ -735,7 +738,8 @@ const struct command cmd_load = {
 	"(closing the peer connections that use them) and the file's host key,\n"
 	"listener, users, exports and grants are set.  A file without a\n"
 	"hostkey line keeps the current host key; without a listen line the\n"
-	"listener returns to its default.  Should the kernel refuse an item\n"
+	"listener returns to its default (every address, the default port,\n"
+	"cipher aes-128-gcm), as it does without cipher on the line.  Should the kernel refuse an item\n"
 	"while applying, load names that item's line and puts back the state\n"
 	"it found, so that a failed load changes nothing either.\n"
 	"\n"

@@ -26,6 +26,8 @@ static const char *const stat_names[__P2P_STAT_MAX] = {
 	[P2P_STAT_BYTES_RECV] = "bytes_recv",
 	[P2P_STAT_FILES_PUT] = "files_put",
 	[P2P_STAT_CONNS_EVICTED] = "conns_evicted",
+	[P2P_STAT_DECRYPT_ERRORS] = "decrypt_errors",
+	[P2P_STAT_RECORD_LIMIT] = "record_limit",
 };
 
 static int version_cb(struct nl_msg *msg, void *arg)
@@ -88,7 +90,7 @@ static void show_stats(const struct snapshot *s)
 
 static void show_host(const struct snapshot *s)
 {
-	char b64[KEY_B64_LEN];
+	char b64[KEY_B64_LEN], c[8];
 
 	key_to_b64(b64, s->pub);
 	print_str("version", "p2pshare %s\n", s->version);
@@ -102,6 +104,10 @@ static void show_host(const struct snapshot *s)
 	print_human("listen port %u on %s ", s->port,
 		    s->listen_addr[0] ? s->listen_addr : "every address");
 	print_bool("active", "(active: %s)\n", s->active);
+	if (s->cipher)
+		print_str("cipher", "cipher:    %s (preferred)\n", cipher_label(s->cipher, c));
+	else
+		print_null("cipher", NULL);
 	print_obj_close();
 }
 
@@ -185,7 +191,7 @@ static const char *human_secs(char *buf, size_t len, uint32_t s)
 
 static void show_conn(const struct snap_conn *c)
 {
-	char peer[INET6_ADDRSTRLEN + 10], a[16], b[16];
+	char peer[INET6_ADDRSTRLEN + 10], a[16], b[16], cn[8];
 	int i;
 
 	snprintf(peer, sizeof(peer), strchr(c->addr, ':') ? "[%s]:%u" : "%s:%u",
@@ -200,6 +206,10 @@ static void show_conn(const struct snap_conn *c)
 	else
 		print_str("user", "%-16s", c->user);
 	print_bool("handshake", NULL, c->handshake);
+	if (c->cipher)
+		print_str("cipher", " %-17s", cipher_label(c->cipher, cn));
+	else
+		print_null("cipher", " -                ");
 	print_human(" up %s", human_secs(a, sizeof(a), c->age));
 	print_human(" idle %s", human_secs(b, sizeof(b), c->idle));
 	print_u64("age", NULL, c->age);
@@ -293,19 +303,29 @@ const struct command cmd_show = {
 	"is marked \"!! ROOT\": it reads and writes what root (or group root)\n"
 	"may, capabilities or not.\n"
 	"\n"
+	"The listener's cipher is the record cipher the server picks when a\n"
+	"client offers it (p2pctl listen --cipher; default aes-128-gcm).\n"
+	"\n"
 	"A connection is one line: the peer's address and port, its user or\n"
-	"\"(handshake)\" before it authenticated, the time since it was accepted\n"
-	"(up) and since its last request began (idle), the bytes sent to it and\n"
-	"received from it, its requests and the exports it has used.\n"
+	"\"(handshake)\" before it authenticated, the cipher of its records\n"
+	"(\"-\" in the handshake), the time since it was accepted (up) and since\n"
+	"its last request began (idle), the bytes sent to it and received from\n"
+	"it, its requests and the exports it has used.\n"
+	"\n"
+	"Among the counters, decrypt_errors counts records that failed\n"
+	"authentication (each ends its connection: tampering, or a broken\n"
+	"peer), and record_limit the connections ended at the record limit of\n"
+	"their keys (the client reconnects and goes on).\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json   print one JSON object instead of the human form.  Keys:\n"
 	"               version, hostkey, listener {address (null: every\n"
-	"               address), port, active}, exports [{name, path,\n"
+	"               address), port, active, cipher}, exports [{name, path,\n"
 	"               reachable, dev_major, dev_minor, ino, flags, grants\n"
 	"               [{user, mode}]}], users [{name, pubkey, uid, gid,\n"
 	"               root}], connections [{id, address, port, user (null in\n"
-	"               the handshake), handshake, age, idle (seconds),\n"
+	"               the handshake), handshake, cipher (null in the\n"
+	"               handshake), age, idle (seconds),\n"
 	"               bytes_sent, bytes_recv, requests, exports [names],\n"
 	"               exports_more}], counters {NAME: value}.\n"
 	"\n"

@@ -56,6 +56,8 @@ struct tree {
 	uint8_t *buf;		/* one READDIR reply */
 	size_t sent, done;	/* READ requests */
 	size_t inflight;	/* bytes of the requests sent, not answered */
+	uint8_t *out;		/* the READ requests of one write */
+	size_t out_cap;
 	struct progress pr;
 	char label[48];		/* "files 12/305" */
 };
@@ -97,6 +99,10 @@ static int read_dir(struct tree *t, const char *rpath, struct peer_dirents *ds)
 	for (;;) {
 		ret = p2p_readdir(&p->sess, p->url.export, rpath, cookie, 0,
 				  t->buf, DIR_BUF, &r);
+		/* On a new connection, from the same cookie. */
+		if (peer_again(p, &ret))
+			ret = p2p_readdir(&p->sess, p->url.export, rpath, cookie,
+					  0, t->buf, DIR_BUF, &r);
 		while (!ret && !p2p_next_dirent(&r.entries, &d)) {
 			if (++t->entries > TREE_MAX_ENTRIES) {
 				err("more than %d entries in the tree: giving up",
@@ -301,6 +307,8 @@ static int walk_top(struct tree *t, const char *root)
 
 	target(t, p->url.path, NULL, tg, sizeof(tg));
 	ret = p2p_stat(&p->sess, p->url.export, p->url.path, &a);
+	if (peer_again(p, &ret))
+		ret = p2p_stat(&p->sess, p->url.export, p->url.path, &a);
 	if (ret)
 		return -peer_fail(p, ret, "get", tg);
 	if (a.type != P2P_FTYPE_DIR) {
@@ -326,8 +334,10 @@ static int walk_top(struct tree *t, const char *root)
 /* Fetch */
 
 /* Top up the requests in flight, all in one write. */
-static int send_reads(struct tree *t, uint8_t *out, size_t cap)
+static int send_reads(struct tree *t)
 {
+	uint8_t *out = t->out;
+	size_t cap = t->out_cap;
 	struct get *g = t->g;
 	struct tfile *f;
 	size_t used = 0;
@@ -368,6 +378,10 @@ static int drain(struct get *g, const char *tg)
 		g->buf = malloc(XFER_BUF);
 	while (g->buf && (n = p2p_read_data(&g->p.sess, g->buf, XFER_BUF)) > 0)
 		;
+	if (peer_expired(&g->p, n)) {
+		n = peer_reconnect(&g->p);
+		g->reconnected = !n;
+	}
 	if (n < 0)
 		return -peer_fail(&g->p, n, "get", tg);
 	return 0;
@@ -381,7 +395,17 @@ static int fetch_one(struct tree *t, struct tfile *f)
 	int ret;
 
 	target(t, f->rpath, NULL, tg, sizeof(tg));
+	g->reconnected = false;
 	ret = p2p_read_reply(&g->p.sess, f->tag, &g->rr);
+	if (peer_again(&g->p, &ret)) {
+		/* Every request from this one on went with the connection. */
+		t->sent = t->done;
+		t->inflight = 0;
+		ret = send_reads(t);
+		if (ret)
+			return -1;
+		ret = p2p_read_reply(&g->p.sess, f->tag, &g->rr);
+	}
 	if (ret) {
 		progress_clear(&t->pr);
 		peer_fail(&g->p, ret, "get", tg);
@@ -389,6 +413,7 @@ static int fetch_one(struct tree *t, struct tfile *f)
 		return ret == -EREMOTEIO ? 0 : -1;
 	}
 	snprintf(g->out, sizeof(g->out), "%s", f->lpath);
+	g->rpath = f->rpath;
 	g->written = 0;
 	if (get_open_tmp(g)) {
 		t->failed = true;
@@ -412,12 +437,12 @@ static void count_label(struct tree *t)
 
 static int fetch_all(struct tree *t)
 {
-	size_t cap = TREE_INFLIGHT_BYTES + READ_FRAME_MAX;
-	uint8_t *out = malloc(cap);
 	struct get *g = t->g;
 	int ret = 0;
 
-	if (!out)
+	t->out_cap = TREE_INFLIGHT_BYTES + READ_FRAME_MAX;
+	t->out = malloc(t->out_cap);
+	if (!t->out)
 		return out_of_memory();
 	g->drain = true;
 	g->pr = &t->pr;
@@ -426,9 +451,14 @@ static int fetch_all(struct tree *t)
 	progress_begin(&t->pr, t->label, 0, t->bytes);
 	while (!ret && t->done < t->nfiles) {
 		if (t->sent - t->done <= TREE_INFLIGHT / 2)
-			ret = send_reads(t, out, cap);
+			ret = send_reads(t);
 		if (!ret)
 			ret = fetch_one(t, &t->files[t->done]);
+		if (g->reconnected) {
+			/* Only this READ went on over the new connection. */
+			t->sent = t->done + 1;
+			t->inflight = t->files[t->done].frame_len;
+		}
 		t->inflight -= t->files[t->done].frame_len;
 		g->pr_base += t->files[t->done].size;
 		t->done++;
@@ -437,7 +467,8 @@ static int fetch_all(struct tree *t)
 	}
 	progress_end(&t->pr);
 	g->pr = NULL;
-	free(out);
+	free(t->out);
+	t->out = NULL;
 	return ret;
 }
 

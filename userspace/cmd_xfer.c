@@ -167,11 +167,65 @@ void get_close_failed(struct get *g)
 		unlink(g->out);
 }
 
+/* The file must be the one the READ began on. */
+static bool same_file(const struct p2p_read_reply *a,
+		      const struct p2p_read_reply *b)
+{
+	return a->size == b->size && a->mtime_sec == b->mtime_sec &&
+	       a->mtime_nsec == b->mtime_nsec;
+}
+
+/*
+ * The server ended the connection at its record limit (PROTOCOL.md 6.8)
+ * after sending us everything before done: the READ goes on from there
+ * over a new connection.  0, or a negative errno for peer_fail().
+ */
+static int resume_read(struct get *g, uint64_t done, const char *target)
+{
+	struct p2p_read_reply rr;
+	int ret, tries = 0;
+
+	do {
+		ret = peer_reconnect(&g->p);
+		if (ret)
+			return ret;
+		g->reconnected = true;
+		ret = p2p_read_begin(&g->p.sess, g->p.url.export, g->rpath,
+				     done, P2P_READ_TO_EOF, &rr);
+	} while (peer_expired(&g->p, ret) && ++tries < 2);
+	if (ret || same_file(&rr, &g->rr))
+		return ret;
+	hide_progress(g);
+	err("cannot get \"%s\" at %s: it changed on the server during the "
+	    "download", target, g->p.url.hostport);
+	return PEER_REPORTED;
+}
+
+/* Until the READ ends (0) or fails (p2p_read_data()'s negative errno);
+ * *werr: a local write error. */
+static ssize_t recv_some(struct get *g, struct progress *pr, uint64_t *done,
+			 int *werr)
+{
+	ssize_t n = -ENOMEM;
+
+	while (g->buf && (n = p2p_read_data(&g->p.sess, g->buf, XFER_BUF)) > 0) {
+		if (!*werr)
+			*werr = write_all(g->fd, g->buf, n);
+		if (*werr && !g->drain)
+			break;
+		if (!*werr)
+			g->written += n;
+		*done += n;
+		progress_update(pr, g->pr_base + *done);
+	}
+	return n;
+}
+
 int get_recv_data(struct get *g, const char *target)
 {
 	struct progress own, *pr = g->pr ? g->pr : &own;
-	uint64_t done = g->offset;
-	ssize_t n = -ENOMEM;
+	uint64_t done = g->offset, last = UINT64_MAX;
+	ssize_t n;
 	int werr = 0;
 
 	if (!g->buf)
@@ -179,15 +233,15 @@ int get_recv_data(struct get *g, const char *target)
 	if (!g->pr)
 		progress_begin(&own, p2p_url_basename(&g->p.url), done,
 			       g->offset + g->rr.total);
-	while (g->buf && (n = p2p_read_data(&g->p.sess, g->buf, XFER_BUF)) > 0) {
-		if (!werr)
-			werr = write_all(g->fd, g->buf, n);
-		if (werr && !g->drain)
+	for (;;) {
+		n = recv_some(g, pr, &done, &werr);
+		/* Each new connection must bring at least one byte. */
+		if ((werr && !g->drain) || !peer_expired(&g->p, n) || done == last)
 			break;
-		if (!werr)
-			g->written += n;
-		done += n;
-		progress_update(pr, g->pr_base + done);
+		last = done;
+		n = resume_read(g, done, target);
+		if (n)
+			break;
 	}
 	if (!g->pr)
 		progress_end(&own);
@@ -254,8 +308,12 @@ static int get_file(struct get *g)
 	int ret;
 
 	peer_target(&g->p.url, target, sizeof(target));
-	ret = p2p_read_begin(&g->p.sess, g->p.url.export, g->p.url.path,
+	g->rpath = g->p.url.path;
+	ret = p2p_read_begin(&g->p.sess, g->p.url.export, g->rpath,
 			     g->offset, P2P_READ_TO_EOF, &g->rr);
+	if (peer_again(&g->p, &ret))
+		ret = p2p_read_begin(&g->p.sess, g->p.url.export, g->rpath,
+				     g->offset, P2P_READ_TO_EOF, &g->rr);
 	if (ret)
 		return peer_fail(&g->p, ret, "get", target);
 	if (check_resume(g, target) || get_recv_data(g, target))
@@ -296,7 +354,7 @@ const struct command cmd_get = {
 	.name = "get",
 	.main = get_main,
 	.usage = "p2p://USER@HOST[:PORT]/EXPORT[/PATH] [-o OUT] [-c | -r] "
-		 "--key-file FILE [--host-key KEY]",
+		 "--key-file FILE [--host-key KEY] [--cipher LIST]",
 	.help =
 	"Download the file PATH of EXPORT.  It is written to a temporary file\n"
 	"beside OUT (.NAME.p2p-XXXXXX) that is renamed to OUT once complete, so\n"
@@ -304,6 +362,12 @@ const struct command cmd_get = {
 	"(and removes its temporary file).  OUT gets the remote modification\n"
 	"time and the mode 0666 less the umask.  On a terminal, stderr shows a\n"
 	"progress bar (bytes, percentage, rate, time left), cleared at the end.\n"
+	"A failed integrity check of the connection is such a failure too;\n"
+	"with -c, OUT keeps the bytes received before it (each arrived in a\n"
+	"record that passed the check), and with -o - what was written stays\n"
+	"written.  When the server ends the connection at the record limit of\n"
+	"its keys, get reconnects and goes on from the byte it reached, under\n"
+	"the same progress bar; a file that changed meanwhile is an error.\n"
 	"\n"
 	"Options:\n"
 	"  -o OUT           write to OUT (default: the last component of PATH\n"
@@ -342,6 +406,8 @@ const struct command cmd_get = {
 	PEER_URL_HELP
 	"\n"
 	PEER_HOST_KEYS_HELP
+	"\n"
+	PEER_TLS_HELP
 	"\n"
 	PEER_ENV_FILES_HELP
 	"\n"
@@ -452,6 +518,9 @@ static int put_file(struct put *u)
 	peer_target(&u->p.url, target, sizeof(target));
 	ret = p2p_put_begin(&u->p.sess, u->p.url.export, u->p.url.path,
 			    u->st.st_size, u->st.st_mode & P2P_PUT_MODE_MASK);
+	if (peer_again(&u->p, &ret))
+		ret = p2p_put_begin(&u->p.sess, u->p.url.export, u->p.url.path,
+				    u->st.st_size, u->st.st_mode & P2P_PUT_MODE_MASK);
 	if (ret)
 		return peer_fail(&u->p, ret, "put", target);
 	return send_file(u, target);
@@ -480,7 +549,7 @@ const struct command cmd_put = {
 	.name = "put",
 	.main = put_main,
 	.usage = "LOCAL p2p://USER@HOST[:PORT]/EXPORT/PATH --key-file FILE "
-		 "[--host-key KEY]",
+		 "[--host-key KEY] [--cipher LIST]",
 	.help =
 	"Upload the regular file LOCAL to PATH in EXPORT (the user needs a\n"
 	"read-write grant).  If PATH is empty or ends in '/', the file keeps\n"
@@ -498,6 +567,8 @@ const struct command cmd_put = {
 	PEER_URL_HELP
 	"\n"
 	PEER_HOST_KEYS_HELP
+	"\n"
+	PEER_TLS_HELP
 	"\n"
 	PEER_ENV_FILES_HELP
 	"\n"

@@ -53,7 +53,8 @@ static int one_opt(const struct command *cmd, int argc, char **argv, int *i,
 	int ret;
 
 	if ((ret = opt_value(cmd, argc, argv, i, "--key-file", &a->key_file)) ||
-	    (ret = opt_value(cmd, argc, argv, i, "--host-key", &a->host_key)))
+	    (ret = opt_value(cmd, argc, argv, i, "--host-key", &a->host_key)) ||
+	    (ret = opt_value(cmd, argc, argv, i, "--cipher", &a->cipher)))
 		return ret < 0 ? ret : 0;
 	if ((allowed & PEER_OPT_OUT) &&
 	    (ret = opt_value(cmd, argc, argv, i, "-o", &a->out)))
@@ -105,6 +106,64 @@ int peer_url(const char *s, unsigned int need, struct p2p_url *u)
 		return 0;
 	err("invalid URL \"%s\": %s", s, why);
 	return 1;
+}
+
+/* Ciphers */
+
+/* "aes-128-gcm,chacha20-poly1305": each name checked, so that a bad one
+ * is named. */
+static int cipher_list(const char *list, const char *from, uint16_t *offer)
+{
+	char name[64];
+	const char *s = list;
+	uint16_t bit;
+	size_t n;
+
+	*offer = 0;
+	do {
+		n = strcspn(s, ",");
+		if (!n || n >= sizeof(name)) {
+			err("invalid cipher list \"%s\" in %s (a comma-separated "
+			    "list of aes-128-gcm, chacha20-poly1305)", list, from);
+			return -1;
+		}
+		memcpy(name, s, n);
+		name[n] = '\0';
+		if (p2p_cipher_parse(name, &bit)) {
+			err("unknown cipher \"%s\" in %s (a comma-separated list "
+			    "of aes-128-gcm, chacha20-poly1305)", name, from);
+			return -1;
+		}
+		*offer |= bit;
+		s += n;
+	} while (*s++);
+	return 0;
+}
+
+static int cipher_offer(const struct peer_args *a, uint16_t *offer)
+{
+	const char *env = getenv(PEER_CIPHER_ENV);
+
+	*offer = 0;
+	if (a->cipher)
+		return cipher_list(a->cipher, "--cipher", offer);
+	if (env && *env)
+		return cipher_list(env, PEER_CIPHER_ENV, offer);
+	return 0;
+}
+
+/* "aes-128-gcm,chacha20-poly1305" for messages; 0 is every cipher. */
+static const char *offer_names(uint16_t offer, char *buf, size_t len)
+{
+	uint16_t bit;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (bit = 1; bit && bit <= P2P_CIPHERS_ALL; bit <<= 1)
+		if ((offer ? offer : P2P_CIPHERS_ALL) & bit && p2p_cipher_name(bit))
+			n += snprintf(buf + n, n < len ? len - n : 0, "%s%s",
+				      n ? "," : "", p2p_cipher_name(bit));
+	return buf;
 }
 
 /* The private key */
@@ -305,6 +364,13 @@ static const char *conn_reason(int ret)
 	case -ETIMEDOUT:
 		return "no answer from the server for " XSTR(PEER_IO_TIMEOUT_S)
 		       " s";
+	case -EBADE:
+		return "integrity check failed: the connection was tampered with";
+	case -ENOPKG:
+		return "kernel TLS (module tls) is not available on this "
+		       "machine; load it as root: modprobe tls";
+	case -EKEYEXPIRED:
+		return "the record limit of the connection's keys was reached";
 	default:
 		return strerror(-ret);
 	}
@@ -314,10 +380,23 @@ static int handshake_fail(struct peer *p, int ret, const struct pin *pin,
 			  const uint8_t offered[P2P_KEY_LEN])
 {
 	const struct p2p_url *u = &p->url;
-	char b64[KEY_B64_LEN];
+	char b64[KEY_B64_LEN], names[64];
 
-	if (ret == -EKEYREJECTED) {
+	if (ret == -EKEYREJECTED && !pin) {
+		key_to_b64(b64, offered);
+		err("host key for %s changed between two connections (now %s): "
+		    "refused", u->hostport, b64);
+	} else if (ret == -EKEYREJECTED) {
 		key_mismatch(pin, u, offered);
+	} else if (ret == -EREMOTEIO && p->sess.err.code == EPROTONOSUPPORT) {
+		err("cannot connect to %s: the server does not speak protocol "
+		    "version 2, which p2pctl needs (version 1 is unencrypted: "
+		    "upgrade the server); it said: %s", u->hostport,
+		    p->sess.err.msg);
+	} else if (ret == -EREMOTEIO && p->sess.err.code == ENOPROTOOPT) {
+		err("cannot connect to %s: no cipher in common with the server "
+		    "(offered: %s)", u->hostport,
+		    offer_names(p->offer, names, sizeof(names)));
 	} else if (ret == -EACCES) {
 		err("authentication failed for user \"%s\" at %s (wrong key, "
 		    "or unknown user)", u->user, u->hostport);
@@ -343,9 +422,22 @@ static int handshake_fail(struct peer *p, int ret, const struct pin *pin,
 	return 1;
 }
 
+/* TCP, HELLO, the handshake, kTLS: 0 or a negative errno, p->fd open. */
+static int handshake(struct peer *p, const uint8_t *expected,
+		     uint8_t offered[P2P_KEY_LEN])
+{
+	p->fd = tcp_connect(&p->url);
+	if (p->fd < 0)
+		return PEER_REPORTED;
+	memset(&p->sess, 0, sizeof(p->sess));
+	p->sess.offer = p->offer;
+	return p2p_client_connect(p->fd, p->url.user, p->priv, expected,
+				  offered, &p->sess);
+}
+
 int peer_open(struct peer *p, const struct peer_args *a)
 {
-	uint8_t priv[P2P_KEY_LEN], offered[P2P_KEY_LEN];
+	uint8_t offered[P2P_KEY_LEN];
 	struct pin pin = { 0 };
 	int ret;
 
@@ -354,24 +446,22 @@ int peer_open(struct peer *p, const struct peer_args *a)
 		err("cannot initialise libsodium");
 		return 1;
 	}
-	if (load_key(a->key_file, priv) || pin_lookup(&pin, a, &p->url))
+	if (cipher_offer(a, &p->offer) || load_key(a->key_file, p->priv) ||
+	    pin_lookup(&pin, a, &p->url))
 		goto fail;
-	p->fd = tcp_connect(&p->url);
-	if (p->fd < 0)
+	ret = handshake(p, pin.have ? pin.key : NULL, offered);
+	if (ret == PEER_REPORTED)
 		goto fail;
-	ret = p2p_client_connect(p->fd, p->url.user, priv,
-				 pin.have ? pin.key : NULL, offered, &p->sess);
-	sodium_memzero(priv, sizeof(priv));
 	if (ret) {
 		handshake_fail(p, ret, &pin, offered);
-		peer_close(p);
-		return 1;
+		goto fail;
 	}
+	memcpy(p->host_key, offered, P2P_KEY_LEN);
 	if (!pin.have)
 		pin_store(&pin, &p->url, offered);
 	return 0;
 fail:
-	sodium_memzero(priv, sizeof(priv));
+	peer_close(p);
 	return 1;
 }
 
@@ -381,6 +471,36 @@ void peer_close(struct peer *p)
 		close(p->fd);
 	p->fd = -1;
 	p2p_session_wipe(&p->sess);
+	sodium_memzero(p->priv, sizeof(p->priv));
+}
+
+bool peer_expired(const struct peer *p, int ret)
+{
+	return ret == -EKEYEXPIRED ||
+	       (ret == -EREMOTEIO && p->sess.err.code == EKEYEXPIRED);
+}
+
+int peer_reconnect(struct peer *p)
+{
+	uint8_t offered[P2P_KEY_LEN];
+	int ret;
+
+	if (p->fd >= 0)
+		close(p->fd);
+	p->fd = -1;
+	p2p_session_wipe(&p->sess);
+	ret = handshake(p, p->host_key, offered);
+	if (ret && ret != PEER_REPORTED)
+		handshake_fail(p, ret, NULL, offered);
+	return ret ? PEER_REPORTED : 0;
+}
+
+bool peer_again(struct peer *p, int *ret)
+{
+	if (!peer_expired(p, *ret))
+		return false;
+	*ret = peer_reconnect(p);
+	return !*ret;
 }
 
 void peer_target(const struct p2p_url *u, char *buf, size_t len)
@@ -392,6 +512,8 @@ int peer_fail(struct peer *p, int ret, const char *what, const char *path)
 {
 	char obj[P2P_NAME_MAX + P2P_PATH_MAX + 8] = "";
 
+	if (ret == PEER_REPORTED)
+		return 1;
 	if (path)
 		snprintf(obj, sizeof(obj), " \"%s\"", path);
 	if (ret == -EREMOTEIO)

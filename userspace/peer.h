@@ -17,6 +17,9 @@
 #define PEER_CONNECT_TIMEOUT_S	10
 #define PEER_IO_TIMEOUT_S	60
 #define PEER_KEY_ENV		"P2P_KEY_FILE"
+#define PEER_CIPHER_ENV		"P2P_CIPHER"
+/* A failure already reported on stderr: peer_fail() prints nothing. */
+#define PEER_REPORTED		(-4096)
 
 /* Options a command accepts beyond --key-file and --host-key. */
 #define PEER_OPT_JSON		0x1	/* -j, --json */
@@ -27,6 +30,7 @@
 struct peer_args {
 	const char *key_file;
 	const char *host_key;
+	const char *cipher;		/* --cipher LIST */
 	const char *out;
 	bool json;
 	bool resume;
@@ -39,6 +43,10 @@ struct peer {
 	struct p2p_url url;
 	struct p2p_session sess;
 	int fd;
+	/* for peer_reconnect(): */
+	uint8_t priv[P2P_KEY_LEN];
+	uint8_t host_key[P2P_KEY_LEN];	/* the one the first connection proved */
+	uint16_t offer;			/* P2P_CIPHER_* bits, 0: all */
 };
 
 /* Parse argv (argv[0] is the command name) expecting exactly npos
@@ -55,6 +63,19 @@ int peer_url(const char *s, unsigned int need, struct p2p_url *u);
  * one line on stderr. */
 int peer_open(struct peer *p, const struct peer_args *a);
 void peer_close(struct peer *p);
+
+/*
+ * The record limit of the connection's keys was reached (PROTOCOL.md 6.8):
+ * the server's ERROR EKEYEXPIRED, or our own count.  The connection is
+ * over; a new one goes on.
+ */
+bool peer_expired(const struct peer *p, int ret);
+/* A new connection to the same host, which must present the host key of
+ * the first.  0, or PEER_REPORTED after one line on stderr. */
+int peer_reconnect(struct peer *p);
+/* If *ret says peer_expired(), reconnect: true when the caller should
+ * send its request again; else *ret may have become PEER_REPORTED. */
+bool peer_again(struct peer *p, int *ret);
 
 /* Report a failed request about "EXPORT/PATH" (what: "stat", "read"...;
  * path NULL: none): one line on stderr; returns 1. */
@@ -81,7 +102,10 @@ void peer_dirents_free(struct peer_dirents *ds);
 	"                   written by p2pctl genkey); default: $P2P_KEY_FILE\n" \
 	"  --host-key KEY   the host's public key (base64, or a file holding\n" \
 	"                   it): the server must present exactly this key;\n" \
-	"                   known_hosts is then neither read nor written\n"
+	"                   known_hosts is then neither read nor written\n" \
+	"  --cipher LIST    the record ciphers to offer, comma-separated:\n" \
+	"                   aes-128-gcm, chacha20-poly1305 (default: both;\n" \
+	"                   the server picks one); default: $P2P_CIPHER\n"
 
 #define PEER_URL_HELP \
 	"URL: p2p://USER@HOST[:PORT]/EXPORT/PATH.  USER and EXPORT are 1-64\n" \
@@ -104,6 +128,7 @@ void peer_dirents_free(struct peer_dirents *ds);
 #define PEER_ENV_FILES_HELP \
 	"Environment:\n" \
 	"  P2P_KEY_FILE     private key file when --key-file is not given\n" \
+	"  P2P_CIPHER       cipher list when --cipher is not given\n" \
 	"  P2P_KNOWN_HOSTS  known_hosts file instead of the default\n" \
 	"  HOME             where the default known_hosts lives\n" \
 	"\n" \
@@ -113,6 +138,16 @@ void peer_dirents_free(struct peer_dirents *ds);
 	"\n" \
 	"Connections time out after 10 s; a server silent for 60 s ends the\n" \
 	"command.\n"
+
+#define PEER_TLS_HELP \
+	"Encryption: after the handshake every byte travels in TLS 1.3 records\n" \
+	"of the kernel (kTLS, module tls) keyed by the handshake; there is no\n" \
+	"unencrypted mode.  If this machine cannot load tls, p2pctl says so\n" \
+	"(load it as root: modprobe tls).  A record that fails its integrity\n" \
+	"check ends the command with \"integrity check failed: the connection\n" \
+	"was tampered with\".  When a connection's keys reach their record\n" \
+	"limit the server ends it; p2pctl reconnects (same host key) and goes\n" \
+	"on, a download from the offset it reached.\n"
 
 #define PEER_EXIT_HELP \
 	"Exit status: 0 on success; 1 with one line on stderr on any error\n" \

@@ -10,11 +10,40 @@
 #include <sodium.h>
 
 #include "p2pctl.h"
+#include "proto.h"
 #include "snapshot.h"
 
 const char *mode_name(uint8_t mode)
 {
 	return mode == P2P_GRANT_RW ? "rw" : "ro";
+}
+
+const char *cipher_label(uint16_t cipher, char buf[8])
+{
+	const char *name = p2p_cipher_name(cipher);
+
+	if (name && !(cipher & (cipher - 1)))
+		return name;
+	snprintf(buf, 8, "0x%04x", cipher);
+	return buf;
+}
+
+int cipher_one(const char *s, const char *where, uint16_t *cipher)
+{
+	uint16_t set = 0;
+
+	if (strchr(s, ',')) {
+		err("%s takes one cipher, not the list \"%s\"", where, s);
+		return -1;
+	}
+	if (p2p_cipher_parse(s, &set) || !set ||
+	    (set & (set - 1))) {
+		err("unknown cipher \"%s\" in %s (use aes-128-gcm or "
+		    "chacha20-poly1305)", s, where);
+		return -1;
+	}
+	*cipher = set;
+	return 0;
 }
 
 static void copy_name(char *dst, struct nlattr *a)
@@ -42,6 +71,8 @@ void snapshot_listen(struct snapshot *s, struct nlattr **tb)
 	}
 	if (tb[P2P_A_LISTEN_PORT])
 		s->port = nla_get_u16(tb[P2P_A_LISTEN_PORT]);
+	if (tb[P2P_A_LISTEN_CIPHER] && nla_len(tb[P2P_A_LISTEN_CIPHER]) == 2)
+		s->cipher = nla_get_u16(tb[P2P_A_LISTEN_CIPHER]);
 	snprintf(s->listen, sizeof(s->listen),
 		 strchr(s->listen_addr, ':') ? "[%s]:%u" : "%s:%u",
 		 s->listen_addr[0] ? s->listen_addr : "*", s->port);
@@ -223,6 +254,10 @@ static void conn_attr(struct snap_conn *c, struct nlattr *a)
 		break;
 	case P2P_CONN_A_EXPORTS_MORE:
 		c->exports_more = true;
+		break;
+	case P2P_CONN_A_CIPHER:
+		if (nla_len(a) == 2)
+			c->cipher = nla_get_u16(a);
 		break;
 	}
 }

@@ -45,6 +45,7 @@ struct snap_conn {
 	char exports[SNAP_CONN_EXPORTS][P2P_NAME_MAX + 1];
 	int n_exports;
 	bool exports_more;		/* it used more exports than listed */
+	uint16_t cipher;		/* P2P_CIPHER_* of its records, 0: none yet */
 };
 
 /* "*:7437", "198.18.0.1:7437" or "[fd00::1]:7437". */
@@ -58,6 +59,7 @@ struct snapshot {
 	char listen[LISTEN_STR_LEN];
 	char listen_addr[INET6_ADDRSTRLEN];	/* "" for every address */
 	uint16_t port;
+	uint16_t cipher;		/* preferred P2P_CIPHER_*, 0: not reported */
 	bool active;
 	bool has_stats;
 	uint64_t stats[__P2P_STAT_MAX];
@@ -86,6 +88,15 @@ struct nl_msg *export_msg(struct p2p_nl *nl, const char *name, int fd,
 			  const char *const *users, const uint8_t *modes, int n);
 /* Parse [ADDR][:PORT] into the attributes of a LISTEN_SET request. */
 int listen_parse(const char *s, struct nl_msg *msg);
+/* If set_addr, the listener's address (NULL: the defaults); then the
+ * cipher if not 0.  0, or 1 after a message. */
+int listen_apply(struct p2p_nl *nl, const char *addr, bool set_addr,
+		 uint16_t cipher);
+/* One cipher name into its P2P_CIPHER_* bit; prints why and returns -1
+ * if S is not exactly one known name (WHERE: "--cipher", "line"...). */
+int cipher_one(const char *s, const char *where, uint16_t *cipher);
+/* "aes-128-gcm", or "0x0004" for a cipher this p2pctl does not know. */
+const char *cipher_label(uint16_t cipher, char buf[8]);
 /* A decimal u32, nothing else; -1 if S is not one. */
 int parse_u32(const char *s, uint32_t *v);
 /* A decimal u64, nothing else; -1 if S is not one. */

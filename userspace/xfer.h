@@ -17,11 +17,13 @@ struct get {
 	struct peer p;
 	struct peer_args a;
 	char out[PATH_MAX];	/* "" for standard output */
+	const char *rpath;	/* the file's path in the export */
 	int fd;
 	bool created;		/* -c made OUT: remove it if nothing came */
 	bool drain;		/* -r: after a write error, read the rest */
 	uint64_t offset;
 	uint64_t written;	/* bytes received and written */
+	bool reconnected;	/* the READ went on over a new connection */
 	struct p2p_read_reply rr;
 	char *buf;		/* XFER_BUF bytes, allocated on first use */
 	struct progress *pr;	/* -r: the line of the whole tree, else NULL */
@@ -34,7 +36,9 @@ void get_catch_signals(void);
 /* Create the temporary file beside g->out: 0, or 1 after a message. */
 int get_open_tmp(struct get *g);
 /*
- * The READ_DATA of g->rr into g->fd. 0; 1 after a message on a local
+ * The READ_DATA of g->rr into g->fd, going on over a new connection when
+ * the server's keys reach their record limit (g->reconnected: the
+ * requests pipelined behind this one are lost). 0; 1 after a message on a local
  * write error (with g->drain every byte was read anyway, so that the
  * connection can go on); -1 after a message when the transfer failed.
  */
