@@ -547,7 +547,20 @@ static int send_hello_reply(int fd, uint32_t tag,
 	return p2p_send_frame(fd, P2P_OP_HELLO_REPLY, 0, tag, buf, len);
 }
 
-/* HANDSHAKE1's offer; the client's tag and the offer in *tag, *offer. */
+/* The client must wait for HANDSHAKE2: a byte now would be neither clear
+ * text nor a record. */
+static bool bytes_pending(int fd)
+{
+	char c;
+
+	return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+/*
+ * HANDSHAKE1's offer; the client's tag and the offer in *tag, *offer.
+ * Bytes behind it are refused before the work of the handshake, as the
+ * module does; server_ready() looks again just before HANDSHAKE2.
+ */
 static int server_msg1(int fd, struct noise_handshake *hs, uint32_t *tag,
 		       uint16_t *offer)
 {
@@ -560,6 +573,10 @@ static int server_msg1(int fd, struct noise_handshake *hs, uint32_t *tag,
 	if (ret && ret != -E2BIG)
 		return ret;
 	*tag = f.tag;
+	if (!ret && f.len == P2P_HANDSHAKE1_LEN && bytes_pending(fd)) {
+		p2p_send_error(fd, f.tag, EPROTO, "data after HANDSHAKE1");
+		return -EPROTO;
+	}
 	if (ret || f.len != P2P_HANDSHAKE1_LEN ||
 	    noise_read_message(hs, buf, f.len, pay, sizeof(pay), &len) ||
 	    len != P2P_HS_PAYLOAD_LEN) {
@@ -568,15 +585,6 @@ static int server_msg1(int fd, struct noise_handshake *hs, uint32_t *tag,
 	}
 	*offer = get_be16(pay);
 	return 0;
-}
-
-/* The client must wait for HANDSHAKE2: a byte now would be neither clear
- * text nor a record. */
-static bool bytes_pending(int fd)
-{
-	char c;
-
-	return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
 /* Everything that can fail before HANDSHAKE2 leaves, answered in clear. */
@@ -596,7 +604,7 @@ static int server_ready(int fd, struct p2p_session *sess, uint32_t tag)
 		}
 	}
 	if (bytes_pending(fd)) {
-		p2p_send_error(fd, tag, EPROTO, "bytes after HANDSHAKE1");
+		p2p_send_error(fd, tag, EPROTO, "data after HANDSHAKE1");
 		return -EPROTO;
 	}
 	return 0;
