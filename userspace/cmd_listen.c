@@ -68,27 +68,6 @@ int listen_parse(const char *arg, struct nl_msg *msg)
 	return port ? put_port(port, arg, msg) : 0;
 }
 
-static int status_cb(struct nl_msg *msg, void *arg)
-{
-	struct nlattr *tb[P2P_A_MAX + 1];
-
-	if (p2p_nl_parse(msg, tb))
-		return NL_SKIP;
-	snapshot_listen(arg, tb);
-	return NL_OK;
-}
-
-static int read_current(struct p2p_nl *nl, struct snapshot *s)
-{
-	int ret;
-
-	memset(s, 0, sizeof(*s));
-	ret = p2p_nl_run(nl, p2p_nl_msg(nl, P2P_CMD_STATUS_GET, 0), status_cb, s);
-	if (ret)
-		return p2p_nl_report(nl, ret, "cannot read the listener"), -1;
-	return 0;
-}
-
 struct listen_args {
 	const char *addr;
 	const char *cipher;
@@ -118,31 +97,34 @@ static int parse_args(int argc, char **argv, struct listen_args *a)
 }
 
 /*
- * The request carries the whole setting, so that what the command leaves
- * alone stays: the cipher without --cipher, the address with --cipher
- * alone.
+ * A request with only a cipher changes only the cipher, one without keeps
+ * it (docs/NETLINK.md), and "*" puts no attribute: so the address and the
+ * cipher go in a request each.
  */
-static int listen_msg(struct p2p_nl *nl, const struct listen_args *a,
-		      struct nl_msg *msg)
+int listen_apply(struct p2p_nl *nl, const char *addr, bool set_addr,
+		 uint16_t cipher)
 {
-	uint16_t cipher = a->cipher_bit;
-	struct snapshot cur;
+	struct nl_msg *msg;
 
-	if (read_current(nl, &cur))
-		return -1;
-	if (!a->cipher)
-		cipher = cur.cipher;
-	if (cipher)
-		nla_put_u16(msg, P2P_A_LISTEN_CIPHER, cipher);
-	if (a->addr)
-		return listen_parse(a->addr, msg);
-	return a->cipher ? listen_parse(cur.listen, msg) : 0;
+	if (set_addr) {
+		msg = p2p_nl_msg(nl, P2P_CMD_LISTEN_SET, 0);
+		if (addr && listen_parse(addr, msg)) {
+			nlmsg_free(msg);
+			return 1;
+		}
+		if (cp_do(nl, msg, "cannot change the listener"))
+			return 1;
+	}
+	if (!cipher)
+		return 0;
+	msg = p2p_nl_msg(nl, P2P_CMD_LISTEN_SET, 0);
+	nla_put_u16(msg, P2P_A_LISTEN_CIPHER, cipher);
+	return cp_do(nl, msg, "cannot change the listener's cipher");
 }
 
 static int listen_main(int argc, char **argv)
 {
 	struct listen_args a = { 0 };
-	struct nl_msg *msg;
 	struct p2p_nl nl;
 	int ret;
 
@@ -150,13 +132,7 @@ static int listen_main(int argc, char **argv)
 		return 1;
 	if (p2p_nl_open(&nl))
 		return 1;
-	msg = p2p_nl_msg(&nl, P2P_CMD_LISTEN_SET, 0);
-	if (listen_msg(&nl, &a, msg)) {
-		nlmsg_free(msg);
-		p2p_nl_close(&nl);
-		return 1;
-	}
-	ret = cp_do(&nl, msg, "cannot change the listener");
+	ret = listen_apply(&nl, a.addr, a.addr || !a.cipher, a.cipher_bit);
 	p2p_nl_close(&nl);
 	return ret;
 }

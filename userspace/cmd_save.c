@@ -556,13 +556,8 @@ static int apply_host(struct p2p_nl *nl, struct config *c)
 		if (cp_do(nl, msg, "cannot set the host key"))
 			return -1;
 	}
-	msg = p2p_nl_msg(nl, P2P_CMD_LISTEN_SET, 0);
-	nla_put_u16(msg, P2P_A_LISTEN_CIPHER, c->cipher ?: P2P_CIPHER_DEFAULT);
-	if (c->has_listen && listen_parse(c->listen, msg)) {
-		nlmsg_free(msg);
-		return -1;
-	}
-	return cp_do(nl, msg, "cannot set the listener") ? -1 : 0;
+	return listen_apply(nl, c->has_listen ? c->listen : NULL, true,
+			    c->cipher ?: P2P_CIPHER_DEFAULT) ? -1 : 0;
 }
 
 static int apply_user(struct p2p_nl *nl, struct config *c, struct cfg_user *u)
@@ -643,13 +638,7 @@ static void restore(struct p2p_nl *nl, const struct snapshot *s)
 	msg = p2p_nl_msg(nl, P2P_CMD_HOSTKEY_SET, 0);
 	nla_put(msg, P2P_A_HOSTKEY_PRIV, P2P_KEY_LEN, s->priv);
 	cp_do(nl, msg, "cannot restore the host key");
-	msg = p2p_nl_msg(nl, P2P_CMD_LISTEN_SET, 0);
-	if (s->cipher)
-		nla_put_u16(msg, P2P_A_LISTEN_CIPHER, s->cipher);
-	if (listen_parse(s->listen, msg))
-		nlmsg_free(msg);
-	else
-		cp_do(nl, msg, "cannot restore the listener");
+	listen_apply(nl, s->listen, true, s->cipher);
 	for (i = 0; i < s->n_users; i++) {
 		msg = p2p_nl_msg(nl, P2P_CMD_USER_NEW, 0);
 		nla_put_string(msg, P2P_A_USER_NAME, s->users[i].name);

@@ -114,28 +114,30 @@ int peer_url(const char *s, unsigned int need, struct p2p_url *u)
  * is named. */
 static int cipher_list(const char *list, const char *from, uint16_t *offer)
 {
-	char buf[256], *name, *save;
+	char name[64];
+	const char *s = list;
 	uint16_t bit;
+	size_t n;
 
 	*offer = 0;
-	if (strlen(list) >= sizeof(buf))
-		goto bad;
-	strcpy(buf, list);
-	for (name = strtok_r(buf, ",", &save); name;
-	     name = strtok_r(NULL, ",", &save)) {
-		if (p2p_cipher_parse(name, &bit) || !bit) {
+	do {
+		n = strcspn(s, ",");
+		if (!n || n >= sizeof(name)) {
+			err("invalid cipher list \"%s\" in %s (a comma-separated "
+			    "list of aes-128-gcm, chacha20-poly1305)", list, from);
+			return -1;
+		}
+		memcpy(name, s, n);
+		name[n] = '\0';
+		if (p2p_cipher_parse(name, &bit)) {
 			err("unknown cipher \"%s\" in %s (a comma-separated list "
 			    "of aes-128-gcm, chacha20-poly1305)", name, from);
 			return -1;
 		}
 		*offer |= bit;
-	}
-	if (*offer)
-		return 0;
-bad:
-	err("invalid cipher list \"%s\" in %s (a comma-separated list of "
-	    "aes-128-gcm, chacha20-poly1305)", list, from);
-	return -1;
+		s += n;
+	} while (*s++);
+	return 0;
 }
 
 static int cipher_offer(const struct peer_args *a, uint16_t *offer)
@@ -414,8 +416,6 @@ static int handshake_fail(struct peer *p, int ret, const struct pin *pin,
 	} else if (ret == -EINVAL) {
 		err("cannot connect to %s: invalid user name \"%s\"",
 		    u->hostport, u->user);
-	} else if (ret == -EBADE || ret == -ENOPKG) {
-		err("cannot connect to %s: %s", u->hostport, conn_reason(ret));
 	} else {
 		err("cannot connect to %s: %s", u->hostport, conn_reason(ret));
 	}

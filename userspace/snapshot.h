@@ -88,6 +88,10 @@ struct nl_msg *export_msg(struct p2p_nl *nl, const char *name, int fd,
 			  const char *const *users, const uint8_t *modes, int n);
 /* Parse [ADDR][:PORT] into the attributes of a LISTEN_SET request. */
 int listen_parse(const char *s, struct nl_msg *msg);
+/* If set_addr, the listener's address (NULL: the defaults); then the
+ * cipher if not 0.  0, or 1 after a message. */
+int listen_apply(struct p2p_nl *nl, const char *addr, bool set_addr,
+		 uint16_t cipher);
 /* One cipher name into its P2P_CIPHER_* bit; prints why and returns -1
  * if S is not exactly one known name (WHERE: "--cipher", "line"...). */
 int cipher_one(const char *s, const char *where, uint16_t *cipher);

@@ -64,18 +64,19 @@ sleep 2
 check "client: idle >= 2 s, age >= idle" \
 	test "$(conns 'int(c[0]["idle"] >= 2 and c[0]["age"] >= c[0]["idle"])')" = 1
 na p2pctl show | sed -n '/^connections:/,/^counters:/p' | sed 's/^/#   /'
+check_out "client: its cipher, the server's default" "aes-128-gcm" conns 'c[0]["cipher"]'
 check "client: the human line" sh -c "nsenter --net=/run/netns/a p2pctl show | grep -qE \
-'^  $DP_B:$port +alice +up [0-9]+s idle [0-9]+s  sent 2\\.0 MiB recv [0-9]+ B  requests 2  exports pub\$'"
+'^  $DP_B:$port +alice +aes-128-gcm +up [0-9]+s idle [0-9]+s  sent 2\\.0 MiB recv [0-9]+ B  requests 2  exports pub\$'"
 check "the counters are apart from the connection's keys" test "$(dp_counter requests)" -ge 2
 
 # ---- a client in its handshake (10 s deadline), and an IPv6 peer
 ip netns exec b "$TOOL" hold - "$DP_A" "$DP_PORT" 1 >"$TEST_TMP/hold1" 2>&1 &
 hs=$!
 check "handshake: a connection that sent nothing" wait_for 5 grep -q '^ready' "$TEST_TMP/hold1"
-check_out "handshake: listed without a user" "2 None True 0" \
-	conns '" ".join(str(x) for x in [len(c)] + [c[-1][k] for k in ("user", "handshake", "requests")])'
+check_out "handshake: listed without a user or a cipher" "2 None True 0 None" \
+	conns '" ".join(str(x) for x in [len(c)] + [c[-1][k] for k in ("user", "handshake", "requests", "cipher")])'
 check "handshake: shown as such" sh -c \
-	"nsenter --net=/run/netns/a p2pctl show | grep -qE '^  $DP_B:[0-9]+ +\\(handshake\\) +up '"
+	"nsenter --net=/run/netns/a p2pctl show | grep -qE '^  $DP_B:[0-9]+ +\\(handshake\\) +- +up '"
 na python3 -c 'import socket, time; s = socket.create_connection(("::1", '"$DP_PORT"')); print("ready", flush=True); time.sleep(8)' \
 	>"$TEST_TMP/v6" 2>&1 &
 v6=$!
