@@ -27,12 +27,18 @@ static int io_err(void)
 
 /*
  * kTLS fails a read with EBADMSG for a record that does not authenticate
- * and with EIO for one of another content type (an alert, a handshake
- * message): both mean the connection was tampered with (PROTOCOL.md 6.7).
+ * (or is shorter than its tag), EIO for one of another content type (an
+ * alert, a handshake message), EINVAL for a header with another version
+ * and EMSGSIZE for a length past 2^14 + 256: each means the connection
+ * was tampered with (PROTOCOL.md 6.7). A read of a plain socket fails
+ * with none of them.
  */
 static int read_err(void)
 {
-	return errno == EBADMSG || errno == EIO ? -EBADE : io_err();
+	if (errno == EBADMSG || errno == EIO || errno == EINVAL ||
+	    errno == EMSGSIZE)
+		return -EBADE;
+	return io_err();
 }
 
 /* Byte I/O */
