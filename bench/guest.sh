@@ -113,11 +113,13 @@ setup_crypto() {
 		die "cannot load the x86 AES-GCM and ChaCha20-Poly1305 drivers"
 }
 
-# The drivers behind the AEADs kTLS uses, once used: "CRYPTO name=driver ...".
+# The drivers behind the AEADs kTLS uses, once used (the highest priority
+# wins): "CRYPTO name=driver ...".
 print_crypto() {
 	echo "CRYPTO" $(awk '/^name/ { n = $3 } /^driver/ { d = $3 }
-		/^priority/ && (n == "gcm(aes)" || n == "rfc7539(chacha20,poly1305)") {
-			print n "=" d }' /proc/crypto | sort -u)
+		/^priority/ && (n == "gcm(aes)" || n == "rfc7539(chacha20,poly1305)") &&
+			$3 + 0 >= p[n] + 0 { p[n] = $3; best[n] = d }
+		END { for (n in best) print n "=" best[n] }' /proc/crypto | sort)
 }
 
 setup_net() {
