@@ -76,7 +76,6 @@ static void conn_free(struct p2p_conn *conn)
 		put_cred(conn->cred);
 	if (conn->account)
 		p2p_user_put(conn->account);
-	memzero_explicit(&conn->keys, sizeof(conn->keys));
 	kvfree(conn->rbuf);
 	kfree(conn->wbuf);
 	kfree(conn);
@@ -143,7 +142,11 @@ struct hs_state {
 	u8 pub[P2P_KEY_LEN];
 	u8 challenge[P2P_CHALLENGE_LEN];
 	u8 msg2[P2P_HANDSHAKE2_LEN];
+	struct p2p_noise_keys keys;
 };
+
+static const char v1_refused[] =
+	"protocol version 1 is not supported: this server speaks version 2 (encrypted); upgrade the client";
 
 /* HELLO: pick the version, look the user up (a dummy key if unknown). */
 static int read_hello(struct p2p_conn *conn, struct hs_state *hs)
@@ -160,7 +163,9 @@ static int read_hello(struct p2p_conn *conn, struct hs_state *hs)
 		return p2p_conn_send_error(conn, EINVAL, "malformed HELLO") ?: -EINVAL;
 	if (hs->hello.version_min > P2P_PROTO_VERSION ||
 	    hs->hello.version_max < P2P_PROTO_VERSION)
-		return p2p_conn_send_error(conn, EPROTONOSUPPORT, NULL) ?: -EPROTONOSUPPORT;
+		return p2p_conn_send_error(conn, EPROTONOSUPPORT,
+					   hs->hello.version_max == 1 ? v1_refused : NULL) ?:
+		       -EPROTONOSUPPORT;
 	ret = p2p_server_auth_take(conn->srv, conn);
 	if (ret == -EAGAIN) {
 		p2p_stat_inc(conn->pn, P2P_STAT_AUTH_RATELIMITED);
@@ -218,14 +223,23 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 		return p2p_conn_send_error(conn, EPROTO, "expected HANDSHAKE1") ?: -EPROTO;
 	if (f.len != P2P_HANDSHAKE1_LEN)
 		return auth_failed(conn);
+	/* PROTOCOL.md 6.4: records follow HANDSHAKE2, nothing may precede it. */
+	if (conn->rend != conn->rpos)
+		return p2p_conn_send_error(conn, EPROTO, "data after HANDSHAKE1") ?:
+		       -EPROTO;
 	ret = p2p_noise_respond(hs->priv, hs->pub, hs->rs, hs->prologue,
-				hs->prologue_len, conn->body, hs->msg2,
-				&conn->keys);
+				hs->prologue_len, conn->body,
+				READ_ONCE(conn->pn->cipher), hs->msg2,
+				&hs->keys);
 	if (ret == -ENOMEM || ret == -ENOPKG)
 		return p2p_conn_send_error(conn, EIO, "handshake failed") ?: ret;
-	if (ret || !conn->account)
+	if ((ret && ret != -ENOPROTOOPT) || !conn->account)
 		return auth_failed(conn);
+	/* The peer proved its key: its token goes back, even without a cipher. */
 	p2p_server_auth_put(conn->srv, conn, true);
+	if (ret)
+		return p2p_conn_send_error(conn, ENOPROTOOPT, "no cipher in common") ?:
+		       ret;
 	conn->cred = user_cred(conn->account->uid, conn->account->gid);
 	if (!conn->cred || p2p_conn_bufs(conn, P2P_REQ_BUF, P2P_REPLY_BUF))
 		return p2p_conn_send_error(conn, EIO, NULL) ?: -ENOMEM;
@@ -237,12 +251,16 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 		return p2p_conn_send_error(conn, EACCES, "authentication failed") ?: ret;
 	if (ret)
 		return ret;
+	ret = p2p_conn_tls_ulp(conn);
+	if (ret) {
+		pr_warn_ratelimited("kernel TLS unavailable (%d): is the tls module there?\n",
+				    ret);
+		return p2p_conn_send_error(conn, EIO, "kernel TLS unavailable") ?: ret;
+	}
 	ret = p2p_conn_send(conn, P2P_OP_HANDSHAKE2, 0, hs->msg2,
 			    P2P_HANDSHAKE2_LEN, 0);
-	/*
-	 * Issue 14: here, once HANDSHAKE2 is out, the record layer goes on:
-	 * transport.c installs kTLS on the socket, keyed from conn->keys.
-	 */
+	if (!ret)
+		ret = p2p_conn_tls_start(conn, &hs->keys);
 	if (!ret)
 		p2p_stat_inc(conn->pn, P2P_STAT_AUTH_OK);
 	return ret;
@@ -284,6 +302,11 @@ static void serve(struct p2p_conn *conn)
 			return;
 		p2p_stat_inc(conn->pn, P2P_STAT_REQUESTS);
 		p2p_conn_count(&conn->requests, 1);
+		/* Room for any reply but READ_DATA's, which send_data() checks. */
+		if (p2p_conn_room(conn) < P2P_MAX_BODY + P2P_HDR_LEN) {
+			p2p_conn_expire(conn);
+			return;
+		}
 		WRITE_ONCE(conn->last_req, jiffies);
 		ret = p2p_ops_dispatch(conn, f.op, f.flags, f.len);
 		if (ret)

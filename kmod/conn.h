@@ -74,7 +74,10 @@ struct p2p_conn {
 	struct p2p_user *account;	/* read by others only once authed */
 	/* After authentication: */
 	const struct cred *cred;	/* the account's mapped uid/gid */
-	struct p2p_noise_keys keys;
+	/* The record layer (PROTOCOL.md 6.7), once HANDSHAKE2 is out. */
+	bool tls;
+	u16 cipher;			/* P2P_CIPHER_*, read by the control plane */
+	u64 tx_records;			/* upper bound of records sent */
 	/* Exports this connection touched, for p2p_server_export_gone(). */
 	spinlock_t exports_lock;
 	u32 exports[P2P_CONN_EXPORTS];

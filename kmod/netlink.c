@@ -82,6 +82,7 @@ static const struct nla_policy listen_policy[P2P_A_MAX + 1] = {
 	[P2P_A_LISTEN_ADDR4] = { .type = NLA_U32 },
 	[P2P_A_LISTEN_ADDR6] = NLA_POLICY_EXACT_LEN(sizeof(struct in6_addr)),
 	[P2P_A_LISTEN_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+	[P2P_A_LISTEN_CIPHER] = { .type = NLA_U16 },
 };
 
 static const struct nla_policy hostkey_set_policy[P2P_A_MAX + 1] = {
@@ -292,7 +293,8 @@ static int put_listen(struct sk_buff *skb, struct p2p_net *pn)
 	if (cfg.family == AF_INET6 &&
 	    nla_put_in6_addr(skb, P2P_A_LISTEN_ADDR6, &cfg.addr6))
 		return -EMSGSIZE;
-	return nla_put_u16(skb, P2P_A_LISTEN_PORT, cfg.port);
+	return nla_put_u16(skb, P2P_A_LISTEN_PORT, cfg.port) ||
+	       nla_put_u16(skb, P2P_A_LISTEN_CIPHER, READ_ONCE(pn->cipher));
 }
 
 static int fill_listen(struct sk_buff *skb, struct p2p_net *pn,
@@ -522,16 +524,44 @@ static void listen_error(struct p2p_net *pn, int err, struct netlink_ext_ack *ex
 				   cfg.port, err);
 }
 
+/* One of P2P_CIPHER_*: the cipher the server picks when a client offers it. */
+static int cipher_parse(struct genl_info *info, u16 *cipher)
+{
+	struct nlattr *a = info->attrs[P2P_A_LISTEN_CIPHER];
+
+	*cipher = nla_get_u16(a);
+	if (*cipher == P2P_CIPHER_AES_128_GCM ||
+	    *cipher == P2P_CIPHER_CHACHA20_POLY1305)
+		return 0;
+	NL_SET_ERR_MSG_ATTR(info->extack, a,
+			    "unknown cipher: 1 (aes-128-gcm) or 2 (chacha20-poly1305)");
+	return -EINVAL;
+}
+
+/* Only a cipher: the listener stays as it is. */
+static bool cipher_only(struct genl_info *info)
+{
+	return info->attrs[P2P_A_LISTEN_CIPHER] &&
+	       !info->attrs[P2P_A_LISTEN_ADDR4] &&
+	       !info->attrs[P2P_A_LISTEN_ADDR6] &&
+	       !info->attrs[P2P_A_LISTEN_PORT];
+}
+
 static int p2p_nl_listen_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct p2p_net *pn = info_pn(info);
 	struct p2p_listen_cfg cfg, old;
+	u16 cipher = 0;
 	int ret;
 
 	ret = listen_parse(info, &cfg);
+	if (!ret && info->attrs[P2P_A_LISTEN_CIPHER])
+		ret = cipher_parse(info, &cipher);
 	if (ret)
 		return ret;
 	mutex_lock(&pn->lock);
+	if (cipher_only(info))
+		goto notify;
 	p2p_listen_read(pn, &old);
 	p2p_listen_set(pn, &cfg);
 	if (p2p_server_active(pn)) {
@@ -543,6 +573,9 @@ static int p2p_nl_listen_set(struct sk_buff *skb, struct genl_info *info)
 			goto out_unlock;
 		}
 	}
+notify:
+	if (cipher)
+		WRITE_ONCE(pn->cipher, cipher);
 	NOTIFY(pn, NLMSG_GOODSIZE, P2P_CMD_LISTEN_SET, fill_listen, pn);
 out_unlock:
 	mutex_unlock(&pn->lock);
@@ -1368,6 +1401,8 @@ static int put_conn_attrs(struct sk_buff *skb, struct p2p_net *pn,
 	if (nla_put_u64_64bit(skb, P2P_CONN_A_BYTES_SENT, ci->bytes_sent, P2P_CONN_A_PAD) ||
 	    nla_put_u64_64bit(skb, P2P_CONN_A_BYTES_RECV, ci->bytes_recv, P2P_CONN_A_PAD) ||
 	    nla_put_u64_64bit(skb, P2P_CONN_A_REQUESTS, ci->requests, P2P_CONN_A_PAD) ||
+	    (ci->authed && ci->cipher &&
+	     nla_put_u16(skb, P2P_CONN_A_CIPHER, ci->cipher)) ||
 	    nla_put_u32(skb, P2P_CONN_A_AGE, ci->age) ||
 	    nla_put_u32(skb, P2P_CONN_A_IDLE, ci->idle))
 		return -EMSGSIZE;

@@ -35,6 +35,7 @@
 #define HASHLEN P2P_HASH_LEN
 #define DHLEN P2P_KEY_LEN
 #define TAGLEN P2P_AEAD_TAG_LEN
+#define PAYLEN P2P_HS_PAYLOAD_LEN
 
 /*
  * One set of transforms and requests with the state of one handshake.
@@ -58,8 +59,9 @@ struct hs {
 		u8 peer[DHLEN];		/* DH input */
 		u8 dh[DHLEN];		/* DH output */
 		u8 pub[DHLEN];		/* our ephemeral public key */
-		u8 aad_ct[HASHLEN + TAGLEN];	/* AEAD buffer: ad || tag */
+		u8 aad_ct[HASHLEN + PAYLEN + TAGLEN];	/* ad || text || tag */
 		u8 t1[HASHLEN], t2[HASHLEN], tk[HASHLEN];
+		u8 k1[HASHLEN], k2[HASHLEN];	/* Split() */
 	);
 };
 
@@ -132,20 +134,30 @@ static int hmac(struct hs *hs, const u8 *key, const u8 *a, size_t alen,
 	return ret;
 }
 
-/* HKDF(ck, ikm) with two outputs, as Noise section 4.3 defines it. */
-static int hkdf2(struct hs *hs, const u8 *ikm, size_t ikm_len,
-		 u8 out1[HASHLEN], u8 out2[HASHLEN])
+/*
+ * HKDF(key, a || b) with two outputs, as Noise section 4.3 defines it:
+ * key is the chaining key in the handshake, a Split() key for the records.
+ */
+static int hkdf2_key(struct hs *hs, const u8 key[HASHLEN], const u8 *a,
+		     size_t alen, const u8 *b, size_t blen,
+		     u8 out1[HASHLEN], u8 out2[HASHLEN])
 {
 	static const u8 one = 1, two = 2;
 	int ret;
 
-	ret = hmac(hs, hs->ck, ikm, ikm_len, NULL, 0, hs->tk);
+	ret = hmac(hs, key, a, alen, b, blen, hs->tk);
 	if (!ret)
 		ret = hmac(hs, hs->tk, &one, 1, NULL, 0, out1);
 	if (!ret)
 		ret = hmac(hs, hs->tk, out1, HASHLEN, &two, 1, out2);
 	memzero_explicit(hs->tk, sizeof(hs->tk));
 	return ret;
+}
+
+static int hkdf2(struct hs *hs, const u8 *ikm, size_t ikm_len,
+		 u8 out1[HASHLEN], u8 out2[HASHLEN])
+{
+	return hkdf2_key(hs, hs->ck, ikm, ikm_len, NULL, 0, out1, out2);
 }
 
 static int mix_key(struct hs *hs, const u8 *ikm, size_t len)
@@ -214,11 +226,14 @@ static int gen_pub(struct hs *hs)
 }
 
 /*
- * Encrypt- or DecryptAndHash of an empty payload: the message part is the
- * 16-byte tag alone, with h as associated data.
+ * Encrypt- or DecryptAndHash of a PAYLEN-byte payload with h as associated
+ * data: ct is the message's PAYLEN + TAGLEN bytes, written when encrypting,
+ * read when decrypting; pt the payload, read or written.  h then absorbs
+ * the ciphertext.
  */
-static int tag_and_hash(struct hs *hs, u8 tag[TAGLEN], bool encrypt)
+static int crypt_and_hash(struct hs *hs, u8 *ct, u8 pt[PAYLEN], bool encrypt)
 {
+	u8 *text = hs->aad_ct + HASHLEN;
 	struct aead_request *req = hs->areq;
 	struct scatterlist sg;
 	DECLARE_CRYPTO_WAIT(wait);
@@ -231,22 +246,24 @@ static int tag_and_hash(struct hs *hs, u8 tag[TAGLEN], bool encrypt)
 	for (i = 0; i < 8; i++)		/* 32 zero bits || little-endian n */
 		iv[4 + i] = hs->n >> (8 * i);
 	memcpy(hs->aad_ct, hs->h, HASHLEN);
-	if (!encrypt)
-		memcpy(hs->aad_ct + HASHLEN, tag, TAGLEN);
+	memcpy(text, encrypt ? pt : ct, encrypt ? PAYLEN : PAYLEN + TAGLEN);
 	sg_init_one(&sg, hs->aad_ct, sizeof(hs->aad_ct));
 	aead_request_set_tfm(req, hs->aead);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 				  crypto_req_done, &wait);
 	aead_request_set_ad(req, HASHLEN);
-	aead_request_set_crypt(req, &sg, &sg, encrypt ? 0 : TAGLEN, iv);
+	aead_request_set_crypt(req, &sg, &sg,
+			       encrypt ? PAYLEN : PAYLEN + TAGLEN, iv);
 	ret = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
 			      crypto_aead_decrypt(req), &wait);
 	if (ret)
 		return ret;
 	hs->n++;
 	if (encrypt)
-		memcpy(tag, hs->aad_ct + HASHLEN, TAGLEN);
-	return mix_hash(hs, hs->aad_ct + HASHLEN, TAGLEN);
+		memcpy(ct, text, PAYLEN + TAGLEN);
+	else
+		memcpy(pt, text, PAYLEN);
+	return mix_hash(hs, ct, PAYLEN + TAGLEN);
 }
 
 static void hs_free(struct hs *hs)
@@ -390,9 +407,9 @@ static int hs_start(struct hs *hs, const u8 *prologue, size_t plen,
 
 /* -> e, es, ss: authenticates the initiator's static key. */
 static int read_msg1(struct hs *hs, const u8 *s_priv, const u8 *rs,
-		     const u8 *msg1, u8 re[DHLEN])
+		     const u8 *msg1, u8 re[DHLEN], u8 offer[PAYLEN])
 {
-	u8 tag[TAGLEN];
+	u8 ct[PAYLEN + TAGLEN];
 	int ret;
 
 	memcpy(re, msg1, DHLEN);
@@ -405,12 +422,13 @@ static int read_msg1(struct hs *hs, const u8 *s_priv, const u8 *rs,
 		ret = mix_dh(hs, rs);		/* ss */
 	if (ret)
 		return ret;
-	memcpy(tag, msg1 + DHLEN, TAGLEN);
-	return tag_and_hash(hs, tag, false);
+	memcpy(ct, msg1 + DHLEN, sizeof(ct));
+	return crypt_and_hash(hs, ct, offer, false);
 }
 
 /* <- e, ee, se with a fresh ephemeral key. */
-static int write_msg2(struct hs *hs, const u8 *re, const u8 *rs, u8 *msg2)
+static int write_msg2(struct hs *hs, const u8 *re, const u8 *rs,
+		      u8 choice[PAYLEN], u8 *msg2)
 {
 	int ret;
 
@@ -427,18 +445,61 @@ static int write_msg2(struct hs *hs, const u8 *re, const u8 *rs, u8 *msg2)
 	if (ret)
 		return ret;
 	memcpy(msg2, hs->pub, DHLEN);
-	return tag_and_hash(hs, msg2 + DHLEN, true);
+	return crypt_and_hash(hs, msg2 + DHLEN, choice, true);
+}
+
+/*
+ * PROTOCOL.md 6.5: the preferred cipher if offered, else the lowest
+ * offered bit we know; 0 if none.
+ */
+static u16 pick_cipher(u16 offer, u16 prefer)
+{
+	offer &= P2P_CIPHERS_ALL;
+	if (offer & prefer)
+		return prefer;
+	return offer & -offer;
+}
+
+/* PROTOCOL.md 6.6: one direction's record key and IV from its Split() key. */
+static int record_keys(struct hs *hs, const u8 k[HASHLEN],
+		       struct p2p_tls_keys *out)
+{
+	static const u8 label[] = P2P_KDF_LABEL;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(label) - 1 != P2P_KDF_LABEL_LEN);
+	ret = hkdf2_key(hs, k, label, P2P_KDF_LABEL_LEN, hs->h, HASHLEN,
+			hs->t1, hs->t2);
+	if (!ret) {
+		memcpy(out->key, hs->t1, P2P_TLS_KEY_LEN);
+		memcpy(out->iv, hs->t2, P2P_TLS_IV_LEN);
+	}
+	return ret;
+}
+
+/* Split(), then the record keys of both directions. */
+static int split(struct hs *hs, struct p2p_noise_keys *keys)
+{
+	int ret = hkdf2(hs, NULL, 0, hs->k1, hs->k2);
+
+	if (!ret)
+		ret = record_keys(hs, hs->k1, &keys->rx);
+	if (!ret)
+		ret = record_keys(hs, hs->k2, &keys->tx);
+	if (!ret)
+		memcpy(keys->hash, hs->h, HASHLEN);
+	return ret;
 }
 
 int p2p_noise_respond(const u8 s_priv[P2P_KEY_LEN],
 		      const u8 s_pub[P2P_KEY_LEN],
 		      const u8 rs[P2P_KEY_LEN],
 		      const u8 *prologue, size_t prologue_len,
-		      const u8 msg1[P2P_HANDSHAKE1_LEN],
+		      const u8 msg1[P2P_HANDSHAKE1_LEN], u16 prefer,
 		      u8 msg2[P2P_HANDSHAKE2_LEN],
 		      struct p2p_noise_keys *keys)
 {
-	u8 re[DHLEN];
+	u8 re[DHLEN], pay[PAYLEN];
 	struct hs *hs;
 	int ret;
 
@@ -447,13 +508,20 @@ int p2p_noise_respond(const u8 s_priv[P2P_KEY_LEN],
 		return PTR_ERR(hs);
 	ret = hs_start(hs, prologue, prologue_len, rs, s_pub);
 	if (!ret)
-		ret = read_msg1(hs, s_priv, rs, msg1, re);
+		ret = read_msg1(hs, s_priv, rs, msg1, re, pay);
+	if (ret)
+		goto out;
+	keys->cipher = pick_cipher(pay[0] << 8 | pay[1], prefer);
+	if (!keys->cipher) {
+		ret = -ENOPROTOOPT;
+		goto out;
+	}
+	pay[0] = keys->cipher >> 8;
+	pay[1] = keys->cipher & 0xff;
+	ret = write_msg2(hs, re, rs, pay, msg2);
 	if (!ret)
-		ret = write_msg2(hs, re, rs, msg2);
-	if (!ret)
-		ret = hkdf2(hs, NULL, 0, keys->recv, keys->send);
-	if (!ret)
-		memcpy(keys->hash, hs->h, HASHLEN);
+		ret = split(hs, keys);
+out:
 	hs_put(hs);
 	return ret;
 }

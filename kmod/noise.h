@@ -6,24 +6,33 @@
 
 #include "uapi/p2pshare_proto.h"
 
-/* What a completed handshake leaves: kept for the planned kTLS option. */
+/* One direction's record key (AES-128-GCM takes the first 16 bytes). */
+struct p2p_tls_keys {
+	u8 key[P2P_TLS_KEY_LEN];
+	u8 iv[P2P_TLS_IV_LEN];
+};
+
+/* What a completed handshake leaves: the keys of the record layer. */
 struct p2p_noise_keys {
-	u8 recv[P2P_KEY_LEN];		/* initiator -> responder */
-	u8 send[P2P_KEY_LEN];		/* responder -> initiator */
+	struct p2p_tls_keys rx;		/* initiator -> responder */
+	struct p2p_tls_keys tx;		/* responder -> initiator */
 	u8 hash[P2P_HASH_LEN];		/* handshake hash */
+	u16 cipher;			/* P2P_CIPHER_*, one bit */
 };
 
 /*
  * The responder half of Noise_KK_25519_ChaChaPoly_SHA256: read the
  * initiator's message MSG1 (P2P_HANDSHAKE1_LEN bytes) against the pinned
- * initiator key RS, write MSG2 (P2P_HANDSHAKE2_LEN bytes).
- * Returns 0, -EBADMSG when MSG1 does not authenticate, or another errno.
+ * initiator key RS, pick the record cipher from its offer (PREFER if
+ * offered), write MSG2 (P2P_HANDSHAKE2_LEN bytes) and derive the record
+ * keys.  Returns 0, -EBADMSG when MSG1 does not authenticate, -ENOPROTOOPT
+ * when it offers no cipher we know, or another errno.
  */
 int p2p_noise_respond(const u8 s_priv[P2P_KEY_LEN],
 		      const u8 s_pub[P2P_KEY_LEN],
 		      const u8 rs[P2P_KEY_LEN],
 		      const u8 *prologue, size_t prologue_len,
-		      const u8 msg1[P2P_HANDSHAKE1_LEN],
+		      const u8 msg1[P2P_HANDSHAKE1_LEN], u16 prefer,
 		      u8 msg2[P2P_HANDSHAKE2_LEN],
 		      struct p2p_noise_keys *keys);
 

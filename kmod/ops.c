@@ -330,7 +330,13 @@ static int send_data(struct p2p_conn *conn, struct file *file, loff_t pos,
 	int ret;
 
 	do {
-		chunk = min_t(u64, left, P2P_MAX_DATA_CHUNK);
+		/* Frames shrink near the record limit, and end at it. */
+		chunk = min_t(u64, left, p2p_conn_room(conn));
+		if (!chunk && left) {
+			if (pre)	/* READ_REPLY first: the ERROR follows it */
+				p2p_conn_send_raw(conn, conn->wbuf, pre, 0);
+			return p2p_conn_expire(conn);
+		}
 		left -= chunk;
 		f.len = chunk;
 		f.flags = left ? P2P_F_MORE : 0;

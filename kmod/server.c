@@ -498,6 +498,7 @@ static void conn_info(struct p2p_conn *conn, struct p2p_conn_info *ci)
 	ci->bytes_sent = READ_ONCE(conn->bytes_sent);
 	ci->bytes_recv = READ_ONCE(conn->bytes_recv);
 	ci->requests = READ_ONCE(conn->requests);
+	ci->cipher = READ_ONCE(conn->cipher);
 	ci->age = secs_since(conn->start);
 	ci->idle = secs_since(READ_ONCE(conn->last_req));
 	spin_lock(&conn->exports_lock);

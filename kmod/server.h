@@ -21,6 +21,7 @@ struct p2p_conn_info {
 	bool authed;
 	char user[P2P_NAME_MAX + 1];	/* once authed */
 	u64 bytes_sent, bytes_recv, requests;
+	u16 cipher;			/* P2P_CIPHER_*, once authed */
 	u32 age, idle;			/* seconds */
 	u32 exports[P2P_CONN_EXPORTS];
 	unsigned int nexports;

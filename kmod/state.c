@@ -11,6 +11,7 @@
 #include "main.h"
 #include "server.h"
 #include "state.h"
+#include "uapi/p2pshare_proto.h"
 
 static unsigned int p2p_net_id __read_mostly;
 
@@ -431,6 +432,7 @@ static int __net_init p2p_net_init(struct net *net)
 	INIT_LIST_HEAD(&pn->exports);
 	spin_lock_init(&pn->listen_lock);
 	pn->listen.family = AF_UNSPEC;
+	pn->cipher = P2P_CIPHER_DEFAULT;
 	pn->stats = alloc_percpu(struct p2p_stats);
 	if (!pn->stats)
 		return -ENOMEM;

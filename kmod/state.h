@@ -87,6 +87,7 @@ struct p2p_net {
 	struct p2p_hostkey __rcu *hostkey;
 	spinlock_t listen_lock;		/* protects listen */
 	struct p2p_listen_cfg listen;
+	u16 cipher;			/* preferred P2P_CIPHER_*, READ_ONCE */
 	void *server;			/* owned by server.c */
 	struct p2p_stats __percpu *stats;
 };

@@ -5,14 +5,18 @@
  * and nothing else touches its socket's data.
  */
 #include <linux/fs.h>
+#include <linux/moduleparam.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/slab.h>
 #include <linux/splice.h>
+#include <linux/tcp.h>
+#include <linux/tls.h>
 #include <linux/uio.h>
 #include <net/sock.h>
 
 #include "compat.h"
 #include "conn.h"
+#include "noise.h"
 #include "transport.h"
 #include "wire.h"
 
@@ -98,6 +102,22 @@ static int handshake_wait(struct p2p_conn *conn)
 	return 0;
 }
 
+/*
+ * What the record layer reports for a record that failed authentication
+ * (EBADMSG), one of another type (EIO) or a malformed header (EINVAL,
+ * EMSGSIZE): the stream was tampered with, and it ends here, with nothing
+ * more sent (PROTOCOL.md 6.7).
+ */
+static int record_error(struct p2p_conn *conn, int err)
+{
+	if (err != -EBADMSG && err != -EIO && err != -EINVAL &&
+	    err != -EMSGSIZE)
+		return err;
+	p2p_stat_inc(conn->pn, P2P_STAT_DECRYPT_ERRORS);
+	WRITE_ONCE(conn->killed, true);
+	return -EBADMSG;
+}
+
 /* One receive into the free end of rbuf: at least a byte, or an error. */
 static int recv_more(struct p2p_conn *conn)
 {
@@ -115,7 +135,7 @@ static int recv_more(struct p2p_conn *conn)
 	if (ret == -EAGAIN)
 		return -ETIMEDOUT;
 	if (ret < 0)
-		return ret;
+		return conn->tls ? record_error(conn, ret) : ret;
 	if (ret == 0)
 		return -ECONNRESET;
 	p2p_stat_add(conn->pn, P2P_STAT_BYTES_RECV, ret);
@@ -215,11 +235,18 @@ static int send_kvec(struct socket *sock, struct kvec *vec, int n,
 	return ret < 0 ? ret : 0;
 }
 
-/* n bytes went out: the namespace's counter and the connection's. */
+/*
+ * n bytes went out in one call: the namespace's counter and the
+ * connection's, and the records they may have taken.  A call fills open
+ * records and closes at most one short one (its last, unless MSG_MORE), so
+ * it takes no more than 1 + n / 2^14 records.
+ */
 static void count_sent(struct p2p_conn *conn, u64 n)
 {
 	p2p_stat_add(conn->pn, P2P_STAT_BYTES_SENT, n);
 	p2p_conn_count(&conn->bytes_sent, n);
+	if (conn->tls)
+		conn->tx_records += 1 + n / P2P_TLS_MAX_PLAINTEXT;
 }
 
 static int send_counted(struct p2p_conn *conn, struct kvec *vec, int n,
@@ -273,6 +300,130 @@ int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg)
 		return len;
 	p2p_stat_inc(conn->pn, P2P_STAT_ERRORS);
 	return p2p_conn_send(conn, P2P_OP_ERROR, 0, conn->wbuf, len, 0);
+}
+
+/* PROTOCOL.md 6.8: below P2P_RECORD_LIMIT; lower it to test the limit. */
+unsigned long p2p_record_limit = P2P_RECORD_LIMIT;
+
+static int record_limit_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned long v;
+	int ret;
+
+	ret = kstrtoul(val, 0, &v);
+	if (ret)
+		return ret;
+	if (v < 16 || v > P2P_RECORD_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(p2p_record_limit, v);
+	return 0;
+}
+
+static const struct kernel_param_ops record_limit_ops = {
+	.set = record_limit_set,
+	.get = param_get_ulong,
+};
+module_param_cb(record_limit, &record_limit_ops, &p2p_record_limit, 0644);
+__MODULE_PARM_TYPE(record_limit, "ulong");
+MODULE_PARM_DESC(record_limit, "Records a connection may send with one key before it ends with EKEYEXPIRED (2^24, 16-2^24; lower only to test)");
+
+/* The final ERROR EKEYEXPIRED's records, kept back from every reply. */
+#define P2P_RECORD_RESERVE 3
+
+/*
+ * A frame of d file bytes takes a header call and at most d / 64 KiB + 1
+ * page batches (count_sent()): 3 + d / 2^14 + d / 2^16 records, so k
+ * records beyond 3 carry k * 2^14 * 4 / 5 bytes.
+ */
+u64 p2p_conn_room(struct p2p_conn *conn)
+{
+	unsigned long limit = READ_ONCE(p2p_record_limit);
+	u64 left;
+
+	if (!conn->tls)
+		return P2P_MAX_DATA_CHUNK;
+	if (conn->tx_records + P2P_RECORD_RESERVE + 3 >= limit)
+		return 0;
+	left = limit - conn->tx_records - P2P_RECORD_RESERVE - 3;
+	return min_t(u64, P2P_MAX_DATA_CHUNK,
+		     left * (P2P_TLS_MAX_PLAINTEXT / 5 * 4));
+}
+
+int p2p_conn_expire(struct p2p_conn *conn)
+{
+	p2p_stat_inc(conn->pn, P2P_STAT_RECORD_LIMIT);
+	p2p_conn_send_error(conn, EKEYEXPIRED,
+			    "record limit reached, reconnect");
+	return -EKEYEXPIRED;
+}
+
+/* kTLS takes a TLS 1.3 record state per direction; PROTOCOL.md 6.6. */
+union tls_info {
+	struct tls_crypto_info base;
+	struct tls12_crypto_info_aes_gcm_128 gcm;
+	struct tls12_crypto_info_chacha20_poly1305 chacha;
+};
+
+static int tls_info(union tls_info *ti, u16 cipher,
+		    const struct p2p_tls_keys *k)
+{
+	memset(ti, 0, sizeof(*ti));
+	ti->base.version = TLS_1_3_VERSION;
+	switch (cipher) {
+	case P2P_CIPHER_AES_128_GCM:
+		ti->base.cipher_type = TLS_CIPHER_AES_GCM_128;
+		memcpy(ti->gcm.salt, k->iv, TLS_CIPHER_AES_GCM_128_SALT_SIZE);
+		memcpy(ti->gcm.iv, k->iv + TLS_CIPHER_AES_GCM_128_SALT_SIZE,
+		       TLS_CIPHER_AES_GCM_128_IV_SIZE);
+		memcpy(ti->gcm.key, k->key, TLS_CIPHER_AES_GCM_128_KEY_SIZE);
+		return sizeof(ti->gcm);
+	case P2P_CIPHER_CHACHA20_POLY1305:
+		ti->base.cipher_type = TLS_CIPHER_CHACHA20_POLY1305;
+		memcpy(ti->chacha.iv, k->iv, TLS_CIPHER_CHACHA20_POLY1305_IV_SIZE);
+		memcpy(ti->chacha.key, k->key,
+		       TLS_CIPHER_CHACHA20_POLY1305_KEY_SIZE);
+		return sizeof(ti->chacha);
+	}
+	return -EINVAL;
+}
+
+static int set_tls(struct socket *sock, int dir, u16 cipher,
+		   const struct p2p_tls_keys *k)
+{
+	union tls_info ti;
+	int len, ret;
+
+	len = tls_info(&ti, cipher, k);
+	if (len < 0)
+		return len;
+	ret = sock->ops->setsockopt(sock, SOL_TLS, dir, KERNEL_SOCKPTR(&ti),
+				    len);
+	memzero_explicit(&ti, sizeof(ti));
+	return ret;
+}
+
+/* Loads the tls module if need be: our worker holds CAP_NET_ADMIN. */
+int p2p_conn_tls_ulp(struct p2p_conn *conn)
+{
+	static char ulp[] = "tls";	/* KERNEL_SOCKPTR() takes no const */
+	struct socket *sock = conn->sock;
+
+	return sock->ops->setsockopt(sock, SOL_TCP, TCP_ULP,
+				     KERNEL_SOCKPTR(ulp), sizeof(ulp) - 1);
+}
+
+int p2p_conn_tls_start(struct p2p_conn *conn, const struct p2p_noise_keys *keys)
+{
+	int ret;
+
+	ret = set_tls(conn->sock, TLS_TX, keys->cipher, &keys->tx);
+	if (!ret)
+		ret = set_tls(conn->sock, TLS_RX, keys->cipher, &keys->rx);
+	if (ret)
+		return ret;
+	conn->tls = true;
+	WRITE_ONCE(conn->cipher, keys->cipher);
+	return 0;
 }
 
 void p2p_conn_send_busy(struct socket *sock)

@@ -5,6 +5,7 @@
 #include <linux/types.h>
 
 struct file;
+struct p2p_noise_keys;
 struct p2p_conn;
 struct p2p_frame;
 struct socket;
@@ -35,6 +36,22 @@ int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg);
  */
 int p2p_conn_send_file(struct p2p_conn *conn, struct file *file, loff_t pos,
 		       size_t len, int msg_flags);
+/*
+ * The record layer (PROTOCOL.md 6.7): the "tls" upper layer goes on before
+ * HANDSHAKE2 is sent, so that a server without it refuses in clear; the
+ * keys right after HANDSHAKE2, before anything else is read or sent.
+ */
+int p2p_conn_tls_ulp(struct p2p_conn *conn);
+int p2p_conn_tls_start(struct p2p_conn *conn, const struct p2p_noise_keys *keys);
+/*
+ * The record limit (PROTOCOL.md 6.8): the file bytes one more frame may
+ * carry, 0 if none; then p2p_conn_expire() sends the ERROR EKEYEXPIRED that
+ * ends the connection and returns -EKEYEXPIRED.
+ */
+u64 p2p_conn_room(struct p2p_conn *conn);
+int p2p_conn_expire(struct p2p_conn *conn);
+extern unsigned long p2p_record_limit;
+
 /* An ERROR EBUSY on a socket that gets no worker; never blocks. */
 void p2p_conn_send_busy(struct socket *sock);
 

@@ -336,6 +336,8 @@ static const struct {
 	{ ENOSYS,		"unknown operation" },
 	{ EAGAIN,		"too many failed handshakes, try later" },
 	{ EPROTONOSUPPORT,	"protocol version not supported" },
+	{ ENOPROTOOPT,		"no cipher in common" },
+	{ EKEYEXPIRED,		"record limit reached, reconnect" },
 	{ EIO,			"input/output error" },
 };
 

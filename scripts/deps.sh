@@ -19,7 +19,7 @@ base_pkgs=(
 	linux-image-amd64 linux-headers-amd64
 	qemu-system-x86 qemu-utils busybox-static
 	libnl-3-dev libnl-genl-3-dev libnl-utils libmnl-dev libsodium-dev
-	sparse iproute2 python3 python3-yaml python3-jsonschema
+	sparse iproute2 python3 python3-yaml python3-jsonschema python3-cryptography
 	linux-source-6.12 nginx-light curl wrk gnuplot-nox
 	dkms debhelper dh-dkms dpkg-dev fakeroot lintian mandoc man-db bash-completion systemd
 	clang libclang-rt-14-dev
