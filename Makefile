@@ -23,6 +23,8 @@ HDRS := $(wildcard kmod/uapi/*.h kmod/wire.h userspace/*.h userspace/lib/*.h use
 
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/test_*.c))
 GUEST_TOOLS := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%,$(wildcard tests/guest/*.c))
+# kTLS: the host kernel has none, so this host test runs in the guest too.
+GUEST_TOOLS += $(BUILD)/tests/guest/evil_server
 BENCH_BIN := $(BUILD)/bench/bin
 BENCH_TOOLS := $(BENCH_BIN)/p2pbench $(BENCH_BIN)/rawd $(BENCH_BIN)/mark $(BUILD)/bench/insn_count.so
 
@@ -96,6 +98,10 @@ bench-profile: p2pctl twin bench-tools
 tests: $(HOST_TESTS) $(GUEST_TOOLS) userspace/p2pd/p2pd
 
 $(BUILD)/tests/host/%: tests/host/%.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(SODIUM_LIBS)
+
+$(BUILD)/tests/guest/evil_server: tests/host/test_evil_server.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(SODIUM_LIBS)
 

@@ -30,7 +30,7 @@
 
 static uint8_t user_priv[32], user_pub[32], host_priv[32], host_pub[32];
 static uint8_t e_priv[32];
-static const char prologue[] = "p2pshare/1 fuzz prologue";
+static const char prologue[] = "p2pshare/2 fuzz prologue";
 
 static void key(uint8_t priv[32], uint8_t pub[32], uint8_t seed)
 {
@@ -60,10 +60,12 @@ static void responder(struct noise_handshake *hs)
 static void initiator(struct noise_handshake *hs, uint8_t msg1[64],
 		      size_t *len)
 {
+	static const uint8_t offer[P2P_HS_PAYLOAD_LEN] = { 0, 3 };
+
 	CHECK(!noise_handshake_init(hs, "KK", true, prologue, sizeof(prologue),
 				    user_priv, host_pub));
-	CHECK(!noise_handshake_set_ephemeral(hs, e_priv));
-	CHECK(!noise_write_message(hs, NULL, 0, msg1, 64, len));
+	CHECK(!noise_handshake_set_ephemeral(hs, e_priv) &&
+	      !noise_write_message(hs, offer, sizeof(offer), msg1, 64, len));
 	CHECK(*len == P2P_HANDSHAKE1_LEN);
 }
 
@@ -144,8 +146,8 @@ static int feed(const uint8_t *d, size_t n, int sv[2])
 
 static void server_stream(const uint8_t *d, size_t n)
 {
-	struct p2p_server_keys keys;
-	struct p2p_session sess;
+	struct p2p_server_keys keys = { 0 };
+	struct p2p_session sess = { .no_records = true };	/* a socketpair */
 	int sv[2], ret;
 
 	memcpy(keys.priv, host_priv, 32);
@@ -162,7 +164,7 @@ static void server_stream(const uint8_t *d, size_t n)
 
 static void client_stream(const uint8_t *d, size_t n)
 {
-	struct p2p_session sess;
+	struct p2p_session sess = { .no_records = true };	/* a socketpair */
 	uint8_t hk[P2P_KEY_LEN];
 	int sv[2], ret;
 	size_t i;

@@ -18,7 +18,8 @@
  * The suite adds up.bin, empty, gaps.bin and never-*.bin there.
  *
  * With a sixth argument GROUP it runs one group of checks alone:
- * "lowkey" (HANDSHAKE1 with a low-order ephemeral key, sec8_spec.sh).
+ * "lowkey" (HANDSHAKE1 with a low-order ephemeral key, sec8_spec.sh),
+ * "cipher" (the cipher offer and choice, bytes after HANDSHAKE1).
  *
  * Without arguments it prints a TAP plan that skips (tests/run runs every
  * program in build/tests/guest; dp_conformance.sh gives the arguments).
@@ -69,6 +70,7 @@ static int session(struct p2p_session *s)
 	uint8_t hk[P2P_KEY_LEN];
 	int fd = dial_or_die(), ret;
 
+	memset(s, 0, sizeof(*s));
 	ret = p2p_client_connect(fd, user, priv, NULL, hk, s);
 	if (ret) {
 		printf("Bail out! handshake as %s failed: %s %s\n", user,
@@ -126,16 +128,16 @@ static void put_begin(int fd, struct body *b, const char *path, uint64_t size,
 	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, tag, b->b, b->len);
 }
 
-/* HELLO by hand as USER; the HELLO_REPLY, or false. */
+/* HELLO (2..2) by hand as USER; the HELLO_REPLY, or false. */
 static bool hello(int fd, struct p2p_hello *h, struct p2p_hello_reply *hr)
 {
 	struct body b = { .len = 0 };
 	struct p2p_frame f;
 	uint32_t code;
 
-	*h = (struct p2p_hello){ 1, 1, { user, strlen(user) } };
-	b_u16(&b, 1);
-	b_u16(&b, 1);
+	*h = (struct p2p_hello){ 2, 2, { user, strlen(user) } };
+	b_u16(&b, 2);
+	b_u16(&b, 2);
 	b_u8(&b, strlen(user));
 	b_bytes(&b, user, strlen(user));
 	return !p2p_send_frame(fd, P2P_OP_HELLO, 0, 1, b.b, b.len) &&
@@ -178,14 +180,20 @@ static void mix_hash(uint8_t h[32], const void *data, size_t len)
  * HANDSHAKE1 built by hand (PROTOCOL.md 6.3, steps 1 and 2) with the
  * ephemeral public key E, whose DH with the host key is ES: a low-order E
  * gives an all-zero ES whatever the secret, which the client knows as
- * well as the server.  Returns the reply frame's op and code.
+ * well as the server.  The payload offers OFFER; EXTRA bytes follow the
+ * frame in the same write.  Returns the reply frame's op and code.
  */
 static int hand_handshake(const uint8_t e[32], const uint8_t es[32],
-			  uint32_t *code, char *msg, size_t msgcap)
+			  uint16_t offer, size_t extra, uint32_t *code,
+			  char *msg, size_t msgcap)
 {
 	static const char name[] = P2P_NOISE_PROTOCOL;
 	uint8_t h[32], ck[32], k[32], ss[32], upub[32], nonce[12] = { 0 };
-	uint8_t prol[P2P_MAX_PROLOGUE], msg1[48];
+	uint8_t prol[P2P_MAX_PROLOGUE], pay[2] = { offer >> 8, offer };
+	uint8_t out[P2P_HDR_LEN + P2P_HANDSHAKE1_LEN + 16] = { 0 };
+	struct p2p_frame hdr = { .len = P2P_HANDSHAKE1_LEN,
+				 .op = P2P_OP_HANDSHAKE1, .tag = 2 };
+	uint8_t *msg1 = out + P2P_HDR_LEN;
 	struct p2p_hello_reply hr;
 	struct p2p_hello hl;
 	struct p2p_frame f;
@@ -206,9 +214,11 @@ static int hand_handshake(const uint8_t e[32], const uint8_t es[32],
 	mix_hash(h, e, 32);
 	mix_key(ck, k, es);
 	mix_key(ck, k, ss);
-	crypto_aead_chacha20poly1305_ietf_encrypt(msg1 + 32, NULL, NULL, 0, h,
+	crypto_aead_chacha20poly1305_ietf_encrypt(msg1 + 32, NULL, pay, 2, h,
 						  32, NULL, nonce, k);
-	if (p2p_send_frame(fd, P2P_OP_HANDSHAKE1, 0, 2, msg1, sizeof(msg1)) ||
+	p2p_hdr_encode(out, &hdr);
+	if (extra > sizeof(out) - P2P_HDR_LEN - P2P_HANDSHAKE1_LEN ||
+	    p2p_write_full(fd, out, P2P_HDR_LEN + P2P_HANDSHAKE1_LEN + extra) ||
 	    recv_reply(fd, &f, buf, sizeof(buf), code, msg, msgcap))
 		goto out;
 	op = f.op;
@@ -219,42 +229,116 @@ out:
 	return op;
 }
 
-/* Section 6.3: a DH result of all zeros fails authentication. */
-static void lowkey_tests(void)
+/* A fresh ephemeral key pair: its public key E, its DH with the host key. */
+static void real_ephemeral(uint8_t e[32], uint8_t es[32])
 {
-	static const uint8_t zero[32];
-	uint8_t e[32], epriv[32], es[32], hk[32], one[32] = { 1 };
-	char msg[P2P_ERRMSG_MAX + 1] = "";
 	struct p2p_hello_reply hr;
 	struct p2p_hello hl;
-	uint32_t code = 0;
-	int fd, op;
+	uint8_t epriv[32];
+	int fd;
 
 	fd = dial_or_die();
 	if (!hello(fd, &hl, &hr)) {
 		printf("Bail out! no HELLO_REPLY\n");
 		exit(1);
 	}
-	memcpy(hk, hr.host_key, 32);
 	close(fd);
 	noise_genkey(epriv);
-	if (crypto_scalarmult_base(e, epriv) || crypto_scalarmult(es, epriv, hk)) {
+	if (crypto_scalarmult_base(e, epriv) ||
+	    crypto_scalarmult(es, epriv, hr.host_key)) {
 		printf("Bail out! X25519 failed\n");
 		exit(1);
 	}
-	op = hand_handshake(e, es, &code, msg, sizeof(msg));
+}
+
+/* Section 6.3: a DH result of all zeros fails authentication. */
+static void lowkey_tests(void)
+{
+	static const uint8_t zero[32];
+	uint8_t e[32], es[32], one[32] = { 1 };
+	char msg[P2P_ERRMSG_MAX + 1] = "";
+	uint32_t code = 0;
+	int op;
+
+	real_ephemeral(e, es);
+	op = hand_handshake(e, es, P2P_CIPHERS_ALL, 0, &code, msg, sizeof(msg));
 	tap(op == P2P_OP_HANDSHAKE2,
 	    "HANDSHAKE1 built by hand with a real ephemeral key: HANDSHAKE2 (op %#x)",
 	    op);
-	op = hand_handshake(zero, zero, &code, msg, sizeof(msg));
+	op = hand_handshake(zero, zero, P2P_CIPHERS_ALL, 0, &code, msg,
+			    sizeof(msg));
 	tap(op == P2P_OP_ERROR && code == EACCES &&
 	    !strcmp(msg, "authentication failed"),
 	    "ephemeral key u=0 (an all-zero DH), valid tag: EACCES \"authentication failed\", then close (op %#x %s %s)",
 	    op, errname(code), msg);
-	op = hand_handshake(one, zero, &code, msg, sizeof(msg));
+	op = hand_handshake(one, zero, P2P_CIPHERS_ALL, 0, &code, msg,
+			    sizeof(msg));
 	tap(op == P2P_OP_ERROR && code == EACCES &&
 	    !strcmp(msg, "authentication failed"),
 	    "ephemeral key u=1 (an all-zero DH), valid tag: EACCES \"authentication failed\", then close (op %#x %s %s)",
+	    op, errname(code), msg);
+}
+
+/* A session offering OFFER: 0 or a negative errno; the cipher chosen. */
+static int offer_session(uint16_t offer, struct p2p_session *s, int *fd)
+{
+	uint8_t hk[P2P_KEY_LEN];
+
+	memset(s, 0, sizeof(*s));
+	s->offer = offer;
+	*fd = dial_or_die();
+	return p2p_client_connect(*fd, user, priv, NULL, hk, s);
+}
+
+/* Sections 6.4, 6.5: the cipher offer and choice, records both ways. */
+static void cipher_tests(void)
+{
+	char msg[P2P_ERRMSG_MAX + 1] = "";
+	struct p2p_list_reply lr;
+	struct p2p_session s = { 0 };
+	uint8_t e[32], es[32];
+	uint32_t code = 0;
+	int fd, ret, op;
+
+	ret = offer_session(0, &s, &fd);
+	tap(!ret && s.cipher == P2P_CIPHER_AES_128_GCM &&
+	    !p2p_list_exports(&s, buf, sizeof(buf), &lr) && lr.count == 1,
+	    "offer of both ciphers: AES-128-GCM (the default preference), LIST_EXPORTS in records (%d %#x)",
+	    ret, s.cipher);
+	close(fd);
+	ret = offer_session(P2P_CIPHER_CHACHA20_POLY1305, &s, &fd);
+	tap(!ret && s.cipher == P2P_CIPHER_CHACHA20_POLY1305 &&
+	    !p2p_list_exports(&s, buf, sizeof(buf), &lr) && lr.count == 1,
+	    "offer of ChaCha20-Poly1305 alone: chosen, LIST_EXPORTS in records (%d %#x)",
+	    ret, s.cipher);
+	close(fd);
+	ret = offer_session(P2P_CIPHER_AES_128_GCM | 0x8000, &s, &fd);
+	tap(!ret && s.cipher == P2P_CIPHER_AES_128_GCM,
+	    "an unknown bit beside AES-128-GCM is ignored (%d %#x)", ret,
+	    s.cipher);
+	close(fd);
+	ret = offer_session(0xfffc, &s, &fd);
+	tap(ret == -EREMOTEIO && s.err.code == ENOPROTOOPT &&
+	    !strcmp(s.err.msg, "no cipher in common") && closed(fd),
+	    "offer of unknown bits only: ENOPROTOOPT \"no cipher in common\", then close (%d %s %s)",
+	    ret, errname(s.err.code), s.err.msg);
+	close(fd);
+
+	real_ephemeral(e, es);
+	op = hand_handshake(e, es, 0, 0, &code, msg, sizeof(msg));
+	tap(op == P2P_OP_ERROR && code == ENOPROTOOPT &&
+	    !strcmp(msg, "no cipher in common"),
+	    "offer 0: ENOPROTOOPT \"no cipher in common\", then close (op %#x %s %s)",
+	    op, errname(code), msg);
+	real_ephemeral(e, es);
+	op = hand_handshake(e, es, P2P_CIPHERS_ALL, 1, &code, msg, sizeof(msg));
+	tap(op == P2P_OP_ERROR && code == EPROTO,
+	    "a byte right after HANDSHAKE1: EPROTO, then close (op %#x %s %s)",
+	    op, errname(code), msg);
+	real_ephemeral(e, es);
+	op = hand_handshake(e, es, P2P_CIPHERS_ALL, 16, &code, msg, sizeof(msg));
+	tap(op == P2P_OP_ERROR && code == EPROTO,
+	    "16 bytes right after HANDSHAKE1: EPROTO, then close (op %#x %s %s)",
 	    op, errname(code), msg);
 }
 
@@ -262,7 +346,7 @@ static void lowkey_tests(void)
 static void handshake_tests(void)
 {
 	struct p2p_hello_reply hr, hr2;
-	struct p2p_session s;
+	struct p2p_session s = { 0 };
 	struct p2p_frame f;
 	struct body b = { .len = 0 };
 	uint8_t hk[P2P_KEY_LEN], hk2[P2P_KEY_LEN], other[P2P_KEY_LEN];
@@ -270,15 +354,15 @@ static void handshake_tests(void)
 	int fd, ret;
 
 	fd = dial_or_die();
-	b_u16(&b, 1);
-	b_u16(&b, 1);
+	b_u16(&b, 2);
+	b_u16(&b, 2);
 	b_u8(&b, strlen(user));
 	b_bytes(&b, user, strlen(user));
 	p2p_send_frame(fd, P2P_OP_HELLO, 0, 0x01020304, b.b, b.len);
 	ret = recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
 	tap(!ret && f.op == P2P_OP_HELLO_REPLY && f.tag == 0x01020304 &&
 	    f.len == 66 && !p2p_dec_hello_reply(buf, f.len, &hr) &&
-	    hr.version == 1, "HELLO: HELLO_REPLY of 66 bytes, version 1, tag echoed");
+	    hr.version == 2, "HELLO: HELLO_REPLY of 66 bytes, version 2, tag echoed");
 	close(fd);
 	fd = dial_or_die();
 	p2p_send_frame(fd, P2P_OP_HELLO, 0, 7, b.b, b.len);
@@ -291,13 +375,44 @@ static void handshake_tests(void)
 
 	fd = dial_or_die();
 	b.len = 0;
-	b_u16(&b, 2);
+	b_u16(&b, 1);
 	b_u16(&b, 3);
 	b_u8(&b, strlen(user));
 	b_bytes(&b, user, strlen(user));
 	p2p_send_frame(fd, P2P_OP_HELLO, 0, 5, b.b, b.len);
+	ret = recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
+	tap(!ret && f.op == P2P_OP_HELLO_REPLY &&
+	    !p2p_dec_hello_reply(buf, f.len, &hr2) && hr2.version == 2,
+	    "HELLO for versions 1..3: HELLO_REPLY, version 2");
+	close(fd);
+	fd = dial_or_die();
+	b.len = 0;
+	b_u16(&b, 3);
+	b_u16(&b, 4);
+	b_u8(&b, strlen(user));
+	b_bytes(&b, user, strlen(user));
+	p2p_send_frame(fd, P2P_OP_HELLO, 0, 5, b.b, b.len);
 	tap(error_is(fd, EPROTONOSUPPORT, 5) && closed(fd),
-	    "HELLO for versions 2..3: EPROTONOSUPPORT, then close");
+	    "HELLO for versions 3..4: EPROTONOSUPPORT, then close");
+	close(fd);
+	fd = dial_or_die();
+	b.len = 0;
+	b_u16(&b, 1);
+	b_u16(&b, 1);
+	b_u8(&b, strlen(user));
+	b_bytes(&b, user, strlen(user));
+	p2p_send_frame(fd, P2P_OP_HELLO, 0, 5, b.b, b.len);
+	{
+		static const char v1[] = "protocol version 1 is not supported: "
+			"this server speaks version 2 (encrypted); upgrade the client";
+		char m[P2P_ERRMSG_MAX + 1] = "";
+
+		ret = recv_reply(fd, &f, buf, sizeof(buf), &code, m, sizeof(m));
+		tap(!ret && f.op == P2P_OP_ERROR && f.tag == 5 &&
+		    code == EPROTONOSUPPORT && !strcmp(m, v1) && closed(fd),
+		    "a v1 HELLO (1..1): EPROTONOSUPPORT \"%s\", then close (%s \"%s\")",
+		    v1, errname(code), m);
+	}
 	close(fd);
 	fd = dial_or_die();
 	b.len = 0;
@@ -311,8 +426,8 @@ static void handshake_tests(void)
 	close(fd);
 	fd = dial_or_die();
 	b.len = 0;
-	b_u16(&b, 1);
-	b_u16(&b, 1);
+	b_u16(&b, 2);
+	b_u16(&b, 2);
 	b_u8(&b, 65);
 	for (int i = 0; i < 65; i++)
 		b_u8(&b, 'u');
@@ -325,19 +440,24 @@ static void handshake_tests(void)
 	tap(error_is(fd, EPROTO, 5) && closed(fd),
 	    "a request before HELLO: EPROTO, then close");
 	close(fd);
-	fd = dial_or_die();
 	b.len = 0;
-	b_u16(&b, 1);
-	b_u16(&b, 1);
+	b_u16(&b, 2);
+	b_u16(&b, 2);
 	b_u8(&b, strlen(user));
 	b_bytes(&b, user, strlen(user));
-	p2p_send_frame(fd, P2P_OP_HELLO, 0, 5, b.b, b.len);
-	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
-	memset(buf, 0x55, 47);
-	p2p_send_frame(fd, P2P_OP_HANDSHAKE1, 0, 6, buf, 47);
-	tap(error_is(fd, EACCES, 6) && closed(fd),
-	    "HANDSHAKE1 of 47 bytes: EACCES, then close");
-	close(fd);
+	for (int len = 47; len <= 51; len++) {
+		if (len == P2P_HANDSHAKE1_LEN)
+			continue;
+		fd = dial_or_die();
+		p2p_send_frame(fd, P2P_OP_HELLO, 0, 5, b.b, b.len);
+		recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
+		memset(buf, 0x55, len);
+		p2p_send_frame(fd, P2P_OP_HANDSHAKE1, 0, 6, buf, len);
+		tap(error_is(fd, EACCES, 6) && closed(fd),
+		    "HANDSHAKE1 of %d bytes%s: EACCES, then close", len,
+		    len == 48 ? " (v1's length)" : "");
+		close(fd);
+	}
 
 	fd = dial_or_die();
 	p2p_send_frame(fd, P2P_OP_HELLO, 0, 5, b.b, b.len);
@@ -348,20 +468,23 @@ static void handshake_tests(void)
 	close(fd);
 
 	fd = dial_or_die();
+	memset(&s, 0, sizeof(s));
 	ret = p2p_client_connect(fd, user, priv, NULL, hk, &s);
-	tap(!ret && s.version == 1, "handshake as %s (%d %s)", user, ret, s.err.msg);
+	tap(!ret && s.version == 2, "handshake as %s (%d %s)", user, ret, s.err.msg);
 	p2p_send_frame(fd, P2P_OP_HELLO, 0, 9, b.b, b.len);
 	tap(error_is(fd, EPROTO, 9) && closed(fd),
 	    "HELLO after the handshake: EPROTO, then close");
 	close(fd);
 	fd = dial_or_die();
+	memset(&s, 0, sizeof(s));
 	p2p_client_connect(fd, user, priv, NULL, hk, &s);
-	memset(buf, 0x55, 48);
-	p2p_send_frame(fd, P2P_OP_HANDSHAKE1, 0, 10, buf, 48);
+	memset(buf, 0x55, P2P_HANDSHAKE1_LEN);
+	p2p_send_frame(fd, P2P_OP_HANDSHAKE1, 0, 10, buf, P2P_HANDSHAKE1_LEN);
 	tap(error_is(fd, EPROTO, 10) && closed(fd),
 	    "HANDSHAKE1 after the handshake: EPROTO, then close");
 	close(fd);
 	fd = dial_or_die();
+	memset(&s, 0, sizeof(s));
 	tap(p2p_client_connect(fd, user, priv, hk, hk2, &s) == 0,
 	    "handshake with the host key pinned");
 	close(fd);
@@ -371,7 +494,7 @@ static void handshake_tests(void)
 	    "a pinned host key that differs is rejected by the client");
 	close(fd);
 
-	struct p2p_session s1, s2;
+	struct p2p_session s1 = { 0 }, s2 = { 0 };
 
 	noise_genkey(other);
 	fd = dial_or_die();
@@ -389,7 +512,7 @@ static void handshake_tests(void)
 /* Section 3: frame headers after the handshake. */
 static void header_tests(void)
 {
-	struct p2p_session s;
+	struct p2p_session s = { 0 };
 	struct body b;
 	int fd;
 
@@ -492,7 +615,7 @@ static void request_tests(void)
 	struct p2p_read_reply rd;
 	struct p2p_dirent d;
 	struct p2p_fattr a;
-	struct p2p_session s;
+	struct p2p_session s = { 0 };
 	struct p2p_frame f;
 	struct body b;
 	static uint8_t big[3 << 20], back[3 << 20];
@@ -748,7 +871,7 @@ static void request_tests(void)
 	tap(error_is(fd, EFBIG, 75), "PUT_BEGIN of 2^63 bytes: EFBIG");
 	{
 		/* apart: a server that says OK here wants the data */
-		struct p2p_session s2;
+		struct p2p_session s2 = { 0 };
 		int fd2 = session(&s2);
 
 		ret = p2p_put_begin(&s2, export, "sub", 1, 0600);
@@ -861,11 +984,14 @@ int main(int argc, char **argv)
 	puts("TAP version 13");
 	if (argc == 7 && !strcmp(argv[6], "lowkey")) {
 		lowkey_tests();
+	} else if (argc == 7 && !strcmp(argv[6], "cipher")) {
+		cipher_tests();
 	} else if (argc == 7) {
 		printf("Bail out! no group %s\n", argv[6]);
 		return 2;
 	} else {
 		handshake_tests();
+		cipher_tests();
 		lowkey_tests();
 		header_tests();
 		request_tests();

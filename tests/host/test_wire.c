@@ -740,19 +740,19 @@ TEST(encode_short_buffer)
 
 TEST(prologue)
 {
-	struct p2p_hello h = { 1, 2, S("bob") };
+	struct p2p_hello h = { 2, 3, S("bob") };
 	uint8_t ch[32], b[P2P_MAX_PROLOGUE];
 	int len;
 
 	memset(ch, 0xcc, sizeof(ch));
-	len = p2p_prologue(b, sizeof(b), &h, 1, ch);
+	len = p2p_prologue(b, sizeof(b), &h, 2, ch);
 	ASSERT_EQ(10 + 1 + 6 + 1 + 3 + 32, len);
-	ASSERT_EQ(0, memcmp("p2pshare/1\0\0\1\0\2\0\1\3bob", b, 21));
+	ASSERT_EQ(0, memcmp("p2pshare/2\0\0\2\0\3\0\2\3bob", b, 21));
 	ASSERT_EQ(0xcc, b[21]);
 	ASSERT_EQ(0xcc, b[len - 1]);
-	ASSERT_EQ(-EMSGSIZE, p2p_prologue(b, len - 1, &h, 1, ch));
+	ASSERT_EQ(-EMSGSIZE, p2p_prologue(b, len - 1, &h, 2, ch));
 	h.user = S("a b");
-	ASSERT_EQ(-EINVAL, p2p_prologue(b, sizeof(b), &h, 1, ch));
+	ASSERT_EQ(-EINVAL, p2p_prologue(b, sizeof(b), &h, 2, ch));
 }
 
 /* Client streams against a scripted server */

@@ -124,7 +124,7 @@ static void hmac(uint8_t out[NOISE_HASHLEN], const uint8_t *key,
 }
 
 /* HKDF with two outputs, the only number this suite's patterns use. */
-static void hkdf2(uint8_t out1[NOISE_HASHLEN], uint8_t out2[NOISE_HASHLEN],
+void noise_hkdf2(uint8_t out1[NOISE_HASHLEN], uint8_t out2[NOISE_HASHLEN],
 		  const uint8_t ck[NOISE_HASHLEN], const uint8_t *ikm,
 		  size_t ikm_len)
 {
@@ -226,7 +226,7 @@ static void mix_key(struct noise_symmetric *ss, const uint8_t *ikm,
 {
 	uint8_t k[NOISE_HASHLEN];
 
-	hkdf2(ss->ck, k, ss->ck, ikm, len);
+	noise_hkdf2(ss->ck, k, ss->ck, ikm, len);
 	cipher_init(&ss->cs, k);
 	sodium_memzero(k, sizeof(k));
 }
@@ -527,7 +527,7 @@ int noise_handshake_split(struct noise_handshake *hs,
 
 	if (hs->failed || !noise_handshake_done(hs))
 		return -EINVAL;
-	hkdf2(k1, k2, hs->sym.ck, NULL, 0);
+	noise_hkdf2(k1, k2, hs->sym.ck, NULL, 0);
 	cipher_init(hs->initiator ? &out->tx : &out->rx, k1);
 	cipher_init(hs->initiator ? &out->rx : &out->tx, k2);
 	memcpy(out->hash, hs->sym.h, NOISE_HASHLEN);

@@ -64,6 +64,10 @@ struct noise_session {
 };
 
 int noise_init(void);
+/* HKDF(ck, ikm, 2) of section 4.3; out1 may be ck (MixKey does that). */
+void noise_hkdf2(uint8_t out1[NOISE_HASHLEN], uint8_t out2[NOISE_HASHLEN],
+		 const uint8_t ck[NOISE_HASHLEN], const uint8_t *ikm,
+		 size_t ikm_len);
 void noise_genkey(uint8_t priv[NOISE_DHLEN]);
 int noise_pubkey(uint8_t pub[NOISE_DHLEN], const uint8_t priv[NOISE_DHLEN]);
 

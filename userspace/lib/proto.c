@@ -9,9 +9,11 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <linux/tls.h>
 
 #include <sodium.h>
 
+#include "ktls.h"
 #include "proto.h"
 
 /* Every reply but READ_DATA and list replies fits, ERROR included. */
@@ -21,6 +23,16 @@
 static int io_err(void)
 {
 	return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+}
+
+/*
+ * kTLS fails a read with EBADMSG for a record that does not authenticate
+ * and with EIO for one of another content type (an alert, a handshake
+ * message): both mean the connection was tampered with (PROTOCOL.md 6.7).
+ */
+static int read_err(void)
+{
+	return errno == EBADMSG || errno == EIO ? -EBADE : io_err();
 }
 
 /* Byte I/O */
@@ -35,7 +47,7 @@ int p2p_read_full(int fd, void *buf, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return io_err();
+			return read_err();
 		if (n == 0)
 			return off ? -ECONNRESET : -ESHUTDOWN;
 		off += n;
@@ -54,11 +66,31 @@ static ssize_t send_iov(int fd, struct iovec *iov, int cnt)
 	return n;
 }
 
-static int write_iov(int fd, struct iovec *iov, int cnt)
+static size_t iov_len(const struct iovec *iov, int cnt)
 {
+	size_t len = 0;
+
+	while (cnt--)
+		len += iov++->iov_len;
+	return len;
+}
+
+/*
+ * records, when not NULL, counts an upper bound of the records the writes
+ * make; a write that could pass the record limit is not made.
+ */
+static int write_iov(int fd, struct iovec *iov, int cnt, uint64_t *records)
+{
+	uint64_t more;
 	ssize_t n;
 
 	while (cnt) {
+		if (records) {
+			more = p2p_records_of(iov_len(iov, cnt));
+			if (*records + more > p2p_record_limit())
+				return -EKEYEXPIRED;
+			*records += more;
+		}
 		n = send_iov(fd, iov, cnt);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -81,13 +113,13 @@ int p2p_write_full(int fd, const void *buf, size_t len)
 {
 	struct iovec iov = { (void *)buf, len };
 
-	return write_iov(fd, &iov, 1);
+	return write_iov(fd, &iov, 1, NULL);
 }
 
 /* Frames */
 
-int p2p_send_frame(int fd, uint8_t op, uint8_t flags, uint32_t tag,
-		   const void *body, uint32_t len)
+static int send_frame(int fd, uint8_t op, uint8_t flags, uint32_t tag,
+		      const void *body, uint32_t len, uint64_t *records)
 {
 	struct p2p_frame f = { .len = len, .op = op, .flags = flags,
 			       .tag = tag };
@@ -100,7 +132,21 @@ int p2p_send_frame(int fd, uint8_t op, uint8_t flags, uint32_t tag,
 	if (len > p2p_max_body(op))
 		return -EMSGSIZE;
 	p2p_hdr_encode(hdr, &f);
-	return write_iov(fd, iov, len ? 2 : 1);
+	return write_iov(fd, iov, len ? 2 : 1, records);
+}
+
+int p2p_send_frame(int fd, uint8_t op, uint8_t flags, uint32_t tag,
+		   const void *body, uint32_t len)
+{
+	return send_frame(fd, op, flags, tag, body, len, NULL);
+}
+
+/* A frame of the session: its records count against the limit. */
+static int sess_send(struct p2p_session *sess, uint8_t op, uint8_t flags,
+		     uint32_t tag, const void *body, uint32_t len)
+{
+	return send_frame(sess->fd, op, flags, tag, body, len,
+			  &sess->tx_records);
 }
 
 int p2p_send_error(int fd, uint32_t tag, int code, const char *msg)
@@ -234,7 +280,7 @@ int p2p_call(struct p2p_session *sess, uint8_t op, const void *req,
 		return -EBUSY;
 	sess->err.code = 0;
 	sess->err.msg[0] = '\0';
-	ret = p2p_send_frame(sess->fd, op, 0, tag, req, req_len);
+	ret = sess_send(sess, op, 0, tag, req, req_len);
 	if (!ret)
 		ret = recv_reply(sess, tag, reply_op, buf, cap, reply_len);
 	return ret;
@@ -270,14 +316,38 @@ static int recv_hello_reply(struct p2p_session *sess,
 	return 0;
 }
 
-/* HANDSHAKE1 out, HANDSHAKE2 in, then Split(). */
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static uint16_t get_be16(const uint8_t *p)
+{
+	return p[0] << 8 | p[1];
+}
+
+/* Exactly one bit, and one that was offered and that we can install. */
+static bool choice_valid(uint16_t choice, uint16_t offer)
+{
+	return choice && !(choice & (choice - 1)) && (choice & offer) &&
+	       (choice & P2P_CIPHERS_ALL);
+}
+
+/*
+ * HANDSHAKE1 out, HANDSHAKE2 in (its 50 bytes and nothing after them: the
+ * records start there), then Split().
+ */
 static int client_noise(struct p2p_session *sess, struct noise_handshake *hs)
 {
-	uint8_t buf[SMALL_REPLY], empty[1];
+	uint16_t offer = sess->offer ? sess->offer : P2P_CIPHERS_ALL;
+	uint8_t buf[SMALL_REPLY], pay[P2P_HS_PAYLOAD_LEN];
 	size_t len, plen;
 	int ret;
 
-	ret = noise_write_message(hs, NULL, 0, buf, sizeof(buf), &len);
+	put_be16(pay, offer);
+	ret = noise_write_message(hs, pay, sizeof(pay), buf, sizeof(buf),
+				  &len);
 	if (!ret)
 		ret = p2p_send_frame(sess->fd, P2P_OP_HANDSHAKE1, 0,
 				     p2p_next_tag(sess), buf, len);
@@ -290,10 +360,46 @@ static int client_noise(struct p2p_session *sess, struct noise_handshake *hs)
 		return ret;
 	if (len != P2P_HANDSHAKE2_LEN)
 		return -EPROTO;
-	ret = noise_read_message(hs, buf, len, empty, sizeof(empty), &plen);
+	ret = noise_read_message(hs, buf, len, pay, sizeof(pay), &plen);
 	if (ret)
 		return -EBADMSG;
+	if (plen != P2P_HS_PAYLOAD_LEN || !choice_valid(get_be16(pay), offer))
+		return -EPROTO;
+	sess->cipher = get_be16(pay);
 	return noise_handshake_split(hs, &sess->noise);
+}
+
+/* The Split() keys served their purpose once they are in the kernel. */
+static void forget_keys(struct p2p_session *sess)
+{
+	sodium_memzero(&sess->noise.tx, sizeof(sess->noise.tx));
+	sodium_memzero(&sess->noise.rx, sizeof(sess->noise.rx));
+}
+
+/* Records on fd with the session's keys, unless a test asked for none. */
+static int start_records(struct p2p_session *sess)
+{
+	int ret;
+
+	if (sess->no_records)
+		return 0;
+	ret = p2p_ktls_start(sess->fd, sess->cipher, &sess->noise);
+	forget_keys(sess);
+	return ret;
+}
+
+static int client_hello(struct p2p_session *sess, const struct p2p_hello *h,
+			struct p2p_hello_reply *hr)
+{
+	int ret, r;
+
+	ret = send_hello(sess, h);
+	if (!ret || ret == -EPIPE || ret == -ECONNRESET) {
+		/* A busy server sends ERROR and closes before reading HELLO. */
+		r = recv_hello_reply(sess, hr);
+		ret = ret && r != -EREMOTEIO ? ret : r;
+	}
+	return ret;
 }
 
 int p2p_client_connect(int fd, const char *user,
@@ -304,6 +410,8 @@ int p2p_client_connect(int fd, const char *user,
 {
 	struct p2p_hello hello = { P2P_VERSION_MIN, P2P_VERSION_MAX,
 				   { user, strlen(user) } };
+	bool no_records = sess->no_records;
+	uint16_t offer = sess->offer;
 	struct p2p_hello_reply hr;
 	struct noise_handshake hs;
 	uint8_t prologue[P2P_MAX_PROLOGUE];
@@ -311,21 +419,23 @@ int p2p_client_connect(int fd, const char *user,
 
 	memset(sess, 0, sizeof(*sess));
 	sess->fd = fd;
+	sess->offer = offer;
+	sess->no_records = no_records;
 	if (!p2p_name_valid(user, hello.user.len))
 		return -EINVAL;
-	ret = send_hello(sess, &hello);
-	if (!ret || ret == -EPIPE || ret == -ECONNRESET) {
-		/* A busy server sends ERROR and closes before reading HELLO. */
-		int r = recv_hello_reply(sess, &hr);
-
-		ret = ret && r != -EREMOTEIO ? ret : r;
-	}
+	ret = client_hello(sess, &hello, &hr);
 	if (ret)
 		return ret;
 	memcpy(out_host_key, hr.host_key, P2P_KEY_LEN);
 	if (expected_host_key &&
 	    memcmp(expected_host_key, hr.host_key, P2P_KEY_LEN))
 		return -EKEYREJECTED;
+	/* No kTLS, no handshake: say so before the server spends work. */
+	if (!no_records) {
+		ret = p2p_ktls_ulp(fd);
+		if (ret)
+			return ret;
+	}
 
 	plen = p2p_prologue(prologue, sizeof(prologue), &hello, hr.version,
 			    hr.challenge);
@@ -336,8 +446,12 @@ int p2p_client_connect(int fd, const char *user,
 	if (!ret)
 		ret = client_noise(sess, &hs);
 	noise_handshake_wipe(&hs);
-	if (ret)
+	if (!ret)
+		ret = start_records(sess);
+	if (ret) {
+		noise_session_wipe(&sess->noise);
 		return ret;
+	}
 	sess->version = hr.version;
 	memcpy(sess->host_key, hr.host_key, P2P_KEY_LEN);
 	memcpy(sess->user, user, hello.user.len);
@@ -349,6 +463,14 @@ int p2p_client_connect(int fd, const char *user,
 int p2p_server_busy(int fd)
 {
 	return p2p_send_error(fd, 0, EBUSY, "server busy");
+}
+
+const char *p2p_version_msg(uint16_t version_max)
+{
+	if (version_max == 1)
+		return "protocol version 1 is not supported: this server "
+		       "speaks version 2 (encrypted); upgrade the client";
+	return "protocol version not supported";
 }
 
 /*
@@ -397,7 +519,7 @@ static int server_hello(int fd, struct p2p_session *sess, uint8_t *buf,
 	if (hello->version_max < P2P_VERSION_MIN ||
 	    hello->version_min > P2P_VERSION_MAX) {
 		p2p_send_error(fd, f.tag, EPROTONOSUPPORT,
-			       "protocol version not supported");
+			       p2p_version_msg(hello->version_max));
 		return -EPROTONOSUPPORT;
 	}
 	sess->version = hello->version_max < P2P_VERSION_MAX ?
@@ -419,14 +541,11 @@ static int send_hello_reply(int fd, uint32_t tag,
 	return p2p_send_frame(fd, P2P_OP_HELLO_REPLY, 0, tag, buf, len);
 }
 
-/*
- * An unknown user gets the dummy key: the same work and the same answer
- * as a wrong key, so a probe cannot tell the two apart.
- */
-static int server_noise(int fd, struct p2p_session *sess,
-			struct noise_handshake *hs)
+/* HANDSHAKE1's offer; the client's tag and the offer in *tag, *offer. */
+static int server_msg1(int fd, struct noise_handshake *hs, uint32_t *tag,
+		       uint16_t *offer)
 {
-	uint8_t buf[SMALL_REPLY], empty[1];
+	uint8_t buf[SMALL_REPLY], pay[P2P_HS_PAYLOAD_LEN];
 	struct p2p_frame f;
 	size_t len;
 	int ret;
@@ -434,14 +553,75 @@ static int server_noise(int fd, struct p2p_session *sess,
 	ret = server_expect(fd, P2P_OP_HANDSHAKE1, &f, buf, sizeof(buf));
 	if (ret && ret != -E2BIG)
 		return ret;
+	*tag = f.tag;
 	if (ret || f.len != P2P_HANDSHAKE1_LEN ||
-	    noise_read_message(hs, buf, f.len, empty, sizeof(empty), &len)) {
+	    noise_read_message(hs, buf, f.len, pay, sizeof(pay), &len) ||
+	    len != P2P_HS_PAYLOAD_LEN) {
 		p2p_send_error(fd, f.tag, EACCES, "authentication failed");
 		return -EACCES;
 	}
-	ret = noise_write_message(hs, NULL, 0, buf, sizeof(buf), &len);
+	*offer = get_be16(pay);
+	return 0;
+}
+
+/* The client must wait for HANDSHAKE2: a byte now would be neither clear
+ * text nor a record. */
+static bool bytes_pending(int fd)
+{
+	char c;
+
+	return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+/* Everything that can fail before HANDSHAKE2 leaves, answered in clear. */
+static int server_ready(int fd, struct p2p_session *sess, uint32_t tag)
+{
+	int ret;
+
+	if (!sess->cipher) {
+		p2p_send_error(fd, tag, ENOPROTOOPT, "no cipher in common");
+		return -ENOPROTOOPT;
+	}
+	if (!sess->no_records) {
+		ret = p2p_ktls_ulp(fd);
+		if (ret) {
+			p2p_send_error(fd, tag, EIO, "kernel TLS unavailable");
+			return ret;
+		}
+	}
+	if (bytes_pending(fd)) {
+		p2p_send_error(fd, tag, EPROTO, "bytes after HANDSHAKE1");
+		return -EPROTO;
+	}
+	return 0;
+}
+
+/*
+ * An unknown user gets the dummy key: the same work and the same answer
+ * as a wrong key, so a probe cannot tell the two apart.
+ */
+static int server_noise(int fd, const struct p2p_server_keys *keys,
+			struct p2p_session *sess, struct noise_handshake *hs)
+{
+	uint8_t buf[SMALL_REPLY], pay[P2P_HS_PAYLOAD_LEN];
+	uint16_t offer;
+	uint32_t tag;
+	size_t len;
+	int ret;
+
+	ret = server_msg1(fd, hs, &tag, &offer);
+	if (ret)
+		return ret;
+	sess->offer = offer;
+	sess->cipher = p2p_cipher_choose(offer, keys->cipher_pref);
+	ret = server_ready(fd, sess, tag);
+	if (ret)
+		return ret;
+	put_be16(pay, sess->cipher);
+	ret = noise_write_message(hs, pay, sizeof(pay), buf, sizeof(buf),
+				  &len);
 	if (!ret)
-		ret = p2p_send_frame(fd, P2P_OP_HANDSHAKE2, 0, f.tag, buf, len);
+		ret = p2p_send_frame(fd, P2P_OP_HANDSHAKE2, 0, tag, buf, len);
 	if (!ret)
 		ret = noise_handshake_split(hs, &sess->noise);
 	return ret;
@@ -458,8 +638,11 @@ int p2p_server_handshake(int fd, const struct p2p_server_keys *keys,
 	uint32_t tag;
 	int ret, plen;
 
+	bool no_records = sess->no_records;
+
 	memset(sess, 0, sizeof(*sess));
 	sess->fd = fd;
+	sess->no_records = no_records;
 	ret = server_hello(fd, sess, buf, &hello, &tag);
 	if (ret)
 		return ret;
@@ -479,11 +662,16 @@ int p2p_server_handshake(int fd, const struct p2p_server_keys *keys,
 	ret = noise_handshake_init(&hs, "KK", false, prologue, plen,
 				   keys->priv, sess->user_key);
 	if (!ret)
-		ret = server_noise(fd, sess, &hs);
+		ret = server_noise(fd, keys, sess, &hs);
 	noise_handshake_wipe(&hs);
 	if (!ret)
-		memcpy(sess->host_key, keys->pub, P2P_KEY_LEN);
-	return ret;
+		ret = start_records(sess);
+	if (ret) {
+		noise_session_wipe(&sess->noise);
+		return ret;
+	}
+	memcpy(sess->host_key, keys->pub, P2P_KEY_LEN);
+	return 0;
 }
 
 /* Requests */
@@ -707,8 +895,8 @@ static int send_data(struct p2p_session *sess, const void *buf, size_t len)
 	bool last = len == sess->xfer_left;
 	int ret;
 
-	ret = p2p_send_frame(sess->fd, P2P_OP_PUT_DATA, last ? 0 : P2P_F_MORE,
-			     sess->xfer_tag, buf, len);
+	ret = sess_send(sess, P2P_OP_PUT_DATA, last ? 0 : P2P_F_MORE,
+			sess->xfer_tag, buf, len);
 	if (ret)
 		return ret;
 	sess->xfer_left -= len;
@@ -782,8 +970,8 @@ int p2p_put_end(struct p2p_session *sess)
 		return -EINVAL;
 	sess->xfer_active = false;
 	if (sess->frame_more)
-		ret = p2p_send_frame(sess->fd, P2P_OP_PUT_DATA, 0,
-				     sess->xfer_tag, NULL, 0);
+		ret = sess_send(sess, P2P_OP_PUT_DATA, 0, sess->xfer_tag,
+				NULL, 0);
 	if (ret)
 		return put_failed(sess, ret);
 	ret = recv_reply(sess, sess->xfer_tag, P2P_OP_OK, buf, sizeof(buf),

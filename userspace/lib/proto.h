@@ -74,9 +74,18 @@ const char *p2p_cipher_name(uint16_t cipher);
 /* A comma-separated list of names into a set of P2P_CIPHER_* bits. */
 int p2p_cipher_parse(const char *list, uint16_t *set);
 
-/* Client: HELLO, HANDSHAKE1, HANDSHAKE2, then kTLS on fd. expected_host_key may be NULL
- * (trust on first use: the caller stores out_host_key). out_host_key is
- * filled as soon as the server sent it, also on -EKEYREJECTED. */
+/*
+ * Client: HELLO, TCP_ULP "tls", HANDSHAKE1 offering sess->offer (0: all
+ * ciphers), HANDSHAKE2, then the records on fd (kTLS TLS_TX and TLS_RX).
+ * sess->offer and sess->no_records are read, so the caller zeroes the
+ * session (or sets them) first; everything else is reset. With no_records
+ * (tests) no kTLS is set and sess->noise keeps the Split() keys, else
+ * they are wiped once in the kernel. expected_host_key may be NULL (trust
+ * on first use: the caller stores out_host_key). out_host_key is filled
+ * as soon as the server sent it, also on -EKEYREJECTED. A server that
+ * speaks another version gives -EREMOTEIO, sess->err.code
+ * EPROTONOSUPPORT.
+ */
 int p2p_client_connect(int fd, const char *user,
 		       const uint8_t user_priv[P2P_KEY_LEN],
 		       const uint8_t *expected_host_key,
@@ -91,14 +100,22 @@ struct p2p_server_keys {
 	uint8_t priv[P2P_KEY_LEN];
 	uint8_t pub[P2P_KEY_LEN];
 	uint8_t dummy_pub[P2P_KEY_LEN];	/* a real key nobody holds */
+	uint16_t cipher_pref;		/* P2P_CIPHER_*, 0: the default */
 };
 
-/* Runs the server side; on failure the ERROR frame was already sent and
- * the caller closes the connection. */
+/*
+ * Runs the server side: HELLO, HANDSHAKE1, the cipher (keys->cipher_pref
+ * if offered, PROTOCOL.md 6.5), HANDSHAKE2, then kTLS on fd; sess->offer
+ * and sess->cipher tell what was offered and chosen. sess->no_records is
+ * read as for the client. On failure the ERROR frame was already sent (in
+ * clear) and the caller closes the connection.
+ */
 int p2p_server_handshake(int fd, const struct p2p_server_keys *keys,
 			 p2p_lookup_user_fn lookup, void *ctx,
 			 struct p2p_session *sess);
 int p2p_server_busy(int fd);
+/* The message of ERROR EPROTONOSUPPORT for a HELLO up to version_max. */
+const char *p2p_version_msg(uint16_t version_max);
 
 /* Client requests. Decoded replies point into the caller's buf. */
 uint32_t p2p_next_tag(struct p2p_session *sess);

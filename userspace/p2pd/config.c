@@ -187,10 +187,18 @@ static int on_listen(struct parser *p, char **tok, int n)
 {
 	struct pd_config *c = p->cfg;
 
-	if (n != 2)
-		return bad(p, "use: listen [ADDR][:PORT]");
+	uint16_t cipher;
+
+	if ((n != 2 && n != 4) || (n == 4 && strcmp(tok[2], "cipher")))
+		return bad(p, "use: listen [ADDR][:PORT] [cipher CIPHER]");
 	if (pd_parse_addr(tok[1], &c->listen, &c->listen_len))
 		return bad(p, "invalid listen address \"%s\"", tok[1]);
+	if (n == 4 && (p2p_cipher_parse(tok[3], &cipher) ||
+		       !p2p_cipher_name(cipher)))
+		return bad(p, "unknown cipher \"%s\"", tok[3]);
+	/* --cipher on the command line wins over the file */
+	if (n == 4 && !c->keys.cipher_pref)
+		c->keys.cipher_pref = cipher;
 	return 0;
 }
 

@@ -2,10 +2,16 @@
 /*
  * One peer connection on its own thread: the handshake, then requests until
  * the peer leaves, goes quiet for too long or breaks the protocol. The
- * order of checks and the error frames are those of kmod/conn.c.
+ * order of checks and the error frames are those of kmod/conn.c. After the
+ * handshake the socket carries kTLS records (the lib installs them); this
+ * file counts the records sent against the limit and those that failed
+ * authentication.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/tcp.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,16 +21,53 @@
 
 #include <sodium.h>
 
+#include "ktls.h"
 #include "p2pd.h"
 
 #define LINGER_S	1		/* at most, draining before the close */
 #define LINGER_MAX	(4 << 20)	/* bytes drained at most */
 
+static atomic_ulong decrypt_errors;
+
+/*
+ * A record failed authentication (or was no data record): the connection
+ * was tampered with. The caller closes it and sends nothing more; an
+ * upload in flight is dropped (ops.c).
+ */
+static int record_failed(struct pd_conn *c, int ret)
+{
+	const struct sockaddr_in6 *sin6 = (const void *)&c->peer;
+	const struct sockaddr_in *sin = (const void *)&c->peer;
+	char a[INET6_ADDRSTRLEN] = "?";
+	unsigned long n;
+
+	if (ret != -EBADE)
+		return ret;
+	n = atomic_fetch_add(&decrypt_errors, 1) + 1;
+	if (c->peer.ss_family == AF_INET)
+		inet_ntop(AF_INET, &sin->sin_addr, a, sizeof(a));
+	else if (c->peer.ss_family == AF_INET6)
+		inet_ntop(AF_INET6, &sin6->sin6_addr, a, sizeof(a));
+	fprintf(stderr, "p2pd: %s: a record failed authentication, connection closed (decrypt errors: %lu)\n",
+		a, n);
+	return ret;
+}
+
 int pd_conn_recv(struct pd_conn *c, void *buf, size_t len)
 {
 	int ret = p2p_read_full(c->fd, buf, len);
 
-	return ret == -ESHUTDOWN ? -ECONNRESET : ret;
+	return record_failed(c, ret == -ESHUTDOWN ? -ECONNRESET : ret);
+}
+
+int pd_conn_count(struct pd_conn *c, size_t len)
+{
+	uint64_t more = p2p_records_of(len);
+
+	if (c->tx_records + more > c->cfg->record_limit)
+		return -EKEYEXPIRED;
+	c->tx_records += more;
+	return 0;
 }
 
 int pd_conn_sendv(struct pd_conn *c, struct iovec *iov, int cnt,
@@ -34,6 +77,13 @@ int pd_conn_sendv(struct pd_conn *c, struct iovec *iov, int cnt,
 	ssize_t n;
 
 	while (mh.msg_iovlen) {
+		size_t left = 0;
+		size_t i;
+
+		for (i = 0; i < mh.msg_iovlen; i++)
+			left += mh.msg_iov[i].iov_len;
+		if (pd_conn_count(c, left))
+			return -EKEYEXPIRED;
 		n = sendmsg(c->fd, &mh, msg_flags | MSG_NOSIGNAL);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -52,8 +102,8 @@ int pd_conn_sendv(struct pd_conn *c, struct iovec *iov, int cnt,
 	return 0;
 }
 
-int pd_conn_send(struct pd_conn *c, uint8_t op, uint8_t flags,
-		 const void *body, size_t len, int msg_flags)
+static int send_frame(struct pd_conn *c, uint8_t op, uint8_t flags,
+		      const void *body, size_t len, int msg_flags)
 {
 	struct p2p_frame f = {
 		.len = len, .op = op, .flags = flags, .tag = c->tag,
@@ -66,6 +116,36 @@ int pd_conn_send(struct pd_conn *c, uint8_t op, uint8_t flags,
 
 	p2p_hdr_encode(hdr, &f);
 	return pd_conn_sendv(c, iov, len ? 2 : 1, msg_flags);
+}
+
+/* EKEYEXPIRED is no code of p2p_wire_errno's table: encoded here. */
+static void send_expired(struct pd_conn *c)
+{
+	static const char msg[] = "record limit reached, reconnect";
+	struct p2p_error e = { EKEYEXPIRED, { msg, sizeof(msg) - 1 } };
+	uint8_t buf[64];
+	int len;
+
+	len = p2p_enc_error(buf, sizeof(buf), &e);
+	if (len > 0)
+		send_frame(c, P2P_OP_ERROR, 0, buf, len, 0);
+}
+
+/* One record stays free for the ERROR that ends the connection. */
+int pd_conn_reserve(struct pd_conn *c, uint64_t records)
+{
+	if (c->tx_records + records + 1 <= c->cfg->record_limit)
+		return 0;
+	send_expired(c);
+	return -EKEYEXPIRED;
+}
+
+int pd_conn_send(struct pd_conn *c, uint8_t op, uint8_t flags,
+		 const void *body, size_t len, int msg_flags)
+{
+	int ret = pd_conn_reserve(c, p2p_records_of(P2P_HDR_LEN + len));
+
+	return ret ? ret : send_frame(c, op, flags, body, len, msg_flags);
 }
 
 int pd_conn_send_error(struct pd_conn *c, int err, const char *msg)
@@ -101,7 +181,7 @@ static int recv_frame(struct pd_conn *c, struct p2p_frame *f)
 
 	ret = p2p_read_full(c->fd, hdr, sizeof(hdr));
 	if (ret)
-		return ret;
+		return record_failed(c, ret);
 	c->tag = 0;	/* a header that cannot be parsed belongs to no request */
 	ret = p2p_hdr_decode(hdr, false, f);
 	if (ret)
@@ -133,7 +213,8 @@ static void refuse_rate_limited(struct pd_conn *c)
 		pd_conn_send_error(c, EINVAL, "malformed HELLO");
 	else if (hello.version_min > P2P_PROTO_VERSION ||
 		 hello.version_max < P2P_PROTO_VERSION)
-		pd_conn_send_error(c, EPROTONOSUPPORT, NULL);
+		pd_conn_send_error(c, EPROTONOSUPPORT,
+				   p2p_version_msg(hello.version_max));
 	else
 		pd_conn_send_error(c, EAGAIN, NULL);
 }

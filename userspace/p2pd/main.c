@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ktls.h"
 #include "p2pd.h"
 
 #define CONN_STACK	(256 * 1024)
@@ -26,18 +27,32 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: p2pd -c FILE [-l ADDR[:PORT]] [--mode copy|sendfile]\n"
 		"            [--max-conns N] [--idle-timeout SECONDS]\n"
+		"            [--cipher aes-128-gcm|chacha20-poly1305] [--record-limit N]\n"
 		"\n"
 		"Serve the exports of FILE (written by `p2pctl save`) over the p2pshare\n"
 		"protocol from userspace: the twin of p2pshare.ko. Runs in the foreground\n"
 		"as root; each connection's thread takes the mapped uid/gid of its user.\n"
+		"Protocol v2: after the handshake every byte travels in the kernel's TLS\n"
+		"records (module tls), sendfile(2) included.\n"
 		"\n"
 		"  -c, --config FILE       hostkey, users, exports, grants and listen\n"
 		"  -l, --listen ADDR:PORT  override the file's listen line (default *:%d)\n"
 		"  -m, --mode MODE         copy: read into a buffer and write it (default);\n"
 		"                          sendfile: sendfile(2) from the page cache\n"
 		"      --max-conns N       connections before new ones get EBUSY (%d)\n"
-		"      --idle-timeout S    seconds of silence before a close (%d)\n",
-		P2P_PORT, P2P_MAX_CONNS, P2P_IDLE_TIMEOUT_S);
+		"      --idle-timeout S    seconds of silence before a close (%d)\n"
+		"      --cipher CIPHER     the record cipher chosen when the client offers\n"
+		"                          it, as the module's listen-set --cipher: else the\n"
+		"                          file's \"listen ... cipher CIPHER\", else %s\n"
+		"      --record-limit N    records one connection sends at most (%llu, or\n"
+		"                          the environment's P2P_RECORD_LIMIT); before a reply\n"
+		"                          could pass it: ERROR EKEYEXPIRED and close\n"
+		"\n"
+		"A record that fails authentication closes its connection; p2pd logs it\n"
+		"with the count so far on stderr, and drops an upload in flight.\n",
+		P2P_PORT, P2P_MAX_CONNS, P2P_IDLE_TIMEOUT_S,
+		p2p_cipher_name(P2P_CIPHER_DEFAULT),
+		(unsigned long long)P2P_RECORD_LIMIT);
 }
 
 static int parse_uint(const char *s, unsigned int *v)
@@ -53,6 +68,20 @@ static int parse_uint(const char *s, unsigned int *v)
 	return 0;
 }
 
+static int parse_records(const char *s, uint64_t *v)
+{
+	unsigned long long n;
+	char *end;
+
+	errno = 0;
+	n = strtoull(s, &end, 10);
+	if (errno || *end || end == s || s[0] == '-' || n < 2 ||
+	    n > P2P_RECORD_LIMIT)
+		return -1;
+	*v = n;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct pd_config *cfg,
 		      const char **file, const char **listen)
 {
@@ -62,6 +91,8 @@ static int parse_args(int argc, char **argv, struct pd_config *cfg,
 		{ "mode", required_argument, NULL, 'm' },
 		{ "max-conns", required_argument, NULL, 'n' },
 		{ "idle-timeout", required_argument, NULL, 't' },
+		{ "cipher", required_argument, NULL, 'C' },
+		{ "record-limit", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -87,6 +118,17 @@ static int parse_args(int argc, char **argv, struct pd_config *cfg,
 		case 't':
 			if (parse_uint(optarg, &cfg->idle_timeout))
 				return fprintf(stderr, "p2pd: invalid --idle-timeout \"%s\"\n", optarg), -1;
+			break;
+		case 'C':
+			if (p2p_cipher_parse(optarg, &cfg->keys.cipher_pref) ||
+			    !p2p_cipher_name(cfg->keys.cipher_pref))
+				return fprintf(stderr, "p2pd: invalid --cipher \"%s\" (aes-128-gcm or chacha20-poly1305)\n",
+					       optarg), -1;
+			break;
+		case 'R':
+			if (parse_records(optarg, &cfg->record_limit))
+				return fprintf(stderr, "p2pd: invalid --record-limit \"%s\" (2..%llu)\n",
+					       optarg, (unsigned long long)P2P_RECORD_LIMIT), -1;
 			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -201,6 +243,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &cfg, &file, &listen))
 		return 2;
+	if (!cfg.record_limit)
+		cfg.record_limit = p2p_record_limit();
 	if (noise_init()) {
 		fprintf(stderr, "p2pd: libsodium failed to initialise\n");
 		return 1;
@@ -220,9 +264,11 @@ int main(int argc, char **argv)
 			addr_str(&cfg.listen, where, sizeof(where)), strerror(errno));
 		return 1;
 	}
-	fprintf(stderr, "p2pd: serving %d export%s on %s, %s mode\n", cfg.n_exports,
-		cfg.n_exports == 1 ? "" : "s", addr_str(&cfg.listen, where, sizeof(where)),
-		cfg.mode == PD_MODE_COPY ? "copy" : "sendfile");
+	fprintf(stderr, "p2pd: serving %d export%s on %s, %s mode, %s preferred\n",
+		cfg.n_exports, cfg.n_exports == 1 ? "" : "s",
+		addr_str(&cfg.listen, where, sizeof(where)),
+		cfg.mode == PD_MODE_COPY ? "copy" : "sendfile",
+		p2p_cipher_name(cfg.keys.cipher_pref ?: P2P_CIPHER_DEFAULT));
 	accept_loop(&cfg, lfd);
 	return 1;
 }

@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "ktls.h"
 #include "p2pd.h"
 
 static int reply(struct pd_conn *c, uint8_t op, int len)
@@ -297,6 +298,9 @@ static int chunk_sendfile(struct pd_conn *c, int fd, off_t *pos,
 
 	ret = pd_conn_sendv(c, &iov, 1, len ? MSG_MORE : 0);
 	while (!ret && len) {
+		ret = pd_conn_count(c, len);
+		if (ret)
+			return ret;
 		n = sendfile(c->fd, fd, pos, len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -335,6 +339,24 @@ static int chunk_copy(struct pd_conn *c, int fd, off_t *pos, uint8_t *hdr,
 	}
 }
 
+/*
+ * Records one READ_DATA frame of len bytes may make, written as chunk_*()
+ * write it: 1 + n / 2^14 per write(2) or sendfile(2) of n bytes.
+ */
+static uint64_t chunk_records(const struct pd_conn *c, uint64_t len)
+{
+	uint64_t calls;
+
+	if (c->cfg->mode == PD_MODE_SENDFILE)
+		return 1 + p2p_records_of(len);	/* header, then the file */
+	calls = len ? (len + PD_IOBUF_LEN - 1) / PD_IOBUF_LEN : 1;
+	return calls + (P2P_HDR_LEN + len) / P2P_TLS_MAX_PLAINTEXT;
+}
+
+/*
+ * Past the record limit the stream ends with ERROR EKEYEXPIRED after the
+ * last whole frame; the client resumes from there on a new connection.
+ */
 static int send_data(struct pd_conn *c, int fd, off_t pos, uint64_t total)
 {
 	uint8_t hdr[P2P_HDR_LEN];
@@ -350,6 +372,9 @@ static int send_data(struct pd_conn *c, int fd, off_t pos, uint64_t total)
 		chunk = left < P2P_MAX_DATA_CHUNK ? left : P2P_MAX_DATA_CHUNK;
 		left -= chunk;
 		data_hdr(c, hdr, left ? P2P_F_MORE : 0, chunk);
+		ret = pd_conn_reserve(c, chunk_records(c, chunk));
+		if (ret)
+			return ret;
 		if (c->cfg->mode == PD_MODE_SENDFILE)
 			ret = chunk_sendfile(c, fd, &pos, hdr, chunk);
 		else
@@ -611,10 +636,17 @@ static int do_put(struct pd_conn *c, const struct pd_export *e,
 		ret = recv_put_data(c, &up, req->size);
 	if (ret) {
 		upload_abort(&up);
-		/* The peer may still be sending: answer, then close. */
-		if (ret != -ECONNRESET && ret != -ETIMEDOUT && ret != -EPIPE)
+		/* The peer may still be sending: answer, then close; after
+		 * a record that failed authentication, send nothing. */
+		if (ret != -ECONNRESET && ret != -ETIMEDOUT && ret != -EPIPE &&
+		    ret != -EBADE && ret != -EKEYEXPIRED)
 			pd_conn_send_error(c, ret, NULL);
 		return -EIO;
+	}
+	/* No commit without the OK that tells it: the limit is checked first. */
+	if (pd_conn_reserve(c, 1)) {
+		upload_abort(&up);
+		return -EKEYEXPIRED;
 	}
 	ret = upload_commit(&up);
 	if (ret) {

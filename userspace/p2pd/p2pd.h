@@ -61,6 +61,7 @@ struct pd_config {
 	enum pd_mode mode;
 	unsigned int max_conns;
 	unsigned int idle_timeout;	/* seconds */
+	uint64_t record_limit;		/* records one connection sends */
 };
 
 /* config.c: parse the `p2pctl save` file; prints why on failure. */
@@ -89,6 +90,7 @@ struct pd_conn {
 	uint8_t *rbuf;			/* a request body */
 	uint8_t *wbuf;			/* a reply body */
 	uint8_t *iobuf;			/* copy mode: file data */
+	uint64_t tx_records;		/* upper bound of the records sent */
 };
 
 #define PD_BUF_LEN	(P2P_HDR_LEN + P2P_MAX_BODY)
@@ -102,6 +104,14 @@ int pd_conn_sendv(struct pd_conn *c, struct iovec *iov, int cnt,
 int pd_conn_send(struct pd_conn *c, uint8_t op, uint8_t flags,
 		 const void *body, size_t len, int msg_flags);
 int pd_conn_send_error(struct pd_conn *c, int err, const char *msg);
+/*
+ * Before a reply of at most records records: 0, or -EKEYEXPIRED when it
+ * could pass the record limit, after ERROR EKEYEXPIRED went out (the
+ * caller then closes, PROTOCOL.md 6.8).
+ */
+int pd_conn_reserve(struct pd_conn *c, uint64_t records);
+/* Counts the records of one write of len bytes; -EKEYEXPIRED: not made. */
+int pd_conn_count(struct pd_conn *c, size_t len);
 
 /* ops.c: one request; its body (except PUT_DATA's) is in c->rbuf. */
 int pd_ops_dispatch(struct pd_conn *c, uint8_t op, uint32_t len);
