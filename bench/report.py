@@ -48,9 +48,9 @@ TIME_METRICS = [
      lambda r: per(r["files"], r["wall"])),
     ("percon", "small files, 1 per connection", "files/s", "hi", "percon",
      lambda r: per(r["files"], r["wall"])),
-    ("conc8", "8 clients, 32 MiB files", "MB/s", "hi", "conc8",
+    ("conc8", "8 clients, a file each", "MB/s", "hi", "conc8",
      lambda r: per(r["window_bytes"], r["window_wall"], 1e-6)),
-    ("conc32", "32 clients, 32 MiB files", "MB/s", "hi", "conc32",
+    ("conc32", "32 clients, a file each", "MB/s", "hi", "conc32",
      lambda r: per(r["window_bytes"], r["window_wall"], 1e-6)),
     ("handshake", "new authenticated connections", "conn/s", "hi", "handshake",
      lambda r: per(r["conns"], r["wall"])),
@@ -303,7 +303,7 @@ def chart(run, paths, title):
                     base = med(summary, key, server_of("kmod", c, True))
                     if base and any(med(summary, key, server_of(r, c, True)) is not None
                                     for r, _, e in roles if e):
-                        name = CIPHERS.get(c, (c,))[0] if c else ""
+                        name = {"aes": "AES", "chacha": "ChaCha"}.get(c, c) if c else ""
                         groups.append((f"{label}, {name}" if name else label, key, c, base))
             # Only servers with a figure in this panel: gnuplot refuses empty columns.
             used = [(r, n, e) for r, n, e in roles if any(
@@ -333,7 +333,7 @@ set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lw 2 lc rgb "black"
 unset multiplot
 """
     for path in paths:
-        term = ("svg size 1400,1000 dynamic font ',10'" if path.endswith(".svg")
+        term = ("svg size 1400,1000 dynamic background rgb 'white' font ',10'" if path.endswith(".svg")
                 else "pngcairo size 1400,1000 font ',10'")
         try:
             subprocess.run(["gnuplot"], input=f"set terminal {term}\nset output '{path}'\n"
