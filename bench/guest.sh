@@ -436,7 +436,7 @@ tls_tx() {
 }
 
 measure() {
-	local server=$1 metric=$2 rep=$3 b0 b1 line rc t0= ktls=
+	local server=$1 metric=$2 rep=$3 b0 b1 line rc t0= t1 ktls=
 	[[ $server == */* ]] && t0=$(tls_tx)
 	nstat_mark
 	b0=$(busy)
@@ -447,8 +447,9 @@ measure() {
 	b1=$(busy)
 	nstat_print "$server" "$metric"
 	if [ -n "$t0" ]; then
-		ktls=", \"ktls_tx\": $(($(tls_tx) - t0))"
-		[ "$(tls_tx)" -gt "$t0" ] ||
+		t1=$(tls_tx)
+		ktls=", \"ktls_tx\": $((t1 - t0))"
+		[ "$t1" -gt "$t0" ] ||
 			say "$server $metric: kTLS not used (TlsTxSw did not grow in the servers' netns)"
 	fi
 	line=${line##*$'\n'}
