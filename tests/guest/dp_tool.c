@@ -14,7 +14,9 @@
  *
  *   stat EXPORT PATH                 ok TYPE SIZE MODE
  *   readdir EXPORT PATH [MAX]        ok ENTRIES PIECES (every piece read)
- *   read EXPORT PATH OFFSET LEN      ok TOTAL SHA256 (of the data)
+ *   read EXPORT PATH OFFSET LEN      ok TOTAL SHA256 (of the data), or an
+ *                                    ERROR inside the data: "ERRNO after
+ *                                    BYTES"
  *   range EXPORT PATH OFFSET LEN     the bytes on stdout (exit 1 on ERROR)
  *   put EXPORT PATH SIZE [MODE]      ok: SIZE zero bytes uploaded
  *   abort EXPORT PATH SIZE SENT      SENT bytes, then a short last frame
@@ -46,7 +48,27 @@
  *                                    ERROR a server at its cap sends
  *   hammer N                         N handshakes in a row: a line each (ok
  *                                    or the server's errno), then "time S"
- *   hello USER [VMIN VMAX]           raw HELLO (KEYFILE unused): ok or errno
+ *   hello USER [VMIN VMAX]           raw HELLO (KEYFILE unused; versions
+ *                                    2 2 by default): ok or errno
+ *   cipher [LIST]                    a handshake offering LIST (names as
+ *                                    p2p_cipher_parse takes them; all by
+ *                                    default): the cipher chosen, or the
+ *                                    server's errno
+ *   garbage N                        authenticates without kTLS on our side
+ *                                    (no_records), sends a record header
+ *                                    and N random bytes: "closed" if the
+ *                                    server closed sending nothing, else
+ *                                    "sent BYTES"
+ *   tamper-put EXPORT PATH SIZE SENT records made here (ChaCha20-Poly1305,
+ *                                    libsodium): PUT_BEGIN, its OK, SENT
+ *                                    bytes of PUT_DATA, then a record with
+ *                                    one bit flipped: "closed" or "sent
+ *                                    BYTES" as for garbage
+ *   ktls-vector FILE                 (HOST, PORT, USER, KEYFILE unused)
+ *                                    the kernel's TLS records against the
+ *                                    vector FILE (p2pshare_v2.txt) over
+ *                                    127.0.0.1: "ok CIPHER tx|rx|tamper"
+ *                                    lines or "not-ok ..." (exit 1)
  *
  * Without arguments it prints a TAP plan that skips: tests/run runs every
  * program in build/tests/guest, and this one is only a helper.
@@ -57,6 +79,8 @@
 #include <time.h>
 
 #include "dp_client.h"
+#include "ktls.h"
+#include <linux/tls.h>
 
 #define IO_TIMEOUT_S	20
 
@@ -81,6 +105,7 @@ static int session(struct p2p_session *s, int rcvbuf, int timeout_s)
 	fd = dial(host, port, rcvbuf, timeout_s);
 	if (fd < 0)
 		die("connect", fd);
+	memset(s, 0, sizeof(*s));
 	ret = p2p_client_connect(fd, user, priv, NULL, hk, s);
 	if (ret) {
 		fprintf(stderr, "dp_tool: handshake: %s %s\n", strerror(-ret),
@@ -172,6 +197,24 @@ static int do_readdir(int fd, struct bstr exp, struct bstr path, uint32_t max)
 	return 0;
 }
 
+/* An ERROR inside a READ_DATA stream (the record limit): "ERRNO after
+ * GOT" on stdout, or with out (range) on stderr and exit status 1. */
+static int data_error(const uint8_t *body, uint32_t len, uint64_t got,
+		      FILE *out)
+{
+	struct p2p_error e;
+
+	if (p2p_dec_error(body, len, &e))
+		die("data", EPROTO);
+	fprintf(out ? stderr : stdout, "%s after %llu\n", errname(e.code),
+		(unsigned long long)got);
+	fprintf(stderr, "dp_tool: server: %.*s (%s)\n", (int)e.msg.len,
+		e.msg.s, errname(e.code));
+	if (out)
+		exit(1);
+	return 0;
+}
+
 /* READ: the reply, then every data frame into out (or nowhere). */
 static int do_read(int fd, struct bstr exp, struct bstr path, uint64_t off,
 		   uint64_t len, FILE *out)
@@ -204,6 +247,8 @@ static int do_read(int fd, struct bstr exp, struct bstr path, uint64_t off,
 		return report(-EPROTO, 0, NULL);
 	do {
 		ret = p2p_recv_frame(fd, true, &f, buf, sizeof(buf));
+		if (!ret && f.op == P2P_OP_ERROR && f.tag == tag)
+			return data_error(buf, f.len, got, out);
 		if (ret || f.op != P2P_OP_READ_DATA || f.tag != tag) {
 			fprintf(stderr, "dp_tool: data: %s\n",
 				ret ? strerror(-ret) : "unexpected frame");
@@ -458,6 +503,7 @@ static int hello_by_hand(int fd, struct bstr name, uint16_t vmin,
 static int do_replay(void)
 {
 	uint8_t prologue[P2P_MAX_PROLOGUE], hk[P2P_KEY_LEN], msg1[64];
+	static const uint8_t offer[P2P_HS_PAYLOAD_LEN] = { 0, 3 };
 	struct noise_handshake hs;
 	struct p2p_frame f;
 	char msg[P2P_ERRMSG_MAX + 1];
@@ -468,12 +514,12 @@ static int do_replay(void)
 	fd = dial(host, port, 0, IO_TIMEOUT_S);
 	if (fd < 0)
 		die("connect", fd);
-	if (hello_by_hand(fd, bstr(user), 1, 1, prologue, &plen, hk))
+	if (hello_by_hand(fd, bstr(user), 2, 2, prologue, &plen, hk))
 		exit(2);
 	ret = noise_handshake_init(&hs, "KK", true, prologue, plen, priv, hk);
 	if (!ret)
-		ret = noise_write_message(&hs, NULL, 0, msg1, sizeof(msg1),
-					  &len1);
+		ret = noise_write_message(&hs, offer, sizeof(offer), msg1,
+					  sizeof(msg1), &len1);
 	if (!ret)
 		ret = p2p_send_frame(fd, P2P_OP_HANDSHAKE1, 0, ++tag, msg1,
 				     len1);
@@ -490,7 +536,7 @@ static int do_replay(void)
 	fd = dial(host, port, 0, IO_TIMEOUT_S);
 	if (fd < 0)
 		die("connect", fd);
-	if (hello_by_hand(fd, bstr(user), 1, 1, NULL, NULL, NULL))
+	if (hello_by_hand(fd, bstr(user), 2, 2, NULL, NULL, NULL))
 		exit(2);
 	ret = p2p_send_frame(fd, P2P_OP_HANDSHAKE1, 0, ++tag, msg1, len1);
 	if (!ret)
@@ -506,7 +552,7 @@ static int do_replay(void)
  * handshake, or (silent) one that never even sends HELLO. */
 static int do_idle(bool silent)
 {
-	struct p2p_session s;
+	struct p2p_session s = { 0 };
 	struct timespec t0, t1;
 	char c;
 	int fd = silent ? dial(host, port, 0, 120) : session(&s, 0, 120);
@@ -524,7 +570,7 @@ static int do_idle(bool silent)
 
 static void __attribute__((noreturn)) do_hold(int n)
 {
-	struct p2p_session s;
+	struct p2p_session s = { 0 };
 	int i;
 
 	for (i = 0; i < n; i++)
@@ -574,7 +620,7 @@ static int do_busy(void)
 static int do_hammer(int n)
 {
 	struct timespec t0, t1;
-	struct p2p_session s;
+	struct p2p_session s = { 0 };
 	uint8_t hk[P2P_KEY_LEN];
 	int i, fd, ret;
 
@@ -583,6 +629,7 @@ static int do_hammer(int n)
 		fd = dial(host, port, 0, IO_TIMEOUT_S);
 		if (fd < 0)
 			die("connect", fd);
+		memset(&s, 0, sizeof(s));
 		ret = p2p_client_connect(fd, user, priv, NULL, hk, &s);
 		if (!ret)
 			puts("ok");
@@ -596,6 +643,351 @@ static int do_hammer(int n)
 	printf("time %.1f\n", (t1.tv_sec - t0.tv_sec) +
 	       (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
+}
+
+/* One "NAME HEX" line of a vector file into out; its length or -1. */
+static int vec_field(const char *file, const char *name, uint8_t *out,
+		     size_t cap)
+{
+	char line[512], *hex;
+	size_t n = strlen(name), len = -1;
+	FILE *f = fopen(file, "re");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, name, n) || line[n] != ' ')
+			continue;
+		hex = line + n + 1;
+		hex[strcspn(hex, "\n")] = '\0';
+		if (sodium_hex2bin(out, cap, hex, strlen(hex), NULL, &len, NULL))
+			len = -1;
+		break;
+	}
+	if (f)
+		fclose(f);
+	return (int)len;
+}
+
+/* A TCP connection to itself over 127.0.0.1: fds[0] dials, fds[1] took it. */
+static int loop_pair(int fds[2])
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	int lfd = socket(AF_INET, SOCK_STREAM, 0);
+
+	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
+	if (lfd < 0 || fds[0] < 0 || bind(lfd, (struct sockaddr *)&sa, sl) ||
+	    listen(lfd, 1) || getsockname(lfd, (struct sockaddr *)&sa, &sl) ||
+	    connect(fds[0], (struct sockaddr *)&sa, sl))
+		die("loopback connection", errno);
+	fds[1] = accept(lfd, NULL, NULL);
+	if (fds[1] < 0)
+		die("accept", errno);
+	close(lfd);
+	return 0;
+}
+
+/*
+ * The vector's first client record, three ways: the kernel's TLS_TX makes
+ * exactly these bytes of the plaintext, its TLS_RX takes them back, and
+ * refuses them with one bit flipped (the lib's -EBADE).
+ */
+static int ktls_case(const char *file, const char *name, uint16_t cipher)
+{
+	uint8_t pt[64], rec[128], got[128];
+	struct p2p_record_key rk = { 0 };
+	char field[64];
+	int fds[2], ptlen, reclen, ret, bad = 0;
+
+	snprintf(field, sizeof(field), "c2s_%s_key", name);
+	ret = vec_field(file, field, rk.key, sizeof(rk.key));
+	snprintf(field, sizeof(field), "c2s_%s_iv", name);
+	if (ret > 0)
+		ret = vec_field(file, field, rk.iv, sizeof(rk.iv));
+	snprintf(field, sizeof(field), "c2s_%s_record0", name);
+	reclen = vec_field(file, field, rec, sizeof(rec));
+	ptlen = vec_field(file, "record0_plaintext", pt, sizeof(pt));
+	if (ret != P2P_TLS_IV_LEN || reclen <= 0 || ptlen <= 0)
+		die(file, EINVAL);
+
+	loop_pair(fds);
+	ret = p2p_ktls_ulp(fds[0]);
+	if (!ret)
+		ret = p2p_ktls_set(fds[0], TLS_TX, cipher, &rk);
+	if (!ret)
+		ret = p2p_write_full(fds[0], pt, ptlen);
+	if (!ret)
+		ret = p2p_read_full(fds[1], got, reclen);
+	bad += ret || memcmp(got, rec, reclen);
+	printf("%s %s tx (%s)\n", ret || memcmp(got, rec, reclen) ? "not-ok" : "ok",
+	       name, ret ? strerror(-ret) : "the vector's bytes");
+	close(fds[0]);
+	close(fds[1]);
+
+	loop_pair(fds);
+	ret = p2p_ktls_ulp(fds[1]);
+	if (!ret)
+		ret = p2p_ktls_set(fds[1], TLS_RX, cipher, &rk);
+	if (!ret)
+		ret = p2p_write_full(fds[0], rec, reclen);
+	if (!ret)
+		ret = p2p_read_full(fds[1], got, ptlen);
+	bad += ret || memcmp(got, pt, ptlen);
+	printf("%s %s rx (%s)\n", ret || memcmp(got, pt, ptlen) ? "not-ok" : "ok",
+	       name, ret ? strerror(-ret) : "the vector's plaintext");
+	close(fds[0]);
+	close(fds[1]);
+
+	loop_pair(fds);
+	rec[reclen - 1] ^= 0x01;
+	ret = p2p_ktls_ulp(fds[1]);
+	if (!ret)
+		ret = p2p_ktls_set(fds[1], TLS_RX, cipher, &rk);
+	if (!ret)
+		ret = p2p_write_full(fds[0], rec, reclen);
+	if (!ret)
+		ret = p2p_read_full(fds[1], got, ptlen);
+	bad += ret != -EBADE;
+	printf("%s %s tamper (%s)\n", ret == -EBADE ? "ok" : "not-ok", name,
+	       ret ? strerror(-ret) : "accepted");
+	close(fds[0]);
+	close(fds[1]);
+	sodium_memzero(&rk, sizeof(rk));
+	return bad;
+}
+
+static int do_ktls_vector(const char *file)
+{
+	int bad;
+
+	bad = ktls_case(file, "aes_128_gcm", P2P_CIPHER_AES_128_GCM);
+	bad += ktls_case(file, "chacha20_poly1305",
+			 P2P_CIPHER_CHACHA20_POLY1305);
+	fflush(stdout);
+	return bad ? 1 : 0;
+}
+
+/*
+ * TLS 1.3 records made in userspace (PROTOCOL.md 6.7), ChaCha20-Poly1305:
+ * a session without kTLS (no_records) keeps its Split() keys.
+ */
+struct urec {
+	struct p2p_record_key rk;
+	uint64_t seq;
+};
+
+static void urec_init(struct urec *r, const uint8_t k[NOISE_KEYLEN],
+		      const uint8_t hash[NOISE_HASHLEN])
+{
+	p2p_record_key_derive(&r->rk, k, hash);
+	r->seq = 0;
+}
+
+static void urec_nonce(const struct urec *r, uint8_t n[P2P_TLS_IV_LEN])
+{
+	int i;
+
+	memcpy(n, r->rk.iv, P2P_TLS_IV_LEN);
+	for (i = 0; i < 8; i++)
+		n[4 + i] ^= r->seq >> (56 - 8 * i);
+}
+
+/* One record of len bytes of data into out; its length. */
+static size_t urec_seal(struct urec *r, const void *data, size_t len,
+			uint8_t *out)
+{
+	static uint8_t inner[P2P_TLS_MAX_PLAINTEXT + 1];
+	uint8_t nonce[P2P_TLS_IV_LEN];
+	unsigned long long clen;
+	size_t n = len + 1 + crypto_aead_chacha20poly1305_ietf_ABYTES;
+
+	memcpy(inner, data, len);
+	inner[len] = 0x17;
+	out[0] = 0x17;
+	out[1] = 3;
+	out[2] = 3;
+	out[3] = n >> 8;
+	out[4] = n;
+	urec_nonce(r, nonce);
+	crypto_aead_chacha20poly1305_ietf_encrypt(out + 5, &clen, inner,
+						  len + 1, out, 5, NULL, nonce,
+						  r->rk.key);
+	r->seq++;
+	return 5 + clen;
+}
+
+/* One record from fd; its data in out, length or a negative errno. */
+static int urec_open(struct urec *r, int fd, uint8_t *out, size_t cap)
+{
+	static uint8_t rec[P2P_TLS_MAX_PLAINTEXT + 256];
+	uint8_t hdr[5], nonce[P2P_TLS_IV_LEN];
+	unsigned long long plen;
+	size_t n;
+	int ret;
+
+	ret = p2p_read_full(fd, hdr, sizeof(hdr));
+	if (ret)
+		return ret;
+	n = hdr[3] << 8 | hdr[4];
+	if (hdr[0] != 0x17 || hdr[1] != 3 || hdr[2] != 3 || n > sizeof(rec))
+		return -EBADMSG;
+	ret = p2p_read_full(fd, rec, n);
+	if (ret)
+		return ret;
+	urec_nonce(r, nonce);
+	if (crypto_aead_chacha20poly1305_ietf_decrypt(rec, &plen, NULL, rec, n,
+						      hdr, 5, nonce, r->rk.key))
+		return -EBADMSG;
+	r->seq++;
+	while (plen && !rec[plen - 1])
+		plen--;
+	if (!plen-- || rec[plen] != 0x17 || plen > cap)
+		return -EBADMSG;
+	memcpy(out, rec, plen);
+	return plen;
+}
+
+/* Authenticated with no kTLS here; the server has records on. */
+static int raw_session(struct p2p_session *s, uint16_t offer)
+{
+	uint8_t hk[P2P_KEY_LEN];
+	int fd, ret;
+
+	fd = dial(host, port, 0, IO_TIMEOUT_S);
+	if (fd < 0)
+		die("connect", fd);
+	memset(s, 0, sizeof(*s));
+	s->no_records = true;
+	s->offer = offer;
+	ret = p2p_client_connect(fd, user, priv, NULL, hk, s);
+	if (ret)
+		die("handshake without records", ret);
+	return fd;
+}
+
+/* "closed" when the server hangs up without a byte, else "sent N". */
+static int expect_silent_close(int fd)
+{
+	size_t total = 0;
+	ssize_t n;
+
+	shutdown(fd, SHUT_WR);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	if (n < 0 && errno != ECONNRESET)
+		die("waiting for the close", errno);
+	if (total)
+		printf("sent %zu\n", total);
+	else
+		puts("closed");
+	return 0;
+}
+
+static int do_cipher(const char *list)
+{
+	struct p2p_session s = { 0 };
+	uint8_t hk[P2P_KEY_LEN];
+	int fd, ret;
+
+	if (list && p2p_cipher_parse(list, &s.offer))
+		die(list, EINVAL);
+	fd = dial(host, port, 0, IO_TIMEOUT_S);
+	if (fd < 0)
+		die("connect", fd);
+	ret = p2p_client_connect(fd, user, priv, NULL, hk, &s);
+	if (ret == -EREMOTEIO || ret == -EACCES)
+		puts(errname(s.err.code));
+	else if (ret)
+		die("handshake", ret);
+	else
+		puts(p2p_cipher_name(s.cipher));
+	close(fd);
+	return 0;
+}
+
+static int do_garbage(size_t n)
+{
+	struct p2p_session s;
+	uint8_t *g = buf;
+	int fd = raw_session(&s, 0);
+
+	if (n > sizeof(buf) - 5)
+		n = sizeof(buf) - 5;
+	g[0] = 0x17;
+	g[1] = 3;
+	g[2] = 3;
+	g[3] = n >> 8;
+	g[4] = n;
+	randombytes_buf(g + 5, n);
+	if (p2p_write_full(fd, g, n + 5))
+		die("send", errno);
+	return expect_silent_close(fd);
+}
+
+/* One frame in one record of tx. */
+static int urec_frame(int fd, struct urec *tx, uint8_t op, uint8_t flags,
+		      const void *body, size_t len, bool flip)
+{
+	static uint8_t pt[P2P_TLS_MAX_PLAINTEXT], out[P2P_TLS_MAX_PLAINTEXT + 64];
+	struct p2p_frame f = { .len = len, .op = op, .flags = flags,
+			       .tag = tag };
+	size_t n;
+
+	if (P2P_HDR_LEN + len > sizeof(pt))
+		return -EMSGSIZE;
+	p2p_hdr_encode(pt, &f);
+	memcpy(pt + P2P_HDR_LEN, body, len);
+	n = urec_seal(tx, pt, P2P_HDR_LEN + len, out);
+	if (flip)
+		out[n / 2] ^= 0x01;
+	return p2p_write_full(fd, out, n);
+}
+
+static int do_tamper_put(struct bstr exp, struct bstr path, uint64_t size,
+			 uint64_t sent)
+{
+	static uint8_t zeros[4096];
+	struct body b = { .len = 0 };
+	struct p2p_session s;
+	struct urec tx, rx;
+	uint8_t reply[64];
+	struct p2p_frame f;
+	uint64_t n;
+	int fd, ret;
+
+	if (sent >= size)
+		die("tamper-put: SENT must be below SIZE", EINVAL);
+	fd = raw_session(&s, P2P_CIPHER_CHACHA20_POLY1305);
+	urec_init(&tx, s.noise.tx.k, s.noise.hash);
+	urec_init(&rx, s.noise.rx.k, s.noise.hash);
+	b_target(&b, exp, path);
+	b_u64(&b, size);
+	b_u32(&b, 0644);
+	tag++;
+	ret = urec_frame(fd, &tx, P2P_OP_PUT_BEGIN, 0, b.b, b.len, false);
+	if (!ret)
+		ret = urec_open(&rx, fd, reply, sizeof(reply));
+	if (ret < 0)
+		die("PUT_BEGIN", ret);
+	if (ret < P2P_HDR_LEN || p2p_hdr_decode(reply, true, &f) ||
+	    f.op != P2P_OP_OK || f.tag != tag) {
+		puts("unexpected-reply");
+		return 0;
+	}
+	for (; sent; sent -= n) {
+		n = sent < sizeof(zeros) ? sent : sizeof(zeros);
+		ret = urec_frame(fd, &tx, P2P_OP_PUT_DATA, P2P_F_MORE, zeros,
+				 n, false);
+		if (ret)
+			die("PUT_DATA", ret);
+	}
+	ret = urec_frame(fd, &tx, P2P_OP_PUT_DATA, P2P_F_MORE, zeros,
+			 sizeof(zeros), true);
+	if (ret)
+		die("the tampered PUT_DATA", ret);
+	sodium_memzero(&tx, sizeof(tx));
+	sodium_memzero(&rx, sizeof(rx));
+	return expect_silent_close(fd);
 }
 
 static uint64_t num(const char *s)
@@ -644,7 +1036,7 @@ static int request(int fd, const char *cmd, int argc, char **argv)
 static int do_batch(int fd)
 {
 	static char line[P2P_MAX_BODY + 256];
-	struct p2p_session s;
+	struct p2p_session s = { 0 };
 	char *argv[8], *save, *w;
 	int argc;
 
@@ -677,7 +1069,7 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-	struct p2p_session s;
+	struct p2p_session s = { 0 };
 	const char *cmd;
 	int fd, ret;
 
@@ -703,12 +1095,14 @@ int main(int argc, char **argv)
 		if (fd < 0)
 			die("connect", fd);
 		if (!hello_by_hand(fd, unescape(argv[0]),
-				   argc > 2 ? num(argv[1]) : 1,
-				   argc > 2 ? num(argv[2]) : 1, NULL, NULL,
+				   argc > 2 ? num(argv[1]) : 2,
+				   argc > 2 ? num(argv[2]) : 2, NULL, NULL,
 				   NULL))
 			puts("ok");
 		return 0;
 	}
+	if (!strcmp(cmd, "ktls-vector") && argc == 1)
+		return do_ktls_vector(argv[0]);
 	ret = load_key(keyfile, priv);
 	if (ret)
 		die(keyfile, ret);
@@ -720,6 +1114,13 @@ int main(int argc, char **argv)
 		do_hold(atoi(argv[0]));
 	if (!strcmp(cmd, "busy"))
 		return do_busy();
+	if (!strcmp(cmd, "cipher") && argc <= 1)
+		return do_cipher(argc ? argv[0] : NULL);
+	if (!strcmp(cmd, "garbage") && argc == 1)
+		return do_garbage(num(argv[0]));
+	if (!strcmp(cmd, "tamper-put") && argc == 4)
+		return do_tamper_put(unescape(argv[0]), unescape(argv[1]),
+				     num(argv[2]), num(argv[3]));
 	if (!strcmp(cmd, "hammer") && argc == 1)
 		return do_hammer(atoi(argv[0]));
 	if (argc < 2 && strcmp(cmd, "batch"))

@@ -111,6 +111,7 @@ static inline int session_open(const struct peer_cfg *p, struct p2p_session *s,
 	fd = dial_from(p->src, p->host, p->port, rcvbuf, timeout_s);
 	if (fd < 0)
 		return fd;
+	memset(s, 0, sizeof(*s));
 	ret = p2p_client_connect(fd, p->user, p->key, NULL, hk, s);
 	if (ret) {
 		close(fd);

@@ -11,7 +11,13 @@
  *       (paths that try to escape, offsets past the end and above 2^63),
  *       mutated bodies, unknown ops, header violations, handshake ops out
  *       of place, PUT sequences (complete, short, too long, interleaved,
- *       dropped) and floods.  EXPORT must hold hard_tool mkfiles files
+ *       dropped) and floods; these travel in kTLS records, so the
+ *       plaintext inside valid records is what is fuzzed.  Besides, on
+ *       connections authenticated without records (sess.no_records):
+ *       garbage "records" (random bytes, record headers with random,
+ *       oversized or tiny lengths and bodies, a v1 cleartext frame, a
+ *       truncated record), after which the server must close and send
+ *       nothing (PROTOCOL.md 6.7).  EXPORT must hold hard_tool mkfiles files
  *       f0000..f0007 of FILE_SIZE bytes and a directory d; USER needs rw.
  *       Checked on every frame the server sends: a valid header, a body
  *       its decoder accepts, nothing but HELLO_REPLY and ERROR before the
@@ -63,7 +69,7 @@ static bool trace;		/* $HARD_FUZZ_TRACE: each case on stderr */
 
 static struct {
 	unsigned long frames, seqs, conns, handshakes, preauth, closes;
-	unsigned long replies, data_bytes, puts_ok;
+	unsigned long replies, data_bytes, puts_ok, garbage;
 	unsigned long err[160];		/* ERROR frames by errno */
 } st;
 
@@ -454,8 +460,8 @@ static void expect_close(struct conn *c, const char *why)
 static void hello_body(struct body *b, const char *user)
 {
 	b->len = 0;
-	b_u16(b, 1);
-	b_u16(b, 1);
+	b_u16(b, P2P_VERSION_MIN);
+	b_u16(b, P2P_VERSION_MAX);
 	b_u8(b, strlen(user));
 	b_bytes(b, user, strlen(user));
 }
@@ -531,6 +537,100 @@ static void preauth_case(void)
 	/* No more from us: the server must answer what it got and close. */
 	shutdown(c.fd, SHUT_WR);
 	expect_close(&c, "a pre-authentication case");
+}
+
+/*
+ * Garbage where the server expects records: after a handshake without
+ * kTLS on our side, raw bytes that no record key made.  The server must
+ * close at once and send nothing, neither in clear nor in a record.
+ */
+/* True when the server can tell without the end of the stream. */
+static bool garbage_record(struct body *b)
+{
+	unsigned int k = rnd_below(&rs, 6), n;
+	uint32_t len;
+
+	b->len = 0;
+	switch (k) {
+	case 0:		/* random bytes */
+		b_rand(b, 1 + rnd_below(&rs, 2000));
+		return false;	/* a header may happen to look right */
+	case 1:		/* a record header and a body of its length */
+	case 2:		/* a length past 2^14 + 256, or below the overhead */
+		len = k == 1 ? 17 + rnd_below(&rs, 16384 + 256 - 17) :
+		      rnd_below(&rs, 2) ? 16384 + 257 + rnd_below(&rs, 50000) :
+					  rnd_below(&rs, 17);
+		b_u8(b, 0x17);
+		b_u16(b, 0x0303);
+		b_u16(b, len);
+		b_rand(b, len < 17000 ? len : 17000);
+		break;
+	case 3:		/* another content type or version */
+		b_u8(b, rnd_below(&rs, 2) ? 0x15 + rnd_below(&rs, 3) : rnd_next(&rs));
+		b_u16(b, rnd_below(&rs, 2) ? 0x0303 : rnd_next(&rs));
+		n = 17 + rnd_below(&rs, 200);
+		b_u16(b, n);
+		b_rand(b, n);
+		break;
+	case 4:		/* a v1 frame in clear: LIST_EXPORTS */
+		b_u32(b, 0);
+		b_u8(b, P2P_OP_LIST_EXPORTS);
+		b_u8(b, 0);
+		b_u16(b, 0);
+		b_u32(b, 3);
+		break;
+	default:	/* a record cut short, then the end of the stream */
+		n = 17 + rnd_below(&rs, 1000);
+		b_u8(b, 0x17);
+		b_u16(b, 0x0303);
+		b_u16(b, n);
+		b_rand(b, rnd_below(&rs, n));
+		return false;
+	}
+	return true;
+}
+
+static void garbage_case(void)
+{
+	struct conn c = { .fd = -1 };
+	static struct body b;
+	uint8_t hk[P2P_KEY_LEN];
+	struct timeval tv;
+	bool whole;
+	ssize_t n;
+	char x;
+	int ret;
+
+	st.seqs++;
+	st.garbage++;
+	c.fd = dial_from(peer.src, peer.host, peer.port, 0, IO_TIMEOUT_S);
+	if (c.fd < 0)
+		die("connect", c.fd);
+	c.s.no_records = true;
+	ret = p2p_client_connect(c.fd, peer.user, peer.key, NULL, hk, &c.s);
+	if (ret)
+		die("handshake without records", ret);
+	st.conns++;
+	st.handshakes++;
+	whole = garbage_record(&b);
+	TRACE("garbage: %zu bytes, first %02x\n", b.len, b.len ? b.b[0] : 0);
+	send_raw(&c, b.b, b.len);
+	st.frames++;
+	/* Often the stream ends there; else the server decides alone. */
+	if (!whole || rnd_below(&rs, 2))
+		shutdown(c.fd, SHUT_WR);
+	tv.tv_sec = IO_TIMEOUT_S;
+	tv.tv_usec = 0;
+	setsockopt(c.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = read(c.fd, &x, 1);
+	if (n > 0)
+		violation("server sent a byte after a garbage record (first %02x)",
+			  b.len ? b.b[0] : 0);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		violation("server kept the connection open after a garbage record (first %02x, %zu bytes)",
+			  b.len ? b.b[0] : 0, b.len);
+	st.closes++;
+	conn_close(&c);
 }
 
 /* Authenticated batches */
@@ -888,10 +988,11 @@ static void print_figures(double secs)
 	unsigned int i;
 
 	printf("proto: seed %llu frames %lu sequences %lu connections %lu "
-	       "handshakes %lu preauth %lu closes %lu replies %lu data %lu puts %lu "
-	       "secs %.0f\n", (unsigned long long)seed, st.frames, st.seqs,
-	       st.conns, st.handshakes, st.preauth, st.closes, st.replies,
-	       st.data_bytes, st.puts_ok, secs);
+	       "handshakes %lu preauth %lu garbage %lu closes %lu replies %lu "
+	       "data %lu puts %lu secs %.0f\n", (unsigned long long)seed,
+	       st.frames, st.seqs, st.conns, st.handshakes, st.preauth,
+	       st.garbage, st.closes, st.replies, st.data_bytes, st.puts_ok,
+	       secs);
 	printf("proto: errors");
 	for (i = 1; i < 160; i++)
 		if (st.err[i])
@@ -911,6 +1012,10 @@ static int do_proto(int secs)
 		k = rnd_below(&rs, 100);
 		if (k < 15) {
 			preauth_case();
+			continue;
+		}
+		if (k < 20) {
+			garbage_case();
 			continue;
 		}
 		if (c.fd < 0)

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Live fuzzing of the module (tests/guest/hard_fuzz.c): frames to the
 # server from host B, before authentication from a second address and
-# after it as alice; then every generic netlink command with random
+# after it as alice (inside kTLS records, and garbage where records are
+# due, which the module counts in decrypt_errors); then every generic netlink command with random
 # attributes in a namespace of its own, privileged and not.  Afterwards
 # the server still serves a file byte for byte, no temporary upload file
 # is left, the state is consistent, every object is freed and the module
@@ -45,6 +46,11 @@ nb "$FUZZ" proto "$EVIL" "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" pub \
 rc=$?
 sed 's/^/# /' "$TEST_TMP/proto"
 check_eq "protocol fuzzer: no violation in ${secs} s (seed $seed)" "$rc" 0
+garbage=$(grep -o 'garbage [0-9]*' "$TEST_TMP/proto" | cut -d' ' -f2)
+decrypt=$(dp_counter decrypt_errors)
+echo "# garbage record cases: $garbage, decrypt_errors: $decrypt"
+check "protocol fuzzer: garbage records were sent and counted as decrypt errors" \
+	test "${garbage:-0}" -gt 0 -a "${decrypt:-0}" -gt 0 -a "${decrypt:-0}" -le "${garbage:-0}"
 echo 10 >"$params/auth_burst"
 check "protocol fuzzer: every connection and upload gone" wait_for 20 \
 	grep -qx 'conns 0 uploads 0' "$params/conn_objects"

@@ -400,7 +400,8 @@ static bool hellos_reply(int *fd, unsigned int *count)
  */
 static int do_hellos(unsigned int n)
 {
-	struct p2p_hello h = { 1, 1, { peer.user, strlen(peer.user) } };
+	struct p2p_hello h = { P2P_VERSION_MIN, P2P_VERSION_MAX,
+			       { peer.user, strlen(peer.user) } };
 	unsigned int i, left = n, replies = 0, count[256] = {};
 	struct pollfd *pfd = calloc(n, sizeof(*pfd));
 	bool *replied = calloc(n, sizeof(*replied));

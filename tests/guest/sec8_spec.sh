@@ -92,7 +92,9 @@ check "alice's own key still works" pstat alice docs/sub
 
 [ -x "$P2PD" ] || { echo "Bail out! no $P2PD (make twin)"; exit 1; }
 DP_PORT=7447
-na "$P2PD" -c "$TEST_TMP/p2p.conf" -l "$DP_A:$DP_PORT" 2>"$TEST_TMP/p2pd.err" &
+# nsenter itself, not the function na: $! is then p2pd's pid, which kill ends
+nsenter --net=/run/netns/a "$P2PD" -c "$TEST_TMP/p2p.conf" -l "$DP_A:$DP_PORT" \
+	2>"$TEST_TMP/p2pd.err" &
 twin=$!
 if dp_listening; then
 	dp_pin

@@ -1217,6 +1217,17 @@ TEST(flow_bytes_after_handshake1)
 	ASSERT_EQ(0, raw_error(p.cfd, &f, &e, buf, sizeof(buf)));
 	ASSERT_EQ(2U, f.tag);
 	ASSERT_EQ((uint32_t)EPROTO, e.code);
+	ASSERT_EQ(0, memcmp("data after HANDSHAKE1", e.msg.s, e.msg.len));
+	pair_stop(&p);
+	ASSERT_EQ(-EPROTO, p.srv.ret);
+
+	/* Checked before authentication, as the module does. */
+	ASSERT_EQ(0, pair_run(&p));
+	ASSERT_EQ(0, raw_hello(&p, &hr));
+	memset(out + P2P_HDR_LEN, 0x55, MSG_LEN);
+	ASSERT_EQ(0, p2p_write_full(p.cfd, out, sizeof(out)));
+	ASSERT_EQ(0, raw_error(p.cfd, &f, &e, buf, sizeof(buf)));
+	ASSERT_EQ((uint32_t)EPROTO, e.code);
 	pair_stop(&p);
 	ASSERT_EQ(-EPROTO, p.srv.ret);
 }

@@ -27,12 +27,18 @@ static int io_err(void)
 
 /*
  * kTLS fails a read with EBADMSG for a record that does not authenticate
- * and with EIO for one of another content type (an alert, a handshake
- * message): both mean the connection was tampered with (PROTOCOL.md 6.7).
+ * (or is shorter than its tag), EIO for one of another content type (an
+ * alert, a handshake message), EINVAL for a header with another version
+ * and EMSGSIZE for a length past 2^14 + 256: each means the connection
+ * was tampered with (PROTOCOL.md 6.7). A read of a plain socket fails
+ * with none of them.
  */
 static int read_err(void)
 {
-	return errno == EBADMSG || errno == EIO ? -EBADE : io_err();
+	if (errno == EBADMSG || errno == EIO || errno == EINVAL ||
+	    errno == EMSGSIZE)
+		return -EBADE;
+	return io_err();
 }
 
 /* Byte I/O */
@@ -541,7 +547,20 @@ static int send_hello_reply(int fd, uint32_t tag,
 	return p2p_send_frame(fd, P2P_OP_HELLO_REPLY, 0, tag, buf, len);
 }
 
-/* HANDSHAKE1's offer; the client's tag and the offer in *tag, *offer. */
+/* The client must wait for HANDSHAKE2: a byte now would be neither clear
+ * text nor a record. */
+static bool bytes_pending(int fd)
+{
+	char c;
+
+	return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+/*
+ * HANDSHAKE1's offer; the client's tag and the offer in *tag, *offer.
+ * Bytes behind it are refused before the work of the handshake, as the
+ * module does; server_ready() looks again just before HANDSHAKE2.
+ */
 static int server_msg1(int fd, struct noise_handshake *hs, uint32_t *tag,
 		       uint16_t *offer)
 {
@@ -554,6 +573,10 @@ static int server_msg1(int fd, struct noise_handshake *hs, uint32_t *tag,
 	if (ret && ret != -E2BIG)
 		return ret;
 	*tag = f.tag;
+	if (!ret && f.len == P2P_HANDSHAKE1_LEN && bytes_pending(fd)) {
+		p2p_send_error(fd, f.tag, EPROTO, "data after HANDSHAKE1");
+		return -EPROTO;
+	}
 	if (ret || f.len != P2P_HANDSHAKE1_LEN ||
 	    noise_read_message(hs, buf, f.len, pay, sizeof(pay), &len) ||
 	    len != P2P_HS_PAYLOAD_LEN) {
@@ -562,15 +585,6 @@ static int server_msg1(int fd, struct noise_handshake *hs, uint32_t *tag,
 	}
 	*offer = get_be16(pay);
 	return 0;
-}
-
-/* The client must wait for HANDSHAKE2: a byte now would be neither clear
- * text nor a record. */
-static bool bytes_pending(int fd)
-{
-	char c;
-
-	return recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
 /* Everything that can fail before HANDSHAKE2 leaves, answered in clear. */
@@ -590,7 +604,7 @@ static int server_ready(int fd, struct p2p_session *sess, uint32_t tag)
 		}
 	}
 	if (bytes_pending(fd)) {
-		p2p_send_error(fd, tag, EPROTO, "bytes after HANDSHAKE1");
+		p2p_send_error(fd, tag, EPROTO, "data after HANDSHAKE1");
 		return -EPROTO;
 	}
 	return 0;

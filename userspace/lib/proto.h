@@ -13,8 +13,9 @@
  *   -ECONNRESET    the peer closed the connection inside a frame
  *   -ETIMEDOUT     SO_RCVTIMEO/SO_SNDTIMEO expired
  *   -ENOPKG        this machine's kernel TLS (module tls) is not available
- *   -EBADE         a record failed authentication: the connection was
- *                  tampered with (PROTOCOL.md 6.7)
+ *   -EBADE         a record failed authentication, or was no data record
+ *                  or malformed: the connection was tampered with
+ *                  (PROTOCOL.md 6.7)
  *   -EKEYEXPIRED   our own record limit would be passed (PROTOCOL.md 6.8);
  *                  the server's comes as -EREMOTEIO, err.code EKEYEXPIRED
  *   anything else  a local error (socket, memory, invalid argument)
