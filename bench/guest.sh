@@ -13,13 +13,24 @@
 #  │  sendfile  p2pd sendfile  :7439      │      │                              │
 #  │  raw       rawd           :7440      │      │                              │
 #  │  nginx     nginx-light    :8080      │      │                              │
+#  │  nginx-tls nginx HTTPS+kTLS :8443    │      │                              │
+#  │            (AES-128-GCM), :8444      │      │                              │
+#  │            (ChaCha20-Poly1305)       │      │                              │
 #  │   va 198.18.0.1/24 ──────────────────┼─veth─┼────────── vb 198.18.0.2/24   │
 #  └──────────────────────────────────────┘      └──────────────────────────────┘
 #
 # Every measurement prints one line "RESULT {json}" on stdout with the raw
-# figures (scripts/bench-report.py turns them into the table); progress goes
+# figures (bench/report.py turns them into the table); progress goes
 # to stderr. All servers run all the time, idle while another is measured;
 # the order of servers rotates from round to round.
+#
+# Encrypted servers (the p2p ones and nginx-tls) are measured once per cipher
+# of P2P_BENCH_CIPHERS, as SERVER/CIPHER (kmod/aes, nginx-tls/chacha): the
+# p2p client offers that cipher alone, nginx-tls listens on a port that allows
+# only that TLS 1.3 suite. The large and small metrics run for every cipher,
+# the others for the first one only. Around each encrypted measurement the
+# servers' /proc/net/tls_stat is read: TlsTxSw must grow, else the RESULT
+# says "ktls_tx": 0 and the report marks the row "kTLS not used".
 set -uo pipefail
 
 MODE=${1:-time}
@@ -33,8 +44,8 @@ A=198.18.0.1
 B=198.18.0.2
 
 REPS=${P2P_BENCH_REPS:-3}
-BIG_MIB=${P2P_BENCH_BIG_MIB:-256}
-CONC_MIB=${P2P_BENCH_CONC_MIB:-32}
+BIG_MIB=${P2P_BENCH_BIG_MIB:-128}	# encrypted, TCG moves some 30 MB/s
+CONC_MIB=${P2P_BENCH_CONC_MIB:-8}	# 32 clients: 256 MiB per server
 NCONC_FILES=8			# 32 clients share them: 4 per file
 NSMALL=${P2P_BENCH_NSMALL:-2000}
 SMALL_BYTES=4096
@@ -45,10 +56,12 @@ IDLE_N=${P2P_BENCH_IDLE:-64}
 # nginx-b: nginx fetched by p2pbench over HTTP, the same client code as the other
 # servers get; it isolates the server in the instruction counts (count run only).
 if [ "$MODE" = count ]; then
-	SERVERS=${P2P_BENCH_SERVERS:-kmod copy sendfile nginx nginx-b raw}
+	SERVERS=${P2P_BENCH_SERVERS:-kmod copy sendfile nginx-tls nginx nginx-b raw}
 else
-	SERVERS=${P2P_BENCH_SERVERS:-kmod copy sendfile nginx raw}
+	SERVERS=${P2P_BENCH_SERVERS:-kmod copy sendfile nginx-tls nginx raw}
 fi
+CIPHERS=${P2P_BENCH_CIPHERS:-aes chacha}
+CIPHER1=${CIPHERS%% *}		# the one the metrics other than large and small use
 DEPTH=${P2P_BENCH_DEPTH:-16}	# requests outstanding in the pipelined metric
 METRICS=${P2P_BENCH_METRICS:-large small pipe percon handshake conc8 conc32 idle}
 [ "$MODE" = count ] && REPS=${P2P_BENCH_COUNT_REPS:-1}
@@ -60,12 +73,54 @@ die() { say "$*"; exit 1; }
 
 port_of() {
 	case $1 in
-	kmod) echo 7437 ;; copy) echo 7438 ;; sendfile) echo 7439 ;;
+	kmod*) echo 7437 ;; copy*) echo 7438 ;; sendfile*) echo 7439 ;;
 	raw) echo 7440 ;; nginx | nginx-b) echo 8080 ;;
+	nginx-tls/aes) echo 8443 ;; nginx-tls/chacha) echo 8444 ;;
 	esac
 }
 
+# A cipher's names: the p2p client's (p2p_cipher_parse) and TLS 1.3's.
+p2p_cipher() {
+	case $1 in aes) echo aes-128-gcm ;; chacha) echo chacha20-poly1305 ;; esac
+}
+
+tls_suite() {
+	case $1 in aes) echo TLS_AES_128_GCM_SHA256 ;; chacha) echo TLS_CHACHA20_POLY1305_SHA256 ;; esac
+}
+
+# SERVERS with each encrypted one once per cipher: kmod -> kmod/aes kmod/chacha.
+expand_servers() {
+	local s c
+	for s in $SERVERS; do
+		case $s in
+		kmod | copy | sendfile | nginx-tls)
+			for c in $CIPHERS; do echo "$s/$c"; done ;;
+		*) echo "$s" ;;
+		esac
+	done
+}
+
 # ---------------------------------------------------------------- setup
+
+# The x86 drivers of the two AEADs, as a real machine has them: udev loads
+# aesni_intel and ghash_clmulni_intel at boot for the CPU's aes and pclmulqdq
+# flags (this guest has no udev), chacha_x86_64 and poly1305_x86_64 come with
+# the first user of ChaCha20. Without them, kTLS would encrypt with aes-generic
+# and the generic GHASH, some 20 times the instructions. Before any handshake:
+# a transform keeps the driver it was made with.
+setup_crypto() {
+	modprobe -a aesni_intel ghash_clmulni_intel chacha_x86_64 poly1305_x86_64 ||
+		die "cannot load the x86 AES-GCM and ChaCha20-Poly1305 drivers"
+}
+
+# The drivers behind the AEADs kTLS uses, once used (the highest priority
+# wins): "CRYPTO name=driver ...".
+print_crypto() {
+	echo "CRYPTO" $(awk '/^name/ { n = $3 } /^driver/ { d = $3 }
+		/^priority/ && (n == "gcm(aes)" || n == "rfc7539(chacha20,poly1305)") &&
+			$3 + 0 >= p[n] + 0 { p[n] = $3; best[n] = d }
+		END { for (n in best) print n "=" best[n] }' /proc/crypto | sort)
+}
 
 setup_net() {
 	ip netns add a && ip netns add b &&
@@ -96,8 +151,43 @@ setup_p2p() {
 	P2P_ARGS=(-u bench -k "$W/bench.key" -H "$HOSTKEY" -e data)
 }
 
+# A self-signed certificate for nginx-tls, made at every run (P-256: the
+# handshake is no part of what is measured; one per connection at most).
+setup_cert() {
+	mkdir -p "$W/tls" &&
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+			-subj /CN=bench -addext "subjectAltName=IP:$A" \
+			-keyout "$W/tls/key.pem" -out "$W/tls/cert.pem" 2>"$W/tls/openssl.log" ||
+		die "cannot make the certificate: $(cat "$W/tls/openssl.log")"
+}
+
+# nginx-tls: one server per cipher, TLS 1.3 with that suite only, kTLS asked
+# for (OpenSSL then hands the keys to the kernel and nginx uses SSL_sendfile,
+# i.e. sendfile(2) into the kTLS socket).
+nginx_tls_servers() {
+	local c
+	for c in $CIPHERS; do
+		cat <<EOF
+	server {
+		listen $A:$(port_of nginx-tls/$c) ssl;
+		root $DATA;
+		ssl_certificate $W/tls/cert.pem;
+		ssl_certificate_key $W/tls/key.pem;
+		ssl_protocols TLSv1.3;
+		ssl_conf_command Options KTLS;
+		ssl_conf_command Ciphersuites $(tls_suite "$c");
+	}
+EOF
+	done
+}
+
 setup_nginx() {
 	mkdir -p "$W/nginx"
+	setup_cert
+	# TCP_ULP "tls" loads the module only for a caller with CAP_NET_ADMIN, and
+	# nginx's workers set it as nobody: without this, OpenSSL falls back to
+	# encrypting in userspace (and the rows say "kTLS not used").
+	modprobe tls || die "cannot load the tls module"
 	cat >"$W/nginx/nginx.conf" <<EOF
 user nobody nogroup;
 worker_processes auto;
@@ -119,6 +209,7 @@ http {
 		listen $A:8080;
 		root $DATA;
 	}
+$(nginx_tls_servers)
 }
 EOF
 	na nginx -c "$W/nginx/nginx.conf" || die "nginx did not start"
@@ -159,9 +250,24 @@ start_servers() {
 	na "$BIN/rawd" "$A:7440" "$DATA" &
 	setup_nginx
 	local s
-	for s in kmod copy sendfile raw nginx; do
+	for s in $(expand_servers); do
 		wait_port "$(port_of $s)" ||
 			die "$s does not listen on port $(port_of $s): $(cat "$W"/*.log 2>/dev/null)"
+	done
+	check_suites
+}
+
+# Each nginx-tls port must negotiate TLS 1.3 with its one suite, and the
+# certificate must verify against the one made here.
+check_suites() {
+	local c out
+	for c in $CIPHERS; do
+		case " $(expand_servers | tr '\n' ' ') " in *" nginx-tls/$c "*) ;; *) continue ;; esac
+		out=$(nb openssl s_client -connect "$A:$(port_of nginx-tls/$c)" -tls1_3 \
+			-CAfile "$W/tls/cert.pem" </dev/null 2>&1)
+		grep -q "New, TLSv1.3, Cipher is $(tls_suite "$c")\$" <<<"$out" &&
+			grep -q 'Verify return code: 0 (ok)' <<<"$out" ||
+			die "nginx-tls/$c does not negotiate TLSv1.3 $(tls_suite "$c"): $out"
 	done
 }
 
@@ -190,11 +296,11 @@ client() {
 	local server=$1 metric=$2 port
 	port=$(port_of "$server")
 	case $server in
-	kmod | copy | sendfile) set -- "$PB" -p "$port" "${P2P_ARGS[@]}" ;;
-	raw) set -- "$PB" -p "$port" --proto raw ;;
-	nginx-b) set -- "$PB" -p "$port" --proto http ;;
-	nginx) nginx_client "$metric"; return ;;
+	nginx) nginx_client "$metric" "http://$A:$port"; return ;;
+	nginx-tls/*) nginx_client "$metric" "https://$A:$port"; return ;;
 	esac
+	client_cmd "$server"
+	set -- "${CMD[@]}"
 	case $metric in
 	warm) nb "$@" get small/f0000 ;;
 	large) nb "$@" get big ;;
@@ -204,6 +310,19 @@ client() {
 	handshake) nb "$@" handshake "$HS_N" ;;
 	conc8) nb "$@" load -c 8 $(conc_mode) $(conc_files) ;;
 	conc32) nb "$@" load -c 32 $(conc_mode) $(conc_files) ;;
+	esac
+}
+
+# CMD: p2pbench's command line for a server (not nginx or nginx-tls); a p2p
+# server with a cipher is offered that cipher alone.
+client_cmd() {
+	local port
+	port=$(port_of "$1")
+	case $1 in
+	kmod | copy | sendfile) CMD=("$PB" -p "$port" "${P2P_ARGS[@]}") ;;
+	*/*) CMD=("$PB" -p "$port" "${P2P_ARGS[@]}" --cipher "$(p2p_cipher "${1#*/}")") ;;
+	raw) CMD=("$PB" -p "$port" --proto raw) ;;
+	nginx-b) CMD=("$PB" -p "$port" --proto http) ;;
 	esac
 }
 
@@ -220,14 +339,15 @@ conc_files() {
 }
 
 # nginx with the clients people use: curl for one file, wrk for the rest.
-# Their figures become the same key=value line as p2pbench's.
+# Their figures become the same key=value line as p2pbench's. URL: http or
+# https (curl checks the certificate; wrk checks none).
 nginx_client() {
-	local url=http://$A:8080 out
+	local url=$2 out
 	case $1 in
-	warm) nb curl -s -o /dev/null "$url/small/f0000" ;;
+	warm) nb curl -sf --cacert "$W/tls/cert.pem" -o /dev/null "$url/small/f0000" ;;
 	large)
-		out=$(nb "$PB" exec -- curl -s -o /dev/null -w '%{size_download} %{time_total}\n' \
-			"$url/big" 2>"$W/exec.err") || return 1
+		out=$(nb "$PB" exec -- curl -sf --cacert "$W/tls/cert.pem" -o /dev/null \
+			-w '%{size_download} %{time_total}\n' "$url/big" 2>"$W/exec.err") || return 1
 		set -- $out
 		echo "wall=$2 bytes=$1 files=1 conns=1 window_bytes=$1 $(exec_cpu)"
 		;;
@@ -236,7 +356,7 @@ nginx_client() {
 	percon) wrk_line -t1 -c1 -H 'Connection: close' -s "$W/small.lua" "$url/" ;;
 	conc8 | conc32)
 		if [ "$MODE" = count ]; then
-			curls "${1#conc}"
+			curls "${1#conc}" "$url"
 		else
 			wrk_line -t2 "-c${1#conc}" --timeout 60s -s "$W/conc.lua" "$url/"
 		fi
@@ -250,9 +370,9 @@ curls() {
 	local n=$1 i out
 	out=$(nb "$PB" exec -- bash -c '
 		for ((i = 0; i < $1; i++)); do
-			curl -s -o /dev/null -w "%{size_download}\n" "$2/c/f$((i % $3))" &
+			curl -sf --cacert "$4" -o /dev/null -w "%{size_download}\n" "$2/c/f$((i % $3))" &
 		done
-		wait' - "$n" "http://$A:8080" "$NCONC_FILES" 2>"$W/exec.err") || return 1
+		wait' - "$n" "$2" "$NCONC_FILES" "$W/tls/cert.pem" 2>"$W/exec.err") || return 1
 	local bytes=0
 	for i in $out; do bytes=$((bytes + i)); done
 	echo "window_wall=$(exec_wall) wall=$(exec_wall) bytes=$bytes files=$n conns=$n" \
@@ -309,8 +429,15 @@ nstat_print() {
 	done
 }
 
+# kTLS transmit contexts set up so far in netns a, where the servers are
+# (TlsTxSw; 0 while the tls module is not loaded and the file is absent).
+tls_tx() {
+	na cat /proc/net/tls_stat 2>/dev/null | awk '$1 == "TlsTxSw" { n = $2 } END { print n + 0 }'
+}
+
 measure() {
-	local server=$1 metric=$2 rep=$3 b0 b1 line rc
+	local server=$1 metric=$2 rep=$3 b0 b1 line rc t0= t1 ktls=
+	[[ $server == */* ]] && t0=$(tls_tx)
 	nstat_mark
 	b0=$(busy)
 	[ "$MODE" = count ] && "$MARK" start
@@ -319,6 +446,12 @@ measure() {
 	[ "$MODE" = count ] && "$MARK" stop
 	b1=$(busy)
 	nstat_print "$server" "$metric"
+	if [ -n "$t0" ]; then
+		t1=$(tls_tx)
+		ktls=", \"ktls_tx\": $((t1 - t0))"
+		[ "$t1" -gt "$t0" ] ||
+			say "$server $metric: kTLS not used (TlsTxSw did not grow in the servers' netns)"
+	fi
 	line=${line##*$'\n'}
 	if [ "$rc" != 0 ] || [ -z "$line" ]; then
 		say "$server $metric failed"
@@ -326,7 +459,7 @@ measure() {
 		return
 	fi
 	echo "RESULT {\"server\": \"$server\", \"metric\": \"$metric\", \"rep\": $rep," \
-		"\"busy\": $((b1 - b0)).0e-2$(kv_json "$line")}"
+		"\"busy\": $((b1 - b0)).0e-2$ktls$(kv_json "$line")}"
 }
 
 # Memory in kB: the kernel's own (slab, which also counts large kmalloc
@@ -342,13 +475,10 @@ mem() {
 
 # N connections that each fetched one small file, then idle: memory delta.
 measure_idle() {
-	local server=$1 rep=$2 port m0 m1 pid i
-	port=$(port_of "$server")
-	local -a cmd
+	local server=$1 rep=$2 m0 m1 pid i
 	case $server in
-	kmod | copy | sendfile) cmd=("$PB" -p "$port" "${P2P_ARGS[@]}") ;;
-	raw) cmd=("$PB" -p "$port" --proto raw) ;;
-	nginx | nginx-b) cmd=("$PB" -p "$port" --proto http) ;;
+	nginx) client_cmd nginx-b ;;
+	*) client_cmd "$server" ;;
 	esac
 	rm -f "$W/hold" "$W/idle.out"
 	mkfifo "$W/hold"
@@ -356,7 +486,7 @@ measure_idle() {
 	echo 1 >/proc/sys/vm/compact_memory 2>/dev/null
 	sleep 1
 	m0=$(mem)
-	nb "${cmd[@]}" idle "$IDLE_N" small/f0000 <"$W/hold" >"$W/idle.out" &
+	nb "${CMD[@]}" idle "$IDLE_N" small/f0000 <"$W/hold" >"$W/idle.out" &
 	pid=$!
 	exec 7>"$W/hold"
 	for ((i = 0; i < 600; i++)); do
@@ -394,14 +524,19 @@ print_kallsyms() {
 
 applies() {
 	case $1:$2 in
+	*/*:large | */*:small) ;;
+	*/*:*) [ "${1#*/}" = "$CIPHER1" ] || return 1 ;;
+	esac
+	case $1:$2 in
 	nginx:handshake | nginx-b:handshake | raw:handshake | nginx-b:idle) return 1 ;;
+	nginx-tls/*:handshake | nginx-tls/*:idle) return 1 ;;	# no TLS in p2pbench
 	*:idle) [ "$MODE" = time ] && [ "$3" = 1 ] ;;	# memory: the first round
 	esac
 }
 
 # Servers in a rotated order: round r starts with the r-th.
 rotated() {
-	local -a s=($SERVERS)
+	local -a s=($(expand_servers))
 	local n=${#s[@]} i
 	for ((i = 0; i < n; i++)); do echo "${s[(i + $1) % n]}"; done
 }
@@ -409,7 +544,8 @@ rotated() {
 main() {
 	local rep metric server t0
 	t0=$(date +%s)
-	say "kernel $(uname -r), mode $MODE, $REPS round(s), servers: $SERVERS"
+	say "kernel $(uname -r), mode $MODE, $REPS round(s), servers: $(expand_servers | tr '\n' ' ')"
+	setup_crypto
 	setup_net
 	setup_data
 	setup_p2p
@@ -417,9 +553,10 @@ main() {
 	echo "INFO {\"kernel\": \"$(uname -r)\", \"mode\": \"$MODE\", \"reps\": $REPS," \
 		"\"big_mib\": $BIG_MIB, \"conc_mib\": $CONC_MIB, \"nsmall\": $NSMALL," \
 		"\"small_bytes\": $SMALL_BYTES, \"duration\": $DUR, \"perconn\": $PERCONN_N," \
-		"\"handshakes\": $HS_N, \"idle\": $IDLE_N, \"cpus\": $(nproc)}"
+		"\"handshakes\": $HS_N, \"idle\": $IDLE_N, \"cpus\": $(nproc)," \
+		"\"ciphers\": \"$CIPHERS\"}"
 	# Warm-up: one connection to every server, nothing recorded.
-	for server in $SERVERS; do
+	for server in $(expand_servers); do
 		client "$server" warm >/dev/null 2>&1
 	done
 	if [ "$MODE" = count ]; then
@@ -443,6 +580,7 @@ main() {
 		done
 	done
 	echo "COUNTERS $(na p2pctl show -j | tr -d '\n')"
+	print_crypto
 	[ "$MODE" = count ] && [ "${P2P_BENCH_PROF:-0}" = 1 ] && print_kallsyms
 	say "done in $(($(date +%s) - t0)) s"
 }

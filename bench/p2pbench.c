@@ -15,7 +15,9 @@
  *   p2pbench mkdata DIR BIG_MIB CONC_MIB NCONC NSMALL SMALL_BYTES
  *
  * TARGET: -a ADDR -p PORT --proto p2p|raw|http, and for p2p -u USER
- * -k KEYFILE -H HOSTKEY (base64) -e EXPORT. With -n N, a PATH holding
+ * -k KEYFILE -H HOSTKEY (base64) -e EXPORT [--cipher NAME[,NAME]] (the
+ * ciphers offered, p2p_cipher_parse() names; default all: the server picks;
+ * one alone must be the one the records use). With -n N, a PATH holding
  * a printf conversion (small/f%04d) stands for N paths. -P: a connection
  * per file; -D: up to DEPTH requests outstanding on the one connection.
  */
@@ -51,6 +53,7 @@ static struct {
 	const char *user, *export;
 	uint8_t priv[P2P_KEY_LEN];
 	uint8_t hostkey[P2P_KEY_LEN];
+	uint16_t offer;
 } tgt;
 
 struct client {
@@ -173,8 +176,14 @@ static int cl_open(struct client *c)
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (tgt.proto != PROTO_P2P)
 		return 0;
-	return p2p_client_connect(c->fd, tgt.user, tgt.priv, tgt.hostkey, seen,
-				  &c->sess) ? -1 : 0;
+	c->sess.offer = tgt.offer;
+	if (p2p_client_connect(c->fd, tgt.user, tgt.priv, tgt.hostkey, seen, &c->sess))
+		return -1;
+	/* A cipher offered alone is the one measured, or nothing is. */
+	if (tgt.offer && !(tgt.offer & (tgt.offer - 1)) && c->sess.cipher != tgt.offer)
+		die("the server chose %s, not the cipher offered",
+		    p2p_cipher_name(c->sess.cipher));
+	return 0;
 }
 
 static void cl_close(struct client *c)
@@ -672,6 +681,7 @@ static void parse_target(int *argc, char ***argv)
 {
 	static const struct option opts[] = {
 		{ "proto", required_argument, NULL, 'P' },
+		{ "cipher", required_argument, NULL, 'C' },
 		{ 0 }
 	};
 	size_t len;
@@ -696,6 +706,10 @@ static void parse_target(int *argc, char ***argv)
 				die("invalid host key \"%s\"", optarg);
 			break;
 		case 'e': tgt.export = optarg; break;
+		case 'C':
+			if (p2p_cipher_parse(optarg, &tgt.offer))
+				die("unknown cipher in \"%s\"", optarg);
+			break;
 		case 'P':
 			if (!strcmp(optarg, "p2p"))
 				tgt.proto = PROTO_P2P;

@@ -35,10 +35,12 @@ MAX_FUNC = 1 << 18
 CATEGORIES = [
     ("user", (), r"^\[user\]$"),
     ("p2pshare", ("p2pshare",), None),
+    ("kTLS record layer", ("tls",), None),
     ("crypto", ("chacha20poly1305", "chacha_x86_64", "poly1305_x86_64",
                 "curve25519_x86_64", "chacha_generic", "poly1305_generic",
                 "libpoly1305", "curve25519_generic", "libcurve25519_generic",
-                "libchacha"),
+                "libchacha", "aesni_intel", "ghash_clmulni_intel", "gcm", "aes_generic",
+                "ghash_generic", "gf128mul", "crypto_simd", "cryptd"),
      r"chacha|poly1305|curve25519|sha256|sha512|blake2s|crypto_|aes|ghash"),
     ("syscall entry/exit", (),
      r"^entry_SYSCALL|^do_syscall_64|^x64_sys_call|^syscall_|exit_to_user_mode"

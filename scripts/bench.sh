@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: p2pshare.ko beside the userspace twin (copy and sendfile modes), nginx and the raw
-# sendfile path, on the same data over the same veth pair in a QEMU guest (docs/BENCHMARKS.md).
+# make bench: p2pshare.ko beside the userspace twin (copy and sendfile modes), nginx over HTTPS
+# with kernel TLS and over HTTP, and the raw sendfile path, on the same data over the same veth
+# pair in a QEMU guest (docs/BENCHMARKS.md); the encrypted servers once per cipher.
 #
 # Per kernel, two boots of scripts/vm running bench/guest.sh:
 #   time   throughput, server CPU and memory per idle connection, P2P_BENCH_REPS rounds
 #          with the servers' order rotated, medians reported;
 #   count  one round under the instruction-counting TCG plugin (build/bench/insn_count.so),
 #          each measurement between phase marks: guest instructions per GiB, per file...
-# Then bench/report.py prints the table and writes build/bench/results.json and chart.png.
+# Then bench/report.py prints a table per cipher and writes build/bench/results.json and
+# chart.png (and .svg).
 #
 # TCG threading: the timing boot runs one host thread per vCPU (thread=multi, as the guest's
 # two vCPUs would run in parallel on hardware); the counting boot runs both vCPUs on one thread
@@ -18,8 +20,8 @@
 # Environment: P2P_BENCH_KERNELS (default: the newest installed 6.12 kernel; e.g.
 # "6.12.117+deb12-amd64 6.1.0-56-amd64"), P2P_BENCH_OUT (default build/bench),
 # P2P_BENCH_COUNT=0 to skip the counting boot, P2P_BENCH_TIMING_TCG / P2P_BENCH_COUNT_TCG
-# (multi / single), and the P2P_BENCH_* sizes that bench/guest.sh reads (P2P_BENCH_REPS,
-# P2P_BENCH_BIG_MIB, ...).
+# (multi / single), and what bench/guest.sh reads (P2P_BENCH_CIPHERS, P2P_BENCH_SERVERS,
+# P2P_BENCH_REPS, P2P_BENCH_BIG_MIB, ...).
 #
 # scripts/bench.sh --profile (make bench-profile): where the instructions go. One counting boot
 # on the first kernel, the plugin in profile mode (prof=: instructions per translation block

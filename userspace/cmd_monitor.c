@@ -51,10 +51,13 @@ static void event_u32(struct nlattr *a, const char *key, const char *fmt)
 static void event_listen(struct nlattr **tb)
 {
 	struct snapshot s;
+	char c[8];
 
 	memset(&s, 0, sizeof(s));
 	snapshot_listen(&s, tb);
 	print_str("listen", " %s", s.listen);
+	if (s.cipher)
+		print_str("cipher", " cipher %s", cipher_label(s.cipher, c));
 }
 
 static int event_cb(struct nl_msg *msg, void *arg)
@@ -134,12 +137,13 @@ const struct command cmd_monitor = {
 	"  user-set USER pubkey KEY uid UID gid GID     (the user as it is now)\n"
 	"  export-add EXPORT PATH                       export-del EXPORT\n"
 	"  grant EXPORT USER ro|rw                      revoke EXPORT USER ro|rw\n"
-	"  listen ADDR:PORT                             hostkey public KEY\n"
+	"  listen ADDR:PORT cipher CIPHER               hostkey public KEY\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json   one JSON object per line instead: {\"event\": ...,\n"
 	"               \"export\", \"user\", \"path\", \"pubkey\", \"uid\", \"gid\",\n"
-	"               \"mode\", \"listen\", \"hostkey\" as they apply}\n"
+	"               \"mode\", \"listen\", \"cipher\", \"hostkey\" as they\n"
+	"               apply}\n"
 	"\n"
 	"Example:\n"
 	"  p2pctl monitor &\n"

@@ -103,6 +103,7 @@ p2pctl revoke music dave
 p2pctl unexport docs
 p2pctl user del dave
 p2pctl listen :7011
+p2pctl listen --cipher chacha20-poly1305
 p2pctl hostkey set b.key
 wait_for 5 sh -c 'grep -q "^hostkey" mon.txt'
 kill $mpid $jpid; wait $mpid $jpid 2>/dev/null
@@ -112,10 +113,11 @@ user-set dave pubkey $(p2pctl pubkey < b.key) uid 1000 gid 65534
 revoke music dave rw
 export-del docs
 user-del dave pubkey $(p2pctl pubkey < b.key) uid 1000 gid 65534
-listen *:7011
+listen *:7011 cipher aes-128-gcm
+listen *:7011 cipher chacha20-poly1305
 hostkey public $(p2pctl pubkey < b.key)" cat mon.txt
 check "monitor -j prints one JSON object per line" sh -c \
-	'[ "$(wc -l < mon.json)" = 8 ] && while read -r l; do echo "$l" | python3 -m json.tool >/dev/null || exit 1; done < mon.json'
+	'[ "$(wc -l < mon.json)" = 9 ] && while read -r l; do echo "$l" | python3 -m json.tool >/dev/null || exit 1; done < mon.json'
 check "no private key in events" sh -c "! grep -qF '$(cat b.key)' mon.txt mon.json"
 
 check "clear everything" sh -c 'p2pctl unexport music && for u in alice bob carol; do p2pctl user del $u || exit 1; done'

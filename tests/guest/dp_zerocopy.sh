@@ -37,11 +37,12 @@ check "export ext4 to alice" na p2pctl export "$docs/ext4" --user alice
 dp_listening
 dp_pin
 
-# A counter of host A's kernel TLS: /proc/net/tls_stat is per namespace.
-tls_stat() { na awk -v k="$1" '$1 == k { print $2 }' /proc/net/tls_stat; }
-
-check "kernel TLS statistics in host A's namespace" test -n "$(tls_stat TlsTxSw)"
-check_eq "no kTLS socket open in host A before" "$(tls_stat TlsCurrTxSw)" 0
+# A counter of host A's kernel TLS: /proc/net/tls_stat is per namespace,
+# and there once the module tls is loaded (the first connection loads it).
+tls_stat() {
+	na awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }' /proc/net/tls_stat 2>/dev/null ||
+		echo 0
+}
 
 # zc DESC EXPORT/PATH LOCAL N: a get of N bytes adds exactly N to the
 # counter, over one connection whose TX and RX are kTLS in software;
@@ -69,6 +70,7 @@ zc() {
 		"$(tls_stat TlsTxDevice)" "$dev"
 }
 zc "tmpfs, 1 MiB+1" docs/f1048577 "$docs/f1048577" 1048577
+check "kernel TLS statistics in host A's namespace" na test -r /proc/net/tls_stat
 zc "tmpfs, 3 pages+5" docs/f12293 "$docs/f12293" 12293
 zc "tmpfs, 1 byte" docs/f1 "$docs/f1" 1
 zc "tmpfs, empty" docs/f0 "$docs/f0" 0
@@ -93,7 +95,7 @@ check_eq "during it: TlsCurrTxSw is 1" "$(tls_stat TlsCurrTxSw)" 1
 check_eq "during it: TlsCurrRxSw is 1" "$(tls_stat TlsCurrRxSw)" 1
 kill -USR1 "$slow"
 wait "$slow"
-check_out "the slow get ends with every byte" "ok 33554432" cat "$TEST_TMP/slow"
+check "the slow get ends with every byte" grep -qx "ok 33554432" "$TEST_TMP/slow"
 check_eq "the slow get: bytes_sent_zerocopy grew by 32 MiB" \
 	"$(($(dp_counter bytes_sent_zerocopy) - before))" 33554432
 tx_idle() { [ "$(tls_stat TlsCurrTxSw)" = 0 ]; }

@@ -100,7 +100,7 @@ mput() {
 	nb p2pctl put "$1" "$(murl "$2")" --key-file "$DP_KEYS/alice.key" --host-key "$HOSTKEY"
 }
 mls() {
-	nb p2pctl ls "$(murl "")" --key-file "$DP_KEYS/alice.key" --host-key "$HOSTKEY"
+	nb p2pctl ls "p2p://alice@$M_B:$RPORT/$exp" --key-file "$DP_KEYS/alice.key" --host-key "$HOSTKEY"
 }
 
 # check_err DESC LINE CMD...: CMD exits 1 and its stderr is exactly LINE.
