@@ -99,7 +99,9 @@ check_eq "kTLS makes and takes the v2 vector's first record, both ciphers, refus
 	"$(echo "$out" | grep -c '^ok ')" 6
 
 # The cipher: the client's offer, the twin's preference, the save file's.
-sed 's/^listen \([^ ]*\)$/listen \1 cipher chacha20-poly1305/' "$TEST_TMP/p2p.conf" >"$TEST_TMP/chacha.conf"
+# (p2pctl save may already name the module's cipher there: replaced)
+sed 's/^listen \([^ ]*\).*$/listen \1 cipher chacha20-poly1305/' "$TEST_TMP/p2p.conf" >"$TEST_TMP/chacha.conf"
+echo "# save's listen line: $(grep '^listen' "$TEST_TMP/p2p.conf")"
 check "a save file whose listen line names a cipher" grep -q '^listen .* cipher chacha20-poly1305$' "$TEST_TMP/chacha.conf"
 if twin_start 7449 "$TEST_TMP/p2p.conf"; then
 	check_out "default preference, offer of both: aes-128-gcm" aes-128-gcm tw cipher 7449
