@@ -9,36 +9,47 @@ QEMU_PLUGIN_INC ?= /var/cache/p2pshare/qemu/include/qemu
 
 CC ?= gcc
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -Werror -std=gnu11 -D_GNU_SOURCE
 CPPFLAGS += -Ikmod/uapi -Ikmod -Iuserspace -Iuserspace/lib
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 SODIUM_LIBS := $(shell pkg-config --libs libsodium 2>/dev/null)
 MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null)
 
-LIB_SRCS := $(wildcard userspace/lib/*.c) $(wildcard kmod/wire.c)
+LIB_SRCS := $(wildcard userspace/lib/*.c) kmod/wire.c
 P2PCTL_SRCS := $(wildcard userspace/*.c)
-TWIN_SRCS := $(wildcard userspace/p2pd/*.c)
-HDRS := $(wildcard kmod/uapi/*.h kmod/wire.h userspace/*.h userspace/lib/*.h userspace/p2pd/*.h)
+TWIN_SRCS := $(wildcard userspace/p2pd/*.c) kmod/ratelimit.c
+HDRS := $(wildcard kmod/uapi/*.h kmod/wire.h kmod/ratelimit.h userspace/*.h userspace/lib/*.h userspace/p2pd/*.h)
 
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/test_*.c))
 GUEST_TOOLS := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%,$(wildcard tests/guest/*.c))
 # kTLS: the host kernel has none, so this host test runs in the guest too.
 GUEST_TOOLS += $(BUILD)/tests/guest/evil_server
+# The host test programs again, with AddressSanitizer and UBSan: make check-asan.
+ASAN_DIR := $(BUILD)/asan
+ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+ASAN_TESTS := $(patsubst tests/host/%.c,$(ASAN_DIR)/tests/host/%,$(wildcard tests/host/test_*.c))
 BENCH_BIN := $(BUILD)/bench/bin
 BENCH_TOOLS := $(BENCH_BIN)/p2pbench $(BENCH_BIN)/rawd $(BENCH_BIN)/mark $(BUILD)/bench/insn_count.so
 
-.PHONY: all module modules-all p2pctl twin bench bench-profile bench-tools tests deps check check-host check-guest fuzz demo clean help
+.PHONY: all module modules-all modules-selftest p2pctl twin bench bench-profile bench-tools tests tests-asan deps \
+	check check-host check-asan check-guest lint fuzz demo clean help ynl-gen ynl-check
 
 all: module p2pctl twin
 
 help:
 	@echo 'make                build kmod/p2pshare.ko (KVER=$(KVER)) and userspace/p2pctl'
 	@echo 'make modules-all    build the module for every installed kernel: build/KVER/kmod/'
+	@echo 'make modules-selftest  the same with its load-time self-test: build/selftest/KVER/kmod/'
 	@echo 'make twin           build userspace/p2pd/p2pd, the userspace twin server'
 	@echo 'make bench          boot a guest, run every server on the same data: build/bench/'
 	@echo 'make bench-profile  where the small-file instructions go, per kernel function: build/bench/profile/'
-	@echo 'make check          deps + builds + host tests + guest tests on every kernel'
+	@echo 'make check          deps + lint + builds + host tests + guest tests on every kernel'
+	@echo 'make ynl-gen        regenerate kmod/uapi/p2pshare_nl.h, kmod/netlink-gen.[ch] from docs/netlink.yaml'
+	@echo 'make ynl-check      fail if regenerating them would change anything'
+	@echo 'make lint           checkpatch on kmod/, shellcheck on scripts/ and tests/, cycles (docs/LINT.md)'
+	@echo 'make check-asan     the host tests built with ASan and UBSan: build/asan/'
 	@echo 'make fuzz           libFuzzer targets, FUZZ_TIME seconds each (default 60)'
 	@echo 'make demo           boot a guest, load the module and use it'
 	@echo 'make deps           install what the project needs (root)'
@@ -53,6 +64,9 @@ module:
 
 modules-all:
 	@set -e; for k in $(KVERS_ALL); do scripts/build-module.sh $$k; done
+
+modules-selftest:
+	@set -e; for k in $(KVERS_ALL); do scripts/build-module.sh --selftest $$k; done
 
 p2pctl: userspace/p2pctl
 
@@ -101,6 +115,12 @@ $(BUILD)/tests/host/%: tests/host/%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(SODIUM_LIBS)
 
+tests-asan: $(ASAN_TESTS)
+
+$(ASAN_DIR)/tests/host/%: tests/host/%.c $(LIB_SRCS) $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) $(ASAN_CFLAGS) -o $@ $< $(LIB_SRCS) $(SODIUM_LIBS)
+
 $(BUILD)/tests/guest/evil_server: tests/host/test_evil_server.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(SODIUM_LIBS)
@@ -116,8 +136,33 @@ deps:
 check:
 	@scripts/check.sh
 
+# The netlink code generated from docs/netlink.yaml by the kernel's ynl-gen-c.py.
+ynl-gen:
+	@scripts/ynl-gen.sh
+
+ynl-check:
+	@scripts/ynl-gen.sh --check
+
 check-host: tests
 	@tests/run --host
+
+check-asan: tests-asan
+	@tests/run --host-asan
+
+# make lint: docs/LINT.md.  LINT_CYCLES=fail makes a cycle between the files
+# of kmod/ or of userspace/ an error; warn only prints it.
+LINT_CYCLES ?= fail
+LINT_OBJS := $(patsubst %.c,$(BUILD)/lint/%.o,$(P2PCTL_SRCS) $(TWIN_SRCS) $(wildcard userspace/lib/*.c))
+
+lint: $(LINT_OBJS)
+	@scripts/build-module.sh $(KVER)
+	@LINT_CYCLES=$(LINT_CYCLES) scripts/lint.sh $(KVER)
+
+# Objects only for nm (scripts/cycles.py): which file calls which, unoptimised
+# so that every call in the source is one; the real builds check the warnings.
+$(BUILD)/lint/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@$(CC) $(CPPFLAGS) -std=gnu11 -D_GNU_SOURCE -O0 -w $(NL_CFLAGS) -c -o $@ $<
 
 check-guest: all tests
 	@tests/run --guest $(KVER)
@@ -132,7 +177,7 @@ clean:
 	rm -rf $(BUILD) kmod/p2pshare.ko userspace/p2pctl userspace/p2pd/p2pd
 
 # Installation: docs/INSTALL.md.  With DESTDIR set, nothing outside it is touched.
-VERSION := $(shell sed -n 's/^\#define P2P_MODULE_VERSION "\(.*\)"/\1/p' kmod/main.h)
+VERSION := $(shell sed -n 's/^\#define P2P_MODULE_VERSION "\(.*\)"/\1/p' kmod/version.h)
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
@@ -140,7 +185,8 @@ COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 DKMSSRCDIR ?= /usr/src/p2pshare-$(VERSION)
 INSTALL ?= install
-DKMS_SRCS := Kbuild kmod/Kbuild $(filter-out %.mod.c,$(wildcard kmod/*.[ch] kmod/uapi/*.h))
+DKMS_SRCS := Kbuild kmod/Kbuild \
+	$(filter-out %.mod.c,$(wildcard kmod/*.[ch] kmod/uapi/*.h kmod/selftest/*.[ch]))
 INSTALLED := $(BINDIR)/p2pctl $(MANDIR)/man8/p2pctl.8 $(MANDIR)/man7/p2pshare.7 \
 	$(COMPLETIONDIR)/p2pctl $(SYSTEMDUNITDIR)/p2pshare.service
 

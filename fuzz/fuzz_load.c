@@ -1,30 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target: the parser of `p2pctl load FILE` (parse_file() in
- * userspace/cmd_save.c, included here since it is static), which reads a
- * file as root before it changes anything.  The apply step (netlink) is
- * not run.  Exported paths are opened O_RDONLY | O_DIRECTORY as the parser
- * does, which reads nothing (a non-directory is refused before it opens).
+ * libFuzzer target: the state file parser, p2p_conf_read() of
+ * userspace/lib/conffile.c, which `p2pctl load FILE` and p2pd run as root
+ * before they change or serve anything.  The apply step (netlink) is not
+ * run.  Exported paths are opened O_RDONLY | O_DIRECTORY as p2pctl load
+ * opens them, which reads nothing.
  *
  * A line "#x N TEMPLATE" in the input stands for N lines TEMPLATE, each
  * '@' replaced by the line's index: it lets short inputs reach the item
- * limits (MAX_ITEMS = 4096 users, exports or grants).
+ * limits (P2P_CONF_MAX_ITEMS = 4096 users, exports or grants).
  */
+#include <fcntl.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "../userspace/cmd_save.c"
+#include "conffile.h"
 
 #define CHECK(c)	do { if (!(c)) abort(); } while (0)
+#define MAX_ITEMS	P2P_CONF_MAX_ITEMS
 #define MAX_REPEAT	(MAX_ITEMS + 8)
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+/* A refusal is one line on stderr for p2pctl: only its format is checked. */
+static void conf_err(void *arg, const char *fmt, va_list ap)
 {
-	/* err() prints a line per refusal: keep libFuzzer's output readable. */
-	FILE *null = fopen("/dev/null", "w");
+	const struct p2p_conf *c = arg;
+	char msg[256];
 
-	if (null)
-		stderr = null;
-	return 0;
+	CHECK(c->line > 0);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 }
 
 /* Append TEMPLATE (len bytes) N times to f, '@' replaced by the index. */
@@ -72,37 +76,38 @@ static char *expand(const uint8_t *d, size_t n, size_t *outlen)
 	return out;
 }
 
-static void check_config(const struct config *c)
+static void check_model(const struct p2p_model *m)
 {
-	int i;
+	int i, j;
 
-	CHECK(c->n_users >= 0 && c->n_users <= MAX_ITEMS);
-	CHECK(c->n_exports >= 0 && c->n_exports <= MAX_ITEMS);
-	CHECK(c->n_grants >= 0 && c->n_grants <= MAX_ITEMS);
-	/* Slots past the last export were never written. */
-	for (i = c->n_exports; i < MAX_ITEMS; i++)
-		CHECK(!c->exports[i]);
-	for (i = 0; i < c->n_users; i++)
-		CHECK(!name_problem(c->users[i].name));
+	CHECK(m->n_users >= 0 && m->n_users <= MAX_ITEMS);
+	CHECK(m->n_exports >= 0 && m->n_exports <= MAX_ITEMS);
+	for (i = 0; i < m->n_users; i++)
+		CHECK(!p2p_name_problem(m->users[i].name));
+	for (i = 0; i < m->n_exports; i++) {
+		CHECK(!p2p_name_problem(m->exports[i].name));
+		for (j = 0; j < m->exports[i].n_grants; j++)
+			CHECK(!m->exports[i].grants[j].u ||
+			      !strcmp(m->exports[i].grants[j].u->name,
+				      m->exports[i].grants[j].user));
+	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
-	struct config *c = calloc(1, sizeof(*c));
-	char **lines = calloc(MAX_ITEMS * 4 + 1, sizeof(*lines));
+	struct p2p_conf c = { .file = "fuzz", .open_flags = O_RDONLY, .err = conf_err };
+	struct p2p_model m = { 0 };
 	size_t len;
 	char *text = expand(d, n, &len);
 	FILE *f = len ? fmemopen(text, len, "r") : NULL;
 
-	CHECK(c && lines && text);
-	c->file = "fuzz";
+	CHECK(text);
 	if (f) {
-		parse_file(c, f, lines);
+		if (!p2p_conf_read(&c, f, &m))
+			check_model(&m);
 		fclose(f);
 	}
-	check_config(c);
-	config_free(c, lines);
+	p2p_model_free(&m);
 	free(text);
-	err_context = "";
 	return 0;
 }

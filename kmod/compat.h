@@ -152,11 +152,58 @@ static inline struct nlattr **p2p_dump_attrs(struct netlink_callback *cb)
 }
 #endif
 
-/* A family's pre_doit receives the split ops since 6.2. */
+/*
+ * The ops table netlink-gen.c holds (generated from docs/netlink.yaml) is
+ * one split op per do and per dump, as families have them since 6.2.
+ * Before, a family has one struct genl_ops per command: the do and the
+ * dump of a command are merged into one (they have one policy here).
+ */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-#define p2p_genl_split_ops genl_split_ops
+static inline void p2p_genl_set_ops(struct genl_family *family,
+				    const struct genl_split_ops *ops,
+				    unsigned int n)
+{
+	family->split_ops = ops;
+	family->n_split_ops = n;
+}
 #else
-#define p2p_genl_split_ops genl_ops
+struct genl_split_ops {
+	int (*doit)(struct sk_buff *skb, struct genl_info *info);
+	int (*dumpit)(struct sk_buff *skb, struct netlink_callback *cb);
+	const struct nla_policy *policy;
+	unsigned int maxattr;
+	u8 cmd;
+	u8 flags;
+};
+
+#define P2P_COMPAT_GENL_OPS 32
+
+static inline void p2p_genl_set_ops(struct genl_family *family,
+				    const struct genl_split_ops *ops,
+				    unsigned int n)
+{
+	static struct genl_ops merged[P2P_COMPAT_GENL_OPS];
+	unsigned int i, j, n_merged = 0;
+
+	for (i = 0; i < n && n_merged < P2P_COMPAT_GENL_OPS; i++) {
+		for (j = 0; j < n_merged && merged[j].cmd != ops[i].cmd; j++)
+			;
+		if (j == n_merged)
+			n_merged++;
+		merged[j].cmd = ops[i].cmd;
+		merged[j].flags = ops[i].flags & GENL_ADMIN_PERM;
+		if (ops[i].doit)
+			merged[j].doit = ops[i].doit;
+		if (ops[i].dumpit)
+			merged[j].dumpit = ops[i].dumpit;
+		if (ops[i].policy) {
+			merged[j].policy = ops[i].policy;
+			merged[j].maxattr = ops[i].maxattr;
+		}
+	}
+	family->ops = merged;
+	family->n_ops = n_merged;
+}
 #endif
 
 #endif /* P2P_COMPAT_H */

@@ -12,46 +12,22 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "noise.h"
-#include "server.h"
-#include "state.h"
+#include "objects.h"
 #include "uapi/p2pshare_proto.h"
 
-#define P2P_RL_SLOTS 64
+struct p2p_admission;
+struct p2p_rl_slot;
+struct p2p_server;
 
-struct p2p_rl_slot {
-	struct in6_addr addr;		/* IPv4 as v4-mapped */
-	unsigned long stamp;
-	unsigned int tokens;
-	unsigned int pending;		/* handshakes holding a token */
-	u32 gen;			/* new with each address */
-	bool used;
-};
-
-struct p2p_server {
-	struct p2p_net *pn;
-	struct socket *lsock;
-	struct p2p_listen_cfg lcfg;	/* what lsock is bound to */
-	struct workqueue_struct *wq;	/* accept loop and connections */
-	struct work_struct accept_work;
-	bool closing_listener;
-	struct mutex conns_lock;	/* conns, nconns, nevicted, stopping */
-	struct list_head conns;		/* oldest first */
-	unsigned int nconns;		/* evicted ones too, until they end */
-	unsigned int nevicted;
-	bool stopping;
-	spinlock_t rl_lock;
-	struct p2p_rl_slot rl[P2P_RL_SLOTS];
-	unsigned int rl_events;		/* a token given back or spent */
-	wait_queue_head_t rl_wait;	/* HELLOs waiting for one */
-	u8 dummy_key[P2P_KEY_LEN];	/* stands in for unknown users */
-};
+/* Exports a connection remembers by id, for p2p_server_export_gone(). */
+#define P2P_CONN_EXPORTS 8
 
 /* One peer connection, served by its own work item. */
 struct p2p_conn {
 	struct list_head node;		/* in p2p_server.conns */
 	struct work_struct work;
-	struct p2p_server *srv;
+	struct p2p_server *srv;		/* set by the server that accepted it */
+	const struct p2p_admission *adm;	/* the server's, see session.h */
 	struct p2p_net *pn;
 	struct socket *sock;
 	struct in6_addr peer;
@@ -118,33 +94,15 @@ static inline void p2p_conn_count(u64 *counter, u64 n)
 /* Connections and uploads alive in all namespaces, for leak tests. */
 extern atomic_t p2p_live_conns, p2p_live_uploads;
 
-struct p2p_conn *p2p_conn_alloc(struct p2p_server *srv, struct socket *sock);
-void p2p_conn_work(struct work_struct *work);
+/*
+ * A connection on SOCK with the small buffers of the handshake; it owns
+ * SOCK from then on, and p2p_conn_free() releases both.
+ */
+struct p2p_conn *p2p_conn_alloc(struct p2p_net *pn, struct socket *sock);
+void p2p_conn_free(struct p2p_conn *conn);
+/* Shut its socket down: its worker then ends by itself. */
 void p2p_conn_kill(struct p2p_conn *conn);
 bool p2p_conn_uses_export(struct p2p_conn *conn, u32 export_id);
 void p2p_conn_use_export(struct p2p_conn *conn, u32 export_id);
-
-/* Server services for connections. */
-void p2p_server_conn_closing(struct p2p_server *srv, struct p2p_conn *conn);
-bool p2p_server_conn_unlist(struct p2p_server *srv, struct p2p_conn *conn);
-void p2p_server_conn_done(struct p2p_server *srv, bool evicted);
-/*
- * The connection has authenticated: 0, -EBUSY if its user holds
- * max_user_conns connections already, -ECONNABORTED if it was evicted
- * meanwhile, -EACCES if its user was deleted or replaced since HELLO; on
- * an error it must end.
- */
-int p2p_server_conn_authed(struct p2p_server *srv, struct p2p_conn *conn);
-/*
- * At HELLO: a token of the peer address's bucket, 0; -EAGAIN when rate
- * limited; -ETIMEDOUT if the handshake's deadline passed while waiting.
- */
-int p2p_server_auth_take(struct p2p_server *srv, struct p2p_conn *conn);
-/* At the end of the handshake: the token back if AUTHED, else spent. */
-void p2p_server_auth_put(struct p2p_server *srv, struct p2p_conn *conn,
-			 bool authed);
-
-/* ops.c: one request, after its header; the body is at conn->body. */
-int p2p_ops_dispatch(struct p2p_conn *conn, u8 op, u8 flags, u32 len);
 
 #endif /* P2P_CONN_H */

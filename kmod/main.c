@@ -7,14 +7,12 @@
 #include <net/genetlink.h>
 
 #include "compat.h"
-#include "main.h"
 #include "netlink.h"
 #include "noise.h"
+#include "selftest.h"
+#include "server.h"
 #include "state.h"
-
-unsigned short p2p_port = 7437;
-module_param_named(port, p2p_port, ushort, 0444);
-MODULE_PARM_DESC(port, "TCP port the peer server listens on by default (7437)");
+#include "version.h"
 
 #ifdef P2P_COMPAT_NEED_FMTMSG
 #define FMTMSG_SLOTS 32
@@ -31,17 +29,28 @@ static int __init p2p_init(void)
 {
 	int ret;
 
+	ret = p2p_selftest();
+	if (ret)
+		return ret;
+
 	ret = p2p_state_init();
 	if (ret)
 		return ret;
 
-	ret = p2p_genl_init();
+	/* After the state: a namespace's server stops before its objects go. */
+	ret = p2p_server_init();
 	if (ret)
 		goto err_state;
+
+	ret = p2p_genl_init();
+	if (ret)
+		goto err_server;
 
 	pr_info("version %s loaded\n", P2P_MODULE_VERSION);
 	return 0;
 
+err_server:
+	p2p_server_uninit();
 err_state:
 	p2p_state_uninit();
 	return ret;
@@ -50,7 +59,8 @@ err_state:
 static void __exit p2p_exit(void)
 {
 	p2p_genl_uninit();
-	p2p_state_uninit();	/* ends every connection, so every handshake */
+	p2p_server_uninit();	/* ends every connection, so every handshake */
+	p2p_state_uninit();
 	p2p_noise_uninit();
 	pr_info("unloaded\n");
 }

@@ -36,6 +36,8 @@
 #define DHLEN P2P_KEY_LEN
 #define TAGLEN P2P_AEAD_TAG_LEN
 #define PAYLEN P2P_HS_PAYLOAD_LEN
+/* Room for the payloads of the published vectors the selftest runs. */
+#define PAYMAX 32
 
 /*
  * One set of transforms and requests with the state of one handshake.
@@ -51,6 +53,7 @@ struct hs {
 	struct crypto_aead *aead;
 	struct kpp_request *kreq;
 	struct aead_request *areq;
+
 	struct_group(st,		/* zero whenever the set is idle */
 		u8 h[HASHLEN];
 		u8 ck[HASHLEN];
@@ -59,7 +62,7 @@ struct hs {
 		u8 peer[DHLEN];		/* DH input */
 		u8 dh[DHLEN];		/* DH output */
 		u8 pub[DHLEN];		/* our ephemeral public key */
-		u8 aad_ct[HASHLEN + PAYLEN + TAGLEN];	/* ad || text || tag */
+		u8 aad_ct[HASHLEN + PAYMAX + TAGLEN];	/* ad || text || tag */
 		u8 t1[HASHLEN], t2[HASHLEN], tk[HASHLEN];
 		u8 k1[HASHLEN], k2[HASHLEN];	/* Split() */
 	);
@@ -226,12 +229,13 @@ static int gen_pub(struct hs *hs)
 }
 
 /*
- * Encrypt- or DecryptAndHash of a PAYLEN-byte payload with h as associated
- * data: ct is the message's PAYLEN + TAGLEN bytes, written when encrypting,
- * read when decrypting; pt the payload, read or written.  h then absorbs
- * the ciphertext.
+ * Encrypt- or DecryptAndHash of a LEN-byte payload (at most PAYMAX) with h
+ * as associated data: ct is the message's LEN + TAGLEN bytes, written when
+ * encrypting, read when decrypting; pt the payload, read or written.  h
+ * then absorbs the ciphertext.
  */
-static int crypt_and_hash(struct hs *hs, u8 *ct, u8 pt[PAYLEN], bool encrypt)
+static int crypt_and_hash(struct hs *hs, u8 *ct, u8 *pt, size_t len,
+			  bool encrypt)
 {
 	u8 *text = hs->aad_ct + HASHLEN;
 	struct aead_request *req = hs->areq;
@@ -246,24 +250,23 @@ static int crypt_and_hash(struct hs *hs, u8 *ct, u8 pt[PAYLEN], bool encrypt)
 	for (i = 0; i < 8; i++)		/* 32 zero bits || little-endian n */
 		iv[4 + i] = hs->n >> (8 * i);
 	memcpy(hs->aad_ct, hs->h, HASHLEN);
-	memcpy(text, encrypt ? pt : ct, encrypt ? PAYLEN : PAYLEN + TAGLEN);
-	sg_init_one(&sg, hs->aad_ct, sizeof(hs->aad_ct));
+	memcpy(text, encrypt ? pt : ct, encrypt ? len : len + TAGLEN);
+	sg_init_one(&sg, hs->aad_ct, HASHLEN + len + TAGLEN);
 	aead_request_set_tfm(req, hs->aead);
 	aead_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 				  crypto_req_done, &wait);
 	aead_request_set_ad(req, HASHLEN);
-	aead_request_set_crypt(req, &sg, &sg,
-			       encrypt ? PAYLEN : PAYLEN + TAGLEN, iv);
+	aead_request_set_crypt(req, &sg, &sg, encrypt ? len : len + TAGLEN, iv);
 	ret = crypto_wait_req(encrypt ? crypto_aead_encrypt(req) :
 			      crypto_aead_decrypt(req), &wait);
 	if (ret)
 		return ret;
 	hs->n++;
 	if (encrypt)
-		memcpy(ct, text, PAYLEN + TAGLEN);
+		memcpy(ct, text, len + TAGLEN);
 	else
-		memcpy(pt, text, PAYLEN);
-	return mix_hash(hs, ct, PAYLEN + TAGLEN);
+		memcpy(pt, text, len);
+	return mix_hash(hs, ct, len + TAGLEN);
 }
 
 static void hs_free(struct hs *hs)
@@ -405,11 +408,11 @@ static int hs_start(struct hs *hs, const u8 *prologue, size_t plen,
 	return ret;
 }
 
-/* -> e, es, ss: authenticates the initiator's static key. */
+/* -> e, es, ss with a LEN-byte payload: authenticates the initiator. */
 static int read_msg1(struct hs *hs, const u8 *s_priv, const u8 *rs,
-		     const u8 *msg1, u8 re[DHLEN], u8 offer[PAYLEN])
+		     const u8 *msg1, size_t len, u8 re[DHLEN], u8 *payload)
 {
-	u8 ct[PAYLEN + TAGLEN];
+	u8 ct[PAYMAX + TAGLEN];
 	int ret;
 
 	memcpy(re, msg1, DHLEN);
@@ -422,18 +425,21 @@ static int read_msg1(struct hs *hs, const u8 *s_priv, const u8 *rs,
 		ret = mix_dh(hs, rs);		/* ss */
 	if (ret)
 		return ret;
-	memcpy(ct, msg1 + DHLEN, sizeof(ct));
-	return crypt_and_hash(hs, ct, offer, false);
+	memcpy(ct, msg1 + DHLEN, len + TAGLEN);
+	return crypt_and_hash(hs, ct, payload, len, false);
 }
 
-/* <- e, ee, se with a fresh ephemeral key. */
-static int write_msg2(struct hs *hs, const u8 *re, const u8 *rs,
-		      u8 choice[PAYLEN], u8 *msg2)
+/*
+ * <- e, ee, se with a LEN-byte payload, the ephemeral key E_PRIV: NULL
+ * but in the selftest's known-answer runs, for a fresh random one.
+ */
+static int write_msg2(struct hs *hs, const u8 *e_priv, const u8 *re,
+		      const u8 *rs, u8 *payload, size_t len, u8 *msg2)
 {
 	int ret;
 
 	/* An empty secret makes the kpp draw a random one. */
-	ret = crypto_kpp_set_secret(hs->kpp, NULL, 0);
+	ret = crypto_kpp_set_secret(hs->kpp, e_priv, e_priv ? DHLEN : 0);
 	if (!ret)
 		ret = gen_pub(hs);
 	if (!ret)
@@ -445,7 +451,7 @@ static int write_msg2(struct hs *hs, const u8 *re, const u8 *rs,
 	if (ret)
 		return ret;
 	memcpy(msg2, hs->pub, DHLEN);
-	return crypt_and_hash(hs, msg2 + DHLEN, choice, true);
+	return crypt_and_hash(hs, msg2 + DHLEN, payload, len, true);
 }
 
 /*
@@ -491,13 +497,11 @@ static int split(struct hs *hs, struct p2p_noise_keys *keys)
 	return ret;
 }
 
-int p2p_noise_respond(const u8 s_priv[P2P_KEY_LEN],
-		      const u8 s_pub[P2P_KEY_LEN],
-		      const u8 rs[P2P_KEY_LEN],
-		      const u8 *prologue, size_t prologue_len,
-		      const u8 msg1[P2P_HANDSHAKE1_LEN], u16 prefer,
-		      u8 msg2[P2P_HANDSHAKE2_LEN],
-		      struct p2p_noise_keys *keys)
+/* p2p_noise_respond() with the ephemeral key E_PRIV (NULL: random). */
+static int respond(const u8 *s_priv, const u8 *s_pub, const u8 *rs,
+		   const u8 *prologue, size_t prologue_len, const u8 *msg1,
+		   u16 prefer, const u8 *e_priv, u8 *msg2,
+		   struct p2p_noise_keys *keys)
 {
 	u8 re[DHLEN], pay[PAYLEN];
 	struct hs *hs;
@@ -508,7 +512,7 @@ int p2p_noise_respond(const u8 s_priv[P2P_KEY_LEN],
 		return PTR_ERR(hs);
 	ret = hs_start(hs, prologue, prologue_len, rs, s_pub);
 	if (!ret)
-		ret = read_msg1(hs, s_priv, rs, msg1, re, pay);
+		ret = read_msg1(hs, s_priv, rs, msg1, PAYLEN, re, pay);
 	if (ret)
 		goto out;
 	keys->cipher = pick_cipher(pay[0] << 8 | pay[1], prefer);
@@ -518,12 +522,24 @@ int p2p_noise_respond(const u8 s_priv[P2P_KEY_LEN],
 	}
 	pay[0] = keys->cipher >> 8;
 	pay[1] = keys->cipher & 0xff;
-	ret = write_msg2(hs, re, rs, pay, msg2);
+	ret = write_msg2(hs, e_priv, re, rs, pay, PAYLEN, msg2);
 	if (!ret)
 		ret = split(hs, keys);
 out:
 	hs_put(hs);
 	return ret;
+}
+
+int p2p_noise_respond(const u8 s_priv[P2P_KEY_LEN],
+		      const u8 s_pub[P2P_KEY_LEN],
+		      const u8 rs[P2P_KEY_LEN],
+		      const u8 *prologue, size_t prologue_len,
+		      const u8 msg1[P2P_HANDSHAKE1_LEN], u16 prefer,
+		      u8 msg2[P2P_HANDSHAKE2_LEN],
+		      struct p2p_noise_keys *keys)
+{
+	return respond(s_priv, s_pub, rs, prologue, prologue_len, msg1,
+		       prefer, NULL, msg2, keys);
 }
 
 int p2p_noise_pubkey(const u8 priv[P2P_KEY_LEN], u8 pub[P2P_KEY_LEN])
@@ -578,3 +594,7 @@ void p2p_noise_uninit(void)
 		hs_free(hs);
 	WARN_ON(atomic_read(&live_sets));
 }
+
+#ifdef P2P_SELFTEST
+#include "selftest/noise.c"
+#endif

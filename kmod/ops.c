@@ -11,6 +11,7 @@
 #include <linux/stat.h>
 
 #include "conn.h"
+#include "ops.h"
 #include "path.h"
 #include "transport.h"
 #include "wire.h"

@@ -4,6 +4,7 @@
  */
 #include <linux/ctype.h>
 #include <linux/file.h>
+#include <linux/fs_struct.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
 #include <linux/namei.h>
@@ -190,7 +191,8 @@ int p2p_upload_begin(struct p2p_upload *up, const struct path *root,
 	if (ret)
 		return ret;
 	/* The parent is resolved as a last component: its symlink is not
-	 * followed, but it is in the path all the same (PROTOCOL.md 5). */
+	 * followed, but it is in the path all the same (PROTOCOL.md 5).
+	 */
 	ret = d_is_symlink(up->parent.dentry) ? -ELOOP : -ENOTDIR;
 	if (!d_is_dir(up->parent.dentry))
 		goto err_put;
@@ -352,4 +354,74 @@ void p2p_upload_abort(struct p2p_upload *up)
 	up->file = NULL;
 	path_put(&up->parent);
 	up->parent.dentry = NULL;
+}
+
+/*
+ * Peers read the export with their own mapped ids, but what is exported is
+ * the caller's choice: it must be a directory the caller may read and
+ * search.  An O_PATH descriptor proves neither (search permission on the
+ * parent makes one of /root), so the descriptor must be open for reading,
+ * and the rights are checked again with the caller's credentials, since a
+ * descriptor can be handed over.
+ */
+static int export_dir_ok(struct file *f, const char **why)
+{
+	struct inode *inode = file_inode(f);
+
+	if (!d_is_dir(f->f_path.dentry)) {
+		*why = "not a directory";
+		return -ENOTDIR;
+	}
+	if (!(f->f_mode & FMODE_READ)) {
+		*why = "an O_PATH descriptor carries no right: open the directory for reading";
+		return -EBADF;
+	}
+	if (inode_permission(p2p_mnt_idmap(f->f_path.mnt), inode, MAY_READ)) {
+		*why = "no read permission on the directory";
+		return -EACCES;
+	}
+	if (inode_permission(p2p_mnt_idmap(f->f_path.mnt), inode, MAY_EXEC)) {
+		*why = "no search (x) permission on the directory";
+		return -EACCES;
+	}
+	return 0;
+}
+
+struct file *p2p_path_export_dir(unsigned int fd, const char **why)
+{
+	struct file *f;
+	int ret;
+
+	/* fget_raw: an O_PATH descriptor gets its own message. */
+	f = fget_raw(fd);
+	if (!f) {
+		*why = "bad file descriptor";
+		return ERR_PTR(-EBADF);
+	}
+	ret = export_dir_ok(f, why);
+	if (ret) {
+		fput(f);
+		return ERR_PTR(ret);
+	}
+	return f;
+}
+
+/*
+ * d_path() names the directory from the requester's root even when it is
+ * not below that root: an export made in another mount namespace, such as
+ * the private one of `ip netns exec`, which died with its command, prints
+ * as a path from its own top, "/" for a mount point.  Such a path names
+ * some other directory here, so the reply says whether it is reachable.
+ */
+bool p2p_path_reachable(const struct path *path)
+{
+	struct path root;
+	bool ret;
+
+	if (!current->fs)
+		return false;
+	get_fs_root(current->fs, &root);
+	ret = path_is_under(path, &root);
+	path_put(&root);
+	return ret;
 }

@@ -47,4 +47,14 @@ int p2p_upload_begin(struct p2p_upload *up, const struct path *root,
 int p2p_upload_commit(struct p2p_upload *up);
 void p2p_upload_abort(struct p2p_upload *up);
 
+/*
+ * The directory of a new export, from the caller's descriptor FD: open
+ * for reading (not O_PATH), and readable and searchable with the caller's
+ * credentials.  ERR_PTR, with *WHY saying why, if not; fput() it after.
+ */
+struct file *p2p_path_export_dir(unsigned int fd, const char **why);
+
+/* PATH is below the current task's root, so that d_path() names it here. */
+bool p2p_path_reachable(const struct path *path);
+
 #endif /* P2P_PATH_H */

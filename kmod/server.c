@@ -18,10 +18,33 @@
 #include <net/sock.h>
 #include <net/tcp.h>
 
+#include <net/netns/generic.h>
+
 #include "conn.h"
+#include "objects.h"
+#include "ratelimit.h"
 #include "server.h"
-#include "state.h"
+#include "session.h"
 #include "transport.h"
+
+struct p2p_server {
+	struct p2p_net *pn;
+	struct socket *lsock;
+	struct p2p_listen_cfg lcfg;	/* what lsock is bound to */
+	struct workqueue_struct *wq;	/* accept loop and connections */
+	struct work_struct accept_work;
+	bool closing_listener;
+	struct mutex conns_lock;	/* conns, nconns, nevicted, stopping */
+	struct list_head conns;		/* oldest first */
+	unsigned int nconns;		/* evicted ones too, until they end */
+	unsigned int nevicted;
+	bool stopping;
+	spinlock_t rl_lock;
+	struct p2p_rl_slot rl[P2P_RL_SLOTS];
+	unsigned int rl_events;		/* a token given back or spent */
+	wait_queue_head_t rl_wait;	/* HELLOs waiting for one */
+	struct p2p_admission adm;	/* lent to each connection */
+};
 
 /* Evicted connections that may still hold memory, beyond max_conns. */
 #define P2P_EVICT_SLACK 16
@@ -54,10 +77,6 @@ MODULE_PARM_DESC(max_conns, "Peer connections per namespace before new ones get 
 unsigned int p2p_max_user_conns = P2P_MAX_CONNS / 2;
 module_param_named(max_user_conns, p2p_max_user_conns, uint, 0644);
 MODULE_PARM_DESC(max_user_conns, "Authenticated connections one user may hold per namespace, further ones get EBUSY (128; 0: no limit)");
-
-unsigned int p2p_idle_timeout = P2P_IDLE_TIMEOUT_S;
-module_param_named(idle_timeout, p2p_idle_timeout, uint, 0644);
-MODULE_PARM_DESC(idle_timeout, "Seconds a connection may stay silent before it is closed (60)");
 
 unsigned int p2p_auth_burst = 10;
 module_param_named(auth_burst, p2p_auth_burst, uint, 0644);
@@ -206,6 +225,104 @@ static bool room_for_one(struct p2p_server *srv)
 	return srv->nconns < max + P2P_EVICT_SLACK;
 }
 
+/* The connection is done with its peer: it may be evicted while it drains. */
+static void conn_closing(struct p2p_server *srv, struct p2p_conn *conn)
+{
+	mutex_lock(&srv->conns_lock);
+	conn->closing = true;
+	mutex_unlock(&srv->conns_lock);
+}
+
+/*
+ * Out of the list before its socket is released (the server kills listed
+ * connections), but counted until conn_done(): true if it was evicted.
+ */
+static bool conn_unlist(struct p2p_server *srv, struct p2p_conn *conn)
+{
+	bool evicted;
+
+	mutex_lock(&srv->conns_lock);
+	list_del(&conn->node);
+	evicted = conn->evicted;
+	mutex_unlock(&srv->conns_lock);
+	return evicted;
+}
+
+/* Called by a connection's worker once its memory is freed. */
+static void conn_done(struct p2p_server *srv, bool evicted)
+{
+	mutex_lock(&srv->conns_lock);
+	srv->nconns--;
+	if (evicted)
+		srv->nevicted--;
+	mutex_unlock(&srv->conns_lock);
+	p2p_stat_add(srv->pn, P2P_STAT_CONNS_ACTIVE, -1);
+}
+
+/* How many authenticated connections conn's user holds; under conns_lock. */
+static unsigned int user_conns(struct p2p_server *srv, struct p2p_conn *conn)
+{
+	struct p2p_conn *c;
+	unsigned int n = 0;
+
+	list_for_each_entry(c, &srv->conns, node)
+		if (c->authed && !c->closing && c->account == conn->account)
+			n++;
+	return n;
+}
+
+/* p2p_admission.authed */
+static int conn_authed(struct p2p_conn *conn)
+{
+	struct p2p_server *srv = conn->srv;
+	unsigned int max = READ_ONCE(p2p_max_user_conns);
+	int ret = 0;
+
+	mutex_lock(&srv->conns_lock);
+	if (conn->evicted)
+		ret = -ECONNABORTED;
+	else if (p2p_user_dead(conn->account))
+		ret = -EACCES;
+	else if (max && user_conns(srv, conn) >= max)
+		ret = -EBUSY;
+	conn->authed = !ret;
+	mutex_unlock(&srv->conns_lock);
+	if (ret == -EBUSY)
+		p2p_stat_inc(srv->pn, P2P_STAT_CONNS_REFUSED);
+	return ret;
+}
+
+static int auth_take(struct p2p_conn *conn)
+{
+	return p2p_server_auth_take(conn->srv, conn);
+}
+
+static void auth_put(struct p2p_conn *conn, bool authed)
+{
+	p2p_server_auth_put(conn->srv, conn, authed);
+}
+
+static const struct p2p_admission admission = {
+	.auth_take = auth_take,
+	.auth_put = auth_put,
+	.authed = conn_authed,
+};
+
+static void conn_work(struct work_struct *work)
+{
+	struct p2p_conn *conn = container_of(work, struct p2p_conn, work);
+	struct p2p_server *srv = conn->srv;
+	bool evicted;
+
+	p2p_session_run(conn);
+	/* Counted against max_conns until freed, draining included. */
+	conn_closing(srv, conn);
+	p2p_conn_drain(conn);
+	evicted = conn_unlist(srv, conn);
+	p2p_conn_free(conn);
+	conn_done(srv, evicted);
+}
+
 static void accept_one(struct p2p_server *srv, struct socket *sock)
 {
 	struct p2p_conn *conn;
@@ -222,13 +339,16 @@ static void accept_one(struct p2p_server *srv, struct socket *sock)
 		refuse_busy(srv, sock);
 		return;
 	}
-	conn = p2p_conn_alloc(srv, sock);
+	conn = p2p_conn_alloc(srv->pn, sock);
 	if (IS_ERR(conn)) {
 		mutex_unlock(&srv->conns_lock);
 		sock_no_linger(sock->sk);
 		sock_release(sock);
 		return;
 	}
+	conn->srv = srv;
+	conn->adm = &srv->adm;
+	INIT_WORK(&conn->work, conn_work);
 	/* Taken under conns_lock: the list stays in id order. */
 	conn->id = atomic64_inc_return(&conn_ids);
 	conn->start = jiffies;
@@ -317,7 +437,8 @@ int p2p_server_start(struct p2p_net *pn)
 	INIT_WORK(&srv->accept_work, accept_loop);
 	spin_lock_init(&srv->rl_lock);
 	init_waitqueue_head(&srv->rl_wait);
-	get_random_bytes(srv->dummy_key, sizeof(srv->dummy_key));
+	srv->adm = admission;
+	get_random_bytes(srv->adm.dummy_key, sizeof(srv->adm.dummy_key));
 	srv->wq = alloc_workqueue("p2pshare", WQ_UNBOUND, WQ_MAX_ACTIVE);
 	ret = -ENOMEM;
 	if (!srv->wq)
@@ -399,7 +520,7 @@ void p2p_server_export_gone(struct p2p_net *pn, u32 export_id)
 
 /*
  * Only authenticated connections are walked: one still in its handshake
- * meets the dead flag in p2p_server_conn_authed(), under the same lock.
+ * meets the dead flag in conn_authed(), under the same lock.
  */
 void p2p_server_user_gone(struct p2p_net *pn, struct p2p_user *user)
 {
@@ -413,72 +534,6 @@ void p2p_server_user_gone(struct p2p_net *pn, struct p2p_user *user)
 		if (conn->authed && conn->account == user)
 			p2p_conn_kill(conn);
 	mutex_unlock(&srv->conns_lock);
-}
-
-/* The connection is done with its peer: it may be evicted while it drains. */
-void p2p_server_conn_closing(struct p2p_server *srv, struct p2p_conn *conn)
-{
-	mutex_lock(&srv->conns_lock);
-	conn->closing = true;
-	mutex_unlock(&srv->conns_lock);
-}
-
-/*
- * Out of the list before its socket is released (the server kills listed
- * connections), but counted until p2p_server_conn_done(): true if it was
- * evicted.
- */
-bool p2p_server_conn_unlist(struct p2p_server *srv, struct p2p_conn *conn)
-{
-	bool evicted;
-
-	mutex_lock(&srv->conns_lock);
-	list_del(&conn->node);
-	evicted = conn->evicted;
-	mutex_unlock(&srv->conns_lock);
-	return evicted;
-}
-
-/* Called by a connection's worker once its memory is freed. */
-void p2p_server_conn_done(struct p2p_server *srv, bool evicted)
-{
-	mutex_lock(&srv->conns_lock);
-	srv->nconns--;
-	if (evicted)
-		srv->nevicted--;
-	mutex_unlock(&srv->conns_lock);
-	p2p_stat_add(srv->pn, P2P_STAT_CONNS_ACTIVE, -1);
-}
-
-/* How many authenticated connections conn's user holds; under conns_lock. */
-static unsigned int user_conns(struct p2p_server *srv, struct p2p_conn *conn)
-{
-	struct p2p_conn *c;
-	unsigned int n = 0;
-
-	list_for_each_entry(c, &srv->conns, node)
-		if (c->authed && !c->closing && c->account == conn->account)
-			n++;
-	return n;
-}
-
-int p2p_server_conn_authed(struct p2p_server *srv, struct p2p_conn *conn)
-{
-	unsigned int max = READ_ONCE(p2p_max_user_conns);
-	int ret = 0;
-
-	mutex_lock(&srv->conns_lock);
-	if (conn->evicted)
-		ret = -ECONNABORTED;
-	else if (p2p_user_dead(conn->account))
-		ret = -EACCES;
-	else if (max && user_conns(srv, conn) >= max)
-		ret = -EBUSY;
-	conn->authed = !ret;
-	mutex_unlock(&srv->conns_lock);
-	if (ret == -EBUSY)
-		p2p_stat_inc(srv->pn, P2P_STAT_CONNS_REFUSED);
-	return ret;
 }
 
 static u32 secs_since(unsigned long t)
@@ -550,63 +605,18 @@ int p2p_server_conns_walk(struct p2p_net *pn, u64 *cursor,
 /* How often a waiting HELLO looks for a refill, or for being killed. */
 #define P2P_RL_RECHECK (HZ / 4)
 
-/* Free slots first, then those no handshake holds, the stalest first. */
-static bool rl_staler(const struct p2p_rl_slot *a, const struct p2p_rl_slot *b)
-{
-	if (a->used != b->used)
-		return !a->used;
-	if (!a->pending != !b->pending)
-		return !a->pending;
-	return time_before(a->stamp, b->stamp);
-}
-
-static struct p2p_rl_slot *rl_slot(struct p2p_server *srv,
-				   const struct in6_addr *addr)
-{
-	struct p2p_rl_slot *s, *old = &srv->rl[0];
-	int i;
-
-	for (i = 0; i < P2P_RL_SLOTS; i++) {
-		s = &srv->rl[i];
-		if (s->used && ipv6_addr_equal(&s->addr, addr))
-			return s;
-		if (rl_staler(s, old))
-			old = s;
-	}
-	/* Tokens held in a reused slot are not given back to it (gen). */
-	old->used = true;
-	old->addr = *addr;
-	old->tokens = READ_ONCE(p2p_auth_burst);
-	old->pending = 0;
-	old->gen++;
-	old->stamp = jiffies;
-	return old;
-}
-
-static void rl_refill(struct p2p_rl_slot *s)
-{
-	unsigned long n = (jiffies - s->stamp) / P2P_RL_REFILL;
-	unsigned int burst = READ_ONCE(p2p_auth_burst);
-
-	if (!n)
-		return;
-	s->tokens = min_t(unsigned long, burst, s->tokens + n);
-	s->stamp += n * P2P_RL_REFILL;
-	if (s->tokens == burst)
-		s->stamp = jiffies;
-}
-
 /* 0 with a token taken, -EAGAIN, or -EINPROGRESS: others hold them. */
 static int rl_take(struct p2p_server *srv, struct p2p_conn *conn,
 		   unsigned int *events)
 {
+	unsigned int burst = READ_ONCE(p2p_auth_burst);
 	struct p2p_rl_slot *s;
 	int ret = 0;
 
 	spin_lock_bh(&srv->rl_lock);
 	*events = srv->rl_events;
-	s = rl_slot(srv, &conn->peer);
-	rl_refill(s);
+	s = p2p_rl_slot(srv->rl, &conn->peer, jiffies, burst);
+	p2p_rl_refill(s, jiffies, P2P_RL_REFILL, burst);
 	if (s->tokens) {
 		s->tokens--;
 		s->pending++;
@@ -657,4 +667,28 @@ void p2p_server_auth_put(struct p2p_server *srv, struct p2p_conn *conn,
 	WRITE_ONCE(srv->rl_events, srv->rl_events + 1);
 	spin_unlock_bh(&srv->rl_lock);
 	wake_up_all(&srv->rl_wait);
+}
+
+/* Kernel sockets do not pin their namespace: stop the server first. */
+static void __net_exit p2p_server_net_pre_exit(struct net *net)
+{
+	struct p2p_net *pn = p2p_net(net);
+
+	mutex_lock(&pn->lock);
+	p2p_server_stop(pn);
+	mutex_unlock(&pn->lock);
+}
+
+static struct pernet_operations p2p_server_net_ops = {
+	.pre_exit = p2p_server_net_pre_exit,
+};
+
+int p2p_server_init(void)
+{
+	return register_pernet_subsys(&p2p_server_net_ops);
+}
+
+void p2p_server_uninit(void)
+{
+	unregister_pernet_subsys(&p2p_server_net_ops);
 }

@@ -5,13 +5,12 @@
 #include <linux/in6.h>
 #include <linux/types.h>
 
+#include "conn.h"
 #include "uapi/p2pshare.h"
 
 struct p2p_net;
+struct p2p_server;
 struct p2p_user;
-
-/* Exports a connection remembers by id, for p2p_server_export_gone(). */
-#define P2P_CONN_EXPORTS 8
 
 /* One connection as the control plane sees it, copied under its lock. */
 struct p2p_conn_info {
@@ -29,9 +28,17 @@ struct p2p_conn_info {
 };
 
 /*
+ * The server of each namespace is stopped by these pernet operations'
+ * pre_exit: register them after state.c's (p2p_state_init), so that the
+ * namespace's objects outlive its server.
+ */
+int p2p_server_init(void);
+void p2p_server_uninit(void);
+
+/*
  * The control plane calls every hook with pn->lock held, from process
  * context.  A connection must therefore never take pn->lock (use the
- * RCU lookups of state.h); the host key exists before the first start.
+ * RCU lookups of objects.h); the host key exists before the first start.
  */
 
 /* When an export is added and the server is not active. */
@@ -56,9 +63,13 @@ int p2p_server_conns_walk(struct p2p_net *pn, u64 *cursor,
 			  int (*fn)(const struct p2p_conn_info *ci, void *arg),
 			  void *arg);
 
+/* The handshake rate limiter, lent to connections by p2p_admission. */
+int p2p_server_auth_take(struct p2p_server *srv, struct p2p_conn *conn);
+void p2p_server_auth_put(struct p2p_server *srv, struct p2p_conn *conn,
+			 bool authed);
+
 extern unsigned int p2p_max_conns;
 extern unsigned int p2p_max_user_conns;
-extern unsigned int p2p_idle_timeout;
 extern unsigned int p2p_auth_burst;
 
 #endif /* P2P_SERVER_H */

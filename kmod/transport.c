@@ -559,7 +559,7 @@ int p2p_conn_send_file(struct p2p_conn *conn, struct file *file, loff_t pos,
  * give it a moment to close its side: up to 2 MiB of what it still sends
  * (an upload we refused) is read and dropped, for 2 s at most, so that our
  * close does not reset the connection before the peer reads the ERROR;
- * at the cap, the server may cut it short (room_for_one()).  conn_free()
+ * at the cap, the server may cut it short (room_for_one()).  p2p_conn_free()
  * then aborts, so that no socket of ours lingers in TCP after the
  * namespace or the module is gone.
  */

@@ -47,7 +47,8 @@ case ${1:-} in
 esac
 
 default_kernel() {
-	ls -d /lib/modules/6.12.*/build 2>/dev/null | cut -d/ -f4 | sort -V | tail -n1
+	find /lib/modules -mindepth 2 -maxdepth 2 -path '/lib/modules/6.12.*/build' |
+		cut -d/ -f4 | sort -V | tail -n1
 }
 
 kernels=${P2P_BENCH_KERNELS:-$(default_kernel)}

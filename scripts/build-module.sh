@@ -1,12 +1,21 @@
 #!/bin/bash
 # Build kmod/ for one kernel into build/KVER/ with W=1 and sparse (C=1).
 # Any compiler or sparse warning fails the build.
+# --selftest: the module with its known-answer tests (P2P_SELFTEST=1, run at
+# load), into build/selftest/KVER/ so that it never mixes with the normal one.
 set -euo pipefail
 
-kver=${1:?usage: build-module.sh KVER}
+selftest=()
+sub=
+if [ "${1:-}" = --selftest ]; then
+	selftest=(P2P_SELFTEST=1)
+	sub=selftest/
+	shift
+fi
+kver=${1:?usage: build-module.sh [--selftest] KVER}
 root=$(cd "$(dirname "$0")/.." && pwd)
 kdir=/lib/modules/$kver/build
-out=$root/build/$kver
+out=$root/build/$sub$kver
 
 [ -d "$kdir" ] || { echo "build-module: no headers for $kver in $kdir (run make deps)" >&2; exit 1; }
 
@@ -25,9 +34,9 @@ done
 ln -sf "$root/Kbuild" "$out/Kbuild"
 
 log=$out/build.log
-echo "  MODULE  $kver"
+echo "  MODULE  $kver${sub:+ (selftest)}"
 if ! make -C "$kdir" M="$out" W=1 C=1 CHECK="sparse -Wno-unknown-attribute" \
-	modules >"$log" 2>&1; then
+	"${selftest[@]}" modules >"$log" 2>&1; then
 	cat "$log" >&2
 	echo "build-module: build failed for $kver" >&2
 	exit 1

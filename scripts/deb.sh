@@ -15,9 +15,9 @@ out=$root/build/deb
 say() { printf 'deb: %s\n' "$*" >&2; }
 
 version=$(dpkg-parsechangelog -SVersion)
-module_version=$(sed -n 's/^#define P2P_MODULE_VERSION "\(.*\)"/\1/p' kmod/main.h)
+module_version=$(sed -n 's/^#define P2P_MODULE_VERSION "\(.*\)"/\1/p' kmod/version.h)
 if [ "$version" != "$module_version" ]; then
-	say "debian/changelog says $version but kmod/main.h says $module_version"
+	say "debian/changelog says $version but kmod/version.h says $module_version"
 	exit 1
 fi
 
@@ -62,7 +62,7 @@ modules_index() {
 	cp "$ko" "$m/lib/modules/$k/updates/dkms/"
 	[ ! -e "/boot/System.map-$k" ] || map=(-F "/boot/System.map-$k")
 	depmod -b "$m" "${map[@]}" -a "$k" &&
-		(cd "$m/lib/modules/$k" && ls modules.* |
+		(cd "$m/lib/modules/$k" && printf '%s\n' modules.* |
 			grep -vxE 'modules\.(order|builtin|builtin\.modinfo)' |
 			tar -cf "$out/dkms/modules-index-$k.tar" -T -)
 }
@@ -72,7 +72,7 @@ dpkg-deb -x "$out/p2pshare-dkms_${version}_all.deb" "$x/root"
 dkms=(dkms --sourcetree "$x/root/usr/src" --dkmstree "$x/tree" --installtree "$x/install")
 export sign_file=/nonexistent	# unsigned, like the module `make` builds
 "${dkms[@]}" add -m p2pshare -v "$version" >"$x/log" 2>&1
-for k in $(ls -d /lib/modules/*/build 2>/dev/null | cut -d/ -f4 | sort -V); do
+for k in $(find /lib/modules -mindepth 2 -maxdepth 2 -name build | cut -d/ -f4 | sort -V); do
 	say "dkms build for $k"
 	mkdir -p "$x/install/$k"
 	ln -sfn "/lib/modules/$k/build" "$x/install/$k/build"

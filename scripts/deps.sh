@@ -23,6 +23,7 @@ base_pkgs=(
 	linux-source-6.12 nginx-light curl wrk gnuplot-nox
 	dkms debhelper dh-dkms dpkg-dev fakeroot lintian mandoc man-db bash-completion systemd
 	clang libclang-rt-14-dev
+	shellcheck perl
 )
 
 updated=0
@@ -69,7 +70,8 @@ if [ -n "$todo" ]; then
 	apt-get install -y -qq --no-install-recommends $todo >/dev/null
 fi
 
-# Extract only what the tests use from the 6.12 source tarball.
+# Extract only what the tests use from the 6.12 source tarball (make lint
+# takes checkpatch.pl from it into build/checkpatch/ itself).
 tarball=$(ls /usr/src/linux-source-6.12.tar.xz 2>/dev/null || true)
 stamp="$SRC_DIR/.extracted-$(stat -c %Y "$tarball" 2>/dev/null || echo none)"
 if [ -n "$tarball" ] && [ ! -e "$stamp" ]; then
@@ -120,4 +122,4 @@ if [ ! -e "$QEMU_DIR/.version-$qemu_ver" ]; then
 	touch "$QEMU_DIR/.version-$qemu_ver"
 fi
 
-say "ready (kernels: $(ls /lib/modules | tr '\n' ' '))"
+say "ready (kernels: $(find /lib/modules -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | tr '\n' ' '))"

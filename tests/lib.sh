@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # TAP helpers for the shell tests.  Source it, call the checks, end with
 # tap_done.  Each check is one TAP line; diagnostics go to "#" lines.
 
@@ -76,7 +77,7 @@ check_out() {
 	not_ok "$desc"
 	echo "#   command: $* (exit $rc)"
 	echo "#   want: $want"
-	echo "$got" | sed 's/^/#   got:  /'
+	printf '%s\n' "$got" | sed 's/^/#   got:  /'
 	_tap_diag <"$TEST_TMP/err"
 	return 1
 }
@@ -105,7 +106,8 @@ wait_for() {
 
 module_loaded() { [ -d /sys/module/p2pshare ]; }
 
-# Start from a freshly loaded module.
+# Start from a freshly loaded module: reset_module [PARAM=VALUE...].
+# shellcheck disable=SC2120 # the module parameters are optional
 reset_module() {
 	if module_loaded; then
 		rmmod p2pshare || return 1

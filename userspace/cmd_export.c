@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * p2pctl export, unexport, grant, revoke.
+ * p2pctl export: share a directory.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -11,7 +11,7 @@
 
 #include "nl.h"
 #include "p2pctl.h"
-#include "snapshot.h"
+#include "apply.h"
 
 #define MAX_USERS 256
 
@@ -24,17 +24,6 @@ struct export_args {
 	int n_users;
 };
 
-static int parse_mode(const char *s, uint8_t *mode)
-{
-	if (!strcmp(s, "ro"))
-		*mode = P2P_GRANT_RO;
-	else if (!strcmp(s, "rw"))
-		*mode = P2P_GRANT_RW;
-	else
-		return -1;
-	return 0;
-}
-
 /* USER, USER:ro or USER:rw; the colon is replaced by a NUL. */
 static int user_spec(struct export_args *a, char *spec)
 {
@@ -43,7 +32,7 @@ static int user_spec(struct export_args *a, char *spec)
 
 	if (a->n_users == MAX_USERS)
 		return usage_err(&cmd_export, "too many --user (at most %d)", MAX_USERS);
-	if (colon && parse_mode(colon + 1, &mode))
+	if (colon && p2p_grant_parse(colon + 1, &mode))
 		return usage_err(&cmd_export, "invalid --user \"%s\": use USER, USER:ro or USER:rw",
 				 spec);
 	if (colon)
@@ -123,24 +112,6 @@ static int open_dir(const char *dir)
 	return fd;
 }
 
-struct nl_msg *export_msg(struct p2p_nl *nl, const char *name, int fd,
-			  const char *const *users, const uint8_t *modes, int n)
-{
-	struct nl_msg *msg = p2p_nl_msg(nl, P2P_CMD_EXPORT_NEW, 0);
-	struct nlattr *nest;
-	int i;
-
-	nla_put_string(msg, P2P_A_EXPORT_NAME, name);
-	nla_put_u32(msg, P2P_A_EXPORT_FD, fd);
-	for (i = 0; i < n; i++) {
-		nest = nla_nest_start(msg, P2P_A_GRANT | NLA_F_NESTED);
-		nla_put_string(msg, P2P_GRANT_A_USER, users[i]);
-		nla_put_u8(msg, P2P_GRANT_A_MODE, modes[i]);
-		nla_nest_end(msg, nest);
-	}
-	return msg;
-}
-
 static int export_main(int argc, char **argv)
 {
 	struct export_args a = { 0 };
@@ -188,102 +159,6 @@ const struct command cmd_export = {
 	"Examples:\n"
 	"  p2pctl export /srv/music --user alice --user bob:rw\n"
 	"  p2pctl export ~/photos --name pics\n"
-	"\n"
-	"Exit status: 0, or 1 with a one-line reason on stderr.\n",
-};
-
-static int name_cmd(const struct command *cmd, int argc, char **argv, int nargs,
-		    uint8_t mode, int op, const char *what)
-{
-	struct nl_msg *msg;
-	struct p2p_nl nl;
-	int ret;
-
-	if (argc - 1 < nargs)
-		return usage_err(cmd, "missing %s", nargs == 1 || argc == 1 ? "NAME" : "USER");
-	if (argc - 1 > nargs)
-		return usage_err(cmd, "unexpected argument \"%s\"", argv[nargs + 1]);
-	if (!name_ok(argv[1], "export name") ||
-	    (nargs > 1 && !name_ok(argv[2], "user name")) || p2p_nl_open(&nl))
-		return 1;
-	msg = p2p_nl_msg(&nl, op, 0);
-	nla_put_string(msg, P2P_A_EXPORT_NAME, argv[1]);
-	if (nargs > 1)
-		nla_put_string(msg, P2P_A_USER_NAME, argv[2]);
-	if (mode)
-		nla_put_u8(msg, P2P_A_GRANT_MODE, mode);
-	ret = cp_do(&nl, msg, what);
-	p2p_nl_close(&nl);
-	return ret;
-}
-
-static int unexport_main(int argc, char **argv)
-{
-	return name_cmd(&cmd_unexport, argc, argv, 1, 0, P2P_CMD_EXPORT_DEL,
-			"cannot unexport");
-}
-
-const struct command cmd_unexport = {
-	.name = "unexport",
-	.main = unexport_main,
-	.usage = "NAME",
-	.help =
-	"Stop sharing the export NAME: its grants go with it, and the peer\n"
-	"connections that used it are closed.  The directory itself is not\n"
-	"touched.  With the last export gone the server stops listening.\n"
-	"\n"
-	"Example:\n"
-	"  p2pctl unexport music\n"
-	"\n"
-	"Exit status: 0, or 1 with a one-line reason on stderr.\n",
-};
-
-static int grant_main(int argc, char **argv)
-{
-	uint8_t mode = P2P_GRANT_RO;
-
-	if (argc > 4)
-		return usage_err(&cmd_grant, "unexpected argument \"%s\"", argv[4]);
-	if (argc == 4 && parse_mode(argv[3], &mode))
-		return usage_err(&cmd_grant, "invalid mode \"%s\" (use ro or rw)", argv[3]);
-	if (argc == 4)
-		argc--;
-	return name_cmd(&cmd_grant, argc, argv, 2, mode, P2P_CMD_GRANT_SET,
-			"cannot grant");
-}
-
-const struct command cmd_grant = {
-	.name = "grant",
-	.main = grant_main,
-	.usage = "NAME USER [ro|rw]",
-	.help =
-	"Let USER access the export NAME, read-only (ro, the default) or\n"
-	"read-write (rw).  If USER already has a grant on NAME, its mode\n"
-	"changes.  Both must exist.\n"
-	"\n"
-	"Examples:\n"
-	"  p2pctl grant music alice\n"
-	"  p2pctl grant music bob rw\n"
-	"\n"
-	"Exit status: 0, or 1 with a one-line reason on stderr.\n",
-};
-
-static int revoke_main(int argc, char **argv)
-{
-	return name_cmd(&cmd_revoke, argc, argv, 2, 0, P2P_CMD_GRANT_DEL,
-			"cannot revoke");
-}
-
-const struct command cmd_revoke = {
-	.name = "revoke",
-	.main = revoke_main,
-	.usage = "NAME USER",
-	.help =
-	"Take away USER's grant on the export NAME.  Requests USER makes on\n"
-	"NAME fail from then on.\n"
-	"\n"
-	"Example:\n"
-	"  p2pctl revoke music bob\n"
 	"\n"
 	"Exit status: 0, or 1 with a one-line reason on stderr.\n",
 };

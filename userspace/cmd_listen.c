@@ -2,71 +2,10 @@
 /*
  * p2pctl listen.
  */
-#include <arpa/inet.h>
 #include <string.h>
 
-#include "nl.h"
+#include "apply.h"
 #include "p2pctl.h"
-#include "snapshot.h"
-
-static int put_port(const char *s, const char *arg, struct nl_msg *msg)
-{
-	uint32_t port;
-
-	if (parse_u32(s, &port) || !port || port > 65535) {
-		err("invalid port \"%s\" in \"%s\" (1-65535)", s, arg);
-		return -1;
-	}
-	nla_put_u16(msg, P2P_A_LISTEN_PORT, port);
-	return 0;
-}
-
-static int put_addr(const char *s, const char *arg, struct nl_msg *msg)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	if (!*s || !strcmp(s, "*"))
-		return 0;
-	if (inet_pton(AF_INET, s, &a4) == 1) {
-		nla_put_u32(msg, P2P_A_LISTEN_ADDR4, a4.s_addr);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, &a6) == 1) {
-		nla_put(msg, P2P_A_LISTEN_ADDR6, sizeof(a6), &a6);
-		return 0;
-	}
-	err("invalid address \"%s\" in \"%s\" (an IPv4 or IPv6 address, or *)", s, arg);
-	return -1;
-}
-
-/* "", ":PORT", "ADDR", "ADDR:PORT", "[ADDR6]", "[ADDR6]:PORT", "ADDR6", "*:PORT". */
-int listen_parse(const char *arg, struct nl_msg *msg)
-{
-	char buf[INET6_ADDRSTRLEN + 16], *port = NULL, *addr = buf;
-
-	if (strlen(arg) >= sizeof(buf)) {
-		err("invalid listen address \"%s\"", arg);
-		return -1;
-	}
-	strcpy(buf, arg);
-	if (buf[0] == '[') {
-		port = strchr(buf, ']');
-		if (!port || (port[1] && port[1] != ':')) {
-			err("invalid listen address \"%s\" (use [ADDR6]:PORT)", arg);
-			return -1;
-		}
-		*port++ = '\0';
-		addr++;
-		port = *port ? port + 1 : NULL;
-	} else if (strchr(buf, ':') == strrchr(buf, ':') && strchr(buf, ':')) {
-		port = strchr(buf, ':');
-		*port++ = '\0';
-	}
-	if (put_addr(addr, arg, msg))
-		return -1;
-	return port ? put_port(port, arg, msg) : 0;
-}
 
 struct listen_args {
 	const char *addr;
@@ -93,33 +32,7 @@ static int parse_args(int argc, char **argv, struct listen_args *a)
 			return usage_err(&cmd_listen, "unexpected argument \"%s\"", argv[i]);
 		}
 	}
-	return a->cipher && cipher_one(a->cipher, "--cipher", &a->cipher_bit);
-}
-
-/*
- * A request with only a cipher changes only the cipher, one without keeps
- * it (docs/NETLINK.md), and "*" puts no attribute: so the address and the
- * cipher go in a request each.
- */
-int listen_apply(struct p2p_nl *nl, const char *addr, bool set_addr,
-		 uint16_t cipher)
-{
-	struct nl_msg *msg;
-
-	if (set_addr) {
-		msg = p2p_nl_msg(nl, P2P_CMD_LISTEN_SET, 0);
-		if (addr && listen_parse(addr, msg)) {
-			nlmsg_free(msg);
-			return 1;
-		}
-		if (cp_do(nl, msg, "cannot change the listener"))
-			return 1;
-	}
-	if (!cipher)
-		return 0;
-	msg = p2p_nl_msg(nl, P2P_CMD_LISTEN_SET, 0);
-	nla_put_u16(msg, P2P_A_LISTEN_CIPHER, cipher);
-	return cp_do(nl, msg, "cannot change the listener's cipher");
+	return a->cipher && p2p_cipher_one(a->cipher, "--cipher", &a->cipher_bit, verr, NULL);
 }
 
 static int listen_main(int argc, char **argv)

@@ -11,7 +11,7 @@
 #include "nl.h"
 #include "p2pctl.h"
 #include "print.h"
-#include "snapshot.h"
+#include "model_nl.h"
 
 static const char *const event_names[__P2P_CMD_MAX] = {
 	[P2P_CMD_USER_NEW] = "user-add",
@@ -50,14 +50,14 @@ static void event_u32(struct nlattr *a, const char *key, const char *fmt)
 
 static void event_listen(struct nlattr **tb)
 {
-	struct snapshot s;
+	struct p2p_model s;
 	char c[8];
 
 	memset(&s, 0, sizeof(s));
-	snapshot_listen(&s, tb);
+	model_listen(&s, tb);
 	print_str("listen", " %s", s.listen);
 	if (s.cipher)
-		print_str("cipher", " cipher %s", cipher_label(s.cipher, c));
+		print_str("cipher", " cipher %s", p2p_cipher_label(s.cipher, c));
 }
 
 static int event_cb(struct nl_msg *msg, void *arg)
@@ -76,7 +76,7 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	event_u32(tb[P2P_A_USER_UID], "uid", " uid %" PRIu64);
 	event_u32(tb[P2P_A_USER_GID], "gid", " gid %" PRIu64);
 	if (tb[P2P_A_GRANT_MODE])
-		print_str("mode", " %s", mode_name(nla_get_u8(tb[P2P_A_GRANT_MODE])));
+		print_str("mode", " %s", p2p_grant_name(nla_get_u8(tb[P2P_A_GRANT_MODE])));
 	if (g->cmd == P2P_CMD_LISTEN_SET)
 		event_listen(tb);
 	event_key(tb[P2P_A_HOSTKEY_PUB], "hostkey", "public");

@@ -7,7 +7,7 @@
 #include "keys.h"
 #include "nl.h"
 #include "p2pctl.h"
-#include "snapshot.h"
+#include "apply.h"
 
 struct user_args {
 	const char *name;
@@ -20,7 +20,7 @@ static int id_arg(const char *opt, const char *val, uint32_t *v, bool *has)
 {
 	if (!val)
 		return usage_err(&cmd_user, "%s needs a value", opt);
-	if (parse_u32(val, v) || *v == UINT32_MAX)
+	if (p2p_parse_u32(val, v) || *v == UINT32_MAX)
 		return usage_err(&cmd_user, "invalid %s \"%s\" (a number below 4294967295)",
 				 opt + 2, val);
 	*has = true;

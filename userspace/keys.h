@@ -7,17 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "keytext.h"
 #include "p2pshare.h"
 
-/* Base64 of a 32-byte key: 44 characters and a NUL. */
-#define KEY_B64_LEN 45
-
-void key_to_b64(char out[KEY_B64_LEN], const uint8_t key[P2P_KEY_LEN]);
-/*
- * Decode a base64 key; NULL on success, else why not ("bad base64",
- * "wrong length", "all zeros").
- */
-const char *key_from_b64(uint8_t key[P2P_KEY_LEN], const char *s);
 /*
  * A key given as KEY or as the name of a file holding it on its first
  * line.  Prints "p2pctl: ..." naming WHAT and returns -1 on error.

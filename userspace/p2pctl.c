@@ -2,16 +2,10 @@
 /*
  * p2pctl: configure the p2pshare module and talk to its peers.
  */
-#include <ctype.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "p2pctl.h"
-#include "p2pshare.h"
-
-const char *prog = "p2pctl";
-const char *err_context = "";
 
 static const struct command *commands[] = {
 	&cmd_genkey,
@@ -34,70 +28,7 @@ static const struct command *commands[] = {
 	&cmd_version,
 };
 
-void err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: %s", prog, err_context);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-int usage_err(const struct command *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s %s: ", prog, cmd->name);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	/* One line, as every error: the usage is one --help away. */
-	fprintf(stderr, " (usage: %s %s %s)\n", prog, cmd->name, cmd->usage);
-	return 1;
-}
-
-bool want_help(const struct command *cmd, int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			printf("usage: %s %s %s\n\n%s", prog, cmd->name,
-			       cmd->usage, cmd->help);
-			return true;
-		}
-		if (!strcmp(argv[i], "--"))
-			break;
-	}
-	return false;
-}
-
-const char *name_problem(const char *s)
-{
-	size_t i, len = strlen(s);
-
-	if (len > P2P_NAME_MAX)
-		return "name too long (at most 64 characters)";
-	for (i = 0; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
-			break;
-	if (!len || i < len || !strcmp(s, ".") || !strcmp(s, ".."))
-		return "use 1-64 characters of A-Z a-z 0-9 . _ - (not . or ..)";
-	return NULL;
-}
-
-bool name_ok(const char *s, const char *what)
-{
-	const char *why = name_problem(s);
-
-	if (why)
-		err("invalid %s \"%s\": %s", what, s, why);
-	return !why;
-}
-
-const struct command *find_command(const char *name)
+static const struct command *find_command(const char *name)
 {
 	size_t i;
 

@@ -2,6 +2,7 @@
 #ifndef P2PCTL_H
 #define P2PCTL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -18,22 +19,21 @@ extern const char *prog;
 /* Printed by err() after "p2pctl: ", e.g. "FILE:LINE: " while loading. */
 extern const char *err_context;
 
-/* Print "p2pctl: MESSAGE" to stderr. */
+/* cli.c: print "p2pctl: MESSAGE" to stderr. */
 void err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same for lib code (a p2p_verr_fn); arg is unused. */
+void verr(void *arg, const char *fmt, va_list ap);
 /* Print a one-line usage error naming the command and return 1. */
 int usage_err(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* True when argv[1] asks for help; prints it. */
 bool want_help(const struct command *cmd, int argc, char **argv);
-const struct command *find_command(const char *name);
 
 /*
  * True if S is a valid user or export name: 1-64 of [A-Za-z0-9._-], not
  * "." or "..".  Otherwise prints why, naming WHAT ("user name").
  */
 bool name_ok(const char *s, const char *what);
-/* Why S is not a valid name, or NULL. */
-const char *name_problem(const char *s);
 /* Make a regular file on stdout mode 0600 before a secret goes there. */
 int private_stdout(void);
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What get (cmd_xfer.c) and get -r (cmd_tree.c) share: one READ received
- * into a temporary file beside its target (.NAME.p2p-XXXXXX), which is
- * renamed into place once complete and removed on failure or a signal.
- * One temporary file exists at a time.
+ * What get (cmd_get.c), get -r (tree.c) and put share.  xfer.c: one READ
+ * received into a temporary file beside its target (.NAME.p2p-XXXXXX),
+ * which is renamed into place once complete and removed on failure or a
+ * signal.  One temporary file exists at a time.
  */
 #ifndef P2PCTL_XFER_H
 #define P2PCTL_XFER_H
@@ -33,6 +33,9 @@ struct get {
 #define XFER_BUF	P2P_MAX_DATA_CHUNK
 
 void get_catch_signals(void);
+/* Standard output, OUT to resume (-c) or the temporary file beside it:
+ * 0, or 1 after a message. */
+int get_open_out(struct get *g);
 /* Create the temporary file beside g->out: 0, or 1 after a message. */
 int get_open_tmp(struct get *g);
 /*
@@ -48,7 +51,7 @@ int get_finish_out(struct get *g);
 /* Undo what the open did, after a failure. */
 void get_close_failed(struct get *g);
 
-/* get -r, once the options are parsed. */
-int get_tree(struct get *g);
+/* tree.c: get -r, once the options are parsed (usage errors name cmd). */
+int get_tree(const struct command *cmd, struct get *g);
 
 #endif /* P2PCTL_XFER_H */

@@ -63,6 +63,16 @@
 #define P2P_MAX_PROLOGUE	(P2P_PROLOGUE_LABEL_LEN + 1 + 6 + 1 + \
 				 P2P_NAME_MAX + P2P_CHALLENGE_LEN)
 
+/*
+ * Values of the control plane that docs/netlink.yaml names with `header:`:
+ * the generator of uapi/p2pshare.h renders constants under the family's
+ * name (P2PSHARE_*) only, so the P2P_* ones live here.
+ */
+#define P2P_DEFAULT_PORT	7437
+#define P2P_UID_NOBODY		65534	/* uid and gid of a user by default */
+#define P2P_EXPORT_F_NONE	0	/* export-flags: none defined yet */
+#define P2P_EXPORT_F_ALL	0
+
 /* Server defaults. */
 #define P2P_IDLE_TIMEOUT_S	60	/* no byte received or sent: close */
 #define P2P_HANDSHAKE_TIMEOUT_S	10	/* accept to HANDSHAKE2 */

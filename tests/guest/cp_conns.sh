@@ -25,6 +25,7 @@ echo 300 >"$params/idle_timeout"
 conns() {
 	na p2pctl show -j | python3 -c "import json,sys; c=json.load(sys.stdin)['connections']; print($1)"
 }
+# shellcheck disable=SC2317 # run by check/wait_for
 nconns_is() { [ "$(conns 'len(c)')" = "$1" ]; }
 
 check_out "no export: the list is empty" "0" conns 'len(c)'
@@ -96,7 +97,7 @@ check "all closed: the list is empty" wait_for 20 nconns_is 0
 check_fail "non-root show is refused" "permission denied" \
 	na setpriv --reuid=65534 --regid=65534 --clear-groups p2pctl show
 YNL_DIR=${YNL_DIR:-/var/cache/p2pshare/tools/net/ynl}
-SCHEMA=${YNL_SCHEMA:-/var/cache/p2pshare/Documentation/netlink/genetlink.yaml}
+SCHEMA=${YNL_SCHEMA:-/var/cache/p2pshare/Documentation/netlink/genetlink-c.yaml}
 if [ -f "$YNL_DIR/cli.py" ]; then
 	check "non-root conn-get dump is refused (EPERM)" sh -c \
 		"! setpriv --reuid=65534 --regid=65534 --clear-groups python3 '$YNL_DIR/cli.py' \
@@ -116,8 +117,8 @@ check_out "all $N listed once, in id order (a dump of several parts)" "$N 1" \
 	conns 'len(c), int([x["id"] for x in c] == sorted(set(x["id"] for x in c))), sep=" "'
 # 32 short-lived clients, 4 at a time, while show -j runs again and again.
 churn() { local i; for i in 1 2 3 4 5 6 7 8; do dpt stat alice pub big >/dev/null 2>&1; done; }
-pids=
-for j in 1 2 3 4; do churn & pids+=" $!"; done
+pids=()
+for _ in 1 2 3 4; do churn & pids+=("$!"); done
 cat >"$TEST_TMP/check.py" <<EOF
 import json, sys
 c = json.load(sys.stdin)["connections"]
@@ -125,13 +126,13 @@ ids = [x["id"] for x in c]
 assert ids == sorted(set(ids)), "ids out of order or repeated"
 assert sum(1 for x in c if x["user"] == "alice" and x["requests"] == 0) >= $N, "a held one is missing"
 EOF
-alive() { local p; for p in $pids; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
+alive() { local p; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
 bad=0 dumps=0
 while [ "$dumps" -lt 5 ] || alive; do
 	na p2pctl show -j | python3 "$TEST_TMP/check.py" || bad=$((bad + 1))
 	dumps=$((dumps + 1))
 done
-wait $pids
+wait "${pids[@]}"
 check_eq "churn: $dumps dumps, each whole and in order" "$bad" 0
 # The server stops and starts under dumps: every export goes, then comes back.
 ( for i in $(seq 20); do na p2pctl show -j >/dev/null || echo "show failed"; done ) >"$TEST_TMP/shows" 2>&1 &

@@ -12,10 +12,12 @@ ip addr add 198.18.0.1/32 dev lo 2>/dev/null
 ip -6 addr add fd00::1/128 dev lo nodad 2>/dev/null
 
 state() { p2pctl show -j | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("counters"); print(json.dumps(d, sort_keys=True))'; }
+# shellcheck disable=SC2317 # run by check_out
 objects() { cat /sys/module/p2pshare/parameters/objects; }
 
 p2pctl genkey > a.key; p2pctl genkey > b.key
 mkdir -p "srv/music" "srv/my docs"
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "setup" sh -c 'p2pctl user add alice --pubkey "$(p2pctl pubkey < a.key)" &&
 	p2pctl user add bob --pubkey "$(p2pctl pubkey < b.key)" --uid 1000 --gid 1000 &&
 	p2pctl export srv/music --user alice --user bob:rw &&
@@ -26,6 +28,7 @@ umask 022
 check "save" sh -c 'p2pctl save > saved.conf'
 check_out "saved file is 0600" "600" stat -c %a saved.conf
 check "saved file holds the host private key" grep -q '^hostkey ' saved.conf
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "rmmod, insmod" sh -c 'rmmod p2pshare && insmod "$P2P_KO"'
 check_eq "state is empty after reload" "$(state | grep -c alice)" "0"
 check "load" p2pctl load saved.conf
@@ -71,17 +74,18 @@ check_eq "n1 and n2 hold different alices" \
 check_eq "n2 alice is n2's" \
 	"$(ip netns exec n2 p2pctl show -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["users"][0]["pubkey"])')" \
 	"$(cat n2.pub)"
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "host keys differ per namespace" sh -c \
 	'[ "$(ip netns exec n1 p2pctl hostkey)" != "$(ip netns exec n2 p2pctl hostkey)" ]'
 check "n1 user del leaves n2 alone" sh -c \
 	'ip netns exec n1 p2pctl user del alice && ip netns exec n2 p2pctl show -j | grep -q "\"user\":\"alice\",\"mode\":\"rw\""'
 check_eq "the initial namespace did not change" "$(state)" "$cur"
-objs=$(objects)
 check "netns del" sh -c 'ip netns del n1 && ip netns del n2'
 check "namespace objects are freed" wait_for 10 sh -c \
 	"[ \"\$(cat /sys/module/p2pshare/parameters/objects)\" = 'users 3 exports 2 grants 3' ]"
 
 # privileges
+# shellcheck disable=SC2317 # run by check_fail
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 check_fail "non-root show" "permission denied" nobody p2pctl show
 check_fail "non-root user add" "permission denied" nobody p2pctl user add eve --pubkey "$(p2pctl pubkey < a.key)"
@@ -116,12 +120,15 @@ user-del dave pubkey $(p2pctl pubkey < b.key) uid 1000 gid 65534
 listen *:7011 cipher aes-128-gcm
 listen *:7011 cipher chacha20-poly1305
 hostkey public $(p2pctl pubkey < b.key)" cat mon.txt
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "monitor -j prints one JSON object per line" sh -c \
 	'[ "$(wc -l < mon.json)" = 9 ] && while read -r l; do echo "$l" | python3 -m json.tool >/dev/null || exit 1; done < mon.json'
 check "no private key in events" sh -c "! grep -qF '$(cat b.key)' mon.txt mon.json"
 
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "clear everything" sh -c 'p2pctl unexport music && for u in alice bob carol; do p2pctl user del $u || exit 1; done'
 check_out "no object left" "users 0 exports 0 grants 0" objects
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "rmmod with state" sh -c 'p2pctl load saved.conf && rmmod p2pshare && insmod "$P2P_KO"'
 check "kernel log is clean" kernel_log_clean
 tap_done

@@ -6,7 +6,8 @@ tap_plan
 reset_module
 
 YNL_DIR=${YNL_DIR:-/var/cache/p2pshare/tools/net/ynl}
-SCHEMA=${YNL_SCHEMA:-/var/cache/p2pshare/Documentation/netlink/genetlink.yaml}
+SCHEMA=${YNL_SCHEMA:-/var/cache/p2pshare/Documentation/netlink/genetlink-c.yaml}
+# shellcheck disable=SC2317 # run by check/check_out
 ynl() { python3 "$YNL_DIR/cli.py" --spec "$P2P_ROOT/docs/netlink.yaml" --schema "$SCHEMA" "$@"; }
 hex() { base64 -d | od -An -tx1 | tr -d ' \n'; }
 export -f ynl
@@ -21,6 +22,7 @@ check "genl-ctrl-list -d: the events group" grep -q "grp events" ctrl.txt
 
 p2pctl genkey > a.key
 mkdir -p srv/music
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "p2pctl sets up a user and an export" bash -c \
 	'p2pctl user add alice --pubkey "$(p2pctl pubkey < a.key)" && p2pctl export srv/music --user alice'
 check_out "ynl --dump conn-get: no connection" "[]" ynl --dump conn-get

@@ -77,6 +77,7 @@ check_eq "rate limit: 10 failed handshakes, then EAGAIN" \
 	"$(grep -v '^time' "$TEST_TMP/hammer" | uniq -c | awk '{ printf "%s*%s ", $1, $2 }')" \
 	"10*EACCES 3*EAGAIN "
 # A token may have come back meanwhile: p2pctl consumes it, then is refused.
+# shellcheck disable=SC2317 # run by check_fail
 ratelimited() {
 	local i
 	for i in 1 2 3; do

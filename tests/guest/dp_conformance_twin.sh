@@ -70,6 +70,7 @@ mkdir -p "$docs"
 dp_user alice
 # Export and save in one "ip netns exec": each makes a mount namespace of its
 # own, and save names the export's path as seen from the one it was made in.
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "export docs to alice (rw) and save the state for the twin" \
 	na sh -c 'p2pctl export "$1" --user alice:rw && p2pctl save >"$2"' - "$docs" "$TEST_TMP/p2p.conf"
 
@@ -94,7 +95,7 @@ twin_start() {
 twin_stop() { kill "$twin_pid"; wait "$twin_pid" 2>/dev/null; }
 
 out=$(nb "$DP_TOOL" ktls-vector 127.0.0.1 0 - - "$P2P_ROOT/tests/host/vectors/p2pshare_v2.txt")
-echo "$out" | sed 's/^/# /'
+printf '%s\n' "$out" | sed 's/^/# /'
 check_eq "kTLS makes and takes the v2 vector's first record, both ciphers, refuses it tampered" \
 	"$(echo "$out" | grep -c '^ok ')" 6
 

@@ -134,6 +134,7 @@ check_fail "escape: p2pctl get of percent-encoded dot-dot is refused by the clie
 	pget alice docs/%2e%2e/secret.txt -o "$DP_DL/x"
 check_fail "escape: p2pctl get of a symlink out" "symbolic link refused (ELOOP)" \
 	pget alice docs/lnfile -o "$DP_DL/x"
+# shellcheck disable=SC2317 # run by check
 ls_link() { pls alice docs/lnabs >"$TEST_TMP/ls" && [ "$(wc -l <"$TEST_TMP/ls")" = 1 ] &&
 	grep -q '^l.* lnabs$' "$TEST_TMP/ls" && ! grep -q passwd "$TEST_TMP/ls"; }
 check "escape: p2pctl ls of a symlink to /etc shows the link, not /etc" ls_link

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Data-plane tests: two hosts in network namespaces joined by veth. Source
 # after tests/lib.sh, then call dp_setup [MODULE PARAMETERS...].
 #
@@ -45,6 +46,7 @@ dp_cleanup() {
 }
 
 # dp_setup [PARAM=VALUE...]: a fresh module, both hosts, the veth link.
+# shellcheck disable=SC2120 # the module parameters are optional
 dp_setup() {
 	trap dp_cleanup EXIT
 	ip netns del a 2>/dev/null
@@ -53,11 +55,11 @@ dp_setup() {
 		echo "Bail out! cannot load the module"
 		exit 1
 	fi
-	ip netns add a && ip netns add b &&
+	{ ip netns add a && ip netns add b &&
 	ip link add va netns a type veth peer name vb netns b &&
 	na ip link set lo up && nb ip link set lo up &&
 	na ip addr add "$DP_A/24" dev va && na ip link set va up &&
-	nb ip addr add "$DP_B/24" dev vb && nb ip link set vb up ||
+	nb ip addr add "$DP_B/24" dev vb && nb ip link set vb up; } ||
 		{ echo "Bail out! cannot build the topology"; exit 1; }
 	mkdir -p "$DP_KEYS" "$DP_SRV" "$DP_DL"
 	wait_for 10 sh -c "ip -n b -o link show vb | grep -q 'state UP'" ||

@@ -26,6 +26,7 @@ dp_listening
 dp_pin
 
 noexp="no such export (ENOENT)"
+# shellcheck disable=SC2317 # run by check
 ls_has_hello() { pls "$1" docs | grep -q ' hello.txt$'; }
 
 # no grant
@@ -70,6 +71,7 @@ check_out "after revoke: list of exports is empty" "" pls nog ""
 # grant changes on one open connection: a STAT per line sent
 check "grant docs nog ro again" na p2pctl grant docs nog ro
 coproc REP { dpt repeat nog docs hello.txt 2>/dev/null; }
+# shellcheck disable=SC2317 # run by check_out
 ask() { echo >&"${REP[1]}" && read -r -t 20 line <&"${REP[0]}" && echo "$line"; }
 check_out "open connection: stat works" "ok 1 6 0644" ask
 na p2pctl revoke docs nog
@@ -78,6 +80,7 @@ na p2pctl grant docs nog ro
 check_out "open connection: after grant, the next request works" "ok 1 6 0644" ask
 na p2pctl user del nog
 # The server ended it: dp_tool reads the end, or its write meets the reset.
+# shellcheck disable=SC2317 # run by check_out
 ask_closed() {
 	echo >&"${REP[1]}" && read -r -t 20 line <&"${REP[0]}" || return 1
 	case $line in
@@ -86,6 +89,7 @@ ask_closed() {
 	echo "$line"
 }
 check_out "open connection: after user del, the connection is closed" "closed" ask_closed
-exec {REP[1]}>&-
+rep_in=${REP[1]}
+exec {rep_in}>&-
 wait "$REP_PID" 2>/dev/null
 dp_done

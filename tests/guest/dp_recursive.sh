@@ -40,15 +40,19 @@ dp_pin
 cd "$DP_DL" || exit 1
 
 # Every regular file as "SHA-256  ./path", and every directory, sorted.
+# shellcheck disable=SC2317 # called from same_tree
 sums() { (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum); }
+# shellcheck disable=SC2317 # called from same_tree
 dirs() { (cd "$1" && find . -type d | LC_ALL=C sort); }
 # same_tree SRC DST: DST is SRC without the symbolic link and the unreadable file.
+# shellcheck disable=SC2317 # run by check
 same_tree() {
 	diff -r -x link -x secret "$1" "$2" &&
 		[ "$(sums "$1" | grep -v '  \./l1/l2/secret$')" = "$(sums "$2")" ] &&
 		[ "$(dirs "$1")" = "$(dirs "$2")" ] &&
 		[ ! -e "$2/l1/link" ] && [ ! -L "$2/l1/link" ] && [ ! -e "$2/l1/l2/secret" ]
 }
+# shellcheck disable=SC2317 # run by check
 no_tmp() { ! find "$DP_DL" -name '.*.p2p-*' | grep -q .; }
 
 # get_r DIR USER EXPORT[/PATH] [opts]: p2pctl get -r in DIR; $rc, stderr in $TEST_TMP/r.err.
@@ -59,6 +63,7 @@ get_r() {
 	rc=$?
 }
 # The two lines a fetch of the whole tree writes (PREFIX: export/path of the top).
+# shellcheck disable=SC2317 # run by check
 want_err() {
 	[ "$(wc -l <"$TEST_TMP/r.err")" = 2 ] &&
 		grep -qxF "p2pctl: skipped symbolic link \"$1/l1/link\"" "$TEST_TMP/r.err" &&
@@ -107,6 +112,7 @@ check "the UTF-8 file name arrived" test -f "new/sub/naïve – file.txt"
 if command -v strace >/dev/null; then
 	nb strace -f -qq -e trace=sendmsg -o "$TEST_TMP/strace" p2pctl get -r \
 		"$(dp_url alice docs/tree/l1/l2/l3)" -o traced --key-file "$DP_KEYS/alice.key"
+	# shellcheck disable=SC2016 # awk's own fields and variables
 	check_out "READ requests go out several in one write" "yes" \
 		awk '$NF > 400 { big = 1 } END { print big ? "yes" : "no" }' "$TEST_TMP/strace"
 	check "the traced copy equals the source" same_tree "$tree/l1/l2/l3" traced
@@ -115,6 +121,7 @@ else
 fi
 
 # Refusals: nothing is created.
+# shellcheck disable=SC2317 # run by check_fail
 in_dir() { local d=$1; shift; (cd "$d" && "$@"); }
 mkdir c2
 echo keep >c2/afile
@@ -132,6 +139,7 @@ check_fail "get -r of a missing directory" 'no such file or directory (ENOENT)' 
 	in_dir c2 pget alice docs/tree/nope -r
 check_fail "get -r -c is refused" "-c cannot be used with -r" in_dir c2 pget alice docs/tree -r -c
 check_fail "get -r -o - is refused" "-o - cannot be used with -r" in_dir c2 pget alice docs/tree -r -o -
+# shellcheck disable=SC2016 # expanded by the inner shell
 check_out "the refusals created nothing" "afile tree" sh -c 'cd c2 && echo $(ls -A)'
 
 # The export root: NAME is the export's name.

@@ -19,6 +19,7 @@ for i in 0 1 2 3 4 5 6 7; do
 done
 truncate -s 16M "$other/big"
 dp_user alice
+# shellcheck disable=SC2317 # run by check
 export_both() { na p2pctl export "$docs" --user alice && na p2pctl export "$other" --user alice; }
 check "export docs and other to alice" export_both
 dp_listening
@@ -44,6 +45,7 @@ for i in 0 1 2 3 4 5 6 7; do
 	dpt_bg "$TEST_TMP/s$i" slowget alice docs "b$i"
 	pids+=($!)
 done
+# shellcheck disable=SC2317 # run by check/wait_for
 all_started() { [ "$(cat "$TEST_TMP"/s? | grep -cx started)" = 8 ]; }
 check "rmmod: 8 transfers running" wait_for 60 all_started
 check_out "rmmod: conns_active is 8" "8" dp_counter conns_active

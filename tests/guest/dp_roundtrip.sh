@@ -27,16 +27,20 @@ dp_pin
 cd "$DP_DL" || exit 1
 
 # Two files have the same SHA-256 (one sha256sum for both).
+# shellcheck disable=SC2317 # run by check
 same() {
-	local s
-	s=($(sha256sum "$1" "$2")) && [ "${s[0]}" = "${s[2]}" ]
+	local a b
+	a=$(sha256sum <"$1") && b=$(sha256sum <"$2") && [ "$a" = "$b" ]
 }
+# shellcheck disable=SC2317 # run by check
 get_same() { pget alice "docs/$1" -o "$2" && same "$2" "$docs/$1"; }
 
 for n in $sizes; do
 	check "get $n bytes: same SHA-256" get_same "f$n" "got$n"
 done
+# shellcheck disable=SC2317 # run by check
 get_here() { (cd into && pget alice docs/f4095) && same into/f4095 "$docs/f4095"; }
+# shellcheck disable=SC2317 # run by check
 get_into() { pget alice docs/f1 -o into && same into/f1 "$docs/f1"; }
 check "get without -o writes the remote name in the current directory" get_here
 check "get -o DIR writes into DIR under the remote name" get_into
@@ -45,6 +49,7 @@ check "get a percent-encoded name (my%20file.txt)" get_same "my file.txt" spaced
 
 pget alice docs/f1048577 -o - >stdout.bin 2>"$TEST_TMP/err"
 check "get -o - writes 1 MiB+1 to stdout" same stdout.bin "$docs/f1048577"
+# shellcheck disable=SC2317 # run by check_out
 stdout_len() { pget alice "docs/$1" -o - | wc -c; }
 check_out "get -o - of an empty file writes nothing" "0" stdout_len f0
 
@@ -55,6 +60,7 @@ check "get -c resumes a truncated copy" pget alice docs/f3145728 -c -o resume.bi
 check "get -c: same SHA-256" same resume.bin "$docs/f3145728"
 check_eq "get -c asked for the last 3 MiB-1000 bytes only" \
 	"$(($(dp_counter bytes_sent_zerocopy) - before))" "$((3145728 - 1000))"
+# shellcheck disable=SC2317 # run by check
 resume() { pget alice "docs/$1" -c -o "$2" && same "$2" "$docs/$1"; }
 check "get -c of a complete copy changes nothing" resume f3145728 resume.bin
 check "get -c without a local copy fetches it all" resume f4096 fresh.bin
@@ -66,6 +72,7 @@ check_fail "get of a missing file" "no such file or directory (ENOENT)" \
 check "a failed get leaves no file behind" \
 	sh -c '! ls -A | grep -q -e "^nope.bin$" -e "\.p2p-"'
 
+# shellcheck disable=SC2317 # run by check
 put_same() { pput "local/$1" alice "docs/up/$2" && same "$docs/up/$2" "local/$1"; }
 for n in $sizes; do
 	check "put $n bytes: same SHA-256 on host A" put_same "l$n" "p$n"

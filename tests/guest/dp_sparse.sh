@@ -71,18 +71,21 @@ check_out "a read past the end of file carries no data" "ok 0 $(sha /dev/null)" 
 	dpt read alice docs sparse $((size + G)) 10
 check_out "offset 2^63 is refused" "EINVAL" \
 	dpt read alice docs sparse 0x8000000000000000 1
+# shellcheck disable=SC2317 # run by check
 range_cmp() {
 	dpt range alice docs sparse $((4 * G + 4000)) 8192 >"$TEST_TMP/range" &&
 		[ "$(sha "$TEST_TMP/range")" = "$(local_sha $((4 * G + 4000)) 8192)" ]
 }
 check "dp_tool range writes the bytes at 4 GiB+4000 to stdout" range_cmp
-stat_size() { pstat alice docs/sparse -j | grep -q "\"size\":$size[,}]"; }
+# shellcheck disable=SC2317 # run by check
+stat_size() { pstat alice docs/sparse -j | grep -q "\"size\":${size}[,}]"; }
 check "p2pctl stat reports 5 GiB" stat_size
 
 # get -c of the last 4 KiB onto a sparse local copy of 5 GiB - 4 KiB.
 truncate -s $((size - 4096)) "$DP_DL/sparse"
 check "get -c resumes past 4 GiB" pget alice docs/sparse -c -o "$DP_DL/sparse"
 check_out "get -c made the local copy 5 GiB" "$size" stat -c %s "$DP_DL/sparse"
+# shellcheck disable=SC2317 # run by check
 tail_same() {
 	[ "$(dd if="$DP_DL/sparse" iflag=skip_bytes skip=$((size - 4096)) status=none | sha256sum)" = \
 	  "$(dd if="$big" iflag=skip_bytes skip=$((size - 4096)) status=none | sha256sum)" ]

@@ -40,6 +40,7 @@ check_out "at record_limit 64 a 3 MiB READ ends with ERROR EKEYEXPIRED" \
 lim_bytes() { sed -n 's/^after \([0-9]*\) bytes$/\1/p' "$TEST_TMP/lim.err"; }
 check "... after some bytes of the file, fewer than 64 records carry" \
 	test "$(lim_bytes)" -gt 0 -a "$(lim_bytes)" -lt $((64 * 16384))
+# shellcheck disable=SC2317 # run by check
 limit_count() { na p2pctl show -j | grep -q '"record_limit": *1\b'; }
 check "... counted as record_limit in the namespace" limit_count
 echo 16777216 >/sys/module/p2pshare/parameters/record_limit

@@ -40,6 +40,7 @@ dp_pin
 # A counter of host A's kernel TLS: /proc/net/tls_stat is per namespace,
 # and there once the module tls is loaded (the first connection loads it).
 tls_stat() {
+	# shellcheck disable=SC2016 # awk's own fields and variables
 	na awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }' /proc/net/tls_stat 2>/dev/null ||
 		echo 0
 }
@@ -81,6 +82,7 @@ else
 	skip "ext4, 3 MiB" "no ext4 on a loop device"
 fi
 before=$(dp_counter bytes_sent_zerocopy)
+# shellcheck disable=SC2317 # run by check_out
 range5000() { dpt read alice docs f1048577 4095 5000 | cut -d' ' -f1,2; }
 check_out "a range of 5000 bytes at offset 4095" "ok 5000" range5000
 check_eq "a range: bytes_sent_zerocopy grew by 5000" \
@@ -98,6 +100,7 @@ wait "$slow"
 check "the slow get ends with every byte" grep -qx "ok 33554432" "$TEST_TMP/slow"
 check_eq "the slow get: bytes_sent_zerocopy grew by 32 MiB" \
 	"$(($(dp_counter bytes_sent_zerocopy) - before))" 33554432
+# shellcheck disable=SC2317 # run by check/wait_for
 tx_idle() { [ "$(tls_stat TlsCurrTxSw)" = 0 ]; }
 check "after it: TlsCurrTxSw is back to 0" wait_for 10 tx_idle
 if [ "$ext4" = 1 ]; then

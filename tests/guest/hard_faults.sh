@@ -17,7 +17,9 @@ umask 022
 TOOL=$P2P_ROOT/build/tests/guest/hard_tool
 params=/sys/module/p2pshare/parameters
 pub=$DP_SRV/pub
+# shellcheck disable=SC2317 # called from htk
 ht() { nb "$TOOL" "$@"; }
+# shellcheck disable=SC2317 # run by check_out
 htk() { ht "$1" - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" "${@:2}"; }
 
 # A fresh module and topology with alice's rw export pub of NFILES files
@@ -28,13 +30,14 @@ setup() {
 	mkdir -p "$pub/up"
 	chown 65534:65534 "$pub/up"
 	for i in $(seq 0 $(($1 - 1))); do truncate -s 16M "$pub/b$i"; done
-	dp_user alice >/dev/null &&
+	{ dp_user alice >/dev/null &&
 		na p2pctl export "$pub" --user alice:rw &&
-		dp_listening && dp_pin ||
+		dp_listening && dp_pin; } ||
 		{ echo "Bail out! cannot set up host A"; exit 1; }
 }
 
 # readers N: N slow transfers of b0..bN-1 in the background, all started.
+# shellcheck disable=SC2317 # run by check
 readers() {
 	local i
 	pids=()
@@ -48,6 +51,7 @@ readers() {
 }
 
 # ended_short N: every reader ended with an error, none completed.
+# shellcheck disable=SC2317 # run by check
 ended_short() {
 	local i bad=0
 	for i in $(seq 0 $(($1 - 1))); do
@@ -57,8 +61,11 @@ ended_short() {
 	[ "$bad" = 0 ]
 }
 
+# shellcheck disable=SC2317 # run by check
 no_part() { [ -z "$(find "$DP_SRV" -name '.p2p-*.part' 2>/dev/null)" ]; }
+# shellcheck disable=SC2317 # run by check/wait_for
 zero_conns() { grep -qx 'conns 0 uploads 0' "$params/conn_objects"; }
+# shellcheck disable=SC2317 # run by check/wait_for
 zero_objects() { grep -qx 'users 0 exports 0 grants 0' "$params/objects"; }
 
 # What every case ends with: counters at zero once host A lets go of

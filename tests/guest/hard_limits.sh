@@ -41,6 +41,7 @@ secs=${HARD_LORIS_SECS:-20}
 ht loris "$EVIL" "$DP_A" "$DP_PORT" 300 "$secs" again >"$TEST_TMP/loris" 2>&1 &
 loris=$!
 check "loris: 300 slow connections opened" wait_for 60 grep -q '^ready' "$TEST_TMP/loris"
+# shellcheck disable=SC2317 # run by check/wait_for
 full() { [ "$(dp_counter conns_active)" -ge 256 ]; }
 check "loris: the server is full (256 connections)" wait_for 20 full
 good=0 slowest=0
@@ -65,6 +66,7 @@ out "attacker: $(tail -n1 "$TEST_TMP/loris")"
 out "server: conns_evicted $(dp_counter conns_evicted), conns_refused $(dp_counter conns_refused)"
 check "loris: attacking connections were evicted" test "$(dp_counter conns_evicted)" -gt 0
 # The handshake deadline: no slow connection lives past 10 s (+ the 1 s tick).
+# shellcheck disable=SC2016 # awk's own fields and variables
 check "loris: no slow connection outlived the 10 s handshake deadline" \
 	awk '/lifetime/ { for (i = 1; i < NF; i++) if ($i == "max") ok = $(i + 1) <= 12.5 } END { exit !ok }' \
 	"$TEST_TMP/loris"
@@ -175,6 +177,7 @@ d="$(printf 'D%.0s' $(seq 255))/"
 for i in $(seq 14); do d="$d$c255/"; done
 p4095="$d$c255"
 p4096="$d$(printf 'e%.0s' $(seq 254))/f"
+# shellcheck disable=SC2317 # run by check_out
 stat_raw() { ht stat - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" pub "$1"; }
 check_out "path: a 255-byte component is served" "ok 5" stat_raw "$c255/$c255"
 check_out "path: a 256-byte component is ENAMETOOLONG" "ENAMETOOLONG" stat_raw "${c255}c"
@@ -185,6 +188,7 @@ check_out "path: a 4095-byte path is served" "ok 5" stat_raw "$p4095"
 check_out "path: a 4096-byte path is ENAMETOOLONG (Linux PATH_MAX)" "ENAMETOOLONG" \
 	stat_raw "$p4096"
 check_out "path: a 4097-byte path is ENAMETOOLONG" "ENAMETOOLONG" stat_raw "${p4096}x"
+# shellcheck disable=SC2317 # run by check
 get_edge() { pget alice "pub/$c255/$c255" -o "$DP_DL/edge" && grep -qx edge "$DP_DL/edge"; }
 check "path: get of a 255-byte name, same content" get_edge
 check "path: put to a 255-byte name" pput "$DP_DL/edge" alice "pub/up/$c255"

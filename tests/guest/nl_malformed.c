@@ -288,6 +288,14 @@ TEST_F(nl, bad_values)
 	START(P2P_CMD_USER_DEL);
 	mnl_attr_put_strz(NLH, P2P_A_USER_NAME, "a/b");
 	REFUSED(EINVAL, "invalid user name \"a/b\"");
+	/* Latin-1 letters: isalnum() in the kernel, refused by the protocol. */
+	START(P2P_CMD_USER_NEW);
+	mnl_attr_put_strz(NLH, P2P_A_USER_NAME, "caf\xe9");
+	mnl_attr_put(NLH, P2P_A_USER_PUBKEY, P2P_KEY_LEN, key);
+	REFUSED(EINVAL, "invalid user name \"caf");
+	START(P2P_CMD_EXPORT_DEL);
+	mnl_attr_put_strz(NLH, P2P_A_EXPORT_NAME, "\xc0");
+	REFUSED(EINVAL, "invalid export name");
 	START(P2P_CMD_EXPORT_DEL);
 	mnl_attr_put_strz(NLH, P2P_A_EXPORT_NAME, "..");
 	REFUSED(EINVAL, "invalid export name \"..\"");

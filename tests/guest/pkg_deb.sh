@@ -21,7 +21,7 @@
 tap_plan
 
 kver=$(uname -r)
-version=$(sed -n 's/^#define P2P_MODULE_VERSION "\(.*\)"/\1/p' "$P2P_ROOT/kmod/main.h")
+version=$(sed -n 's/^#define P2P_MODULE_VERSION "\(.*\)"/\1/p' "$P2P_ROOT/kmod/version.h")
 debs=$P2P_ROOT/build/deb
 tarball=$debs/dkms/p2pshare-$version-$kver.dkms.tar.gz
 index=$debs/dkms/modules-index-$kver.tar
@@ -43,7 +43,7 @@ cd "$TEST_TMP" || exit 1
 # ---- install
 mark "install"
 mkdir -p "$TEST_TMP/bin" "$TEST_TMP/index.orig"
-(cd "/lib/modules/$kver" && cp $(tar -tf "$index") "$TEST_TMP/index.orig/")
+(cd "/lib/modules/$kver" && tar -tf "$index" | xargs cp -t "$TEST_TMP/index.orig/")
 cat >"$TEST_TMP/bin/depmod" <<EOF
 #!/bin/sh
 echo "depmod \$*" >>"$TEST_TMP/depmod.log"
@@ -63,6 +63,7 @@ touch /etc/dkms/no-autoinstall
 check "dpkg -i p2pshare-dkms p2pctl" \
 	dpkg -i "$debs/p2pshare-dkms_${version}_all.deb" "$debs/p2pctl_${version}_amd64.deb"
 rm -f /etc/dkms/no-autoinstall
+# shellcheck disable=SC2016 # dpkg-query's field, not the shell's
 check_out "both packages are installed" "install ok installed
 install ok installed" dpkg-query -W -f '${Status}\n' p2pshare-dkms p2pctl
 check "module source in /usr/src/p2pshare-$version" test -f "/usr/src/p2pshare-$version/dkms.conf"
@@ -100,7 +101,9 @@ for n in a b; do
 done
 ip -n a link set va up
 ip -n b link set vb up
+# shellcheck disable=SC2317 # run by check
 A() { ip netns exec a "$@"; }
+# shellcheck disable=SC2317 # run by check/check_out
 B() { ip netns exec b "$@"; }
 
 check "alice's key pair" sh -c "$ctl genkey > alice.key && $ctl pubkey < alice.key > alice.pub"
@@ -134,6 +137,7 @@ COMP_POINT=${#COMP_LINE}
 _p2pctl p2pctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
 echo "${COMPREPLY[*]}"
 EOF
+# shellcheck disable=SC2317 # run by check_out
 comp() { A env PATH=/usr/sbin:/usr/bin:/sbin:/bin bash complete.sh "$@" 2>&1; }
 check_out "completion: p2pctl unex<TAB>" "unexport" comp unex
 check_out "completion: p2pctl unexport <TAB> (from show -j)" "pkg" comp unexport ""
@@ -142,8 +146,8 @@ check_out "completion: p2pctl user del a<TAB>" "alice" comp user del a
 
 # ---- manual pages, as installed
 mark "man pages"
-for p in "8 p2pctl" "7 p2pshare"; do
-	set -- $p
+for p in 8/p2pctl 7/p2pshare; do
+	set -- "${p%/*}" "${p#*/}"
 	check "man -w $1 $2 finds the installed page" \
 		sh -c "man -w $1 $2 | grep -q '^/usr/share/man/man$1/$2.$1'"
 	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings "$1" "$2" >"$2.txt" 2>"$2.warn"
@@ -161,6 +165,7 @@ mark "service"
 unit=/lib/systemd/system/p2pshare.service
 conf=/etc/p2pshare/p2pshare.conf
 # unit_run KEY...: the command lines of those keys, in order; a leading '-' allows failure.
+# shellcheck disable=SC2317 # run by check
 unit_run() {
 	local key line ignore rc
 	for key in "$@"; do
@@ -173,7 +178,7 @@ unit_run() {
 }
 check "unit: every command is an installed program" \
 	sh -c "sed -n 's/^Exec[A-Za-z]*=-\{0,1\}\([^ ]*\).*/\1/p' $unit | xargs -n1 test -x"
-mkdir -p -m 0700 /etc/p2pshare	# ConfigurationDirectory=
+[ -d /etc/p2pshare ] || mkdir -m 0700 /etc/p2pshare	# ConfigurationDirectory=
 rm -f "$conf"
 check "init netns state" sh -c "$ctl user add bob --pubkey alice.pub --uid 1000 &&
 	$ctl export /srv/pkg --name boot --user bob:rw"

@@ -18,6 +18,7 @@ umask 022
 # nadm CMD...: CMD on host A as uid 1000 with CAP_NET_ADMIN and nothing
 # else. Also gid 1000 and no supplementary group: root's gid 0 would be
 # the caller's own and so a gid it may map.
+# shellcheck disable=SC2317 # run by check/check_fail/check_out
 nadm() {
 	na setpriv --reuid=1000 --regid=1000 --clear-groups \
 		--inh-caps=-all,+net_admin --ambient-caps=-all,+net_admin \
@@ -27,16 +28,20 @@ nadm() {
 unpriv() { setpriv --reuid=1000 --regid=1000 --clear-groups unshare -Urn "$@"; }
 
 YNL_DIR=${YNL_DIR:-/var/cache/p2pshare/tools/net/ynl}
-SCHEMA=${YNL_SCHEMA:-/var/cache/p2pshare/Documentation/netlink/genetlink.yaml}
+SCHEMA=${YNL_SCHEMA:-/var/cache/p2pshare/Documentation/netlink/genetlink-c.yaml}
+# shellcheck disable=SC2317 # called from ynl_export
 ynl() { python3 "$YNL_DIR/cli.py" --spec "$P2P_ROOT/docs/netlink.yaml" --schema "$SCHEMA" "$@"; }
 # ynl_export NAME: EXPORT_NEW with the descriptor 3 the caller inherited.
+# shellcheck disable=SC2317 # run by bash -c (export -f)
 ynl_export() {
 	ynl --do export-new --json "{\"export-name\": \"$1\", \"export-fd\": 3}" 2>&1 |
 		sed -n "s/.*'msg': '\([^']*\)'.*/\1/p"
 }
 # with_fd3 DIR CMD...: CMD with DIR opened for reading by root as its fd 3.
+# shellcheck disable=SC2317 # run by check_out
 with_fd3() { local d=$1; shift; "$@" 3<"$d"; }
 # opath DIR CMD...: CMD with an O_PATH descriptor of DIR as its fd 3.
+# shellcheck disable=SC2317 # run by bash -c (export -f)
 opath() {
 	python3 -c 'import os, sys
 fd = os.open(sys.argv[1], os.O_PATH | os.O_DIRECTORY)
@@ -46,6 +51,7 @@ os.set_inheritable(3, True)
 os.execvp(sys.argv[2], sys.argv[2:])' "$@"
 }
 # show_j EXPR: a Python expression of d, the JSON of host A's show.
+# shellcheck disable=SC2317 # run by check_out
 show_j() { na p2pctl show -j | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 export -f ynl ynl_export opath
 export YNL_DIR SCHEMA P2P_ROOT
@@ -56,6 +62,7 @@ for u in evil mine; do
 done
 evil=$(cat "$DP_KEYS/evil.pub")
 mine=$(cat "$DP_KEYS/mine.pub")
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "the caller holds CAP_NET_ADMIN only, as uid 1000" \
 	nadm sh -c 'grep -qx "CapEff:	0000000000001000" /proc/self/status && [ "$(id -u)" = 1000 ]'
 
@@ -126,6 +133,7 @@ check_fail "attack: nothing can be put into /root" "no such export (ENOENT)" \
 	pput "$DP_DL/owned" evil root/p2p-owned
 check "attack: /etc and /root hold no new file" \
 	sh -c '! ls -a /etc /root | grep -q "p2p-owned\|\.p2p-.*\.part"'
+# shellcheck disable=SC2317 # run by check_out
 pget_sha() { pget "$@" -o - | sha256sum | cut -d' ' -f1; }
 check_out "the export serves what uid 1000 may read" "$(sha /etc/passwd)" \
 	pget_sha evil etc/passwd
@@ -165,6 +173,7 @@ wait $!
 check_out "unshare -Urn: monitor sees no event of another namespace" "" cat "$TEST_TMP/mon"
 
 # Root keeps the power to map uid 0, and show says so loudly
+# shellcheck disable=SC2317 # run by check_out
 show_user() { na p2pctl show | grep "^  $1 "; }
 check "root: user add --uid 0 --gid 0" \
 	na p2pctl user add root0 --pubkey "$evil" --uid 0 --gid 0

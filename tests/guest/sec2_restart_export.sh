@@ -18,24 +18,29 @@ conf_dir=$TEST_TMP/etc-p2pshare
 conf=$conf_dir/p2pshare.conf
 mkdir -m 0700 "$conf_dir"
 # The steps of systemd/p2pshare.service, run in host A's network namespace.
+# shellcheck disable=SC2317 # called from export_field
 unit_start() {
 	[ -e "$conf" ] && na p2pctl load "$conf" || return 1
 }
+# shellcheck disable=SC2317 # run by check
 unit_first_save() {
 	na sh -c "p2pctl save >'$conf.new' && mv -f '$conf.new' '$conf'"
 }
+# shellcheck disable=SC2317 # called from unit_restart
 unit_stop() {
 	na sh -c "p2pctl save >'$conf.new' && mv -f '$conf.new' '$conf'"
 	local rc=$?
 	rmmod p2pshare
-	return $rc
+	return "$rc"
 }
+# shellcheck disable=SC2317 # run by check
 unit_restart() {
 	unit_stop 2>"$TEST_TMP/stop.err"
 	echo $? >"$TEST_TMP/stop.rc"
 	insmod "$P2P_KO" && unit_start
 }
 # export_field NAME KEY: a field of export NAME in host A's show -j.
+# shellcheck disable=SC2317 # run by check_out
 export_field() {
 	na p2pctl show -j | python3 -c "import json,sys
 print(*[e.get('$2') for e in json.load(sys.stdin)['exports'] if e['name'] == '$1'])"

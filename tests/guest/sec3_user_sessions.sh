@@ -39,15 +39,19 @@ mkkey() {
 for k in k1 k2 k3; do mkkey "$k"; done
 
 # conns PYEXPR: PYEXPR over c, host A's list of connections (show -j).
+# shellcheck disable=SC2317 # run by wait_for
 conns() {
 	na p2pctl show -j | python3 -c "import json,sys; c=json.load(sys.stdin)['connections']; print($1)"
 }
 # No connection object left (cheap to poll, unlike show).
+# shellcheck disable=SC2317 # run by check/wait_for
 no_conns() { grep -qx 'conns 0 uploads 0' "$params/conn_objects"; }
 # bob's connections, by user name, that have authenticated.
+# shellcheck disable=SC2317 # run by check
 bob_conns_is() { [ "$(conns "sum(1 for x in c if x.get('user') == 'bob')")" = "$1" ]; }
 
 # stat_as KEY PATH: a STAT of docs/PATH as bob with key KEY.
+# shellcheck disable=SC2317 # run by check
 stat_as() {
 	nb p2pctl stat "$(dp_url bob "docs/$2")" --key-file "$DP_KEYS/$1.key"
 }
@@ -62,8 +66,11 @@ open_session() {
 	REP_PID=$!
 	exec 7>"$TEST_TMP/in"
 }
+# shellcheck disable=SC2317 # called from ask
 nlines() { wc -l <"$TEST_TMP/rep"; }
+# shellcheck disable=SC2317 # run by wait_for
 has_lines() { [ "$(nlines)" -ge "$1" ]; }
+# shellcheck disable=SC2317 # run by check_out
 ask() {
 	local n
 	n=$(($(nlines) + 1))
@@ -71,6 +78,7 @@ ask() {
 }
 # A request on a connection the server ended: "closed" whether dp_tool
 # read the end (EOF, reset) or its write hit the reset first (EPIPE).
+# shellcheck disable=SC2317 # run by check_out
 ask_closed() {
 	ask | sed -E 's/^local-error (Broken pipe|Connection reset by peer)$/closed/'
 }
@@ -147,7 +155,7 @@ rm -f "$up/ids.txt"
 check "upload: user add carol" dp_user carol
 check "upload: grant docs carol rw" na p2pctl grant docs carol rw
 upload_cut() {
-	local desc=$1
+	local desc=$1 put_in
 	shift
 	coproc PUT { nsenter --net=/run/netns/b "$DP_TOOL" putstep "$DP_A" "$DP_PORT" \
 		carol "$DP_KEYS/carol.key" docs w/target.txt 1114112 1048576 2>/dev/null; }
@@ -159,7 +167,8 @@ upload_cut() {
 	echo >&"${PUT[1]}"
 	read -r -t 20 line <&"${PUT[0]}"
 	check_eq "$desc: the upload is refused with EACCES" "$line" "EACCES"
-	exec {PUT[1]}>&-
+	put_in=${PUT[1]}
+	exec {put_in}>&-
 	wait "$PUT_PID" 2>/dev/null
 	check "$desc: no upload and no connection left" wait_for 10 no_conns
 	check_eq "$desc: the target is unchanged" "$(sha "$w/target.txt")" "$target_sha"

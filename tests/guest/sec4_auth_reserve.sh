@@ -28,6 +28,7 @@ dp_listening
 echo 1 >"$params/auth_burst"
 
 # auth KEY N: N handshakes as alice from $EVIL, one after the other.
+# shellcheck disable=SC2317 # run by check_out
 auth() { nb "$TOOL" auth "$EVIL" "$DP_A" "$DP_PORT" alice "$DP_KEYS/$1.key" "$2"; }
 
 check_out "a failed handshake spends the bucket" "EACCES " auth bob 1

@@ -36,8 +36,9 @@ mkdir -p "$ovl/lower" "$ovl/upper" "$ovl/work"
 mount -t overlay p2p-ovl -o "lowerdir=$ovl/lower,upperdir=$ovl/upper,workdir=$ovl/work" "$mx" ||
 	{ echo "Bail out! cannot mount an overlayfs"; exit 1; }
 chown 65534:65534 "$docs" "$mx"
-dp_user alice && dp_user carol ||
+{ dp_user alice && dp_user carol; } ||
 	{ echo "Bail out! cannot add the users"; exit 1; }
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "export docs and mx to alice and carol (rw), save the state for the twin" \
 	na sh -c 'p2pctl export "$1" --user alice:rw --user carol:rw &&
 		  p2pctl export "$2" --user alice:rw --user carol:rw &&
@@ -58,6 +59,7 @@ for e in json.load(sys.stdin)["entries"]:
 }
 
 # alice_put FILE: alice's upload of report.txt, held after 1 MiB.
+# shellcheck disable=SC2317 # run by check
 alice_put() {
 	dpt_bg "$TEST_TMP/alice" putfile alice "$exp" report.txt "$1" 1048576
 	alice=$!
@@ -65,7 +67,8 @@ alice_put() {
 }
 
 # The message of the ERROR that refuses a PUT of a reserved name.
-reserved_why() { dpt put carol "$exp" "$reserved" 1 2>&1 >/dev/null; }
+# shellcheck disable=SC2317 # called from scenario
+reserved_why() { { dpt put carol "$exp" "$reserved" 1 >/dev/null; } 2>&1; }
 
 tmpfile_ok() {
 	python3 -c 'import os, sys
@@ -91,7 +94,7 @@ scenario() {
 		check "$who: one upload in progress" grep -q 'uploads 1$' "$params/conn_objects"
 	esac
 	if ! tmpfile_ok "$docs"; then
-		tmp=$(ls -A "$docs" | grep -m1 '^\.p2p-')
+		tmp=$(find "$docs" -mindepth 1 -maxdepth 1 -name '.p2p-*' -printf '%f\n' | sort | head -n1)
 		check "$who: no O_TMPFILE, the upload has a reserved name on disk" \
 			sh -c "ls -A '$docs' | grep -qx '\.p2p-[0-9a-f]\{16\}\.part'"
 		check_out "$who: STAT of that name: ENOENT" ENOENT dpt stat carol "$exp" "$tmp"

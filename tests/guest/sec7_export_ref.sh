@@ -23,6 +23,7 @@ check "export keep (the listener stays up)" na p2pctl export "$DP_SRV/keep" --us
 dp_listening
 dp_pin
 
+# shellcheck disable=SC2317 # run by wait_for
 no_conns() { grep -qx 'conns 0 uploads 0' "$params/conn_objects"; }
 served=0 cut=0 refused=0 leftover=0
 for ((r = 1; r <= ROUNDS; r++)); do

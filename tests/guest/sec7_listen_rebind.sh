@@ -28,8 +28,10 @@ dp_pin
 unpriv=(nsenter --net=/run/netns/a setpriv --reuid=1000 --regid=1000 --clear-groups)
 # The port a listener of host A answers on.
 answers() { nb bash -c "exec 3<>/dev/tcp/$DP_A/$1"; }
+# shellcheck disable=SC2317 # run by check
 lsport() { nb p2pctl ls "p2p://alice@$DP_A:$1/pub" --key-file "$DP_KEYS/alice.key" \
 	--host-key "$(na p2pctl hostkey)"; }
+# shellcheck disable=SC2317 # run by check_out
 listener() { na p2pctl show -j | python3 -c '
 import json, sys
 l = json.load(sys.stdin)["listener"]

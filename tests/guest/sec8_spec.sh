@@ -28,6 +28,7 @@ mkdir -p "$docs/sub"
 ln -s sub "$docs/sublink"
 chown -R 65534:65534 "$docs"
 dp_user alice || { echo "Bail out! cannot add alice"; exit 1; }
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "export docs to alice (rw), save the state for the twin" \
 	na sh -c 'p2pctl export "$1" --user alice:rw && p2pctl save >"$2"' \
 		- "$docs" "$TEST_TMP/p2p.conf"

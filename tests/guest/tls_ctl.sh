@@ -28,12 +28,17 @@ dp_pin
 cd "$DP_DL" || exit 1
 
 # js PYEXPR: PYEXPR over d, host A's show -j.
+# shellcheck disable=SC2317 # run by check_out
 js() { na p2pctl show -j | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+# shellcheck disable=SC2317 # run by check/wait_for
 nconns_is() { [ "$(js 'len(d["connections"])')" = "$1" ]; }
 # One connection whose READ began (it authenticated, its records run).
+# shellcheck disable=SC2317 # run by wait_for
 reading() { [ "$(js 'sum(1 for c in d["connections"] if c["requests"])')" = 1 ]; }
 # The cipher of the one authenticated connection.
+# shellcheck disable=SC2317 # run by check_out
 authed_cipher() { js '[c["cipher"] for c in d["connections"] if c["user"]]'; }
+# shellcheck disable=SC2317 # run by check
 same() { [ "$(sha "$1")" = "$(sha "$2")" ]; }
 
 # ---- no tls module on the client.  An unprivileged client cannot make the
@@ -93,6 +98,7 @@ release() {
 	wait "$reader" 2>/dev/null
 	wait_for 20 nconns_is 0
 }
+# shellcheck disable=SC2317 # run by check
 conn_line() { na p2pctl show | grep -E "^  $DP_B:[0-9]+ +alice +$1 +up "; }
 for pref in aes-128-gcm chacha20-poly1305; do
 	na p2pctl listen --cipher "$pref"
@@ -183,6 +189,7 @@ check "get -o - at the limit: same SHA-256" sh -c \
 	"nsenter --net=/run/netns/b p2pctl get '$(dp_url alice pub/big)' -o - --key-file '$DP_KEYS/alice.key' >lim-stdout.bin &&
 	 [ \"\$(sha256sum <lim-stdout.bin | cut -d' ' -f1)\" = '$(sha "$pub/big")' ]"
 check "get -r of a tree at the limit" pget alice pub/tree -r -o limtree
+# shellcheck disable=SC2317 # run by check
 tree_same() {
 	local f
 	for f in a b c sub/d; do same "limtree/$f" "$pub/tree/$f" || return 1; done

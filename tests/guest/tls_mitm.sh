@@ -38,6 +38,7 @@ TLS_PARAMS=/sys/module/p2pshare/parameters
 
 nm() { nsenter --net=/run/netns/m "$@"; }
 
+# shellcheck disable=SC2317 # run by trap
 mitm_cleanup() {
 	ip netns del m 2>/dev/null
 	dp_cleanup
@@ -45,14 +46,14 @@ mitm_cleanup() {
 trap mitm_cleanup EXIT
 
 # B - M - A instead of dp_setup's B - A.
-ip -n a link del va &&
+{ ip -n a link del va &&
 	ip netns add m && nm ip link set lo up &&
 	ip link add va netns a type veth peer name vma netns m &&
 	ip link add vb netns b type veth peer name vmb netns m &&
 	na ip addr add "$DP_A/24" dev va && na ip link set va up &&
 	nm ip addr add "$M_A/24" dev vma && nm ip link set vma up &&
 	nm ip addr add "$M_B/24" dev vmb && nm ip link set vmb up &&
-	nb ip addr add "$B/24" dev vb && nb ip link set vb up ||
+	nb ip addr add "$B/24" dev vb && nb ip link set vb up; } ||
 	{ echo "Bail out! cannot build the topology"; exit 1; }
 wait_for 10 sh -c "ip -n m -o link show vmb | grep -q 'state UP' &&
 	ip -n m -o link show vma | grep -q 'state UP'" ||
@@ -66,6 +67,7 @@ docs=$DP_SRV/$exp	# in a capture by chance
 mkdir -p "$docs"
 chown 65534:65534 "$docs"
 dp_user alice
+# shellcheck disable=SC2016 # expanded by the inner shell
 check "export $exp to alice (rw) and save the state for the twin" \
 	na sh -c 'p2pctl export "$1" --user alice:rw && p2pctl save >"$2"' - \
 	"$docs" "$TEST_TMP/p2p.conf"
@@ -88,14 +90,18 @@ relay_done() {
 	sed 's/^/#   relay: /' "$TEST_TMP/relay"
 }
 
+# shellcheck disable=SC2317 # run by check
 relay_says() { grep -qxF -- "$1" "$TEST_TMP/relay"; }
 
+# shellcheck disable=SC2317 # called from mget, mls
 murl() { echo "p2p://alice@$M_B:$RPORT/$exp/$1"; }
+# shellcheck disable=SC2317 # run by check
 mget() {
 	local p=$1
 	shift
 	nb p2pctl get "$(murl "$p")" --key-file "$DP_KEYS/alice.key" --host-key "$HOSTKEY" "$@"
 }
+# shellcheck disable=SC2317 # run by check
 mput() {
 	nb p2pctl put "$1" "$(murl "$2")" --key-file "$DP_KEYS/alice.key" --host-key "$HOSTKEY"
 }
@@ -117,13 +123,14 @@ check_err() {
 	not_ok "$desc"
 	echo "#   command: $* (exit $rc, want 1)"
 	echo "#   want: $want"
-	echo "$got" | sed 's/^/#   got:  /'
+	printf '%s\n' "$got" | sed 's/^/#   got:  /'
 	return 1
 }
 
 # A counter of netns a's kernel TLS (/proc/net/tls_stat is per namespace),
 # e.g. tls_stat TlsDecryptError.
 tls_stat() {
+	# shellcheck disable=SC2016 # awk's own fields and variables
 	na awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }' /proc/net/tls_stat 2>/dev/null ||
 		echo 0
 }
@@ -139,6 +146,7 @@ decrypt_errors() {
 }
 
 # No upload left: the module's own count, and no reserved name in the tree.
+# shellcheck disable=SC2317 # run by check
 no_upload() {
 	[ -z "$(find "$docs" -name '.p2p-*.part')" ] || return 1
 	[ "$SERVER" = twin ] && return 0
@@ -151,7 +159,8 @@ tamper_msg() { echo "p2pctl: cannot $1 \"$exp/$2\" at $M_B:$RPORT: integrity che
 
 # (a) recorded: the capture holds nothing of the file, its path or the export.
 case_record() {
-	local marker=M$(hex 16) pmarker=P$(hex 16) get=g$(hex 8).bin put=p$(hex 8).bin
+	local marker pmarker get put
+	marker=M$(hex 16) pmarker=P$(hex 16) get=g$(hex 8).bin put=p$(hex 8).bin
 	local cap=$TEST_TMP/cap_$SERVER f n
 
 	{ head -c 300000 /dev/urandom; printf %s "$marker"; head -c 700000 /dev/urandom; } \
@@ -172,15 +181,15 @@ case_record() {
 	relay_done
 	check_eq "$S: record: the server holds the upload" \
 		"$(sha "$docs/$put" 2>&1)" "$(sha "$TEST_TMP/$put")"
-	n=$(cat "$cap.get.s2c" | wc -c)
+	n=$(wc -c <"$cap.get.s2c")
 	check "$S: record: the file's size went through the relay ($n bytes)" \
 		test "$n" -gt 1000000
 	check "$S: record: control: the user name, sent in clear, is in the capture" \
 		grep -q -a -F alice "$cap.get.c2s"
 	for f in "$cap".get.c2s "$cap".get.s2c "$cap".put.c2s "$cap".put.s2c; do
 		check_eq "$S: record: ${f##*/}: no marker, path or export name" \
-			"$(cat "$f" | grep -c -a -F -e "$marker" -e "$pmarker" \
-				-e "$get" -e "$put" -e "$exp")" 0
+			"$(grep -c -a -F -e "$marker" -e "$pmarker" \
+				-e "$get" -e "$put" -e "$exp" <"$f")" 0
 	done
 	check_eq "$S: record: control: the capture searched holds the marker if present" \
 		"$(cat "$cap.get.s2c" "$docs/$get" | grep -c -a -F "$marker")" 1
@@ -188,7 +197,8 @@ case_record() {
 
 # (b) one byte flipped.
 case_flip_get() {
-	local f=f$(hex 4).bin de te
+	local f de te
+	f=f$(hex 4).bin
 
 	dp_rand "$docs/$f" 1048576
 	rm -rf "$DP_DL" && mkdir -p "$DP_DL"
@@ -223,7 +233,8 @@ case_flip_get() {
 }
 
 case_flip_put() {
-	local f=u$(hex 4).bin de old te
+	local f de old te
+	f=u$(hex 4).bin
 
 	dp_rand "$docs/$f" 1048576
 	chown 65534:65534 "$docs/$f"
@@ -260,7 +271,8 @@ case_flip_put() {
 
 # (c) a v1 request in clear after the handshake.
 case_inject() {
-	local f=i$(hex 4).txt de
+	local f de
+	f=i$(hex 4).txt
 
 	de=$(decrypt_errors)
 	relay inject put "$exp" "$f"
@@ -288,7 +300,8 @@ case_inject() {
 
 # (d) a recorded PUT replayed: refused at HANDSHAKE1, nothing after it done.
 case_replay() {
-	local f=r$(hex 4).bin cap=$TEST_TMP/replay_$SERVER
+	local f cap=$TEST_TMP/replay_$SERVER
+	f=r$(hex 4).bin
 
 	dp_rand "$TEST_TMP/$f" 65536
 	relay record "$cap"

@@ -17,13 +17,14 @@ if ! command -v dkms >/dev/null; then
 	tap_done
 fi
 
-version=$(sed -n 's/^#define P2P_MODULE_VERSION "\(.*\)"/\1/p' kmod/main.h)
+version=$(sed -n 's/^#define P2P_MODULE_VERSION "\(.*\)"/\1/p' kmod/version.h)
 # Not under TEST_TMP in /tmp: keep the build logs of a failure in build/.
 t=$P2P_ROOT/build/dkms-test
 rm -rf "$t"
 mkdir -p "$t/src" "$t/tree" "$t/install" "$t/key"
 export mok_signing_key=$t/key/mok.key mok_certificate=$t/key/mok.pub
 dkms=(dkms --sourcetree "$t/src" --dkmstree "$t/tree" --installtree "$t/install" --no-depmod)
+# shellcheck disable=SC2317 # run by check
 dkms_installed() {
 	"${dkms[@]}" status -m p2pshare -v "$version" -k "$1" | grep -q ': installed'
 }
@@ -37,7 +38,7 @@ check "make install-dkms-src into a private /usr/src" \
 	make -s install-dkms-src DESTDIR="$t" DKMSSRCDIR=/src/p2pshare-"$version"
 check "dkms add p2pshare/$version" "${dkms[@]}" add -m p2pshare -v "$version"
 
-kernels=$(ls -d /lib/modules/*/build 2>/dev/null | cut -d/ -f4 | sort -V)
+kernels=$(find /lib/modules -mindepth 2 -maxdepth 2 -name build | cut -d/ -f4 | sort -V)
 for k in $kernels; do
 	start=$(date +%s)
 	mkdir -p "$t/install/$k"

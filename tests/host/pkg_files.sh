@@ -32,7 +32,7 @@ check_eq "every command of p2pctl --help is in p2pctl(8)" "$missing" ""
 # Long options and -x flags of each command's usage line, in the page (as rendered)
 # and the completion.
 MANWIDTH=200 mandoc -T ascii man/p2pctl.8 | col -b >"$TEST_TMP/p2pctl.txt"
-missing= missing_comp=
+missing='' missing_comp=''
 for c in $commands; do
 	usage=$("$P2PCTL" "$c" --help | head -n1)
 	for o in $(grep -oE '(^| |\[|\|)--?[a-z][a-z-]*' <<<"$usage" | tr -d ' [|' | sort -u); do
@@ -95,7 +95,7 @@ check_out "p2pctl show -<TAB>" "-j --json --help" comp show -
 stage=$TEST_TMP/stage
 check "make install DESTDIR= PREFIX=/usr" \
 	make -s install DESTDIR="$stage" PREFIX=/usr SYSTEMDUNITDIR=/lib/systemd/system
-version=$(sed -n 's/^#define P2P_MODULE_VERSION "\(.*\)"/\1/p' kmod/main.h)
+version=$(sed -n 's/^#define P2P_MODULE_VERSION "\(.*\)"/\1/p' kmod/version.h)
 want=$( {
 	printf '%s\n' /usr/bin/p2pctl /usr/share/man/man8/p2pctl.8 /usr/share/man/man7/p2pshare.7 \
 		/usr/share/bash-completion/completions/p2pctl /lib/systemd/system/p2pshare.service \

@@ -14,7 +14,6 @@
 #include <sodium.h>
 
 #include "ktls.h"
-#include "proto.h"
 
 #ifndef SOL_TLS
 #define SOL_TLS		282

@@ -24,6 +24,11 @@ void p2p_record_key_derive(struct p2p_record_key *out,
 			   const uint8_t k[NOISE_KEYLEN],
 			   const uint8_t hash[NOISE_HASHLEN]);
 
+/* Cipher names as on the command line: "aes-128-gcm", "chacha20-poly1305". */
+const char *p2p_cipher_name(uint16_t cipher);
+/* A comma-separated list of names into a set of P2P_CIPHER_* bits. */
+int p2p_cipher_parse(const char *list, uint16_t *set);
+
 /* The server's choice from an offer (PROTOCOL.md 6.5): pref if offered,
  * else the lowest known bit; 0 when none is known. pref 0: the default. */
 uint16_t p2p_cipher_choose(uint16_t offer, uint16_t pref);

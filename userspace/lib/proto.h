@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "ktls.h"
 #include "noise.h"
 #include "wire.h"
 
@@ -69,11 +70,6 @@ int p2p_recv_hdr(int fd, bool from_server, struct p2p_frame *f);
 int p2p_recv_frame(int fd, bool from_server, struct p2p_frame *f,
 		   void *buf, size_t cap);
 int p2p_skip_body(int fd, uint32_t len);
-
-/* Cipher names as on the command line: "aes-128-gcm", "chacha20-poly1305". */
-const char *p2p_cipher_name(uint16_t cipher);
-/* A comma-separated list of names into a set of P2P_CIPHER_* bits. */
-int p2p_cipher_parse(const char *list, uint16_t *set);
 
 /*
  * Client: HELLO, TCP_ULP "tls", HANDSHAKE1 offering sess->offer (0: all

@@ -106,7 +106,7 @@ static int port(struct parser *p, const char *s, size_t len,
 static int ipv6(struct parser *p, const char *s, size_t len,
 		struct p2p_url *u)
 {
-	char addr[INET6_ADDRSTRLEN + 1], zone[P2P_URL_HOST_MAX + 1] = "";
+	char addr[INET6_ADDRSTRLEN + 1], zone[64 + 1] = "";
 	const char *pct = memchr(s, '%', len);
 	size_t alen = pct ? (size_t)(pct - s) : len;
 	unsigned char bin[16];
@@ -124,7 +124,7 @@ static int ipv6(struct parser *p, const char *s, size_t len,
 			z += 2;
 			zlen -= 2;
 		}
-		if (!zlen || zlen > 64 || memchr(z, '%', zlen))
+		if (!zlen || zlen >= sizeof(zone) || memchr(z, '%', zlen))
 			goto bad;
 		copy(zone, sizeof(zone), z, zlen);
 	}

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One peer connection on its own thread: the handshake, then requests until
- * the peer leaves, goes quiet for too long or breaks the protocol. The
- * order of checks and the error frames are those of kmod/conn.c. After the
- * handshake the socket carries kTLS records (the lib installs them); this
- * file counts the records sent against the limit and those that failed
- * authentication.
+ * One peer connection's bytes: frames in and out, error frames, timeouts
+ * and the lingering close. After the handshake the socket carries kTLS
+ * records (the lib installs them); this file counts the records sent
+ * against the limit and those that failed authentication. session.c
+ * drives it, ops.c answers through it.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -165,7 +164,7 @@ int pd_conn_send_error(struct pd_conn *c, int err, const char *msg)
 	return pd_conn_send(c, P2P_OP_ERROR, 0, c->wbuf, len, 0);
 }
 
-static void set_timeout(struct pd_conn *c, unsigned int secs)
+void pd_conn_set_timeout(struct pd_conn *c, unsigned int secs)
 {
 	struct timeval tv = { .tv_sec = secs };
 
@@ -174,7 +173,7 @@ static void set_timeout(struct pd_conn *c, unsigned int secs)
 }
 
 /* Header, then the body of every op but PUT_DATA (ops.c reads that). */
-static int recv_frame(struct pd_conn *c, struct p2p_frame *f)
+int pd_conn_recv_frame(struct pd_conn *c, struct p2p_frame *f)
 {
 	uint8_t hdr[P2P_HDR_LEN];
 	int ret;
@@ -190,88 +189,6 @@ static int recv_frame(struct pd_conn *c, struct p2p_frame *f)
 	if (f->op == P2P_OP_PUT_DATA)
 		return 0;
 	return pd_conn_recv(c, c->rbuf, f->len);
-}
-
-/*
- * Over the limit of failed handshakes: answer the HELLO with EAGAIN after
- * the checks the module makes first (op, body, version).
- */
-static void refuse_rate_limited(struct pd_conn *c)
-{
-	struct p2p_hello hello;
-	struct p2p_frame f;
-	int ret;
-
-	ret = recv_frame(c, &f);
-	if (ret == -EPROTO || ret == -EMSGSIZE)
-		pd_conn_send_error(c, ret, "malformed frame");
-	else if (ret)
-		return;
-	else if (f.op != P2P_OP_HELLO)
-		pd_conn_send_error(c, EPROTO, "expected HELLO");
-	else if (p2p_dec_hello(c->rbuf, f.len, &hello))
-		pd_conn_send_error(c, EINVAL, "malformed HELLO");
-	else if (hello.version_min > P2P_PROTO_VERSION ||
-		 hello.version_max < P2P_PROTO_VERSION)
-		pd_conn_send_error(c, EPROTONOSUPPORT,
-				   p2p_version_msg(hello.version_max));
-	else
-		pd_conn_send_error(c, EAGAIN, NULL);
-}
-
-static int lookup_user(void *ctx, const char *name, uint8_t pub[P2P_KEY_LEN])
-{
-	struct pd_conn *c = ctx;
-
-	c->user = pd_user_find(c->cfg, name);
-	if (!c->user)
-		return -ENOENT;
-	memcpy(pub, c->user->pub, P2P_KEY_LEN);
-	return 0;
-}
-
-static int handshake(struct pd_conn *c)
-{
-	int ret;
-
-	if (!pd_auth_allowed(&c->peer)) {
-		refuse_rate_limited(c);
-		return -EAGAIN;
-	}
-	ret = p2p_server_handshake(c->fd, &c->cfg->keys, lookup_user, c,
-				   &c->sess);
-	if (ret == -EACCES)
-		pd_auth_failed(&c->peer);
-	if (ret)
-		return ret;
-	/* An unknown user cannot pass (the dummy key), but say it plainly. */
-	if (!c->user)
-		return -EACCES;
-	ret = pd_become(c->user->uid, c->user->gid);
-	if (ret)
-		pd_conn_send_error(c, EIO, NULL);
-	return ret;
-}
-
-/* Requests until the peer leaves or an error ends the connection. */
-static void serve(struct pd_conn *c)
-{
-	struct p2p_frame f;
-	int ret;
-
-	for (;;) {
-		set_timeout(c, c->cfg->idle_timeout);
-		ret = recv_frame(c, &f);
-		if (ret == -EPROTO || ret == -EMSGSIZE || ret == -EINVAL) {
-			pd_conn_send_error(c, ret, NULL);
-			return;
-		}
-		if (ret)
-			return;
-		ret = pd_ops_dispatch(c, f.op, f.len);
-		if (ret)
-			return;
-	}
 }
 
 /*
@@ -295,7 +212,7 @@ static void close_gently(int fd)
 	close(fd);
 }
 
-static void conn_free(struct pd_conn *c)
+void pd_conn_free(struct pd_conn *c)
 {
 	close_gently(c->fd);
 	p2p_session_wipe(&c->sess);
@@ -303,19 +220,4 @@ static void conn_free(struct pd_conn *c)
 	free(c->wbuf);
 	free(c->iobuf);
 	free(c);
-}
-
-void *pd_conn_run(void *arg)
-{
-	struct pd_conn *c = arg;
-	int one = 1;
-
-	c->rbuf = malloc(PD_BUF_LEN);
-	c->wbuf = malloc(PD_BUF_LEN);
-	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	set_timeout(c, P2P_HANDSHAKE_TIMEOUT_S);
-	if (c->rbuf && c->wbuf && !handshake(c))
-		serve(c);
-	conn_free(c);
-	return NULL;
 }

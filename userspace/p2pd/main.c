@@ -161,7 +161,7 @@ static int open_listener(const struct pd_config *cfg)
 
 static void *conn_thread(void *arg)
 {
-	pd_conn_run(arg);
+	pd_session_run(arg);
 	atomic_fetch_sub(&live_conns, 1);
 	return NULL;
 }
@@ -265,7 +265,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	fprintf(stderr, "p2pd: serving %d export%s on %s, %s mode, %s preferred\n",
-		cfg.n_exports, cfg.n_exports == 1 ? "" : "s",
+		cfg.model.n_exports, cfg.model.n_exports == 1 ? "" : "s",
 		addr_str(&cfg.listen, where, sizeof(where)),
 		cfg.mode == PD_MODE_COPY ? "copy" : "sendfile",
 		p2p_cipher_name(cfg.keys.cipher_pref ?: P2P_CIPHER_DEFAULT));

@@ -41,7 +41,7 @@ static int malformed(struct pd_conn *c, int err, const char *msg)
 	return fail(c, err, err == -EINVAL ? msg : NULL);
 }
 
-static const struct pd_export *export_of(struct pd_conn *c,
+static const struct p2p_model_export *export_of(struct pd_conn *c,
 					 const struct p2p_str *name,
 					 enum pd_grant_mode *mode)
 {
@@ -77,12 +77,12 @@ static int open_checked(int pathfd, bool dir)
 	return pd_reopen(pathfd, dir ? O_RDONLY | O_DIRECTORY : O_RDONLY);
 }
 
-static int open_in(const struct pd_export *e, const struct p2p_str *path,
+static int open_in(const struct p2p_model_export *e, const struct p2p_str *path,
 		   bool dir)
 {
 	int pathfd, fd;
 
-	pathfd = pd_resolve(e->root, path->s, path->len);
+	pathfd = pd_resolve(e->fd, path->s, path->len);
 	if (pathfd < 0)
 		return pathfd;
 	fd = open_checked(pathfd, dir);
@@ -103,11 +103,11 @@ static int op_list_exports(struct pd_conn *c, uint32_t len)
 	if (len)
 		return fail(c, EINVAL, "LIST_EXPORTS takes no body");
 	p2p_list_reply_init(&b, c->wbuf, PD_BUF_LEN);
-	for (i = 0; i < cfg->n_exports && !truncated; i++) {
-		const struct pd_export *e = &cfg->exports[i];
+	for (i = 0; i < cfg->model.n_exports && !truncated; i++) {
+		const struct p2p_model_export *e = &cfg->model.exports[i];
 
 		for (j = 0; j < e->n_grants; j++) {
-			if (e->grants[j].user != c->user)
+			if (e->grants[j].u != c->user)
 				continue;
 			ent.access = e->grants[j].mode;
 			ent.name.s = e->name;
@@ -126,7 +126,7 @@ static int op_stat(struct pd_conn *c, uint32_t len)
 {
 	struct p2p_stat_req req;
 	enum pd_grant_mode mode;
-	const struct pd_export *e;
+	const struct p2p_model_export *e;
 	struct p2p_fattr a = { 0 };
 	struct stat st;
 	int fd, ret;
@@ -137,7 +137,7 @@ static int op_stat(struct pd_conn *c, uint32_t len)
 	e = export_of(c, &req.export, &mode);
 	if (!e)
 		return fail(c, ENOENT, "no such export");
-	fd = pd_resolve(e->root, req.path.s, req.path.len);
+	fd = pd_resolve(e->fd, req.path.s, req.path.len);
 	if (fd < 0)
 		return fail(c, fd, NULL);
 	ret = fstatat(fd, "", &st, AT_EMPTY_PATH) ? -errno : 0;
@@ -258,7 +258,7 @@ static int op_readdir(struct pd_conn *c, uint32_t len)
 {
 	struct p2p_readdir_req req;
 	enum pd_grant_mode mode;
-	const struct pd_export *e;
+	const struct p2p_model_export *e;
 	int fd, ret;
 
 	ret = p2p_dec_readdir_req(c->rbuf, len, &req);
@@ -411,7 +411,7 @@ static int op_read(struct pd_conn *c, uint32_t len)
 {
 	struct p2p_read_req req;
 	enum pd_grant_mode mode;
-	const struct pd_export *e;
+	const struct p2p_model_export *e;
 	int fd, ret;
 
 	ret = p2p_dec_read_req(c->rbuf, len, &req);
@@ -476,7 +476,7 @@ static int target_ok(struct upload *up)
  * system without it, a reserved name (pd_name_reserved) that no request
  * can reach.
  */
-static int upload_begin(struct upload *up, const struct pd_export *e,
+static int upload_begin(struct upload *up, const struct p2p_model_export *e,
 			const struct p2p_str *path, uint32_t mode)
 {
 	struct p2p_str parent;
@@ -488,7 +488,7 @@ static int upload_begin(struct upload *up, const struct pd_export *e,
 	up->named = false;
 	if (pd_name_reserved(up->name, strlen(up->name)))
 		return -EINVAL;
-	up->dir = pd_resolve(e->root, parent.s, parent.len);
+	up->dir = pd_resolve(e->fd, parent.s, parent.len);
 	if (up->dir < 0)
 		return up->dir;
 	ret = fstat(up->dir, &st) ? -errno : 0;
@@ -621,7 +621,7 @@ static int recv_put_data(struct pd_conn *c, struct upload *up, uint64_t size)
 	return got == size ? 0 : -EPROTO;
 }
 
-static int do_put(struct pd_conn *c, const struct pd_export *e,
+static int do_put(struct pd_conn *c, const struct p2p_model_export *e,
 		  const struct p2p_put_req *req)
 {
 	struct upload up;
@@ -661,7 +661,7 @@ static int op_put(struct pd_conn *c, uint32_t len)
 {
 	struct p2p_put_req req;
 	enum pd_grant_mode mode;
-	const struct pd_export *e;
+	const struct p2p_model_export *e;
 	int ret;
 
 	ret = p2p_dec_put_req(c->rbuf, len, &req);

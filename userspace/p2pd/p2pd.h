@@ -14,10 +14,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "model.h"
 #include "proto.h"
-
-#define PD_MAX_USERS	4096
-#define PD_MAX_EXPORTS	4096
 
 enum pd_mode {
 	PD_MODE_COPY,		/* pread into a buffer, write it to the socket */
@@ -29,51 +27,28 @@ enum pd_grant_mode {
 	PD_GRANT_RW = P2P_ACCESS_RW,
 };
 
-struct pd_user {
-	char name[P2P_NAME_MAX + 1];
-	uint8_t pub[P2P_KEY_LEN];
-	uid_t uid;
-	gid_t gid;
-};
-
-struct pd_grant {
-	const struct pd_user *user;
-	enum pd_grant_mode mode;
-};
-
-struct pd_export {
-	char name[P2P_NAME_MAX + 1];
-	char *path;
-	int root;			/* O_PATH descriptor of the directory */
-	struct pd_grant *grants;
-	int n_grants;
-};
-
 /* Read-only once the server runs: no lock needed. */
 struct pd_config {
 	struct p2p_server_keys keys;
 	struct sockaddr_storage listen;
 	socklen_t listen_len;
-	struct pd_user *users;
-	int n_users;
-	struct pd_export *exports;
-	int n_exports;
+	struct p2p_model model;		/* users, exports (fd: O_PATH), grants */
 	enum pd_mode mode;
 	unsigned int max_conns;
 	unsigned int idle_timeout;	/* seconds */
 	uint64_t record_limit;		/* records one connection sends */
 };
 
-/* config.c: parse the `p2pctl save` file; prints why on failure. */
+/* config.c: read the `p2pctl save` file; prints why on failure. */
 int pd_config_load(struct pd_config *cfg, const char *file);
 int pd_parse_addr(const char *arg, struct sockaddr_storage *ss,
 		  socklen_t *len);
-const struct pd_user *pd_user_find(const struct pd_config *cfg,
-				   const char *name);
-const struct pd_export *pd_export_find(const struct pd_config *cfg,
-				       const char *name, size_t len,
-				       const struct pd_user *user,
-				       enum pd_grant_mode *mode);
+const struct p2p_model_user *pd_user_find(const struct pd_config *cfg,
+					  const char *name);
+const struct p2p_model_export *pd_export_find(const struct pd_config *cfg,
+					      const char *name, size_t len,
+					      const struct p2p_model_user *user,
+					      enum pd_grant_mode *mode);
 
 /* ratelimit.c: failed handshakes per source address (as the module). */
 bool pd_auth_allowed(const struct sockaddr_storage *peer);
@@ -85,7 +60,7 @@ struct pd_conn {
 	const struct pd_config *cfg;
 	struct sockaddr_storage peer;
 	struct p2p_session sess;
-	const struct pd_user *user;
+	const struct p2p_model_user *user;
 	uint32_t tag;			/* of the request being served */
 	uint8_t *rbuf;			/* a request body */
 	uint8_t *wbuf;			/* a reply body */
@@ -96,7 +71,16 @@ struct pd_conn {
 #define PD_BUF_LEN	(P2P_HDR_LEN + P2P_MAX_BODY)
 #define PD_IOBUF_LEN	(128 * 1024)
 
-void *pd_conn_run(void *conn);
+/* session.c: a connection's thread, from the handshake to the close. */
+void *pd_session_run(void *conn);
+
+/* conn.c: frames in and out of one connection. */
+void pd_conn_set_timeout(struct pd_conn *c, unsigned int secs);
+/* Header, then the body of every op but PUT_DATA (ops.c reads that). */
+struct p2p_frame;
+int pd_conn_recv_frame(struct pd_conn *c, struct p2p_frame *f);
+/* The lingering close, then the connection's memory. */
+void pd_conn_free(struct pd_conn *c);
 int pd_conn_recv(struct pd_conn *c, void *buf, size_t len);
 struct iovec;
 int pd_conn_sendv(struct pd_conn *c, struct iovec *iov, int cnt,

@@ -1,35 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Failed handshakes per source address, as kmod/server.c counts them: a
- * token bucket of AUTH_BURST tokens, one back every REFILL_S seconds, in a
- * small fixed table where a new address takes the stalest slot.
+ * Failed handshakes per source address, in the module's table
+ * (kmod/ratelimit.c): AUTH_BURST tokens, one back every REFILL_MS.  Here a
+ * wrong key or an unknown user spends a token, and an address without one
+ * is refused.
  */
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
 
 #include "p2pd.h"
+#include "ratelimit.h"
 
-#define SLOTS		64
 #define AUTH_BURST	10
-#define REFILL_S	3
+#define REFILL_MS	3000
 
-struct slot {
-	struct in6_addr addr;	/* IPv4 as v4-mapped */
-	time_t stamp;
-	unsigned int tokens;
-	bool used;
-};
-
-static struct slot table[SLOTS];
+static struct p2p_rl_slot table[P2P_RL_SLOTS];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
-static time_t now(void)
+static unsigned long now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec;
+	return ts.tv_sec * 1000UL + ts.tv_nsec / 1000000;
 }
 
 static void addr_of(const struct sockaddr_storage *ss, struct in6_addr *a)
@@ -46,50 +40,17 @@ static void addr_of(const struct sockaddr_storage *ss, struct in6_addr *a)
 	memcpy(&a->s6_addr[12], &sin->sin_addr, 4);
 }
 
-static struct slot *find(const struct in6_addr *a, bool create)
-{
-	struct slot *s, *old = &table[0];
-	int i;
-
-	for (i = 0; i < SLOTS; i++) {
-		s = &table[i];
-		if (s->used && !memcmp(&s->addr, a, sizeof(*a)))
-			return s;
-		if (!s->used || s->stamp < old->stamp)
-			old = s;
-	}
-	if (!create)
-		return NULL;
-	old->used = true;
-	old->addr = *a;
-	old->tokens = AUTH_BURST;
-	old->stamp = now();
-	return old;
-}
-
-static void refill(struct slot *s)
-{
-	time_t n = (now() - s->stamp) / REFILL_S;
-
-	if (n <= 0)
-		return;
-	s->tokens = s->tokens + n > AUTH_BURST ? AUTH_BURST : s->tokens + n;
-	s->stamp += n * REFILL_S;
-	if (s->tokens == AUTH_BURST)
-		s->stamp = now();
-}
-
 bool pd_auth_allowed(const struct sockaddr_storage *peer)
 {
+	struct p2p_rl_slot *s;
 	struct in6_addr a;
-	struct slot *s;
 	bool ok = true;
 
 	addr_of(peer, &a);
 	pthread_mutex_lock(&lock);
-	s = find(&a, false);
+	s = p2p_rl_find(table, &a);
 	if (s) {
-		refill(s);
+		p2p_rl_refill(s, now_ms(), REFILL_MS, AUTH_BURST);
 		ok = s->tokens > 0;
 	}
 	pthread_mutex_unlock(&lock);
@@ -98,13 +59,14 @@ bool pd_auth_allowed(const struct sockaddr_storage *peer)
 
 void pd_auth_failed(const struct sockaddr_storage *peer)
 {
+	unsigned long now = now_ms();
+	struct p2p_rl_slot *s;
 	struct in6_addr a;
-	struct slot *s;
 
 	addr_of(peer, &a);
 	pthread_mutex_lock(&lock);
-	s = find(&a, true);
-	refill(s);
+	s = p2p_rl_slot(table, &a, now, AUTH_BURST);
+	p2p_rl_refill(s, now, REFILL_MS, AUTH_BURST);
 	if (s->tokens)
 		s->tokens--;
 	pthread_mutex_unlock(&lock);

@@ -1,58 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * p2pctl ls, stat: browse a peer's exports.
+ * p2pctl ls: a peer's exports, or a directory of one.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "fattr.h"
 #include "peer.h"
 #include "print.h"
 
 #define LS_BUF		(P2P_MAX_BODY + 64)
-
-static const char *const type_names[] = {
-	[P2P_FTYPE_UNSPEC] = "other",
-	[P2P_FTYPE_REG] = "file",
-	[P2P_FTYPE_DIR] = "dir",
-	[P2P_FTYPE_SYMLINK] = "symlink",
-	[P2P_FTYPE_OTHER] = "other",
-};
-
-static const char *type_name(uint8_t t)
-{
-	return t <= P2P_FTYPE_MAX ? type_names[t] : "other";
-}
-
-/* "drwxr-xr-x", with s/S/t/T as ls writes them. */
-static void mode_string(char out[11], uint8_t type, uint16_t mode)
-{
-	static const char rwx[] = "rwxrwxrwx";
-	int i;
-
-	out[0] = type == P2P_FTYPE_DIR ? 'd' : type == P2P_FTYPE_SYMLINK ?
-		 'l' : type == P2P_FTYPE_REG ? '-' : '?';
-	for (i = 0; i < 9; i++)
-		out[i + 1] = mode & (0400 >> i) ? rwx[i] : '-';
-	if (mode & 04000)
-		out[3] = out[3] == 'x' ? 's' : 'S';
-	if (mode & 02000)
-		out[6] = out[6] == 'x' ? 's' : 'S';
-	if (mode & 01000)
-		out[9] = out[9] == 'x' ? 't' : 'T';
-	out[10] = '\0';
-}
-
-static void time_string(char *buf, size_t len, int64_t sec, const char *fmt)
-{
-	time_t t = sec;
-	struct tm tm;
-
-	if (!localtime_r(&t, &tm) || !strftime(buf, len, fmt, &tm))
-		snprintf(buf, len, "@%lld", (long long)sec);
-}
 
 /* A name for a terminal: control characters become '?'. */
 static char *printable(const char *s, size_t len)
@@ -66,14 +25,6 @@ static char *printable(const char *s, size_t len)
 		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
 	out[len] = '\0';
 	return out;
-}
-
-static void print_mode(uint16_t mode)
-{
-	char m[8];
-
-	snprintf(m, sizeof(m), "%04o", mode);
-	print_str("mode", NULL, m);
 }
 
 /* ls of the exports */
@@ -293,87 +244,6 @@ const struct command cmd_ls = {
 	"  p2pctl ls p2p://alice@files.example --key-file ~/alice.key\n"
 	"  P2P_KEY_FILE=~/alice.key p2pctl ls p2p://alice@198.18.0.1/music/jazz/\n"
 	"  p2pctl ls -j p2p://alice@[2001:db8::1]:7000/pub --key-file alice.key\n"
-	"\n"
-	PEER_EXIT_HELP,
-};
-
-/* stat */
-
-static void print_attr(const struct p2p_fattr *a)
-{
-	char perms[11], when[48];
-
-	mode_string(perms, a->type, a->mode);
-	time_string(when, sizeof(when), a->mtime_sec, "%Y-%m-%d %H:%M:%S");
-	print_str("type", "type:  %s\n", type_name(a->type));
-	print_mode(a->mode);
-	print_human("mode:  %04o (%s)\n", a->mode, perms);
-	print_u64("size", "size:  %" PRIu64 "\n", a->size);
-	print_u64("nlink", "links: %" PRIu64 "\n", a->nlink);
-	print_human("mtime: %s.%09u (%lld)\n", when, a->mtime_nsec,
-		    (long long)a->mtime_sec);
-	print_u64("mtime", NULL, a->mtime_sec);
-	print_u64("mtime_nsec", NULL, a->mtime_nsec);
-}
-
-static int stat_main(int argc, char **argv)
-{
-	static const char *const names[] = { "URL" };
-	char target[P2P_NAME_MAX + P2P_PATH_MAX + 2];
-	struct peer_args a;
-	struct p2p_fattr at;
-	struct peer p;
-	int ret;
-
-	if (peer_args(&cmd_stat, argc, argv, PEER_OPT_JSON, 1, names, &a) ||
-	    peer_url(a.pos[0], P2P_URL_NEED_EXPORT, &p.url) || peer_open(&p, &a))
-		return 1;
-	peer_target(&p.url, target, sizeof(target));
-	ret = p2p_stat(&p.sess, p.url.export, p.url.path, &at);
-	if (peer_again(&p, &ret))
-		ret = p2p_stat(&p.sess, p.url.export, p.url.path, &at);
-	if (ret) {
-		ret = peer_fail(&p, ret, "stat", target);
-	} else {
-		print_start(a.json);
-		print_str("export", NULL, p.url.export);
-		print_str("path", NULL, p.url.path);
-		print_human("path:  %s\n", target);
-		print_attr(&at);
-		print_end();
-	}
-	peer_close(&p);
-	return ret;
-}
-
-const struct command cmd_stat = {
-	.name = "stat",
-	.main = stat_main,
-	.usage = "p2p://USER@HOST[:PORT]/EXPORT[/PATH] [-j] --key-file FILE "
-		 "[--host-key KEY] [--cipher LIST]",
-	.help =
-	"Show the attributes of PATH in EXPORT (the export's root without\n"
-	"PATH): type (file, dir, symlink, other), permission bits, size in\n"
-	"bytes, number of links and modification time.  A symbolic link is\n"
-	"described, not followed (the server never follows links).\n"
-	"\n"
-	"Options:\n"
-	"  -j, --json       JSON: {\"export\", \"path\", \"type\", \"mode\" (octal\n"
-	"                   string), \"size\", \"nlink\", \"mtime\" (seconds since\n"
-	"                   the epoch), \"mtime_nsec\"}\n"
-	PEER_OPTIONS
-	"\n"
-	PEER_URL_HELP
-	"\n"
-	PEER_HOST_KEYS_HELP
-	"\n"
-	PEER_TLS_HELP
-	"\n"
-	PEER_ENV_FILES_HELP
-	"\n"
-	"Examples:\n"
-	"  p2pctl stat p2p://alice@198.18.0.1/music/jazz/take5.flac --key-file alice.key\n"
-	"  p2pctl stat -j p2p://alice@peer/docs/My%20Notes.txt --key-file alice.key\n"
 	"\n"
 	PEER_EXIT_HELP,
 };

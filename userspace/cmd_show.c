@@ -1,16 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * p2pctl version, p2pctl show.
+ * p2pctl show: the state of the module in this network namespace.
  */
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <string.h>
 
-#include "nl.h"
-#include "p2pctl.h"
 #include "keys.h"
+#include "model_nl.h"
+#include "p2pctl.h"
 #include "print.h"
-#include "snapshot.h"
 
 static const char *const stat_names[__P2P_STAT_MAX] = {
 	[P2P_STAT_CONNS_ACTIVE] = "conns_active",
@@ -30,50 +29,7 @@ static const char *const stat_names[__P2P_STAT_MAX] = {
 	[P2P_STAT_RECORD_LIMIT] = "record_limit",
 };
 
-static int version_cb(struct nl_msg *msg, void *arg)
-{
-	struct nlattr *tb[P2P_A_MAX + 1];
-	char *out = arg;
-
-	if (p2p_nl_parse(msg, tb) || !tb[P2P_A_VERSION])
-		return NL_SKIP;
-	snprintf(out, 64, "%s", nla_get_string(tb[P2P_A_VERSION]));
-	return NL_OK;
-}
-
-static int version_main(int argc, char **argv)
-{
-	struct p2p_nl nl;
-	char kver[64] = "unknown";
-	int ret;
-
-	if (argc > 1)
-		return usage_err(&cmd_version, "unexpected argument \"%s\"", argv[1]);
-	printf("p2pctl %s\n", P2PCTL_VERSION);
-	fflush(stdout);
-	if (p2p_nl_open(&nl))
-		return 1;
-	ret = p2p_nl_run(&nl, p2p_nl_msg(&nl, P2P_CMD_STATUS_GET, 0),
-			 version_cb, kver);
-	if (ret) {
-		p2p_nl_report(&nl, ret, "cannot read the module version");
-		p2p_nl_close(&nl);
-		return 1;
-	}
-	printf("p2pshare.ko %s\n", kver);
-	p2p_nl_close(&nl);
-	return 0;
-}
-
-const struct command cmd_version = {
-	.name = "version",
-	.main = version_main,
-	.usage = "",
-	.help =
-	"Print the version of p2pctl and of the loaded p2pshare module.\n",
-};
-
-static void show_stats(const struct snapshot *s)
+static void show_stats(const struct p2p_model *s)
 {
 	int t;
 
@@ -88,7 +44,7 @@ static void show_stats(const struct snapshot *s)
 	print_obj_close();
 }
 
-static void show_host(const struct snapshot *s)
+static void show_host(const struct p2p_model *s)
 {
 	char b64[KEY_B64_LEN], c[8];
 
@@ -105,13 +61,13 @@ static void show_host(const struct snapshot *s)
 		    s->listen_addr[0] ? s->listen_addr : "every address");
 	print_bool("active", "(active: %s)\n", s->active);
 	if (s->cipher)
-		print_str("cipher", "cipher:    %s (preferred)\n", cipher_label(s->cipher, c));
+		print_str("cipher", "cipher:    %s (preferred)\n", p2p_cipher_label(s->cipher, c));
 	else
 		print_null("cipher", NULL);
 	print_obj_close();
 }
 
-static void show_export(const struct snap_export *e)
+static void show_export(const struct p2p_model_export *e)
 {
 	int i;
 
@@ -132,14 +88,14 @@ static void show_export(const struct snap_export *e)
 	for (i = 0; i < e->n_grants; i++) {
 		print_obj_open(NULL);
 		print_str("user", "    %-16s ", e->grants[i].user);
-		print_str("mode", "%s\n", mode_name(e->grants[i].mode));
+		print_str("mode", "%s\n", p2p_grant_name(e->grants[i].mode));
 		print_obj_close();
 	}
 	print_arr_close();
 	print_obj_close();
 }
 
-static void show_user(const struct snap_user *u)
+static void show_user(const struct p2p_model_user *u)
 {
 	char b64[KEY_B64_LEN];
 
@@ -189,7 +145,7 @@ static const char *human_secs(char *buf, size_t len, uint32_t s)
 	return buf;
 }
 
-static void show_conn(const struct snap_conn *c)
+static void show_conn(const struct p2p_model_conn *c)
 {
 	char peer[INET6_ADDRSTRLEN + 10], a[16], b[16], cn[8];
 	int i;
@@ -207,7 +163,7 @@ static void show_conn(const struct snap_conn *c)
 		print_str("user", "%-16s", c->user);
 	print_bool("handshake", NULL, c->handshake);
 	if (c->cipher)
-		print_str("cipher", " %-17s", cipher_label(c->cipher, cn));
+		print_str("cipher", " %-17s", p2p_cipher_label(c->cipher, cn));
 	else
 		print_null("cipher", " -                ");
 	print_human(" up %s", human_secs(a, sizeof(a), c->age));
@@ -229,7 +185,7 @@ static void show_conn(const struct snap_conn *c)
 	print_obj_close();
 }
 
-static void show_conns(const struct snapshot *s)
+static void show_conns(const struct p2p_model *s)
 {
 	int i;
 
@@ -242,7 +198,7 @@ static void show_conns(const struct snapshot *s)
 	print_arr_close();
 }
 
-static void show(const struct snapshot *s)
+static void show(const struct p2p_model *s)
 {
 	int i;
 
@@ -263,7 +219,7 @@ static void show(const struct snapshot *s)
 
 static int show_main(int argc, char **argv)
 {
-	struct snapshot snap;
+	struct p2p_model snap;
 	struct p2p_nl nl;
 	bool json = false;
 	int i, ret;
@@ -276,14 +232,14 @@ static int show_main(int argc, char **argv)
 	}
 	if (p2p_nl_open(&nl))
 		return 1;
-	ret = snapshot_read(&nl, &snap, SNAP_CONNS);
+	ret = model_read(&nl, &snap, MODEL_CONNS);
 	p2p_nl_close(&nl);
 	if (ret)
 		return 1;
 	print_start(json);
 	show(&snap);
 	print_end();
-	snapshot_free(&snap);
+	p2p_model_free(&snap);
 	return 0;
 }
 

@@ -506,7 +506,8 @@ static void free_tree(struct tree *t)
  * OUT/NAME if OUT is a directory; without -o, NAME in the current
  * directory. NAME is the last component of the path, or the export.
  */
-static int tree_root(struct get *g, char *root, size_t len)
+static int tree_root(const struct command *cmd, struct get *g, char *root,
+		     size_t len)
 {
 	const struct p2p_url *u = &g->p.url;
 	const char *name = *u->path ? p2p_url_basename(u) : u->export;
@@ -515,12 +516,12 @@ static int tree_root(struct get *g, char *root, size_t len)
 	int n;
 
 	if (g->a.resume)
-		return usage_err(&cmd_get, "-c cannot be used with -r");
+		return usage_err(cmd, "-c cannot be used with -r");
 	if (o && !strcmp(o, "-"))
-		return usage_err(&cmd_get, "-o - cannot be used with -r (a "
+		return usage_err(cmd, "-o - cannot be used with -r (a "
 				 "tree cannot go to standard output)");
 	if (o && !*o)
-		return usage_err(&cmd_get, "-o needs a directory name");
+		return usage_err(cmd, "-o needs a directory name");
 	if (o && !stat(o, &st) && S_ISDIR(st.st_mode))
 		n = snprintf(root, len, "%s%s%s", o,
 			     o[strlen(o) - 1] == '/' ? "" : "/", name);
@@ -538,14 +539,14 @@ static int tree_root(struct get *g, char *root, size_t len)
 	return 0;
 }
 
-int get_tree(struct get *g)
+int get_tree(const struct command *cmd, struct get *g)
 {
 	struct tree t = { .g = g };
 	char root[PATH_MAX];
 	int ret;
 
 	if (peer_url(g->a.pos[0], P2P_URL_NEED_EXPORT, &g->p.url) ||
-	    tree_root(g, root, sizeof(root)))
+	    tree_root(cmd, g, root, sizeof(root)))
 		return 1;
 	t.buf = malloc(DIR_BUF);
 	if (!t.buf)

@@ -1,50 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Read the module's whole state: status, users, exports and grants, and
- * for p2pctl show the open connections.
+ * The model (lib/model.h) read from the module: status, users, exports and
+ * grants, and for p2pctl show the open connections.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sodium.h>
 
-#include "p2pctl.h"
-#include "proto.h"
-#include "snapshot.h"
-
-const char *mode_name(uint8_t mode)
-{
-	return mode == P2P_GRANT_RW ? "rw" : "ro";
-}
-
-const char *cipher_label(uint16_t cipher, char buf[8])
-{
-	const char *name = p2p_cipher_name(cipher);
-
-	if (name && !(cipher & (cipher - 1)))
-		return name;
-	snprintf(buf, 8, "0x%04x", cipher);
-	return buf;
-}
-
-int cipher_one(const char *s, const char *where, uint16_t *cipher)
-{
-	uint16_t set = 0;
-
-	if (strchr(s, ',')) {
-		err("%s takes one cipher, not the list \"%s\"", where, s);
-		return -1;
-	}
-	if (p2p_cipher_parse(s, &set) || !set ||
-	    (set & (set - 1))) {
-		err("unknown cipher \"%s\" in %s (use aes-128-gcm or "
-		    "chacha20-poly1305)", s, where);
-		return -1;
-	}
-	*cipher = set;
-	return 0;
-}
+#include "model_nl.h"
 
 static void copy_name(char *dst, struct nlattr *a)
 {
@@ -57,7 +21,7 @@ static void copy_key(uint8_t *dst, struct nlattr *a)
 		memcpy(dst, nla_data(a), P2P_KEY_LEN);
 }
 
-void snapshot_listen(struct snapshot *s, struct nlattr **tb)
+void model_listen(struct p2p_model *s, struct nlattr **tb)
 {
 	struct in_addr a4;
 
@@ -73,6 +37,7 @@ void snapshot_listen(struct snapshot *s, struct nlattr **tb)
 		s->port = nla_get_u16(tb[P2P_A_LISTEN_PORT]);
 	if (tb[P2P_A_LISTEN_CIPHER] && nla_len(tb[P2P_A_LISTEN_CIPHER]) == 2)
 		s->cipher = nla_get_u16(tb[P2P_A_LISTEN_CIPHER]);
+	s->has_listen = true;
 	snprintf(s->listen, sizeof(s->listen),
 		 strchr(s->listen_addr, ':') ? "[%s]:%u" : "%s:%u",
 		 s->listen_addr[0] ? s->listen_addr : "*", s->port);
@@ -81,7 +46,7 @@ void snapshot_listen(struct snapshot *s, struct nlattr **tb)
 static int status_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[P2P_A_MAX + 1], *a;
-	struct snapshot *s = arg;
+	struct p2p_model *s = arg;
 	int rem;
 
 	if (p2p_nl_parse(msg, tb))
@@ -90,7 +55,7 @@ static int status_cb(struct nl_msg *msg, void *arg)
 		snprintf(s->version, sizeof(s->version), "%s",
 			 nla_get_string(tb[P2P_A_VERSION]));
 	copy_key(s->pub, tb[P2P_A_HOSTKEY_PUB]);
-	snapshot_listen(s, tb);
+	model_listen(s, tb);
 	s->active = tb[P2P_A_LISTEN_ACTIVE] && nla_get_u8(tb[P2P_A_LISTEN_ACTIVE]);
 	if (tb[P2P_A_STATS]) {
 		s->has_stats = true;
@@ -104,35 +69,24 @@ static int status_cb(struct nl_msg *msg, void *arg)
 static int hostkey_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[P2P_A_MAX + 1];
-	struct snapshot *s = arg;
+	struct p2p_model *s = arg;
 
 	if (p2p_nl_parse(msg, tb))
 		return NL_SKIP;
 	copy_key(s->priv, tb[P2P_A_HOSTKEY_PRIV]);
+	s->has_hostkey = true;
 	return NL_OK;
-}
-
-/* Grow *ARR of *N elements of SIZE by one, zeroed; NULL if out of memory. */
-static void *grow(void *arr, int *n, size_t size)
-{
-	char *p = realloc(*(void **)arr, (*n + 1) * size);
-
-	if (!p)
-		return NULL;
-	*(void **)arr = p;
-	memset(p + *n * size, 0, size);
-	return p + (*n)++ * size;
 }
 
 static int user_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[P2P_A_MAX + 1];
-	struct snapshot *s = arg;
-	struct snap_user *u;
+	struct p2p_model *s = arg;
+	struct p2p_model_user *u;
 
 	if (p2p_nl_parse(msg, tb) || !tb[P2P_A_USER_NAME])
 		return NL_SKIP;
-	u = grow(&s->users, &s->n_users, sizeof(*u));
+	u = p2p_model_grow(&s->users, &s->n_users, sizeof(*u));
 	if (!u)
 		return NL_STOP;
 	copy_name(u->name, tb[P2P_A_USER_NAME]);
@@ -150,14 +104,15 @@ static bool attr_len(struct nlattr *a, int len)
 static int export_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[P2P_A_MAX + 1];
-	struct snapshot *s = arg;
-	struct snap_export *e;
+	struct p2p_model *s = arg;
+	struct p2p_model_export *e;
 
 	if (p2p_nl_parse(msg, tb) || !tb[P2P_A_EXPORT_NAME])
 		return NL_SKIP;
-	e = grow(&s->exports, &s->n_exports, sizeof(*e));
+	e = p2p_model_grow(&s->exports, &s->n_exports, sizeof(*e));
 	if (!e)
 		return NL_STOP;
+	e->fd = -1;
 	copy_name(e->name, tb[P2P_A_EXPORT_NAME]);
 	e->path = strdup(tb[P2P_A_EXPORT_PATH] ?
 			 nla_get_string(tb[P2P_A_EXPORT_PATH]) : "?");
@@ -177,29 +132,20 @@ static int export_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static struct snap_export *find_export(struct snapshot *s, const char *name)
-{
-	int i;
-
-	for (i = 0; i < s->n_exports; i++)
-		if (!strcmp(s->exports[i].name, name))
-			return &s->exports[i];
-	return NULL;
-}
-
 static int grant_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[P2P_A_MAX + 1];
-	struct snapshot *s = arg;
-	struct snap_export *e;
-	struct snap_grant *g;
+	struct p2p_model *s = arg;
+	struct p2p_model_export *e;
+	struct p2p_model_grant *g;
 
 	if (p2p_nl_parse(msg, tb) || !tb[P2P_A_EXPORT_NAME] || !tb[P2P_A_USER_NAME])
 		return NL_SKIP;
-	e = find_export(s, nla_get_string(tb[P2P_A_EXPORT_NAME]));
+	e = p2p_model_export(s, nla_get_string(tb[P2P_A_EXPORT_NAME]),
+			     strlen(nla_get_string(tb[P2P_A_EXPORT_NAME])));
 	if (!e)
 		return NL_SKIP;
-	g = grow(&e->grants, &e->n_grants, sizeof(*g));
+	g = p2p_model_grow(&e->grants, &e->n_grants, sizeof(*g));
 	if (!g)
 		return NL_STOP;
 	copy_name(g->user, tb[P2P_A_USER_NAME]);
@@ -207,7 +153,7 @@ static int grant_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static void conn_attr(struct snap_conn *c, struct nlattr *a)
+static void conn_attr(struct p2p_model_conn *c, struct nlattr *a)
 {
 	switch (nla_type(a)) {
 	case P2P_CONN_A_ID:
@@ -247,7 +193,7 @@ static void conn_attr(struct snap_conn *c, struct nlattr *a)
 		c->idle = nla_get_u32(a);
 		break;
 	case P2P_CONN_A_EXPORT:
-		if (c->n_exports < SNAP_CONN_EXPORTS)
+		if (c->n_exports < P2P_MODEL_CONN_EXPORTS)
 			copy_name(c->exports[c->n_exports++], a);
 		else
 			c->exports_more = true;
@@ -265,13 +211,13 @@ static void conn_attr(struct snap_conn *c, struct nlattr *a)
 static int conn_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[P2P_A_MAX + 1], *a;
-	struct snapshot *s = arg;
-	struct snap_conn *c;
+	struct p2p_model *s = arg;
+	struct p2p_model_conn *c;
 	int rem;
 
 	if (p2p_nl_parse(msg, tb) || !tb[P2P_A_CONN])
 		return NL_SKIP;
-	c = grow(&s->conns, &s->n_conns, sizeof(*c));
+	c = p2p_model_grow(&s->conns, &s->n_conns, sizeof(*c));
 	if (!c)
 		return NL_STOP;
 	strcpy(c->addr, "?");
@@ -281,7 +227,7 @@ static int conn_cb(struct nl_msg *msg, void *arg)
 }
 
 /* A module without conn-get (EOPNOTSUPP) just has no list to show. */
-static int read_conns(struct p2p_nl *nl, struct snapshot *s)
+static int read_conns(struct p2p_nl *nl, struct p2p_model *s)
 {
 	int ret;
 
@@ -296,7 +242,7 @@ static int read_conns(struct p2p_nl *nl, struct snapshot *s)
 }
 
 static int step(struct p2p_nl *nl, int cmd, int flags, p2p_nl_cb cb,
-		struct snapshot *s, const char *what)
+		struct p2p_model *s, const char *what)
 {
 	int ret;
 
@@ -306,75 +252,18 @@ static int step(struct p2p_nl *nl, int cmd, int flags, p2p_nl_cb cb,
 	return 0;
 }
 
-int snapshot_read(struct p2p_nl *nl, struct snapshot *s, int flags)
+int model_read(struct p2p_nl *nl, struct p2p_model *s, int flags)
 {
 	memset(s, 0, sizeof(*s));
 	if (step(nl, P2P_CMD_STATUS_GET, 0, status_cb, s, "cannot read the status") ||
-	    ((flags & SNAP_PRIV) &&
+	    ((flags & MODEL_PRIV) &&
 	     step(nl, P2P_CMD_HOSTKEY_GET, 0, hostkey_cb, s, "cannot read the host key")) ||
 	    step(nl, P2P_CMD_USER_GET, NLM_F_DUMP, user_cb, s, "cannot list the users") ||
 	    step(nl, P2P_CMD_EXPORT_GET, NLM_F_DUMP, export_cb, s, "cannot list the exports") ||
 	    step(nl, P2P_CMD_GRANT_GET, NLM_F_DUMP, grant_cb, s, "cannot list the grants") ||
-	    ((flags & SNAP_CONNS) && read_conns(nl, s))) {
-		snapshot_free(s);
+	    ((flags & MODEL_CONNS) && read_conns(nl, s))) {
+		p2p_model_free(s);
 		return -1;
 	}
-	return 0;
-}
-
-void snapshot_free(struct snapshot *s)
-{
-	int i;
-
-	for (i = 0; i < s->n_exports; i++) {
-		free(s->exports[i].path);
-		free(s->exports[i].grants);
-	}
-	free(s->exports);
-	free(s->users);
-	free(s->conns);
-	sodium_memzero(s->priv, sizeof(s->priv));
-	s->exports = NULL;
-	s->users = NULL;
-	s->conns = NULL;
-	s->n_exports = s->n_users = s->n_conns = 0;
-}
-
-int cp_do(struct p2p_nl *nl, struct nl_msg *msg, const char *what)
-{
-	int ret;
-
-	if (!msg) {
-		err("out of memory");
-		return 1;
-	}
-	ret = p2p_nl_run(nl, msg, NULL, NULL);
-	if (ret)
-		return p2p_nl_report(nl, ret, what);
-	return 0;
-}
-
-int parse_u64(const char *s, uint64_t *v)
-{
-	unsigned long long x;
-	char *end;
-
-	if (!*s || !strchr("0123456789", *s))
-		return -1;
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno || *end)
-		return -1;
-	*v = x;
-	return 0;
-}
-
-int parse_u32(const char *s, uint32_t *v)
-{
-	uint64_t x;
-
-	if (parse_u64(s, &x) || x > UINT32_MAX)
-		return -1;
-	*v = x;
 	return 0;
 }

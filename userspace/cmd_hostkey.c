@@ -1,108 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * p2pctl genkey, pubkey, hostkey.
+ * p2pctl hostkey: this host's public key, or set its private key.
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <sodium.h>
 
 #include "keys.h"
 #include "nl.h"
 #include "p2pctl.h"
-
-/* A secret goes to stdout: a regular file there must be private. */
-int private_stdout(void)
-{
-	struct stat st;
-
-	if (fstat(STDOUT_FILENO, &st) || !S_ISREG(st.st_mode) ||
-	    !(st.st_mode & 077))
-		return 0;
-	if (fchmod(STDOUT_FILENO, st.st_mode & 0700)) {
-		err("cannot make the output file private (mode 0600): %s",
-		    strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int genkey_main(int argc, char **argv)
-{
-	uint8_t key[P2P_KEY_LEN];
-	char b64[KEY_B64_LEN];
-
-	if (argc > 1)
-		return usage_err(&cmd_genkey, "unexpected argument \"%s\"", argv[1]);
-	if (sodium_init() < 0) {
-		err("cannot initialise libsodium");
-		return 1;
-	}
-	if (private_stdout())
-		return 1;
-	randombytes_buf(key, sizeof(key));
-	key[0] &= 248;		/* an X25519 scalar, clamped as wg genkey does */
-	key[31] = (key[31] & 127) | 64;
-	key_to_b64(b64, key);
-	printf("%s\n", b64);
-	sodium_memzero(key, sizeof(key));
-	sodium_memzero(b64, sizeof(b64));
-	return fflush(stdout) ? (err("cannot write the key: %s", strerror(errno)), 1) : 0;
-}
-
-const struct command cmd_genkey = {
-	.name = "genkey",
-	.main = genkey_main,
-	.usage = "",
-	.help =
-	"Generate a new X25519 private key (32 random bytes from libsodium) and\n"
-	"print it in base64 on one line, as `wg genkey` does.  When standard\n"
-	"output is a regular file, its mode is set to 0600 first.\n"
-	"\n"
-	"Example:\n"
-	"  p2pctl genkey > alice.key\n"
-	"  p2pctl pubkey < alice.key > alice.pub\n"
-	"\n"
-	"Exit status: 0, or 1 with a one-line reason on stderr.\n",
-};
-
-static int pubkey_main(int argc, char **argv)
-{
-	uint8_t priv[P2P_KEY_LEN], pub[P2P_KEY_LEN];
-	char b64[KEY_B64_LEN];
-	int ret;
-
-	if (argc > 1)
-		return usage_err(&cmd_pubkey, "unexpected argument \"%s\"", argv[1]);
-	if (key_read(priv, stdin, "standard input"))
-		return 1;
-	ret = key_public(pub, priv);
-	sodium_memzero(priv, sizeof(priv));
-	if (ret) {
-		err("standard input: not a usable X25519 private key");
-		return 1;
-	}
-	key_to_b64(b64, pub);
-	printf("%s\n", b64);
-	return 0;
-}
-
-const struct command cmd_pubkey = {
-	.name = "pubkey",
-	.main = pubkey_main,
-	.usage = "< PRIVATE-KEY-FILE",
-	.help =
-	"Read a private key (base64, one line) on standard input and print its\n"
-	"X25519 public key in base64.  Give the public key to the hosts that\n"
-	"should know you (p2pctl user add USER --pubkey KEY).\n"
-	"\n"
-	"Example:\n"
-	"  p2pctl pubkey < alice.key > alice.pub\n"
-	"\n"
-	"Exit status: 0, or 1 with a one-line reason on stderr (no key, bad\n"
-	"base64, wrong length, all zeros).\n",
-};
 
 static int hostkey_pub_cb(struct nl_msg *msg, void *arg)
 {

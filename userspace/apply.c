@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Requests that change the module's state (apply.h).
+ */
+#include <string.h>
+
+#include "apply.h"
+#include "p2pctl.h"
+
+int cp_do(struct p2p_nl *nl, struct nl_msg *msg, const char *what)
+{
+	int ret;
+
+	if (!msg) {
+		err("out of memory");
+		return 1;
+	}
+	ret = p2p_nl_run(nl, msg, NULL, NULL);
+	if (ret)
+		return p2p_nl_report(nl, ret, what);
+	return 0;
+}
+
+struct nl_msg *export_msg(struct p2p_nl *nl, const char *name, int fd,
+			  const char *const *users, const uint8_t *modes, int n)
+{
+	struct nl_msg *msg = p2p_nl_msg(nl, P2P_CMD_EXPORT_NEW, 0);
+	struct nlattr *nest;
+	int i;
+
+	nla_put_string(msg, P2P_A_EXPORT_NAME, name);
+	nla_put_u32(msg, P2P_A_EXPORT_FD, fd);
+	for (i = 0; i < n; i++) {
+		nest = nla_nest_start(msg, P2P_A_GRANT | NLA_F_NESTED);
+		nla_put_string(msg, P2P_GRANT_A_USER, users[i]);
+		nla_put_u8(msg, P2P_GRANT_A_MODE, modes[i]);
+		nla_nest_end(msg, nest);
+	}
+	return msg;
+}
+
+struct nl_msg *export_msg_of(struct p2p_nl *nl, const struct p2p_model_export *e)
+{
+	const char *users[e->n_grants ?: 1];
+	uint8_t modes[e->n_grants ?: 1];
+	int i;
+
+	for (i = 0; i < e->n_grants; i++) {
+		users[i] = e->grants[i].user;
+		modes[i] = e->grants[i].mode;
+	}
+	return export_msg(nl, e->name, e->fd, users, modes, e->n_grants);
+}
+
+struct nl_msg *user_msg(struct p2p_nl *nl, const struct p2p_model_user *u)
+{
+	struct nl_msg *msg = p2p_nl_msg(nl, P2P_CMD_USER_NEW, 0);
+
+	nla_put_string(msg, P2P_A_USER_NAME, u->name);
+	nla_put(msg, P2P_A_USER_PUBKEY, P2P_KEY_LEN, u->pubkey);
+	nla_put_u32(msg, P2P_A_USER_UID, u->uid);
+	nla_put_u32(msg, P2P_A_USER_GID, u->gid);
+	return msg;
+}
+
+/* [ADDR][:PORT] as the attributes of a LISTEN_SET request. */
+static int listen_attrs(const char *arg, struct nl_msg *msg)
+{
+	struct p2p_listen_addr la;
+
+	if (p2p_listen_parse(arg, &la, verr, NULL))
+		return -1;
+	if (la.family == AF_INET)
+		nla_put_u32(msg, P2P_A_LISTEN_ADDR4, la.a4.s_addr);
+	else if (la.family == AF_INET6)
+		nla_put(msg, P2P_A_LISTEN_ADDR6, sizeof(la.a6), &la.a6);
+	if (la.port)
+		nla_put_u16(msg, P2P_A_LISTEN_PORT, la.port);
+	return 0;
+}
+
+/*
+ * A request with only a cipher changes only the cipher, one without keeps
+ * it (docs/NETLINK.md), and "*" puts no attribute: so the address and the
+ * cipher go in a request each.
+ */
+int listen_apply(struct p2p_nl *nl, const char *addr, bool set_addr,
+		 uint16_t cipher)
+{
+	struct nl_msg *msg;
+
+	if (set_addr) {
+		msg = p2p_nl_msg(nl, P2P_CMD_LISTEN_SET, 0);
+		if (addr && listen_attrs(addr, msg)) {
+			nlmsg_free(msg);
+			return 1;
+		}
+		if (cp_do(nl, msg, "cannot change the listener"))
+			return 1;
+	}
+	if (!cipher)
+		return 0;
+	msg = p2p_nl_msg(nl, P2P_CMD_LISTEN_SET, 0);
+	nla_put_u16(msg, P2P_A_LISTEN_CIPHER, cipher);
+	return cp_do(nl, msg, "cannot change the listener's cipher");
+}
+
+int name_request(const struct command *cmd, int argc, char **argv, int nargs,
+		 uint8_t mode, int op, const char *what)
+{
+	struct nl_msg *msg;
+	struct p2p_nl nl;
+	int ret;
+
+	if (argc - 1 < nargs)
+		return usage_err(cmd, "missing %s", nargs == 1 || argc == 1 ? "NAME" : "USER");
+	if (argc - 1 > nargs)
+		return usage_err(cmd, "unexpected argument \"%s\"", argv[nargs + 1]);
+	if (!name_ok(argv[1], "export name") ||
+	    (nargs > 1 && !name_ok(argv[2], "user name")) || p2p_nl_open(&nl))
+		return 1;
+	msg = p2p_nl_msg(&nl, op, 0);
+	nla_put_string(msg, P2P_A_EXPORT_NAME, argv[1]);
+	if (nargs > 1)
+		nla_put_string(msg, P2P_A_USER_NAME, argv[2]);
+	if (mode)
+		nla_put_u8(msg, P2P_A_GRANT_MODE, mode);
+	ret = cp_do(&nl, msg, what);
+	p2p_nl_close(&nl);
+	return ret;
+}

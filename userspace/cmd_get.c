@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * p2pctl get: one file of a peer's export (get -r, a tree: tree.c).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "xfer.h"
+
+/* OUT: -o, or the remote basename; into it if it is a directory. */
+static int out_path(struct get *g)
+{
+	const char *base = p2p_url_basename(&g->p.url);
+	const char *o = g->a.out ? g->a.out : base;
+	struct stat st;
+	int n;
+
+	if (!strcmp(o, "-")) {
+		if (g->a.resume)
+			return usage_err(&cmd_get, "-c cannot resume standard output");
+		return 0;
+	}
+	if (!*o)
+		return usage_err(&cmd_get, "-o needs a file name");
+	if (!stat(o, &st) && S_ISDIR(st.st_mode))
+		n = snprintf(g->out, sizeof(g->out), "%s%s%s", o,
+			     o[strlen(o) - 1] == '/' ? "" : "/", base);
+	else
+		n = snprintf(g->out, sizeof(g->out), "%s", o);
+	if (n < 0 || (size_t)n >= sizeof(g->out)) {
+		err("output file name too long: \"%s\"", o);
+		return 1;
+	}
+	return 0;
+}
+
+static int check_resume(struct get *g, const char *target)
+{
+	if (!g->a.resume || g->offset <= g->rr.size)
+		return 0;
+	err("cannot resume \"%s\": it has %llu bytes, more than the %llu "
+	    "bytes of \"%s\" at %s", g->out, (unsigned long long)g->offset,
+	    (unsigned long long)g->rr.size, target, g->p.url.hostport);
+	return 1;
+}
+
+static int get_file(struct get *g)
+{
+	char target[P2P_NAME_MAX + P2P_PATH_MAX + 2];
+	int ret;
+
+	peer_target(&g->p.url, target, sizeof(target));
+	g->rpath = g->p.url.path;
+	ret = p2p_read_begin(&g->p.sess, g->p.url.export, g->rpath,
+			     g->offset, P2P_READ_TO_EOF, &g->rr);
+	if (peer_again(&g->p, &ret))
+		ret = p2p_read_begin(&g->p.sess, g->p.url.export, g->rpath,
+				     g->offset, P2P_READ_TO_EOF, &g->rr);
+	if (ret)
+		return peer_fail(&g->p, ret, "get", target);
+	if (check_resume(g, target) || get_recv_data(g, target))
+		return 1;
+	return get_finish_out(g);
+}
+
+static int get_main(int argc, char **argv)
+{
+	static const char *const names[] = { "URL" };
+	struct get g = { .fd = -1 };
+	int ret;
+
+	if (peer_args(&cmd_get, argc, argv, PEER_OPT_OUT | PEER_OPT_RESUME |
+		      PEER_OPT_RECURSIVE, 1, names, &g.a))
+		return 1;
+	if (g.a.recursive)
+		return get_tree(&cmd_get, &g);
+	if (peer_url(g.a.pos[0], P2P_URL_NEED_PATH, &g.p.url) || out_path(&g))
+		return 1;
+	get_catch_signals();
+	if (get_open_out(&g)) {
+		get_close_failed(&g);
+		return 1;
+	}
+	ret = peer_open(&g.p, &g.a);
+	if (!ret) {
+		ret = get_file(&g);
+		peer_close(&g.p);
+	}
+	if (ret)
+		get_close_failed(&g);
+	free(g.buf);
+	return ret;
+}
+
+const struct command cmd_get = {
+	.name = "get",
+	.main = get_main,
+	.usage = "p2p://USER@HOST[:PORT]/EXPORT[/PATH] [-o OUT] [-c | -r] "
+		 "--key-file FILE [--host-key KEY] [--cipher LIST]",
+	.help =
+	"Download the file PATH of EXPORT.  It is written to a temporary file\n"
+	"beside OUT (.NAME.p2p-XXXXXX) that is renamed to OUT once complete, so\n"
+	"a failed or interrupted get never leaves a partial file under OUT\n"
+	"(and removes its temporary file).  OUT gets the remote modification\n"
+	"time and the mode 0666 less the umask.  On a terminal, stderr shows a\n"
+	"progress bar (bytes, percentage, rate, time left), cleared at the end.\n"
+	"A failed integrity check of the connection is such a failure too;\n"
+	"with -c, OUT keeps the bytes received before it (each arrived in a\n"
+	"record that passed the check), and with -o - what was written stays\n"
+	"written.  When the server ends the connection at the record limit of\n"
+	"its keys, get reconnects and goes on from the byte it reached, under\n"
+	"the same progress bar; a file that changed meanwhile is an error.\n"
+	"\n"
+	"Options:\n"
+	"  -o OUT           write to OUT (default: the last component of PATH\n"
+	"                   in the current directory); if OUT is a directory,\n"
+	"                   into it under that name; - writes to standard output\n"
+	"  -c, --continue   resume: write to OUT directly, asking only for the\n"
+	"                   bytes past OUT's current size (none if it is already\n"
+	"                   complete; an error if OUT is larger than the remote\n"
+	"                   file).  An interrupted -c download keeps what it\n"
+	"                   received, for the next -c.  The bytes already in OUT\n"
+	"                   are trusted, not compared.\n"
+	"  -r, --recursive  PATH is a directory (the export's root without\n"
+	"                   PATH): fetch its whole tree, see below\n"
+	PEER_OPTIONS
+	"\n"
+	"Recursive get (-r): the tree goes where cp -r would put it: into OUT\n"
+	"if OUT does not exist (it is created), into OUT/NAME if OUT is a\n"
+	"directory, into NAME in the current directory without -o; NAME is\n"
+	"the last component of PATH, or EXPORT for the root.  An existing\n"
+	"directory there is merged into (files of the same name are\n"
+	"replaced); an OUT or NAME that is not a directory is refused, as are\n"
+	"-c and -o -.  A PATH that is not a directory is an error (get a file\n"
+	"without -r).  Directories are created with mode 0777 less the umask;\n"
+	"regular files arrive as with a single get (temporary file, renamed\n"
+	"when complete; mode 0666 less the umask), and files and directories\n"
+	"keep their remote modification times.  One connection carries the\n"
+	"whole tree, with up to 16 READ requests in flight.  Symbolic links and\n"
+	"special files are skipped, one line on stderr each (exit status 0).\n"
+	"A file or directory that cannot be read (EACCES, vanished) or stored\n"
+	"is reported in one line and the rest is fetched; the exit status is\n"
+	"then 1.  Entry names from the server are checked: one holding '/' or\n"
+	"NUL, or \".\" or \"..\", is a protocol error that ends the get.  At most\n"
+	"64 directory levels below PATH are fetched.  On a terminal, stderr\n"
+	"shows one progress line for the whole tree (files and bytes).\n"
+	"\n"
+	PEER_URL_HELP
+	"\n"
+	PEER_HOST_KEYS_HELP
+	"\n"
+	PEER_TLS_HELP
+	"\n"
+	PEER_ENV_FILES_HELP
+	"\n"
+	"Examples:\n"
+	"  p2pctl get p2p://alice@198.18.0.1/music/take5.flac --key-file alice.key\n"
+	"  p2pctl get p2p://alice@peer/iso/big.iso -c -o /data/ --key-file alice.key\n"
+	"  p2pctl get p2p://alice@peer/docs/notes.txt -o - --key-file alice.key | less\n"
+	"  p2pctl get -r p2p://alice@peer/photos/2024 -o ~/Pictures --key-file alice.key\n"
+	"\n"
+	PEER_EXIT_HELP,
+};
