@@ -7,6 +7,7 @@
 #include <net/genetlink.h>
 
 #include "compat.h"
+#include "debugfs.h"
 #include "netlink.h"
 #include "noise.h"
 #include "selftest.h"
@@ -46,6 +47,7 @@ static int __init p2p_init(void)
 	if (ret)
 		goto err_server;
 
+	p2p_debugfs_init();
 	pr_info("version %s loaded\n", P2P_MODULE_VERSION);
 	return 0;
 
@@ -58,6 +60,7 @@ err_state:
 
 static void __exit p2p_exit(void)
 {
+	p2p_debugfs_uninit();	/* its files read what the rest frees */
 	p2p_genl_uninit();
 	p2p_server_uninit();	/* ends every connection, so every handshake */
 	p2p_state_uninit();

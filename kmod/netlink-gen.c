@@ -126,8 +126,16 @@ static const struct nla_policy p2pshare_user_set_nl_policy[P2P_A_USER_GID + 1] =
 	[P2P_A_USER_GID] = { .type = NLA_U32, },
 };
 
+/* P2P_CMD_LIMITS_SET - do */
+static const struct nla_policy p2pshare_limits_set_nl_policy[P2P_A_LIMIT_IDLE_TIMEOUT + 1] = {
+	[P2P_A_LIMIT_MAX_CONNS] = { .type = NLA_U32, },
+	[P2P_A_LIMIT_MAX_USER_CONNS] = { .type = NLA_U32, },
+	[P2P_A_LIMIT_AUTH_BURST] = { .type = NLA_U32, },
+	[P2P_A_LIMIT_IDLE_TIMEOUT] = { .type = NLA_U32, },
+};
+
 /* Ops table for p2pshare */
-const struct genl_split_ops p2pshare_nl_ops[18] = {
+const struct genl_split_ops p2pshare_nl_ops[19] = {
 	{
 		.cmd		= P2P_CMD_STATUS_GET,
 		.doit		= p2pshare_nl_status_get_doit,
@@ -252,6 +260,13 @@ const struct genl_split_ops p2pshare_nl_ops[18] = {
 		.doit		= p2pshare_nl_user_set_doit,
 		.policy		= p2pshare_user_set_nl_policy,
 		.maxattr	= P2P_A_USER_GID,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= P2P_CMD_LIMITS_SET,
+		.doit		= p2pshare_nl_limits_set_doit,
+		.policy		= p2pshare_limits_set_nl_policy,
+		.maxattr	= P2P_A_LIMIT_IDLE_TIMEOUT,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

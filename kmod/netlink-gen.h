@@ -21,7 +21,7 @@
 extern const struct nla_policy p2pshare_grant_nl_policy[P2P_GRANT_A_MODE + 1];
 
 /* Ops table for p2pshare */
-extern const struct genl_split_ops p2pshare_nl_ops[18];
+extern const struct genl_split_ops p2pshare_nl_ops[19];
 
 int p2pshare_nl_status_get_doit(struct sk_buff *skb, struct genl_info *info);
 int p2pshare_nl_user_new_doit(struct sk_buff *skb, struct genl_info *info);
@@ -45,6 +45,7 @@ int p2pshare_nl_hostkey_get_doit(struct sk_buff *skb, struct genl_info *info);
 int p2pshare_nl_conn_get_dumpit(struct sk_buff *skb,
 				struct netlink_callback *cb);
 int p2pshare_nl_user_set_doit(struct sk_buff *skb, struct genl_info *info);
+int p2pshare_nl_limits_set_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	P2PSHARE_NLGRP_EVENTS,

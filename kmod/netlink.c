@@ -272,6 +272,61 @@ int p2pshare_nl_listen_set_doit(struct sk_buff *skb, struct genl_info *info)
 				    cipher_only(info) ? NULL : &cfg, cipher);
 }
 
+/* Limits */
+
+struct limit_range {
+	int attr;
+	const char *name;		/* as p2pctl and the module parameter say it */
+	u32 min, max;
+};
+
+static const struct limit_range limit_ranges[] = {
+	{ P2P_A_LIMIT_MAX_CONNS, "max_conns", 1, P2P_MAX_CONNS_LIMIT },
+	{ P2P_A_LIMIT_MAX_USER_CONNS, "max_user_conns", 0, P2P_MAX_USER_CONNS_LIMIT },
+	{ P2P_A_LIMIT_AUTH_BURST, "auth_burst", 0, P2P_AUTH_BURST_LIMIT },
+	{ P2P_A_LIMIT_IDLE_TIMEOUT, "idle_timeout", 1, P2P_IDLE_TIMEOUT_LIMIT },
+};
+
+/* The limit's value if given and in range; else NULL, *err says which. */
+static const u32 *limit_attr(struct genl_info *info, const struct limit_range *r,
+			     u32 *v, int *err)
+{
+	struct nlattr *a = info->attrs[r->attr];
+
+	if (!a || *err)
+		return NULL;
+	*v = nla_get_u32(a);
+	if (*v >= r->min && *v <= r->max)
+		return v;
+	NL_SET_ERR_MSG_ATTR_FMT(info->extack, a, "%s %u out of range: %u-%u",
+				r->name, *v, r->min, r->max);
+	*err = -ERANGE;
+	return NULL;
+}
+
+int p2pshare_nl_limits_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	const struct limit_range *r = limit_ranges;
+	struct nl_req rq = req_of(skb, info);
+	struct p2p_limits_req req;
+	u32 v[ARRAY_SIZE(limit_ranges)];
+	int err = 0;
+
+	req.max_conns = limit_attr(info, &r[0], &v[0], &err);
+	req.max_user_conns = limit_attr(info, &r[1], &v[1], &err);
+	req.auth_burst = limit_attr(info, &r[2], &v[2], &err);
+	req.idle_timeout = limit_attr(info, &r[3], &v[3], &err);
+	if (err)
+		return err;
+	if (!req.max_conns && !req.max_user_conns && !req.auth_burst &&
+	    !req.idle_timeout) {
+		NL_SET_ERR_MSG(info->extack,
+			       "no limit given: max_conns, max_user_conns, auth_burst or idle_timeout");
+		return -EINVAL;
+	}
+	return p2p_state_limits_set(info_pn(info), &rq.ctx, &req);
+}
+
 /* Users */
 
 /* The ids a request gives, if valid here; NULL where it gives none. */

@@ -102,13 +102,22 @@ static int put_stats(struct sk_buff *skb, const struct p2p_stats *st)
 	return 0;
 }
 
+static int put_limits(struct sk_buff *skb, const struct p2p_limits *l)
+{
+	return nla_put_u32(skb, P2P_A_LIMIT_MAX_CONNS, READ_ONCE(l->max_conns)) ||
+	       nla_put_u32(skb, P2P_A_LIMIT_MAX_USER_CONNS, READ_ONCE(l->max_user_conns)) ||
+	       nla_put_u32(skb, P2P_A_LIMIT_AUTH_BURST, READ_ONCE(l->auth_burst)) ||
+	       nla_put_u32(skb, P2P_A_LIMIT_IDLE_TIMEOUT, READ_ONCE(l->idle_timeout));
+}
+
 static int put_status(struct sk_buff *skb, const struct p2p_obj *o)
 {
 	return nla_put_string(skb, P2P_A_VERSION, P2P_MODULE_VERSION) ||
 	       nla_put(skb, P2P_A_HOSTKEY_PUB, P2P_KEY_LEN, o->pub) ||
 	       put_listen(skb, o) ||
 	       nla_put_u8(skb, P2P_A_LISTEN_ACTIVE, o->active) ||
-	       put_stats(skb, o->stats);
+	       put_stats(skb, o->stats) ||
+	       put_limits(skb, o->limits);
 }
 
 /* By name: an export removed since the connection used it is left out. */
@@ -180,6 +189,8 @@ int p2p_nlmsg_put(struct sk_buff *skb, u8 cmd, const struct p2p_obj *o)
 			nla_put(skb, P2P_A_HOSTKEY_PRIV, P2P_KEY_LEN, o->priv));
 	case P2P_CMD_LISTEN_SET:
 		return put_listen(skb, o);
+	case P2P_CMD_LIMITS_SET:
+		return put_limits(skb, o->limits);
 	case P2P_CMD_USER_NEW:
 	case P2P_CMD_USER_DEL:
 	case P2P_CMD_USER_SET:

@@ -21,7 +21,6 @@
 #include <crypto/kpp.h>
 #include <linux/cpumask.h>
 #include <linux/list.h>
-#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/random.h>
 #include <linux/scatterlist.h>
@@ -83,21 +82,13 @@ static unsigned int pool_idle;
 static DEFINE_MUTEX(pool_alloc_lock);
 static atomic_t live_sets = ATOMIC_INIT(0);
 
-static int noise_objects_get(char *buf, const struct kernel_param *kp)
+void p2p_noise_objects(unsigned int *sets, unsigned int *idle)
 {
-	unsigned int idle;
-
+	*sets = atomic_read(&live_sets);
 	spin_lock(&pool_lock);
-	idle = pool_idle;
+	*idle = pool_idle;
 	spin_unlock(&pool_lock);
-	return sysfs_emit(buf, "sets %d idle %u\n", atomic_read(&live_sets), idle);
 }
-
-static const struct kernel_param_ops noise_objects_ops = {
-	.get = noise_objects_get,
-};
-module_param_cb(noise_objects, &noise_objects_ops, NULL, 0444);
-MODULE_PARM_DESC(noise_objects, "crypto transform sets of the handshake, and those idle in the pool (debug)");
 
 static int mix_hash(struct hs *hs, const void *data, size_t len)
 {

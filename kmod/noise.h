@@ -42,6 +42,9 @@ int p2p_noise_pubkey(const u8 priv[P2P_KEY_LEN], u8 pub[P2P_KEY_LEN]);
 /* 0 if PUB is a usable public key, -EDOM for a low-order point. */
 int p2p_noise_check_pubkey(const u8 pub[P2P_KEY_LEN]);
 
+/* Transform sets alive and those idle in the pool (debugfs "noise_objects"). */
+void p2p_noise_objects(unsigned int *sets, unsigned int *idle);
+
 /* Frees the pooled transforms: only once no handshake can run. */
 void p2p_noise_uninit(void);
 

@@ -17,23 +17,69 @@ unsigned short p2p_port = 7437;
 module_param_named(port, p2p_port, ushort, 0444);
 MODULE_PARM_DESC(port, "TCP port the peer server listens on by default (7437)");
 
+/*
+ * The limits a new namespace starts with; each namespace then has its own
+ * (limits-set).  Read-only once loaded: one value for every namespace,
+ * changed at run time, is what limits-set replaced.
+ */
+static unsigned int max_conns = P2P_MAX_CONNS;
+/* Half the default cap: one user cannot take every slot from the others. */
+static unsigned int max_user_conns = P2P_MAX_CONNS / 2;
+static unsigned int auth_burst = P2P_AUTH_BURST;
+static unsigned int idle_timeout = P2P_IDLE_TIMEOUT_S;
+
+static int max_conns_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, P2P_MAX_CONNS_LIMIT);
+}
+
+static int max_user_conns_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, P2P_MAX_USER_CONNS_LIMIT);
+}
+
+static int auth_burst_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 0, P2P_AUTH_BURST_LIMIT);
+}
+
+static int idle_timeout_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, P2P_IDLE_TIMEOUT_LIMIT);
+}
+
+static const struct kernel_param_ops max_conns_ops = {
+	.set = max_conns_set, .get = param_get_uint,
+};
+
+static const struct kernel_param_ops max_user_conns_ops = {
+	.set = max_user_conns_set, .get = param_get_uint,
+};
+
+static const struct kernel_param_ops auth_burst_ops = {
+	.set = auth_burst_set, .get = param_get_uint,
+};
+
+static const struct kernel_param_ops idle_timeout_ops = {
+	.set = idle_timeout_set, .get = param_get_uint,
+};
+
+module_param_cb(max_conns, &max_conns_ops, &max_conns, 0444);
+__MODULE_PARM_TYPE(max_conns, "uint");
+MODULE_PARM_DESC(max_conns, "Default max_conns of a new namespace: peer connections before new ones get EBUSY (256; 1-480). Load time only: p2pctl limits set changes a namespace's");
+module_param_cb(max_user_conns, &max_user_conns_ops, &max_user_conns, 0444);
+__MODULE_PARM_TYPE(max_user_conns, "uint");
+MODULE_PARM_DESC(max_user_conns, "Default max_user_conns of a new namespace: authenticated connections per user (128; 0-480, 0: no limit). Load time only: p2pctl limits set changes a namespace's");
+module_param_cb(auth_burst, &auth_burst_ops, &auth_burst, 0444);
+__MODULE_PARM_TYPE(auth_burst, "uint");
+MODULE_PARM_DESC(auth_burst, "Default auth_burst of a new namespace: handshakes per source address before rate limiting, one more per 3 s (10; 0-1000000, 0: no limit). Load time only: p2pctl limits set changes a namespace's");
+module_param_cb(idle_timeout, &idle_timeout_ops, &idle_timeout, 0444);
+__MODULE_PARM_TYPE(idle_timeout, "uint");
+MODULE_PARM_DESC(idle_timeout, "Default idle_timeout of a new namespace: seconds a connection may stay silent (60; 1-86400). Load time only: p2pctl limits set changes a namespace's");
+
 atomic_t p2p_live_users = ATOMIC_INIT(0);
 atomic_t p2p_live_exports = ATOMIC_INIT(0);
 atomic_t p2p_live_grants = ATOMIC_INIT(0);
-
-static int objects_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "users %d exports %d grants %d\n",
-			  atomic_read(&p2p_live_users),
-			  atomic_read(&p2p_live_exports),
-			  atomic_read(&p2p_live_grants));
-}
-
-static const struct kernel_param_ops objects_ops = {
-	.get = objects_get,
-};
-module_param_cb(objects, &objects_ops, NULL, 0444);
-MODULE_PARM_DESC(objects, "live users, exports and grants of all namespaces (debug)");
 
 struct p2p_net *p2p_net(const struct net *net)
 {
@@ -432,6 +478,10 @@ int p2p_net_objects_init(struct p2p_net *pn, struct net *net)
 	spin_lock_init(&pn->listen_lock);
 	pn->listen.family = AF_UNSPEC;
 	pn->cipher = P2P_CIPHER_DEFAULT;
+	pn->limits.max_conns = max_conns;
+	pn->limits.max_user_conns = max_user_conns;
+	pn->limits.auth_burst = auth_burst;
+	pn->limits.idle_timeout = idle_timeout;
 	pn->stats = alloc_percpu(struct p2p_stats);
 	if (!pn->stats)
 		return -ENOMEM;

@@ -32,6 +32,19 @@ struct p2p_listen_cfg {
 };
 
 /*
+ * The namespace's limits (limits-set; module parameters give a new
+ * namespace's).  Written under pn->lock, read with READ_ONCE by the
+ * server and the connections whenever they apply one, so a change holds
+ * for what comes next: the next accept, handshake or wait.
+ */
+struct p2p_limits {
+	u32 max_conns;			/* 1-P2P_MAX_CONNS_LIMIT */
+	u32 max_user_conns;		/* 0: no limit */
+	u32 auth_burst;			/* 0: no limit */
+	u32 idle_timeout;		/* seconds */
+};
+
+/*
  * A user as one connection authenticated it: its name, key and ids never
  * change.  `user set` links a new object in its place (same name and id,
  * the grants moved to it) and kills the old one; so does `user del`.
@@ -90,6 +103,7 @@ struct p2p_net {
 	spinlock_t listen_lock;		/* protects listen */
 	struct p2p_listen_cfg listen;
 	u16 cipher;			/* preferred P2P_CIPHER_*, READ_ONCE */
+	struct p2p_limits limits;	/* READ_ONCE each */
 	struct p2p_server *server;	/* server.c's, READ_ONCE */
 	struct p2p_stats __percpu *stats;
 };
@@ -187,7 +201,7 @@ void p2p_grant_del(struct p2p_grant *grant);
 void p2p_listen_set(struct p2p_net *pn, const struct p2p_listen_cfg *cfg);
 void p2p_listen_read(struct p2p_net *pn, struct p2p_listen_cfg *cfg);
 
-/* Live objects of all namespaces, for leak tests. */
+/* Live objects of all namespaces, for leak tests (debugfs "objects"). */
 extern atomic_t p2p_live_users, p2p_live_exports, p2p_live_grants;
 
 /* The default listening port (module parameter port=). */

@@ -55,45 +55,7 @@ struct p2p_server {
  * the cap, the evicted connections still closing and the accept loop must
  * fit, or connections beyond would wait unseen for a worker.
  */
-#define P2P_MAX_CONNS_LIMIT 480
 static_assert(P2P_MAX_CONNS_LIMIT + P2P_EVICT_SLACK + 1 <= WQ_MAX_ACTIVE);
-
-unsigned int p2p_max_conns = P2P_MAX_CONNS;
-
-static int max_conns_set(const char *val, const struct kernel_param *kp)
-{
-	return param_set_uint_minmax(val, kp, 1, P2P_MAX_CONNS_LIMIT);
-}
-
-static const struct kernel_param_ops max_conns_ops = {
-	.set = max_conns_set,
-	.get = param_get_uint,
-};
-module_param_cb(max_conns, &max_conns_ops, &p2p_max_conns, 0644);
-__MODULE_PARM_TYPE(max_conns, "uint");
-MODULE_PARM_DESC(max_conns, "Peer connections per namespace before new ones get EBUSY (256; 1-480, more is refused, at load time too)");
-
-/* Half the default cap: one user cannot take every slot from the others. */
-unsigned int p2p_max_user_conns = P2P_MAX_CONNS / 2;
-module_param_named(max_user_conns, p2p_max_user_conns, uint, 0644);
-MODULE_PARM_DESC(max_user_conns, "Authenticated connections one user may hold per namespace, further ones get EBUSY (128; 0: no limit)");
-
-unsigned int p2p_auth_burst = 10;
-module_param_named(auth_burst, p2p_auth_burst, uint, 0644);
-MODULE_PARM_DESC(auth_burst, "Handshakes per source address before rate limiting (10; one more per 3 s; 0: no limit): HELLO takes a token, success gives it back");
-
-static int live_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "conns %d uploads %d\n",
-			  atomic_read(&p2p_live_conns),
-			  atomic_read(&p2p_live_uploads));
-}
-
-static const struct kernel_param_ops live_ops = {
-	.get = live_get,
-};
-module_param_cb(conn_objects, &live_ops, NULL, 0444);
-MODULE_PARM_DESC(conn_objects, "live peer connections and uploads of all namespaces (debug)");
 
 /*
  * Connection ids of all namespaces: never reused, so that a dump resumes
@@ -208,7 +170,7 @@ static void refuse_busy(struct p2p_server *srv, struct socket *sock)
  */
 static bool room_for_one(struct p2p_server *srv)
 {
-	unsigned int max = READ_ONCE(p2p_max_conns);
+	unsigned int max = READ_ONCE(srv->pn->limits.max_conns);
 	struct p2p_conn *conn;
 
 	if (srv->nconns - srv->nevicted >= max) {
@@ -275,7 +237,7 @@ static unsigned int user_conns(struct p2p_server *srv, struct p2p_conn *conn)
 static int conn_authed(struct p2p_conn *conn)
 {
 	struct p2p_server *srv = conn->srv;
-	unsigned int max = READ_ONCE(p2p_max_user_conns);
+	unsigned int max = READ_ONCE(srv->pn->limits.max_user_conns);
 	int ret = 0;
 
 	mutex_lock(&srv->conns_lock);
@@ -589,7 +551,7 @@ int p2p_server_conns_walk(struct p2p_net *pn, u64 *cursor,
 }
 
 /*
- * Handshakes per source address: a token bucket of p2p_auth_burst tokens,
+ * Handshakes per source address: a token bucket of auth_burst tokens,
  * one back every P2P_RL_REFILL.  HELLO takes a token before the server
  * spends any X25519 work on the peer; a handshake that authenticates gives
  * it back, any other end (wrong key, unknown user, timeout, hang-up)
@@ -609,7 +571,7 @@ int p2p_server_conns_walk(struct p2p_net *pn, u64 *cursor,
 static int rl_take(struct p2p_server *srv, struct p2p_conn *conn,
 		   unsigned int *events)
 {
-	unsigned int burst = READ_ONCE(p2p_auth_burst);
+	unsigned int burst = READ_ONCE(srv->pn->limits.auth_burst);
 	struct p2p_rl_slot *s;
 	int ret = 0;
 
@@ -635,7 +597,7 @@ int p2p_server_auth_take(struct p2p_server *srv, struct p2p_conn *conn)
 	long left;
 	int ret;
 
-	if (!READ_ONCE(p2p_auth_burst))
+	if (!READ_ONCE(srv->pn->limits.auth_burst))
 		return 0;
 	while ((ret = rl_take(srv, conn, &events)) == -EINPROGRESS) {
 		left = (long)(conn->deadline - jiffies);
@@ -652,7 +614,7 @@ int p2p_server_auth_take(struct p2p_server *srv, struct p2p_conn *conn)
 void p2p_server_auth_put(struct p2p_server *srv, struct p2p_conn *conn,
 			 bool authed)
 {
-	unsigned int burst = READ_ONCE(p2p_auth_burst);
+	unsigned int burst = READ_ONCE(srv->pn->limits.auth_burst);
 	struct p2p_rl_slot *s = conn->rl;
 
 	if (!s)

@@ -68,8 +68,4 @@ int p2p_server_auth_take(struct p2p_server *srv, struct p2p_conn *conn);
 void p2p_server_auth_put(struct p2p_server *srv, struct p2p_conn *conn,
 			 bool authed);
 
-extern unsigned int p2p_max_conns;
-extern unsigned int p2p_max_user_conns;
-extern unsigned int p2p_auth_burst;
-
 #endif /* P2P_SERVER_H */

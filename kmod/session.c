@@ -4,7 +4,6 @@
  * leaves, goes quiet for too long, breaks the protocol or the server stops.
  */
 #include <linux/cred.h>
-#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -18,10 +17,6 @@
 #include "session.h"
 #include "transport.h"
 #include "wire.h"
-
-unsigned int p2p_idle_timeout = P2P_IDLE_TIMEOUT_S;
-module_param_named(idle_timeout, p2p_idle_timeout, uint, 0644);
-MODULE_PARM_DESC(idle_timeout, "Seconds a connection may stay silent before it is closed (60)");
 
 static const struct cred *user_cred(kuid_t uid, kgid_t gid)
 {
@@ -198,7 +193,7 @@ static void serve(struct p2p_conn *conn)
 	int ret;
 
 	for (;;) {
-		p2p_conn_set_timeout(conn, READ_ONCE(p2p_idle_timeout));
+		p2p_conn_set_timeout(conn, READ_ONCE(conn->pn->limits.idle_timeout));
 		ret = p2p_conn_recv_frame(conn, &f);
 		if (ret == -EPROTO || ret == -EMSGSIZE || ret == -EINVAL) {
 			p2p_conn_send_error(conn, ret, NULL);

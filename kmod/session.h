@@ -33,6 +33,4 @@ struct p2p_admission {
 /* The handshake, then requests until the connection ends; never fails. */
 void p2p_session_run(struct p2p_conn *conn);
 
-extern unsigned int p2p_idle_timeout;
-
 #endif /* P2P_SESSION_H */

@@ -145,6 +145,7 @@ int p2p_state_status(struct p2p_net *pn, const struct p2p_ctx *ctx,
 	o.priv = key->priv;
 	p2p_listen_get(pn, &cfg);
 	o.cipher = READ_ONCE(pn->cipher);
+	o.limits = &pn->limits;
 	o.active = p2p_server_active(pn);
 	p2p_stats_read(pn, &st);
 	ret = fn(&o, arg);
@@ -218,6 +219,30 @@ int p2p_state_listen_set(struct p2p_net *pn, const struct p2p_ctx *ctx,
 	}
 	mutex_unlock(&pn->lock);
 	return ret;
+}
+
+/* Limits */
+
+static void limit_set(u32 *limit, const u32 *v)
+{
+	if (v)
+		WRITE_ONCE(*limit, *v);
+}
+
+int p2p_state_limits_set(struct p2p_net *pn, const struct p2p_ctx *ctx,
+			 const struct p2p_limits_req *req)
+{
+	struct p2p_limits *l = &pn->limits;
+	struct p2p_obj o = { .limits = l };
+
+	mutex_lock(&pn->lock);
+	limit_set(&l->max_conns, req->max_conns);
+	limit_set(&l->max_user_conns, req->max_user_conns);
+	limit_set(&l->auth_burst, req->auth_burst);
+	limit_set(&l->idle_timeout, req->idle_timeout);
+	ctx->notify(pn, P2P_CMD_LIMITS_SET, &o);
+	mutex_unlock(&pn->lock);
+	return 0;
 }
 
 /* Users */

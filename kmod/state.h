@@ -29,6 +29,7 @@ struct p2p_obj {
 	u8 mode;				/* of the grant (exp, user) */
 	const struct p2p_listen_cfg *listen;	/* effective, port resolved */
 	u16 cipher;
+	const struct p2p_limits *limits;
 	const u8 *pub, *priv;			/* host key */
 	bool active;				/* the server listens */
 	const struct p2p_stats *stats;
@@ -61,6 +62,15 @@ int p2p_state_hostkey_set(struct p2p_net *pn, const struct p2p_ctx *ctx,
 /* CFG NULL: only the cipher changes; CIPHER 0: it stays. */
 int p2p_state_listen_set(struct p2p_net *pn, const struct p2p_ctx *ctx,
 			 const struct p2p_listen_cfg *cfg, u16 cipher);
+
+/* The limits a request gives; a field it does not give is NULL and stays. */
+struct p2p_limits_req {
+	const u32 *max_conns, *max_user_conns, *auth_burst, *idle_timeout;
+};
+
+/* For what comes next: open connections stay, whatever the new limits. */
+int p2p_state_limits_set(struct p2p_net *pn, const struct p2p_ctx *ctx,
+			 const struct p2p_limits_req *req);
 
 int p2p_state_user_new(struct p2p_net *pn, const struct p2p_ctx *ctx,
 		       const char *name, const u8 key[P2P_KEY_LEN],

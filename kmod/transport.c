@@ -5,7 +5,6 @@
  * and nothing else touches its socket's data.
  */
 #include <linux/fs.h>
-#include <linux/moduleparam.h>
 #include <linux/pipe_fs_i.h>
 #include <linux/slab.h>
 #include <linux/splice.h>
@@ -302,30 +301,8 @@ int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg)
 	return p2p_conn_send(conn, P2P_OP_ERROR, 0, conn->wbuf, len, 0);
 }
 
-/* PROTOCOL.md 6.8: below P2P_RECORD_LIMIT; lower it to test the limit. */
+/* PROTOCOL.md 6.8: below P2P_RECORD_LIMIT; debugfs lowers it to test the limit. */
 unsigned long p2p_record_limit = P2P_RECORD_LIMIT;
-
-static int record_limit_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned long v;
-	int ret;
-
-	ret = kstrtoul(val, 0, &v);
-	if (ret)
-		return ret;
-	if (v < 16 || v > P2P_RECORD_LIMIT)
-		return -EINVAL;
-	WRITE_ONCE(p2p_record_limit, v);
-	return 0;
-}
-
-static const struct kernel_param_ops record_limit_ops = {
-	.set = record_limit_set,
-	.get = param_get_ulong,
-};
-module_param_cb(record_limit, &record_limit_ops, &p2p_record_limit, 0644);
-__MODULE_PARM_TYPE(record_limit, "ulong");
-MODULE_PARM_DESC(record_limit, "Records a connection may send with one key before it ends with EKEYEXPIRED (2^24, 16-2^24; lower only to test)");
 
 /* The final ERROR EKEYEXPIRED's records, kept back from every reply. */
 #define P2P_RECORD_RESERVE 3

@@ -50,7 +50,12 @@ int p2p_conn_tls_start(struct p2p_conn *conn, const struct p2p_noise_keys *keys)
  */
 u64 p2p_conn_room(struct p2p_conn *conn);
 int p2p_conn_expire(struct p2p_conn *conn);
+/*
+ * Records a connection may send with one key: P2P_RECORD_LIMIT, lowered
+ * only by a test (debugfs "record_limit", P2P_RECORD_LIMIT_MIN and up).
+ */
 extern unsigned long p2p_record_limit;
+#define P2P_RECORD_LIMIT_MIN 16
 
 /* An ERROR EBUSY on a socket that gets no worker; never blocks. */
 void p2p_conn_send_busy(struct socket *sock);

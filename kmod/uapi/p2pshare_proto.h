@@ -77,6 +77,17 @@
 #define P2P_IDLE_TIMEOUT_S	60	/* no byte received or sent: close */
 #define P2P_HANDSHAKE_TIMEOUT_S	10	/* accept to HANDSHAKE2 */
 #define P2P_MAX_CONNS		256	/* beyond: ERROR EBUSY, close */
+#define P2P_AUTH_BURST		10	/* handshakes per address, then 1 per 3 s */
+
+/*
+ * The ranges of a namespace's limits (limits-set, the module parameters
+ * that give their defaults, and the state file's limits line).
+ * max_user_conns and auth_burst 0 mean no limit.
+ */
+#define P2P_MAX_CONNS_LIMIT	480	/* max_conns 1-480 */
+#define P2P_MAX_USER_CONNS_LIMIT 480	/* max_user_conns 0-480 */
+#define P2P_AUTH_BURST_LIMIT	1000000	/* auth_burst 0-1000000 */
+#define P2P_IDLE_TIMEOUT_LIMIT	86400	/* idle_timeout 1-86400 s */
 
 /*
  * Frame operations. Client-sent ops are < 0x80, server-sent ops >= 0x80;

@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/p2pshare/: what tests read to find leaks (live objects
+ * of all namespaces) and the one knob only a test turns (record_limit).
+ * Nothing here is configuration: a namespace's limits are netlink's.
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/seq_file.h>
+
+#include "conn.h"
+#include "debugfs.h"
+#include "noise.h"
+#include "objects.h"
+#include "transport.h"
+
+static struct dentry *dir;
+
+static int objects_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "users %d exports %d grants %d\n",
+		   atomic_read(&p2p_live_users), atomic_read(&p2p_live_exports),
+		   atomic_read(&p2p_live_grants));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(objects);
+
+static int conn_objects_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "conns %d uploads %d\n", atomic_read(&p2p_live_conns),
+		   atomic_read(&p2p_live_uploads));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(conn_objects);
+
+static int noise_objects_show(struct seq_file *m, void *v)
+{
+	unsigned int sets, idle;
+
+	p2p_noise_objects(&sets, &idle);
+	seq_printf(m, "sets %u idle %u\n", sets, idle);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(noise_objects);
+
+static int record_limit_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(p2p_record_limit);
+	return 0;
+}
+
+static int record_limit_set(void *data, u64 val)
+{
+	if (val < P2P_RECORD_LIMIT_MIN || val > P2P_RECORD_LIMIT)
+		return -EINVAL;
+	WRITE_ONCE(p2p_record_limit, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(record_limit_fops, record_limit_get, record_limit_set, "%llu\n");
+
+void p2p_debugfs_init(void)
+{
+	dir = debugfs_create_dir("p2pshare", NULL);
+	debugfs_create_file("objects", 0400, dir, NULL, &objects_fops);
+	debugfs_create_file("conn_objects", 0400, dir, NULL, &conn_objects_fops);
+	debugfs_create_file("noise_objects", 0400, dir, NULL, &noise_objects_fops);
+	debugfs_create_file_unsafe("record_limit", 0600, dir, NULL, &record_limit_fops);
+}
+
+/* Waits for the readers of the files: what they read may go after. */
+void p2p_debugfs_uninit(void)
+{
+	debugfs_remove_recursive(dir);
+}
