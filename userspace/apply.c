@@ -129,3 +129,23 @@ int name_request(const struct command *cmd, int argc, char **argv, int nargs,
 	p2p_nl_close(&nl);
 	return ret;
 }
+
+int limits_apply(struct p2p_nl *nl, const struct p2p_model *m)
+{
+	struct nl_msg *msg;
+	bool any = false;
+	int i;
+
+	msg = p2p_nl_msg(nl, P2P_CMD_LIMITS_SET, 0);
+	for (i = 0; i < P2P_LIMIT_COUNT; i++) {
+		if (!m->has_limit[i])
+			continue;
+		nla_put_u32(msg, p2p_limit_info[i].attr, m->limits[i]);
+		any = true;
+	}
+	if (!any) {
+		nlmsg_free(msg);
+		return 0;
+	}
+	return cp_do(nl, msg, "cannot set the limits");
+}

@@ -36,5 +36,7 @@ int name_request(const struct command *cmd, int argc, char **argv, int nargs,
  */
 int listen_apply(struct p2p_nl *nl, const char *addr, bool set_addr,
 		 uint16_t cipher);
+/* The limits m has (has_limit), in one request; none: nothing is sent. */
+int limits_apply(struct p2p_nl *nl, const struct p2p_model *m);
 
 #endif /* P2PCTL_APPLY_H */

@@ -66,8 +66,10 @@ static int apply_host(struct p2p_nl *nl, const struct p2p_model *m)
 		if (cp_do(nl, msg, "cannot set the host key"))
 			return -1;
 	}
-	return listen_apply(nl, m->has_listen ? m->listen : NULL, true,
-			    m->cipher ?: P2P_CIPHER_DEFAULT) ? -1 : 0;
+	if (listen_apply(nl, m->has_listen ? m->listen : NULL, true,
+			 m->cipher ?: P2P_CIPHER_DEFAULT))
+		return -1;
+	return limits_apply(nl, m) ? -1 : 0;
 }
 
 static int apply(struct p2p_nl *nl, const char *file, const struct p2p_model *m)
@@ -128,6 +130,7 @@ static void restore(struct p2p_nl *nl, const struct p2p_model *m)
 	nla_put(msg, P2P_A_HOSTKEY_PRIV, P2P_KEY_LEN, m->priv);
 	cp_do(nl, msg, "cannot restore the host key");
 	listen_apply(nl, m->listen, true, m->cipher);
+	limits_apply(nl, m);
 	for (i = 0; i < m->n_users; i++)
 		cp_do(nl, user_msg(nl, &m->users[i]), "cannot restore a user");
 	for (i = 0; i < m->n_exports; i++)
@@ -199,7 +202,9 @@ const struct command cmd_load = {
 	"listener, users, exports and grants are set.  A file without a\n"
 	"hostkey line keeps the current host key; without a listen line the\n"
 	"listener returns to its default (every address, the default port,\n"
-	"cipher aes-128-gcm), as it does without cipher on the line.  Should the kernel refuse an item\n"
+	"cipher aes-128-gcm), as it does without cipher on the line; a limit\n"
+	"the file does not give (no limits line, as older versions wrote)\n"
+	"keeps its current value.  Should the kernel refuse an item\n"
 	"while applying, load names that item's line and puts back the state\n"
 	"it found, so that a failed load changes nothing either.\n"
 	"\n"

@@ -23,6 +23,7 @@ static const char *const event_names[__P2P_CMD_MAX] = {
 	[P2P_CMD_GRANT_DEL] = "revoke",
 	[P2P_CMD_LISTEN_SET] = "listen",
 	[P2P_CMD_HOSTKEY_SET] = "hostkey",
+	[P2P_CMD_LIMITS_SET] = "limits",
 };
 
 static void event_str(struct nlattr *a, const char *key)
@@ -64,6 +65,7 @@ static int event_cb(struct nl_msg *msg, void *arg)
 {
 	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
 	struct nlattr *tb[P2P_A_MAX + 1];
+	int i;
 
 	if (g->cmd >= __P2P_CMD_MAX || !event_names[g->cmd] || p2p_nl_parse(msg, tb))
 		return NL_SKIP;
@@ -80,6 +82,12 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	if (g->cmd == P2P_CMD_LISTEN_SET)
 		event_listen(tb);
 	event_key(tb[P2P_A_HOSTKEY_PUB], "hostkey", "public");
+	for (i = 0; i < P2P_LIMIT_COUNT; i++)
+		if (tb[p2p_limit_info[i].attr]) {
+			print_human(" %s", p2p_limit_info[i].name);
+			event_u32(tb[p2p_limit_info[i].attr], p2p_limit_info[i].name,
+				  " %" PRIu64);
+		}
 	print_human("\n");
 	print_end();
 	return NL_OK;

@@ -106,7 +106,8 @@ const struct command cmd_save = {
 	.usage = "> FILE",
 	.help =
 	"Write this namespace's whole state to standard output as text that\n"
-	"p2pctl load reads back: the host's private key, the listener, users,\n"
+	"p2pctl load reads back: the host's private key, the listener, the\n"
+	"limits, users,\n"
 	"exports (by path, device and inode) and grants.  Because the file\n"
 	"holds the private key, a regular file on standard output is made mode\n"
 	"0600 first.\n"
@@ -122,6 +123,10 @@ const struct command cmd_save = {
 	"  listen [ADDR][:PORT] [cipher CIPHER]\n"
 	"                                  (* for every address; CIPHER:\n"
 	"                                  aes-128-gcm or chacha20-poly1305)\n"
+	"  limits NAME VALUE [NAME VALUE]...\n"
+	"                                  (max_conns, max_user_conns,\n"
+	"                                  auth_burst, idle_timeout; see\n"
+	"                                  p2pctl limits)\n"
 	"  user NAME PUBLIC-KEY-BASE64 UID GID\n"
 	"  export NAME [dev=MAJOR:MINOR ino=INODE] PATH\n"
 	"                                  (PATH: the rest of the line)\n"

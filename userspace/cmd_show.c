@@ -67,6 +67,21 @@ static void show_host(const struct p2p_model *s)
 	print_obj_close();
 }
 
+static void show_limits(const struct p2p_model *s)
+{
+	int i, n = 0;
+
+	print_obj_open("limits");
+	for (i = 0; i < P2P_LIMIT_COUNT; i++) {
+		if (!s->has_limit[i])
+			continue;
+		print_human("%s%s ", n++ ? "  " : "limits:    ", p2p_limit_info[i].name);
+		print_u64(p2p_limit_info[i].name, "%" PRIu64, s->limits[i]);
+	}
+	print_human("%s", n ? "\n" : "");
+	print_obj_close();
+}
+
 static void show_export(const struct p2p_model_export *e)
 {
 	int i;
@@ -203,6 +218,7 @@ static void show(const struct p2p_model *s)
 	int i;
 
 	show_host(s);
+	show_limits(s);
 	print_human("exports:%s\n", s->n_exports ? "" : "   (none)");
 	print_arr_open("exports");
 	for (i = 0; i < s->n_exports; i++)
@@ -261,6 +277,8 @@ const struct command cmd_show = {
 	"\n"
 	"The listener's cipher is the record cipher the server picks when a\n"
 	"client offers it (p2pctl listen --cipher; default aes-128-gcm).\n"
+	"The limits are this namespace's (p2pctl limits): max_conns,\n"
+	"max_user_conns, auth_burst and idle_timeout (seconds).\n"
 	"\n"
 	"A connection is one line: the peer's address and port, its user or\n"
 	"\"(handshake)\" before it authenticated, the cipher of its records\n"
@@ -276,7 +294,8 @@ const struct command cmd_show = {
 	"Options:\n"
 	"  -j, --json   print one JSON object instead of the human form.  Keys:\n"
 	"               version, hostkey, listener {address (null: every\n"
-	"               address), port, active, cipher}, exports [{name, path,\n"
+	"               address), port, active, cipher}, limits {max_conns,\n"
+	"               max_user_conns, auth_burst, idle_timeout}, exports [{name, path,\n"
 	"               reachable, dev_major, dev_minor, ino, flags, grants\n"
 	"               [{user, mode}]}], users [{name, pubkey, uid, gid,\n"
 	"               root}], connections [{id, address, port, user (null in\n"

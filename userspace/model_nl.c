@@ -43,6 +43,19 @@ void model_listen(struct p2p_model *s, struct nlattr **tb)
 		 s->listen_addr[0] ? s->listen_addr : "*", s->port);
 }
 
+void model_limits(struct p2p_model *s, struct nlattr **tb)
+{
+	struct nlattr *a;
+	int i;
+
+	for (i = 0; i < P2P_LIMIT_COUNT; i++) {
+		a = tb[p2p_limit_info[i].attr];
+		s->has_limit[i] = a && nla_len(a) == 4;
+		if (s->has_limit[i])
+			s->limits[i] = nla_get_u32(a);
+	}
+}
+
 static int status_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[P2P_A_MAX + 1], *a;
@@ -57,6 +70,7 @@ static int status_cb(struct nl_msg *msg, void *arg)
 	copy_key(s->pub, tb[P2P_A_HOSTKEY_PUB]);
 	model_listen(s, tb);
 	s->active = tb[P2P_A_LISTEN_ACTIVE] && nla_get_u8(tb[P2P_A_LISTEN_ACTIVE]);
+	model_limits(s, tb);
 	if (tb[P2P_A_STATS]) {
 		s->has_stats = true;
 		nla_for_each_nested(a, tb[P2P_A_STATS], rem)

@@ -13,5 +13,7 @@
 int model_read(struct p2p_nl *nl, struct p2p_model *m, int flags);
 /* Fill m->listen* from a message's listener attributes. */
 void model_listen(struct p2p_model *m, struct nlattr **tb);
+/* Fill m->limits from a message's limit attributes (those it holds). */
+void model_limits(struct p2p_model *m, struct nlattr **tb);
 
 #endif /* P2PCTL_MODEL_NL_H */

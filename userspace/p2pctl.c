@@ -16,6 +16,7 @@ static const struct command *commands[] = {
 	&cmd_grant,
 	&cmd_revoke,
 	&cmd_listen,
+	&cmd_limits,
 	&cmd_hostkey,
 	&cmd_show,
 	&cmd_save,

@@ -49,6 +49,7 @@ DECLARE_CMD(unexport);
 DECLARE_CMD(grant);
 DECLARE_CMD(revoke);
 DECLARE_CMD(listen);
+DECLARE_CMD(limits);
 DECLARE_CMD(save);
 DECLARE_CMD(load);
 DECLARE_CMD(monitor);

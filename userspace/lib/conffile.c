@@ -17,6 +17,8 @@
 
 #define MAX_ITEMS	P2P_CONF_MAX_ITEMS
 #define EXPORT_USE	"use: export NAME [dev=MAJOR:MINOR ino=INODE] PATH"
+#define LIMITS_NAMES	"max_conns, max_user_conns, auth_burst or idle_timeout"
+#define LIMITS_USE	"use: limits NAME VALUE [NAME VALUE]... (NAME: " LIMITS_NAMES ")"
 
 __attribute__((format(printf, 2, 3)))
 static int bad(struct p2p_conf *c, const char *fmt, ...)
@@ -64,6 +66,35 @@ static int parse_listen(struct p2p_conf *c, struct p2p_model *m, char **tok, int
 	/* It fits: p2p_listen_parse() refuses longer ones. */
 	snprintf(m->listen, sizeof(m->listen), "%s", tok[1]);
 	m->has_listen = true;
+	return 0;
+}
+
+/* "limits NAME VALUE...": any of the four, each once, in the module's range. */
+static int parse_limits(struct p2p_conf *c, struct p2p_model *m, char **tok, int n)
+{
+	const struct p2p_limit_info *li;
+	uint32_t v;
+	int i, l;
+
+	if (n < 3 || n % 2 == 0)
+		return bad(c, "%s", LIMITS_USE);
+	for (i = 0; i < P2P_LIMIT_COUNT; i++)
+		if (m->has_limit[i])
+			return bad(c, "%s", "a second limits line");
+	for (i = 1; i < n; i += 2) {
+		l = p2p_limit_find(tok[i]);
+		if (l < 0)
+			return bad(c, "unknown limit \"%s\" (%s)", tok[i], LIMITS_NAMES);
+		li = &p2p_limit_info[l];
+		if (m->has_limit[l])
+			return bad(c, "%s appears twice", li->name);
+		if (p2p_parse_u32(tok[i + 1], &v))
+			return bad(c, "invalid %s \"%s\"", li->name, tok[i + 1]);
+		if (v < li->min || v > li->max)
+			return bad(c, "%s %u out of range: %u-%u", li->name, v, li->min, li->max);
+		m->limits[l] = v;
+		m->has_limit[l] = true;
+	}
 	return 0;
 }
 
@@ -249,20 +280,22 @@ static int split(char *s, char **tok, int max)
 static int parse_line(struct p2p_conf *c, struct p2p_model *m, struct pending *p,
 		      char *line)
 {
-	char *tok[6];
+	char *tok[10];
 	int n;
 
 	if (!line[0] || line[0] == '#')
 		return 0;
 	if (!strncmp(line, "export ", 7))
 		return parse_export(c, m, line);
-	n = split(line, tok, 5);
+	n = split(line, tok, 9);
 	if (!n)
 		return 0;
 	if (!strcmp(tok[0], "hostkey"))
 		return parse_hostkey(c, m, tok, n);
 	if (!strcmp(tok[0], "listen"))
 		return parse_listen(c, m, tok, n);
+	if (!strcmp(tok[0], "limits"))
+		return parse_limits(c, m, tok, n);
 	if (!strcmp(tok[0], "user"))
 		return parse_user(c, m, tok, n);
 	if (!strcmp(tok[0], "grant"))
@@ -353,6 +386,12 @@ void p2p_conf_write(FILE *f, const struct p2p_model *m)
 	if (m->cipher)
 		fprintf(f, " cipher %s", p2p_cipher_label(m->cipher, c));
 	fprintf(f, "\n");
+	for (i = 0, j = 0; i < P2P_LIMIT_COUNT; i++)
+		if (m->has_limit[i])
+			fprintf(f, "%s %s %u", j++ ? "" : "limits", p2p_limit_info[i].name,
+				m->limits[i]);
+	if (j)
+		fprintf(f, "\n");
 	for (i = 0; i < m->n_users; i++) {
 		key_to_b64(b64, m->users[i].pubkey);
 		fprintf(f, "user %s %s %u %u\n", m->users[i].name, b64,

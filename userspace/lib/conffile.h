@@ -5,6 +5,8 @@
  * comment line:
  *   hostkey PRIVATE-KEY-BASE64
  *   listen [ADDR][:PORT] [cipher CIPHER]
+ *   limits NAME VALUE [NAME VALUE]...	(max_conns, max_user_conns, auth_burst,
+ *					 idle_timeout: each at most once)
  *   user NAME PUBLIC-KEY-BASE64 UID GID
  *   export NAME [dev=MAJOR:MINOR ino=INODE] PATH	(PATH: the rest of the line)
  *   grant EXPORT USER ro|rw

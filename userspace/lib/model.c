@@ -75,6 +75,27 @@ struct p2p_model_export *p2p_model_export(const struct p2p_model *m,
 	return NULL;
 }
 
+const struct p2p_limit_info p2p_limit_info[P2P_LIMIT_COUNT] = {
+	[P2P_LIMIT_MAX_CONNS] = { "max_conns", P2P_A_LIMIT_MAX_CONNS,
+				  1, P2P_MAX_CONNS_LIMIT },
+	[P2P_LIMIT_MAX_USER_CONNS] = { "max_user_conns", P2P_A_LIMIT_MAX_USER_CONNS,
+				       0, P2P_MAX_USER_CONNS_LIMIT },
+	[P2P_LIMIT_AUTH_BURST] = { "auth_burst", P2P_A_LIMIT_AUTH_BURST,
+				   0, P2P_AUTH_BURST_LIMIT },
+	[P2P_LIMIT_IDLE_TIMEOUT] = { "idle_timeout", P2P_A_LIMIT_IDLE_TIMEOUT,
+				     1, P2P_IDLE_TIMEOUT_LIMIT },
+};
+
+int p2p_limit_find(const char *name)
+{
+	int i;
+
+	for (i = 0; i < P2P_LIMIT_COUNT; i++)
+		if (!strcmp(p2p_limit_info[i].name, name))
+			return i;
+	return -1;
+}
+
 const char *p2p_grant_name(uint8_t mode)
 {
 	return mode == P2P_GRANT_RW ? "rw" : "ro";

@@ -63,6 +63,26 @@ struct p2p_model_conn {
 	uint16_t cipher;		/* P2P_CIPHER_* of its records, 0: none yet */
 };
 
+/* The limits of a namespace (limits-set), in the order show and save list them. */
+enum p2p_limit {
+	P2P_LIMIT_MAX_CONNS,
+	P2P_LIMIT_MAX_USER_CONNS,
+	P2P_LIMIT_AUTH_BURST,
+	P2P_LIMIT_IDLE_TIMEOUT,
+	P2P_LIMIT_COUNT
+};
+
+struct p2p_limit_info {
+	const char *name;		/* max_conns: p2pctl, files, module parameter */
+	int attr;			/* P2P_A_LIMIT_* */
+	uint32_t min, max;		/* the module's range (p2pshare_proto.h) */
+};
+
+extern const struct p2p_limit_info p2p_limit_info[P2P_LIMIT_COUNT];
+
+/* The limit called name, or -1. */
+int p2p_limit_find(const char *name);
+
 /* "[ADDR][:PORT]" as a file holds it, or "*:7437", "[fd00::1]:7437". */
 #define P2P_LISTEN_STR_LEN (INET6_ADDRSTRLEN + 16)
 
@@ -77,6 +97,8 @@ struct p2p_model {
 	uint16_t port;
 	uint16_t cipher;		/* preferred P2P_CIPHER_*, 0: the default */
 	bool active;
+	bool has_limit[P2P_LIMIT_COUNT];	/* the module or the file gave it */
+	uint32_t limits[P2P_LIMIT_COUNT];
 	bool has_stats;
 	uint64_t stats[__P2P_STAT_MAX];
 	struct p2p_model_user *users;

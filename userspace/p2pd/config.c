@@ -110,6 +110,17 @@ static int use_model(struct pd_config *cfg, const char *file)
 	/* --cipher on the command line wins over the file */
 	if (m->cipher && !k->cipher_pref)
 		k->cipher_pref = m->cipher;
+	/*
+	 * The file's limits that p2pd has too, unless the command line gave
+	 * them; it has no per-user cap and keeps its own handshake rate
+	 * limit, so max_user_conns and auth_burst are read and ignored.
+	 */
+	if (!cfg->max_conns)
+		cfg->max_conns = m->has_limit[P2P_LIMIT_MAX_CONNS] ?
+				 m->limits[P2P_LIMIT_MAX_CONNS] : P2P_MAX_CONNS;
+	if (!cfg->idle_timeout)
+		cfg->idle_timeout = m->has_limit[P2P_LIMIT_IDLE_TIMEOUT] ?
+				    m->limits[P2P_LIMIT_IDLE_TIMEOUT] : P2P_IDLE_TIMEOUT_S;
 	make_dummy_key(k->dummy_pub);
 	return 0;
 }

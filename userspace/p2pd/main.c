@@ -39,8 +39,11 @@ static void usage(FILE *f)
 		"  -l, --listen ADDR:PORT  override the file's listen line (default *:%d)\n"
 		"  -m, --mode MODE         copy: read into a buffer and write it (default);\n"
 		"                          sendfile: sendfile(2) from the page cache\n"
-		"      --max-conns N       connections before new ones get EBUSY (%d)\n"
-		"      --idle-timeout S    seconds of silence before a close (%d)\n"
+		"      --max-conns N       connections before new ones get EBUSY (the\n"
+		"                          file's \"limits max_conns N\", else %d)\n"
+		"      --idle-timeout S    seconds of silence before a close (the file's\n"
+		"                          \"limits idle_timeout S\", else %d); the limits\n"
+		"                          line's max_user_conns and auth_burst are ignored\n"
 		"      --cipher CIPHER     the record cipher chosen when the client offers\n"
 		"                          it, as the module's listen-set --cipher: else the\n"
 		"                          file's \"listen ... cipher CIPHER\", else %s\n"
@@ -234,8 +237,7 @@ int main(int argc, char **argv)
 {
 	static struct pd_config cfg = {
 		.mode = PD_MODE_COPY,
-		.max_conns = P2P_MAX_CONNS,
-		.idle_timeout = P2P_IDLE_TIMEOUT_S,
+		/* 0: the file's limits line, else the defaults (use_model()) */
 	};
 	const char *file = NULL, *listen = NULL;
 	char where[INET6_ADDRSTRLEN + 16];
