@@ -13,13 +13,13 @@ dp_setup
 umask 022
 
 TOOL=$P2P_ROOT/build/tests/guest/hard_tool
-params=/sys/module/p2pshare/parameters
+params=/sys/kernel/debug/p2pshare
 pub=$DP_SRV/pub
 mkdir -p "$pub"
 dp_rand "$pub/big" 1048576
 dp_user alice
 # Held connections must outlive the test's slow parts.
-echo 300 >"$params/idle_timeout"
+na p2pctl limits set idle_timeout 300
 
 # conns PYEXPR: PYEXPR over c, host A's list of connections (show -j).
 conns() {

@@ -13,7 +13,7 @@ ip -6 addr add fd00::1/128 dev lo nodad 2>/dev/null
 
 state() { p2pctl show -j | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("counters"); print(json.dumps(d, sort_keys=True))'; }
 # shellcheck disable=SC2317 # run by check_out
-objects() { cat /sys/module/p2pshare/parameters/objects; }
+objects() { cat /sys/kernel/debug/p2pshare/objects; }
 
 p2pctl genkey > a.key; p2pctl genkey > b.key
 mkdir -p "srv/music" "srv/my docs"
@@ -82,7 +82,7 @@ check "n1 user del leaves n2 alone" sh -c \
 check_eq "the initial namespace did not change" "$(state)" "$cur"
 check "netns del" sh -c 'ip netns del n1 && ip netns del n2'
 check "namespace objects are freed" wait_for 10 sh -c \
-	"[ \"\$(cat /sys/module/p2pshare/parameters/objects)\" = 'users 3 exports 2 grants 3' ]"
+	"[ \"\$(cat /sys/kernel/debug/p2pshare/objects)\" = 'users 3 exports 2 grants 3' ]"
 
 # privileges
 # shellcheck disable=SC2317 # run by check_fail

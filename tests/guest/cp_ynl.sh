@@ -16,7 +16,7 @@ cd "$TEST_TMP" || exit 1
 
 check "genl-ctrl-list lists the family" bash -c 'genl-ctrl-list | grep -q "p2pshare version 1"'
 genl-ctrl-list -d > ctrl.txt 2>&1
-check_out "genl-ctrl-list -d: 15 admin-only operations" "15" \
+check_out "genl-ctrl-list -d: 16 admin-only operations" "16" \
 	bash -c 'sed -n "/p2pshare/,/grp/p" ctrl.txt | grep -c "op .*admin_perm"'
 check "genl-ctrl-list -d: the events group" grep -q "grp events" ctrl.txt
 
@@ -53,5 +53,13 @@ check "ynl refusal carries the extack message" bash -c \
 check "ynl: unknown export" bash -c \
 	"! ynl --do export-del --json '{\"export-name\": \"nope\"}' > n.txt 2>&1 && grep -q 'export \"nope\" unknown' n.txt"
 check "ynl --do export-del" ynl --do export-del --json '{"export-name": "docs"}'
+check "ynl --do limits-set" ynl --do limits-set --json '{"limit-max-conns": 17, "limit-idle-timeout": 42}'
+check "ynl --do status-get reports the limits" bash -c "ynl --do status-get >st.txt &&
+	grep -q \"'limit-max-conns': 17\" st.txt && grep -q \"'limit-idle-timeout': 42\" st.txt &&
+	grep -q \"'limit-max-user-conns': 128\" st.txt && grep -q \"'limit-auth-burst': 10\" st.txt"
+check "ynl: limits-set out of range carries the range" bash -c \
+	"! ynl --do limits-set --json '{\"limit-auth-burst\": 1000001}' >r.txt 2>&1 && grep -q 'auth_burst 1000001 out of range: 0-1000000' r.txt"
+check "ynl: limits-set of nothing is refused" bash -c \
+	"! ynl --do limits-set --json '{}' >e.txt 2>&1 && grep -q 'no limit given: max_conns, max_user_conns, auth_burst or idle_timeout' e.txt"
 check "kernel log is clean" kernel_log_clean
 tap_done

@@ -22,7 +22,7 @@ check "export pub to alice" na p2pctl export "$pub" --user alice
 dp_listening
 dp_pin
 
-sets() { cat /sys/module/p2pshare/parameters/noise_objects; }
+sets() { cat /sys/kernel/debug/p2pshare/noise_objects; }
 # user add checks the public key with one DH (p2p_noise_check_pubkey), so
 # the pool may already hold that one set; none may be in use.
 read -r _ live _ idle < <(sets)

@@ -9,7 +9,7 @@ tap_plan
 dp_setup
 umask 022
 
-params=/sys/module/p2pshare/parameters
+params=/sys/kernel/debug/p2pshare
 docs=$DP_SRV/docs
 up=$docs/up
 cc=$docs/cc
@@ -64,7 +64,7 @@ check "aborted put: no upload left" wait_for 10 gone
 check "aborted put: no file under the target name" test ! -e "$up/abort.bin"
 
 # The connection cap, lowered to 4: four idle authenticated connections.
-echo 4 >"$params/max_conns"
+na p2pctl limits set max_conns 4
 dpt_bg "$TEST_TMP/hold" hold alice 4
 hold=$!
 check "cap: 4 connections held open" wait_for 30 grep -qx ready "$TEST_TMP/hold"
@@ -92,18 +92,18 @@ kill "$hold"
 wait "$hold" 2>/dev/null
 check "cap: the held connections are gone" wait_for 10 dp_counter_is conns_active 0
 check "cap: a new connection gets in again" pls alice docs
-echo 256 >"$params/max_conns"
+na p2pctl limits set max_conns 256
 
 # Idle timeout lowered to 2 s: an authenticated connection that sends
 # nothing is closed.
-echo 2 >"$params/idle_timeout"
+na p2pctl limits set idle_timeout 2
 dpt idle alice >"$TEST_TMP/idle" 2>&1
 echo "# $(cat "$TEST_TMP/idle")"
 # shellcheck disable=SC2016 # awk's own fields and variables
 check "idle: the server closed the idle connection within 2-5 s" \
 	awk '$1 == "closed" && $2 >= 1.5 && $2 <= 5 { ok = 1 } END { exit !ok }' "$TEST_TMP/idle"
 check "idle: conns_active back to 0" wait_for 10 dp_counter_is conns_active 0
-echo 60 >"$params/idle_timeout"
+na p2pctl limits set idle_timeout 60
 
 # A connection that never sends HELLO: the 10 s handshake timeout. It runs
 # alongside the concurrency test.

@@ -33,7 +33,7 @@ check_out "an offer of both: the server's default, aes-128-gcm" \
 	"$(want aes-128-gcm small)" spec any docs small
 
 # PROTOCOL.md 6.8: at the record limit the stream ends with EKEYEXPIRED.
-echo 64 >/sys/module/p2pshare/parameters/record_limit
+echo 64 >/sys/kernel/debug/p2pshare/record_limit
 spec aes-128-gcm docs big >"$TEST_TMP/lim.out" 2>"$TEST_TMP/lim.err"
 check_out "at record_limit 64 a 3 MiB READ ends with ERROR EKEYEXPIRED" \
 	"ERROR 127 record limit reached, reconnect" head -1 "$TEST_TMP/lim.err"
@@ -43,7 +43,7 @@ check "... after some bytes of the file, fewer than 64 records carry" \
 # shellcheck disable=SC2317 # run by check
 limit_count() { na p2pctl show -j | grep -q '"record_limit": *1\b'; }
 check "... counted as record_limit in the namespace" limit_count
-echo 16777216 >/sys/module/p2pshare/parameters/record_limit
+echo 16777216 >/sys/kernel/debug/p2pshare/record_limit
 check_fail "a wrong key fails the handshake" "ERROR 13 authentication failed" \
 	nb python3 "$P2P_ROOT/tests/guest/spec_client.py" "$DP_A" "$DP_PORT" alice \
 	<(p2pctl genkey) aes-128-gcm docs small

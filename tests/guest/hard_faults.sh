@@ -15,7 +15,7 @@ tap_plan
 umask 022
 
 TOOL=$P2P_ROOT/build/tests/guest/hard_tool
-params=/sys/module/p2pshare/parameters
+params=/sys/kernel/debug/p2pshare
 pub=$DP_SRV/pub
 # shellcheck disable=SC2317 # called from htk
 ht() { nb "$TOOL" "$@"; }

@@ -1426,7 +1426,7 @@ static int nl_consistent(void)
 		fprintf(stderr, "hard_fuzz: dumps failed after the fuzz\n");
 		return 1;
 	}
-	f = fopen("/sys/module/p2pshare/parameters/objects", "re");
+	f = fopen("/sys/kernel/debug/p2pshare/objects", "re");
 	if (!f || !fgets(objs, sizeof(objs), f) ||
 	    sscanf(objs, "users %u exports %u grants %u", &ou, &oe, &og) != 3) {
 		fprintf(stderr, "hard_fuzz: cannot read the objects parameter\n");

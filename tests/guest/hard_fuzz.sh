@@ -19,7 +19,7 @@ umask 022
 FUZZ=$P2P_ROOT/build/tests/guest/hard_fuzz
 TOOL=$P2P_ROOT/build/tests/guest/hard_tool
 EVIL=198.18.0.3
-params=/sys/module/p2pshare/parameters
+params=/sys/kernel/debug/p2pshare
 secs=${HARD_FUZZ_SECS:-60}
 nlsecs=${HARD_NLFUZZ_SECS:-15}
 seed=${HARD_FUZZ_SEED:-1}
@@ -39,7 +39,7 @@ check "export pub to alice (rw)" na p2pctl export "$pub" --user alice:rw
 dp_listening
 dp_pin
 # The fuzzer fails handshakes on purpose, by the thousand.
-echo 1000000 >"$params/auth_burst"
+na p2pctl limits set auth_burst 1000000
 
 nb "$FUZZ" proto "$EVIL" "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" pub \
 	"$secs" "$seed" >"$TEST_TMP/proto" 2>&1
@@ -51,7 +51,7 @@ decrypt=$(dp_counter decrypt_errors)
 echo "# garbage record cases: $garbage, decrypt_errors: $decrypt"
 check "protocol fuzzer: garbage records were sent and counted as decrypt errors" \
 	test "${garbage:-0}" -gt 0 -a "${decrypt:-0}" -gt 0 -a "${decrypt:-0}" -le "${garbage:-0}"
-echo 10 >"$params/auth_burst"
+na p2pctl limits set auth_burst 10
 check "protocol fuzzer: every connection and upload gone" wait_for 20 \
 	grep -qx 'conns 0 uploads 0' "$params/conn_objects"
 check_out "protocol fuzzer: no temporary upload file left" "" \

@@ -17,7 +17,7 @@ umask 022
 TOOL=$P2P_ROOT/build/tests/guest/hard_tool
 EVIL=198.18.0.3
 EVIL2=198.18.0.4
-params=/sys/module/p2pshare/parameters
+params=/sys/kernel/debug/p2pshare
 pub=$DP_SRV/pub
 mkdir -p "$pub/up"
 chown 65534:65534 "$pub/up"
@@ -124,7 +124,7 @@ check "memory: an authenticated connection costs the module < 48 KiB" \
 # ---- slow reader: READ of 32 MiB into a 4 KiB buffer that is never read
 section "slow reader"
 truncate -s 32M "$pub/huge"
-echo 4 >"$params/idle_timeout"
+na p2pctl limits set idle_timeout 4
 ht noread - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" pub huge 60 >"$TEST_TMP/noread" 2>&1 &
 noread=$!
 check "slow reader: the READ is sent" wait_for 30 grep -qx sent "$TEST_TMP/noread"
@@ -133,7 +133,7 @@ wait "$noread"
 out "slow reader: $(tail -n1 "$TEST_TMP/noread") (idle_timeout 4)"
 check "slow reader: the server dropped it within 20 s" grep -q '^closed after' "$TEST_TMP/noread"
 check "slow reader: its worker is released" wait_for 20 dp_counter_is conns_active 0
-echo 60 >"$params/idle_timeout"
+na p2pctl limits set idle_timeout 60
 
 # ---- failed handshakes: 10 per address (auth_burst), then one per 3 s
 section "rate limit"
@@ -207,8 +207,8 @@ check "no upload or connection left" wait_for 20 \
 # ---- per-user cap: one user may hold max_user_conns connections
 section "per-user cap"
 check_eq "user cap: max_user_conns defaults to half of max_conns" \
-	"$(cat "$params/max_user_conns") $(cat "$params/max_conns")" "128 256"
-echo 2 >"$params/max_user_conns"
+	"$(na p2pctl limits | awk '$1 == "max_user_conns" {u = $2} $1 == "max_conns" {c = $2} END {print u, c}')" "128 256"
+na p2pctl limits set max_user_conns 2
 na p2pctl grant pub bob
 refused0=$(dp_counter conns_refused)
 ip netns exec b "$TOOL" hold - "$DP_A" "$DP_PORT" 2 alice "$DP_KEYS/alice.key" \
@@ -225,9 +225,9 @@ wait "$holder" 2>/dev/null
 check "user cap: alice is served once hers are closed" \
 	wait_for 20 pget alice pub/big -o "$DP_DL/cap"
 check "user cap: what she got is the file" cmp "$pub/big" "$DP_DL/cap"
-echo 0 >"$params/max_user_conns"
+na p2pctl limits set max_user_conns 0
 check "user cap: 0 lifts the limit" pget alice pub/big -o "$DP_DL/cap0"
-echo 128 >"$params/max_user_conns"
+na p2pctl limits set max_user_conns 128
 check "no connection left" wait_for 20 grep -qx 'conns 0 uploads 0' "$params/conn_objects"
 
 section end

@@ -16,7 +16,7 @@ tap_plan
 dp_setup
 umask 022
 
-params=/sys/module/p2pshare/parameters
+params=/sys/kernel/debug/p2pshare
 docs=$DP_SRV/docs
 up=$docs/up
 mkdir -p "$up"
@@ -30,7 +30,7 @@ echo "old bytes" >"$w/target.txt"
 chown -R 65534:65534 "$w"
 target_sha=$(sha "$w/target.txt")
 # Only a kill may end the idle sessions below, never the idle timeout.
-echo 300 >"$params/idle_timeout"
+na p2pctl limits set idle_timeout 300
 
 # mkkey NAME: a key pair NAME.key, NAME.pub that no user holds yet.
 mkkey() {

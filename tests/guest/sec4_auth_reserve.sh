@@ -17,7 +17,7 @@ umask 022
 TOOL=$P2P_ROOT/build/tests/guest/hard_tool
 EVIL=198.18.0.3
 N=60
-params=/sys/module/p2pshare/parameters
+params=/sys/kernel/debug/p2pshare
 pub=$DP_SRV/pub
 mkdir -p "$pub"
 nb ip addr add "$EVIL/24" dev vb
@@ -25,7 +25,7 @@ dp_user alice
 dp_user bob
 check "export pub to alice" na p2pctl export "$pub" --user alice
 dp_listening
-echo 1 >"$params/auth_burst"
+na p2pctl limits set auth_burst 1
 
 # auth KEY N: N handshakes as alice from $EVIL, one after the other.
 # shellcheck disable=SC2317 # run by check_out

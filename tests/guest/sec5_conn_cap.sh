@@ -10,19 +10,21 @@
 . "$(dirname "$0")/dp_lib.sh"
 tap_plan
 
-params=/sys/module/p2pshare/parameters
+params=/sys/kernel/debug/p2pshare
 MAX=480
 rmmod p2pshare 2>/dev/null
 check_fail "insmod with max_conns=$((MAX + 1)) is refused" "Invalid" \
 	insmod "$P2P_KO" max_conns=$((MAX + 1))
 check "the module is not loaded" test ! -d /sys/module/p2pshare
 check "insmod with max_conns=$MAX works" insmod "$P2P_KO" max_conns=$MAX
-check_out "max_conns is $MAX" "$MAX" cat "$params/max_conns"
-check_fail "writing $((MAX + 1)) is refused" "Invalid argument" \
-	bash -c "echo $((MAX + 1)) >$params/max_conns"
-check_fail "writing 0 is refused" "Invalid argument" bash -c "echo 0 >$params/max_conns"
-check_out "max_conns is still $MAX" "$MAX" cat "$params/max_conns"
-check "writing 1 works" bash -c "echo 1 >$params/max_conns"
+# shellcheck disable=SC2317 # run by check_out
+max_conns() { p2pctl limits | sed -n 's/^max_conns //p'; }
+check_out "max_conns is $MAX" "$MAX" max_conns
+check_fail "setting $((MAX + 1)) is refused" "max_conns $((MAX + 1)) out of range: 1-$MAX" \
+	p2pctl limits set max_conns $((MAX + 1))
+check_fail "setting 0 is refused" "max_conns 0 out of range: 1-$MAX" p2pctl limits set max_conns 0
+check_out "max_conns is still $MAX" "$MAX" max_conns
+check "setting 1 works" p2pctl limits set max_conns 1
 
 dp_setup max_conns=4
 umask 022

@@ -27,7 +27,7 @@ dp_setup
 umask 022
 
 P2PD=$P2P_ROOT/userspace/p2pd/p2pd
-params=/sys/module/p2pshare/parameters
+params=/sys/kernel/debug/p2pshare
 docs=$DP_SRV/docs
 mx=$DP_SRV/mx
 mkdir -p "$docs" "$mx"

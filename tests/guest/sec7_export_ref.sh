@@ -14,7 +14,7 @@ dp_setup
 
 ROUNDS=${SEC7_ROUNDS:-6}
 CLIENTS=6
-params=/sys/module/p2pshare/parameters
+params=/sys/kernel/debug/p2pshare
 e=$DP_SRV/e
 mkdir -p "$e" "$DP_SRV/keep"
 dp_rand "$e/big" 4194304

@@ -14,7 +14,7 @@ tap_plan
 dp_setup
 umask 022
 
-params=/sys/module/p2pshare/parameters
+params=/sys/kernel/debug/p2pshare
 pub=$DP_SRV/pub
 mkdir -p "$pub/tree/sub" "$pub/many"
 dp_rand "$pub/big" 4194304

@@ -34,7 +34,7 @@ M_B=198.18.1.1
 B=198.18.1.2
 RPORT=7437
 TWIN_PORT=7447
-TLS_PARAMS=/sys/module/p2pshare/parameters
+TLS_PARAMS=/sys/kernel/debug/p2pshare
 
 nm() { nsenter --net=/run/netns/m "$@"; }
 
