@@ -27,7 +27,7 @@ static int parse_pairs(int argc, char **argv, struct p2p_model *m)
 {
 	int i, l;
 
-	if (argc < 2)
+	if (!argc)
 		return usage_err(&cmd_limits, "set needs NAME VALUE");
 	for (i = 0; i < argc; i += 2) {
 		l = p2p_limit_find(argv[i]);
