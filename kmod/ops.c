@@ -64,17 +64,6 @@ static struct p2p_export *export_of(struct p2p_conn *conn,
 	return NULL;
 }
 
-static u8 ftype(umode_t mode)
-{
-	if (S_ISREG(mode))
-		return P2P_FTYPE_REG;
-	if (S_ISDIR(mode))
-		return P2P_FTYPE_DIR;
-	if (S_ISLNK(mode))
-		return P2P_FTYPE_SYMLINK;
-	return P2P_FTYPE_OTHER;
-}
-
 static int getattr(const struct path *path, struct kstat *st)
 {
 	return vfs_getattr(path, st, STATX_BASIC_STATS, AT_STATX_SYNC_AS_STAT);
@@ -139,7 +128,7 @@ static int op_stat(struct p2p_conn *conn, u32 len)
 	p2p_export_put(exp);
 	if (ret)
 		return fail(conn, ret, NULL);
-	a.type = ftype(st.mode);
+	a.type = p2p_ftype_of(st.mode);
 	a.mode = st.mode & 07777;
 	a.nlink = st.nlink;
 	a.size = st.size;
@@ -222,7 +211,7 @@ static void dirent_of(struct file *dir, const struct rd_name *n,
 	/* Neither the mounted file system nor the directory it covers. */
 	if (d_really_is_positive(path.dentry) && !mounted_on(&path) &&
 	    !getattr(&path, &st)) {
-		e->type = ftype(st.mode);
+		e->type = p2p_ftype_of(st.mode);
 		e->mode = st.mode & 07777;
 		e->size = st.size;
 		e->mtime_sec = st.mtime.tv_sec;
