@@ -59,14 +59,17 @@ help:
 	@echo 'make deb            build/deb/p2pshare-dkms_*.deb and p2pctl_*.deb, checked by lintian'
 
 module:
-	@scripts/build-module.sh $(KVER)
+	@[ -n "$(KVER)" ] || { echo "make: no kernel headers in /lib/modules/*/build (make deps)"; exit 1; }
+	@[ "$(KVER)" = "$$(uname -r)" ] || [ "$(origin KVER)" != file ] || \
+		echo "make: the running kernel $$(uname -r) has no headers; building for $(KVER) (set KVER=)"
+	+@scripts/build-module.sh $(KVER)
 	@cp $(BUILD)/$(KVER)/kmod/p2pshare.ko kmod/p2pshare.ko
 
 modules-all:
-	@set -e; for k in $(KVERS_ALL); do scripts/build-module.sh $$k; done
+	+@set -e; for k in $(KVERS_ALL); do scripts/build-module.sh $$k; done
 
 modules-selftest:
-	@set -e; for k in $(KVERS_ALL); do scripts/build-module.sh --selftest $$k; done
+	+@set -e; for k in $(KVERS_ALL); do scripts/build-module.sh --selftest $$k; done
 
 p2pctl: userspace/p2pctl
 
@@ -155,7 +158,7 @@ LINT_CYCLES ?= fail
 LINT_OBJS := $(patsubst %.c,$(BUILD)/lint/%.o,$(P2PCTL_SRCS) $(TWIN_SRCS) $(wildcard userspace/lib/*.c))
 
 lint: $(LINT_OBJS)
-	@scripts/build-module.sh $(KVER)
+	+@scripts/build-module.sh $(KVER)
 	@LINT_CYCLES=$(LINT_CYCLES) scripts/lint.sh $(KVER)
 
 # Objects only for nm (scripts/cycles.py): which file calls which, unoptimised
