@@ -84,6 +84,12 @@ check "modinfo finds the DKMS module" \
 check "modprobe p2pshare" modprobe p2pshare
 check_eq "the loaded module is the package's version" "$(cat /sys/module/p2pshare/version)" "$version"
 check "modprobe -r p2pshare" modprobe -r p2pshare
+# With the module installed but its autoload refused, the hint is modprobe.
+mkdir -p /etc/modprobe.d
+echo "install p2pshare /bin/false" >/etc/modprobe.d/p2pshare-test.conf
+check_fail "installed but not loaded: the hint is modprobe" \
+	"p2pctl: the p2pshare module is not loaded (load it as root: modprobe p2pshare)" $ctl show
+rm -f /etc/modprobe.d/p2pshare-test.conf
 check "p2pctl show loads the module by itself (netlink family alias)" $ctl show
 check "the module is loaded" module_loaded
 check_out "installed p2pctl version" "p2pctl $version
