@@ -52,6 +52,9 @@ refused "user add: unknown option" 'unknown argument "--shell"' \
 	p2pctl user add carol --pubkey a.pub --shell /bin/sh
 refused "user del: unknown" 'user "carol" unknown' p2pctl user del carol
 refused "user: unknown subcommand" 'unknown argument "mod"' p2pctl user mod alice
+check_out "user list: the names, one a line" "alice
+bob" p2pctl user list
+refused "user list takes no argument" 'unexpected argument "x"' p2pctl user list x
 
 # exports
 mkdir -p srv/music srv/pics srv/docs && touch srv/file
@@ -72,6 +75,12 @@ refused "export: unknown user creates nothing" 'user "zed" unknown' \
 refused "export: user granted twice" 'user "alice" granted twice' \
 	p2pctl export srv/docs --user alice --user alice:rw
 refused "export: invalid name" 'invalid export name "a b"' p2pctl export srv/docs --name "a b"
+check_out "export list: the names, one a line" "music
+photos" p2pctl export list
+refused "export list takes no argument" 'unexpected argument "x"' p2pctl export list x
+mkdir -p list
+check_out "export ./list exports a directory named list" "list" \
+	sh -c 'p2pctl export ./list && p2pctl export list | grep -x list && p2pctl unexport list'
 refused "export: bad --user mode" 'invalid --user "alice:rx"' p2pctl export srv/docs --user alice:rx
 refused "export: missing DIR" "missing DIR" p2pctl export --name x
 

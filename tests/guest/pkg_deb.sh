@@ -146,9 +146,10 @@ EOF
 # shellcheck disable=SC2317 # run by check_out
 comp() { A env PATH=/usr/sbin:/usr/bin:/sbin:/bin bash complete.sh "$@" 2>&1; }
 check_out "completion: p2pctl unex<TAB>" "unexport" comp unex
-check_out "completion: p2pctl unexport <TAB> (from show -j)" "pkg" comp unexport ""
+check_out "completion: p2pctl unexport <TAB> (from export list)" "pkg" comp unexport ""
 check_out "completion: p2pctl grant pkg <TAB>" "alice" comp grant pkg ""
 check_out "completion: p2pctl user del a<TAB>" "alice" comp user del a
+check_out "completion: p2pctl user l<TAB>" "list" comp user l
 
 # ---- manual pages, as installed
 mark "man pages"
