@@ -27,6 +27,13 @@ static int reply(struct p2p_conn *conn, u8 op, const u8 *buf, int len)
 /* A recoverable failure: say so and go on with the next request. */
 static int fail(struct p2p_conn *conn, int err, const char *msg)
 {
+	const struct p2p_user *u = conn->account;
+	char buf[192];
+
+	if (!msg && (err == EACCES || err == -EACCES) && u)
+		msg = p2p_eacces_msg(buf, sizeof(buf),
+				     from_kuid_munged(&init_user_ns, u->uid),
+				     from_kgid_munged(&init_user_ns, u->gid));
 	return p2p_conn_send_error(conn, err, msg);
 }
 

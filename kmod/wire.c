@@ -6,11 +6,13 @@
  */
 #ifdef __KERNEL__
 #include <linux/errno.h>
+#include <linux/kernel.h>
 #include <linux/stat.h>
 #include <linux/string.h>
 #include <linux/types.h>
 #else
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #endif
@@ -551,6 +553,16 @@ int p2p_enc_error_code(void *buf, size_t cap, int err, const char *msg)
 	e.msg.s = msg;
 	e.msg.len = strlen(msg);
 	return p2p_enc_error(buf, cap, &e);
+}
+
+const char *p2p_eacces_msg(char *buf, size_t len, unsigned int uid,
+			   unsigned int gid)
+{
+	snprintf(buf, len, "permission denied: on this host you read and write "
+		 "as uid %u gid %u (its administrator can change that with "
+		 "p2pctl user set --uid/--gid, or the file's owner or mode)",
+		 uid, gid);
+	return buf;
 }
 
 int p2p_dec_error(const void *buf, size_t len, struct p2p_error *m)

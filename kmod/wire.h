@@ -225,6 +225,13 @@ int p2p_enc_error(void *buf, size_t cap, const struct p2p_error *m);
  * or the code's default text when MSG is NULL.
  */
 int p2p_enc_error_code(void *buf, size_t cap, int err, const char *msg);
+/*
+ * The text of an EACCES the file system gave: the peer cannot know as whom
+ * it reads and writes on this host, so both servers say so, and who can
+ * change it.  Writes at most LEN bytes into BUF and returns BUF.
+ */
+const char *p2p_eacces_msg(char *buf, size_t len, unsigned int uid,
+			   unsigned int gid);
 int p2p_dec_error(const void *buf, size_t len, struct p2p_error *m);
 
 int p2p_enc_stat_req(void *buf, size_t cap, const struct p2p_stat_req *m);

@@ -25,7 +25,11 @@ check "export docs, bob and alice rw" na p2pctl export "$docs" --user bob:rw --u
 dp_listening
 dp_pin
 
-denied="permission denied (EACCES)"
+# A refusal by the file system names the ids the peer runs as here.
+denied_as() {
+	echo "permission denied: on this host you read and write as uid $1 gid $2 (its administrator can change that with p2pctl user set --uid/--gid, or the file's owner or mode) (EACCES)"
+}
+denied=$(denied_as 1000 1000)
 check_fail "root's 0600 file is refused to uid 1000" "$denied" pget bob docs/root600 -o -
 check "... its attributes are not secret (stat needs no read permission)" pstat bob docs/root600
 check_out "uid 1000's own 0600 file is served" "bob" pget bob docs/bob600 -o -
@@ -45,6 +49,7 @@ check "... and no temporary file" sh -c "! ls -A '$docs/sticky' | grep -q '^\.p2
 check "put of a new file into the sticky directory" pput "$DP_DL/local.txt" bob docs/sticky/bobfile
 check_out "... owned by 1000:1000" "1000:1000" stat -c %u:%g "$docs/sticky/bobfile"
 
+denied=$(denied_as 65534 65534)
 check_fail "alice (nobody) cannot read root's 0600 file" "$denied" pget alice docs/root600 -o -
 check_fail "nor uid 1000's 0600 file" "$denied" pget alice docs/bob600 -o -
 check "alice's put into nobody's directory" pput "$DP_DL/local.txt" alice docs/nobodydir/a.txt

@@ -32,6 +32,11 @@ static int reply(struct pd_conn *c, uint8_t op, int len)
 /* A recoverable failure: say so and go on with the next request. */
 static int fail(struct pd_conn *c, int err, const char *msg)
 {
+	char buf[192];
+
+	if (!msg && (err == EACCES || err == -EACCES) && c->user)
+		msg = p2p_eacces_msg(buf, sizeof(buf), c->user->uid,
+				     c->user->gid);
 	return pd_conn_send_error(c, err, msg);
 }
 
