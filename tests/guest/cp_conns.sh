@@ -12,7 +12,7 @@ tap_plan
 dp_setup
 umask 022
 
-TOOL=$P2P_ROOT/build/tests/guest/hard_tool
+TOOL=$P2P_ROOT/build/tests/helpers/hard_tool
 params=/sys/module/p2pshare/parameters
 pub=$DP_SRV/pub
 mkdir -p "$pub"

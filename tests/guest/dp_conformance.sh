@@ -1,5 +1,5 @@
 #!/bin/bash
-# The protocol conformance suite (build/tests/guest/dp_conformance, from
+# The protocol conformance suite (build/tests/helpers/dp_conformance, from
 # dp_conformance.c) against the kernel server: host A holds the fixture the
 # suite documents, host B runs it. The userspace twin server is to run the
 # same program with the same fixture.
@@ -27,7 +27,7 @@ dp_user alice
 check "export docs to alice (rw), the suite's fixture" na p2pctl export "$docs" --user alice:rw
 dp_listening
 
-nb "$P2P_ROOT/build/tests/guest/dp_conformance" "$DP_A" "$DP_PORT" alice \
+nb "$P2P_ROOT/build/tests/helpers/dp_conformance" "$DP_A" "$DP_PORT" alice \
 	"$DP_KEYS/alice.key" docs >"$TEST_TMP/suite" 2>&1
 rc=$?
 while IFS= read -r line; do

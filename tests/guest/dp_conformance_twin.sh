@@ -1,5 +1,5 @@
 #!/bin/bash
-# The protocol conformance suite (build/tests/guest/dp_conformance) against the
+# The protocol conformance suite (build/tests/helpers/dp_conformance) against the
 # userspace twin server, userspace/p2pd/p2pd, in both data modes: the same
 # program and the same fixture as dp_conformance.sh runs against the module.
 # The twin reads the file `p2pctl save` writes for host A, so the module holds
@@ -48,7 +48,7 @@ run_suite() {
 		sed 's/^/#   /' "$TEST_TMP/p2pd.err"
 		return
 	fi
-	nb "$P2P_ROOT/build/tests/guest/dp_conformance" "$DP_A" "$port" alice \
+	nb "$P2P_ROOT/build/tests/helpers/dp_conformance" "$DP_A" "$port" alice \
 		"$DP_KEYS/alice.key" docs >"$TEST_TMP/suite" 2>&1
 	rc=$?
 	while IFS= read -r line; do

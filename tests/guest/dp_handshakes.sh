@@ -13,7 +13,7 @@ tap_plan
 dp_setup
 umask 022
 
-TOOL=$P2P_ROOT/build/tests/guest/hard_tool
+TOOL=$P2P_ROOT/build/tests/helpers/hard_tool
 n=${DP_HS_N:-64}
 pub=$DP_SRV/pub
 mkdir -p "$pub"

@@ -25,7 +25,7 @@
 DP_A=198.18.0.1
 DP_B=198.18.0.2
 DP_PORT=7437
-DP_TOOL=$P2P_ROOT/build/tests/guest/dp_tool
+DP_TOOL=$P2P_ROOT/build/tests/helpers/dp_tool
 DP_KEYS=$TEST_TMP/keys
 DP_SRV=$TEST_TMP/srv
 DP_DL=$TEST_TMP/dl

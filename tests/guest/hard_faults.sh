@@ -14,7 +14,7 @@
 tap_plan
 umask 022
 
-TOOL=$P2P_ROOT/build/tests/guest/hard_tool
+TOOL=$P2P_ROOT/build/tests/helpers/hard_tool
 params=/sys/module/p2pshare/parameters
 pub=$DP_SRV/pub
 # shellcheck disable=SC2317 # called from htk

@@ -16,8 +16,8 @@ tap_plan
 dp_setup
 umask 022
 
-FUZZ=$P2P_ROOT/build/tests/guest/hard_fuzz
-TOOL=$P2P_ROOT/build/tests/guest/hard_tool
+FUZZ=$P2P_ROOT/build/tests/helpers/hard_fuzz
+TOOL=$P2P_ROOT/build/tests/helpers/hard_tool
 EVIL=198.18.0.3
 params=/sys/module/p2pshare/parameters
 secs=${HARD_FUZZ_SECS:-60}

@@ -12,7 +12,7 @@ tap_plan
 dp_setup
 umask 022
 
-TOOL=$P2P_ROOT/build/tests/guest/hard_tool
+TOOL=$P2P_ROOT/build/tests/helpers/hard_tool
 secs=${HARD_LOAD_SECS:-60}
 clients=${HARD_LOAD_CLIENTS:-64}
 files=${HARD_LOAD_FILES:-32}

@@ -14,7 +14,7 @@ tap_plan
 dp_setup
 umask 022
 
-TOOL=$P2P_ROOT/build/tests/guest/hard_tool
+TOOL=$P2P_ROOT/build/tests/helpers/hard_tool
 EVIL=198.18.0.3
 N=60
 params=/sys/module/p2pshare/parameters

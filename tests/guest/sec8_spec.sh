@@ -22,7 +22,7 @@ dp_setup
 umask 022
 
 P2PD=$P2P_ROOT/userspace/p2pd/p2pd
-SUITE=$P2P_ROOT/build/tests/guest/dp_conformance
+SUITE=$P2P_ROOT/build/tests/helpers/dp_conformance
 docs=$DP_SRV/docs
 mkdir -p "$docs/sub"
 ln -s sub "$docs/sublink"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # A man in the middle on the encrypted transport (issue 14, PROTOCOL.md 6.7):
-# the relay in M (build/tests/guest/mitm_relay) passes the handshake on
+# the relay in M (build/tests/helpers/mitm_relay) passes the handshake on
 # untouched, the client pins A's host key for M's address, and then:
 #  (a) it records both directions: neither the file's marker, nor its path,
 #      nor the export's name is in the capture, though a GET and a PUT
@@ -27,7 +27,7 @@ tap_plan
 dp_setup
 umask 022
 
-RELAY=$P2P_ROOT/build/tests/guest/mitm_relay
+RELAY=$P2P_ROOT/build/tests/helpers/mitm_relay
 P2PD=$P2P_ROOT/userspace/p2pd/p2pd
 M_A=198.18.0.2
 M_B=198.18.1.1
