@@ -4,11 +4,8 @@
 # authenticates, lists the exports and reads files with each cipher; the
 # server's choice follows its preference (listen-set cipher) when the offer
 # allows it. Checked by SHA-256.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 docs=$DP_SRV/docs
 mkdir -p "$docs"
