@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dp_conformance: the protocol conformance suite (docs/PROTOCOL.md), run
- * against any p2pshare server: the kernel module (dp_conformance.sh) and
- * later the userspace twin. Plain TAP on stdout.
+ * against any p2pshare server: the kernel module (tests/guest/
+ * dp_conformance.sh) and the userspace twin (dp_conformance_twin.sh).
+ * Plain TAP on stdout.
  *
  *   dp_conformance HOST PORT USER KEYFILE EXPORT
  *
@@ -15,7 +16,8 @@
  *   sublink     a symbolic link to sub
  *   fifo        a named pipe
  *   mnt/        a mount point (a tmpfs mounted there)
- * The suite adds up.bin, empty, gaps.bin and never-*.bin there.
+ * (conformance_tree in tests/guest/fixture.sh makes it). The suite adds
+ * up.bin, empty, gaps.bin and never-*.bin there.
  *
  * With a sixth argument GROUP it runs one group of checks alone:
  * "lowkey" (HANDSHAKE1 with a low-order ephemeral key, sec8_spec.sh),
@@ -26,6 +28,7 @@
 #include "dp_client.h"
 
 #define TIMEOUT_S	20
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 static const char *host, *user, *export;
 static int port;
@@ -114,18 +117,6 @@ static void stat_req(struct body *b, const char *path)
 	b_target(b, bstr(export), bstr(path));
 }
 
-/* PUT_BEGIN of PATH in the export, SIZE bytes of MODE, with tag TAG. */
-static void put_begin(int fd, struct body *b, const char *path, uint64_t size,
-		      uint32_t mode, uint32_t tag)
-{
-	b->len = 0;
-	b_target(b, bstr(export), bstr(path));
-	b_u64(b, size);
-	b_u32(b, mode);
-	p2p_send_frame(fd, P2P_OP_PUT_BEGIN, 0, tag, b->b, b->len);
-}
-
-/* HELLO (2..2) by hand as USER; the HELLO_REPLY, or false. */
 static bool hello(int fd, struct p2p_hello *h, struct p2p_hello_reply *hr)
 {
 	struct body b = { .len = 0 };
@@ -556,6 +547,456 @@ static void header_tests(void)
 	close(fd);
 }
 
+/*
+ * Sections 4, 5, 7, 8: requests after the handshake, as a table. Each row
+ * is one request and the reply the specification demands; the loop below
+ * sends it with a fresh tag on the current connection, reads the reply and
+ * checks its op, its tag and, for an ERROR, its code, then what the row's
+ * check adds. A row with .run instead is a sequence of frames that no
+ * single request makes. Each row is one TAP line; what a check saw goes
+ * to a "#" line under it.
+ */
+struct rq {
+	struct p2p_session s;
+	int fd;
+	uint32_t next_tag;
+	uint32_t tag;			/* the request's */
+	struct p2p_frame f;		/* the reply's header, body in buf */
+	uint32_t code;			/* an ERROR's errno, and its text */
+	char msg[P2P_ERRMSG_MAX + 1];
+	struct p2p_read_reply rd;	/* a READ_REPLY, then its data: */
+	size_t len;			/* bytes in data */
+	int frames;			/* READ_DATA frames */
+	uint8_t last_flags;		/* the flags of the last one */
+	uint64_t cookie;		/* of the last READDIR sub, 7 a time */
+	char note[200];
+};
+
+/* The tags of the data frames of a PUT row. */
+enum { TAG_PUT, TAG_OTHER, TAG_ZERO };
+
+struct req_case {
+	const char *name;		/* the TAP line, %s: the export */
+	uint8_t op;
+	const char *exp;		/* NULL: the suite's export */
+	const char *path;
+	uint64_t a, b;			/* READDIR cookie and max_entries,
+					 * READ offset and length,
+					 * PUT_BEGIN size and mode
+					 */
+	bool last_cookie;		/* READDIR from rq.cookie */
+	const char *raw;		/* this body instead, raw_len bytes */
+	size_t raw_len;
+	bool trailing;			/* a byte after the body */
+	const char *const *frames;	/* PUT: after OK, these PUT_DATA */
+	int data_tag;			/* ... with this tag */
+	uint32_t err;			/* the reply: an ERROR with this code,
+					 * 0: the op's reply (reply_of)
+					 */
+	bool (*check)(struct rq *q);
+	bool (*run)(struct rq *q);
+	bool fresh;			/* on a new connection (it stays) */
+};
+
+static uint8_t big[3 << 20], data[3 << 20];
+
+static void note(struct rq *q, const char *fmt, ...)
+{
+	size_t n = strlen(q->note);
+	va_list ap;
+
+	if (n && n < sizeof(q->note) - 2) {
+		memcpy(q->note + n, "; ", 3);
+		n += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(q->note + n, sizeof(q->note) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* The READ_DATA frames of the READ with q's tag, into data. */
+static bool read_data(struct rq *q)
+{
+	struct p2p_frame f;
+	bool ok = true;
+
+	q->len = 0;
+	q->frames = 0;
+	do {
+		if (p2p_recv_frame(q->fd, true, &f, buf, sizeof(buf)))
+			return false;
+		ok = ok && f.op == P2P_OP_READ_DATA && f.tag == q->tag &&
+		     f.len <= P2P_MAX_DATA_CHUNK &&
+		     (f.len || !(f.flags & P2P_F_MORE)) &&
+		     f.len <= sizeof(data) - q->len;
+		if (ok) {
+			memcpy(data + q->len, buf, f.len);
+			q->len += f.len;
+		}
+		q->frames++;
+		q->last_flags = f.flags;
+	} while (f.op == P2P_OP_READ_DATA && (f.flags & P2P_F_MORE));
+	return ok;
+}
+
+/* The op of the reply to a request that succeeds. */
+static uint8_t reply_of(uint8_t op)
+{
+	switch (op) {
+	case P2P_OP_LIST_EXPORTS:
+		return P2P_OP_LIST_EXPORTS_REPLY;
+	case P2P_OP_STAT:
+		return P2P_OP_STAT_REPLY;
+	case P2P_OP_READDIR:
+		return P2P_OP_READDIR_REPLY;
+	case P2P_OP_READ:
+		return P2P_OP_READ_REPLY;
+	case P2P_OP_PUT_BEGIN:
+		return P2P_OP_OK;
+	}
+	return P2P_OP_ERROR;
+}
+
+/* The reply's body is what its op carries (as the client library checks). */
+static bool decodes(struct rq *q)
+{
+	struct p2p_list_reply lr;
+	struct p2p_readdir_reply rr;
+	struct p2p_fattr a;
+
+	switch (q->f.op) {
+	case P2P_OP_OK:
+		return !q->f.len;
+	case P2P_OP_LIST_EXPORTS_REPLY:
+		return !p2p_dec_list_reply(buf, q->f.len, &lr);
+	case P2P_OP_STAT_REPLY:
+		return !p2p_dec_attr(buf, q->f.len, &a);
+	case P2P_OP_READDIR_REPLY:
+		return !p2p_dec_readdir_reply(buf, q->f.len, &rr);
+	case P2P_OP_READ_REPLY:
+		return !p2p_dec_read_reply(buf, q->f.len, &q->rd);
+	}
+	return true;
+}
+
+/* A PUT row's data: each frame but the last with MORE. */
+static int send_frames(struct rq *q, const struct req_case *c)
+{
+	uint32_t tag = c->data_tag == TAG_OTHER ? q->tag + 1 : q->tag;
+	int ret = 0;
+
+	for (const char *const *p = c->frames; *p && !ret; p++) {
+		uint32_t len = strlen(*p);
+		uint8_t flags = p[1] ? P2P_F_MORE : 0;
+
+		if (c->data_tag == TAG_ZERO) {
+			ret = send_hdr(q->fd, len, P2P_OP_PUT_DATA, flags, 0, 0);
+			if (!ret)
+				ret = p2p_write_full(q->fd, *p, len);
+		} else {
+			ret = p2p_send_frame(q->fd, P2P_OP_PUT_DATA, flags, tag,
+					     *p, len);
+		}
+	}
+	return ret;
+}
+
+static bool request(struct rq *q, const struct req_case *c)
+{
+	static struct body b;
+	uint8_t want = c->err ? P2P_OP_ERROR : reply_of(c->op);
+	int ret;
+
+	b.len = 0;
+	if (c->raw)
+		b_bytes(&b, c->raw, c->raw_len);
+	else if (c->op != P2P_OP_LIST_EXPORTS)
+		b_target(&b, bstr(c->exp ? c->exp : export), bstr(c->path));
+	if (c->op == P2P_OP_READDIR) {
+		b_u64(&b, c->last_cookie ? q->cookie : c->a);
+		b_u32(&b, c->b);
+	} else if (c->op == P2P_OP_READ) {
+		b_u64(&b, c->a);
+		b_u64(&b, c->b);
+	} else if (c->op == P2P_OP_PUT_BEGIN) {
+		b_u64(&b, c->a);
+		b_u32(&b, c->b);
+	}
+	if (c->trailing)
+		b_u8(&b, 0);
+	q->tag = q->next_tag++;
+	ret = p2p_send_frame(q->fd, c->op, 0, q->tag, b.b, b.len);
+	if (!ret)
+		ret = recv_reply(q->fd, &q->f, buf, sizeof(buf), &q->code,
+				 q->msg, sizeof(q->msg));
+	if (!ret && c->frames) {
+		if (q->f.op != P2P_OP_OK || q->f.tag != q->tag || q->f.len) {
+			note(q, "PUT_BEGIN: op %#x tag %u %s \"%s\"", q->f.op,
+			     q->f.tag, errname(q->code), q->msg);
+			return false;
+		}
+		ret = send_frames(q, c);
+		if (!ret)
+			ret = recv_reply(q->fd, &q->f, buf, sizeof(buf),
+					 &q->code, q->msg, sizeof(q->msg));
+	}
+	if (ret) {
+		note(q, "no reply: %s", errname(ret));
+		return false;
+	}
+	if (q->f.op != want || q->f.tag != q->tag ||
+	    (want == P2P_OP_ERROR && q->code != c->err) || !decodes(q))
+		goto bad;
+	if (want == P2P_OP_READ_REPLY && !read_data(q)) {
+		note(q, "READ_DATA: %d frames, %zu bytes", q->frames, q->len);
+		return false;
+	}
+	if (!c->check || c->check(q))
+		return true;
+bad:
+	note(q, "reply: op %#x tag %u len %u, %s \"%s\"", q->f.op, q->f.tag,
+	     q->f.len, q->f.op == P2P_OP_ERROR ? errname(q->code) : "-",
+	     q->msg);
+	return false;
+}
+
+/* Checks of a reply (the body in buf, a READ's data in data). */
+
+static bool attr(struct rq *q, struct p2p_fattr *a)
+{
+	memset(a, 0, sizeof(*a));
+	return !p2p_dec_attr(buf, q->f.len, a);
+}
+
+static bool is_dir(struct rq *q)
+{
+	struct p2p_fattr a;
+
+	return attr(q, &a) && a.type == P2P_FTYPE_DIR;
+}
+
+static bool is_symlink(struct rq *q)
+{
+	struct p2p_fattr a;
+
+	return attr(q, &a) && a.type == P2P_FTYPE_SYMLINK;
+}
+
+static bool is_other(struct rq *q)
+{
+	struct p2p_fattr a;
+
+	return attr(q, &a) && a.type == P2P_FTYPE_OTHER;
+}
+
+static bool is_hello(struct rq *q)
+{
+	struct p2p_fattr a;
+	bool ok = attr(q, &a);
+
+	note(q, "type %u size %llu mode %o nlink %u", a.type,
+	     (unsigned long long)a.size, a.mode, a.nlink);
+	return ok && a.type == P2P_FTYPE_REG && a.size == 6 &&
+	       a.mode == 0644 && a.nlink >= 1 && a.mtime_nsec < 1000000000;
+}
+
+static bool is_6_bytes(struct rq *q)
+{
+	struct p2p_fattr a;
+
+	return attr(q, &a) && a.size == 6;
+}
+
+static bool is_empty_600(struct rq *q)
+{
+	struct p2p_fattr a;
+	bool ok = attr(q, &a);
+
+	note(q, "size %llu mode %o", (unsigned long long)a.size, a.mode);
+	return ok && a.size == 0 && a.mode == 0600;
+}
+
+static bool one_export(struct rq *q)
+{
+	struct p2p_list_reply lr;
+
+	if (p2p_dec_list_reply(buf, q->f.len, &lr))
+		return false;
+	note(q, "count %u flags %u", lr.count, lr.flags);
+	return lr.count == 1 && !lr.flags;
+}
+
+static bool export_rw(struct rq *q)
+{
+	struct p2p_list_reply lr;
+	struct p2p_export_ent e;
+
+	return !p2p_dec_list_reply(buf, q->f.len, &lr) && lr.count &&
+	       !p2p_next_export(&lr.entries, &e) &&
+	       e.access == P2P_ACCESS_RW && e.name.len == strlen(export) &&
+	       !memcmp(e.name.s, export, e.name.len);
+}
+
+static bool no_export_msg(struct rq *q)
+{
+	return !strcmp(q->msg, "no such export");
+}
+
+static bool readdir_at_end(struct rq *q)
+{
+	struct p2p_readdir_reply rr;
+	bool ok = !p2p_dec_readdir_reply(buf, q->f.len, &rr);
+
+	note(q, "count %u end %u", ok ? rr.count : 0, ok ? rr.end : 0);
+	return ok && rr.count == 0 && rr.end;
+}
+
+static bool data_is(struct rq *q, uint64_t total, const char *want)
+{
+	note(q, "total %llu, %zu bytes", (unsigned long long)q->rd.total,
+	     q->len);
+	return q->rd.total == total && q->len == strlen(want) &&
+	       !memcmp(data, want, q->len);
+}
+
+static bool read_hello(struct rq *q)
+{
+	return data_is(q, 6, "hello\n") && q->rd.size == 6;
+}
+
+static bool read_ll(struct rq *q)
+{
+	return data_is(q, 2, "ll");
+}
+
+static bool read_nothing(struct rq *q)
+{
+	return data_is(q, 0, "");
+}
+
+static bool read_abcde(struct rq *q)
+{
+	return data_is(q, 5, "abcde");
+}
+
+static bool read_big(struct rq *q)
+{
+	note(q, "%zu bytes", q->len);
+	return q->rd.total == sizeof(big) && q->len == sizeof(big) &&
+	       !memcmp(data, big, sizeof(big));
+}
+
+/* From offset 1: frames of at most 1 MiB (read_data), MORE but on the last. */
+static bool read_frames(struct rq *q)
+{
+	note(q, "%d frames, %zu bytes", q->frames, q->len);
+	return q->frames >= 3 && q->len == q->rd.total &&
+	       q->rd.total == sizeof(big) - 1 && !memcmp(data, big + 1, q->len);
+}
+
+static bool read_zero(struct rq *q)
+{
+	return q->rd.total == 0 && q->rd.size == 6 && q->frames == 1 &&
+	       q->len == 0 && !q->last_flags;
+}
+
+static bool then_closed(struct rq *q)
+{
+	return closed(q->fd);
+}
+
+/* Sequences (.run): on q's connection, through q->s where it may. */
+
+static bool pipeline3(struct rq *q)
+{
+	static struct body b;
+	uint32_t code;
+
+	stat_req(&b, "hello.txt");
+	p2p_send_frame(q->fd, P2P_OP_STAT, 0, 61, b.b, b.len);
+	stat_req(&b, "missing");
+	p2p_send_frame(q->fd, P2P_OP_STAT, 0, 62, b.b, b.len);
+	stat_req(&b, "sub");
+	p2p_send_frame(q->fd, P2P_OP_STAT, 0, 63, b.b, b.len);
+	return !recv_reply(q->fd, &q->f, buf, sizeof(buf), &code, NULL, 0) &&
+	       q->f.op == P2P_OP_STAT_REPLY && q->f.tag == 61 &&
+	       error_is(q->fd, ENOENT, 62) &&
+	       !recv_reply(q->fd, &q->f, buf, sizeof(buf), &code, NULL, 0) &&
+	       q->f.op == P2P_OP_STAT_REPLY && q->f.tag == 63;
+}
+
+/*
+ * A deep pipeline in one write: 300 requests, 30 KiB, more than a server
+ * holds at once (frames straddle its reads), one of them with an
+ * oversized body; every reply in order, then business as usual.
+ */
+static bool pipeline300(struct rq *q)
+{
+	static uint8_t out[64 * 1024];
+	static struct body b;
+	struct p2p_frame h;
+	char longp[201];
+	size_t used = 0;
+	uint32_t code;
+	bool ok;
+	int i;
+
+	memset(longp, 'q', 200);
+	longp[200] = '\0';
+	for (i = 0; i < 300; i++) {
+		h = (struct p2p_frame){ .op = P2P_OP_STAT, .tag = 1000 + i };
+		b.len = 0;
+		if (i == 150) {
+			h.op = P2P_OP_LIST_EXPORTS;
+			memset(b.b, 'x', 20000);
+			b.len = 20000;
+		} else {
+			stat_req(&b, i % 2 ? longp : "hello.txt");
+		}
+		h.len = b.len;
+		p2p_hdr_encode(out + used, &h);
+		memcpy(out + used + P2P_HDR_LEN, b.b, b.len);
+		used += P2P_HDR_LEN + b.len;
+	}
+	ok = !p2p_write_full(q->fd, out, used);
+	for (i = 0; i < 300 && ok; i++) {
+		if (i == 150)
+			ok = error_is(q->fd, EINVAL, 1000 + i);
+		else if (i % 2)
+			ok = error_is(q->fd, ENOENT, 1000 + i);
+		else
+			ok = !recv_reply(q->fd, &q->f, buf, sizeof(buf), &code,
+					 NULL, 0) &&
+			     q->f.op == P2P_OP_STAT_REPLY && q->f.tag == 1000u + i;
+	}
+	note(q, "%zu bytes, %d replies in order", used, ok ? i : i - 1);
+	return ok;
+}
+
+/* READDIR of sub, 7 entries at most a reply, until the end. */
+static bool readdir_sub(struct rq *q)
+{
+	struct p2p_readdir_reply rr;
+	struct p2p_dirent d;
+	int n = 0, rounds = 0, ret;
+	bool small = true;
+
+	q->cookie = 0;
+	do {
+		ret = p2p_readdir(&q->s, export, "sub", q->cookie, 7, buf,
+				  sizeof(buf), &rr);
+		if (ret)
+			break;
+		small = small && rr.count <= 7;
+		while (!p2p_next_dirent(&rr.entries, &d))
+			n++;
+		q->cookie = rr.cookie;
+		rounds++;
+	} while (!rr.end && rounds < 100);
+	note(q, "%d entries in %d replies", n, rounds);
+	return !ret && n == 20 && rounds >= 3 && small;
+}
+
 /* The entry NAME of the export's root, by READDIR; false if not listed. */
 static bool root_entry(struct p2p_session *s, const char *name,
 		       struct p2p_dirent *out)
@@ -580,382 +1021,229 @@ static bool root_entry(struct p2p_session *s, const char *name,
 	return false;
 }
 
-/* Section 5: a mount point inside the export. */
-static void mount_tests(struct p2p_session *s)
+static bool mnt_listed(struct rq *q)
 {
-	struct p2p_readdir_reply rr;
 	struct p2p_dirent d;
-	struct p2p_fattr a;
-	bool listed;
-	int ret;
+	bool listed = root_entry(&q->s, "mnt", &d);
 
-	listed = root_entry(s, "mnt", &d);
-	tap(listed && d.type == P2P_FTYPE_OTHER && !d.mode && !d.size &&
-	    !d.mtime_sec && !d.mtime_nsec,
-	    "READDIR lists the mount point mnt as type 4 (other) with zeros (type %u mode %o)",
-	    listed ? d.type : 0, listed ? d.mode : 0);
-	ret = p2p_stat(s, export, "mnt", &a);
-	tap(ret == -EREMOTEIO && s->err.code == EXDEV, "STAT of the mount point: EXDEV");
-	ret = p2p_readdir(s, export, "mnt", 0, 0, buf, sizeof(buf), &rr);
-	tap(ret == -EREMOTEIO && s->err.code == EXDEV, "READDIR of the mount point: EXDEV");
-	listed = root_entry(s, "sublink", &d);
-	tap(listed && d.type == P2P_FTYPE_SYMLINK,
-	    "READDIR lists sublink as a symlink");
+	note(q, "type %u mode %o", listed ? d.type : 0, listed ? d.mode : 0);
+	return listed && d.type == P2P_FTYPE_OTHER && !d.mode && !d.size &&
+	       !d.mtime_sec && !d.mtime_nsec;
 }
 
-/* Sections 4, 7, 8: requests, on one connection as long as it lives. */
-static void request_tests(void)
+static bool sublink_listed(struct rq *q)
 {
-	struct p2p_list_reply lr;
-	struct p2p_export_ent e;
-	struct p2p_readdir_reply rr;
-	struct p2p_read_reply rd;
 	struct p2p_dirent d;
-	struct p2p_fattr a;
-	struct p2p_session s = { 0 };
-	struct p2p_frame f;
-	struct body b;
-	static uint8_t big[3 << 20], back[3 << 20];
-	char txt[64] = "";
-	uint32_t code;
-	ssize_t got;
-	size_t off;
-	int fd, ret;
 
-	fd = session(&s);
-	ret = p2p_list_exports(&s, buf, sizeof(buf), &lr);
-	tap(!ret && lr.count == 1 && !lr.flags, "LIST_EXPORTS: one export (%d, %u)",
-	    ret, lr.count);
-	if (!ret && lr.count)
-		p2p_next_export(&lr.entries, &e);
-	tap(!ret && lr.count && e.access == P2P_ACCESS_RW &&
-	    e.name.len == strlen(export) && !memcmp(e.name.s, export, e.name.len),
-	    "LIST_EXPORTS: %s, read-write", export);
-	p2p_send_frame(fd, P2P_OP_LIST_EXPORTS, 0, 50, "x", 1);
-	tap(error_is(fd, EINVAL, 50), "LIST_EXPORTS with a body: EINVAL");
+	return root_entry(&q->s, "sublink", &d) &&
+	       d.type == P2P_FTYPE_SYMLINK;
+}
 
-	ret = p2p_stat(&s, export, "", &a);
-	tap(!ret && a.type == P2P_FTYPE_DIR, "STAT of the root: a directory");
-	ret = p2p_stat(&s, export, "hello.txt", &a);
-	tap(!ret && a.type == P2P_FTYPE_REG && a.size == 6 && a.mode == 0644 &&
-	    a.nlink >= 1 && a.mtime_nsec < 1000000000,
-	    "STAT hello.txt: regular, 6 bytes, 0644 (ret %d size %llu mode %o)",
-	    ret, (unsigned long long)a.size, a.mode);
-	ret = p2p_stat(&s, export, "link", &a);
-	tap(!ret && a.type == P2P_FTYPE_SYMLINK, "STAT link: the symlink itself");
-	ret = p2p_stat(&s, export, "missing", &a);
-	tap(ret == -EREMOTEIO && s.err.code == ENOENT, "STAT missing: ENOENT");
-	ret = p2p_stat(&s, "nope", "", &a);
-	tap(ret == -EREMOTEIO && s.err.code == ENOENT &&
-	    !strcmp(s.err.msg, "no such export"), "STAT of no export: ENOENT \"no such export\"");
-	stat_req(&b, "hello.txt");
-	b_u8(&b, 0);
-	p2p_send_frame(fd, P2P_OP_STAT, 0, 51, b.b, b.len);
-	tap(error_is(fd, EINVAL, 51), "STAT with a trailing byte: EINVAL");
-	stat_req(&b, "a/..");
-	p2p_send_frame(fd, P2P_OP_STAT, 0, 52, b.b, b.len);
-	tap(error_is(fd, EINVAL, 52), "path a/..: EINVAL");
-	{
-		char c256[257];
-
-		memset(c256, 'a', 256);
-		c256[256] = '\0';
-		stat_req(&b, c256);
-		p2p_send_frame(fd, P2P_OP_STAT, 0, 53, b.b, b.len);
-		tap(error_is(fd, ENAMETOOLONG, 53), "256-byte component: ENAMETOOLONG");
-	}
-	p2p_send_frame(fd, 0x42, 0, 54, "xyz", 3);
-	tap(error_is(fd, ENOSYS, 54), "unknown op 0x42: ENOSYS");
-	ret = p2p_stat(&s, export, "hello.txt", &a);
-	tap(ret == 0, "the connection is still usable after those errors");
-
-	/* pipelining: three requests, then three replies in order */
-	stat_req(&b, "hello.txt");
-	p2p_send_frame(fd, P2P_OP_STAT, 0, 61, b.b, b.len);
-	stat_req(&b, "missing");
-	p2p_send_frame(fd, P2P_OP_STAT, 0, 62, b.b, b.len);
-	stat_req(&b, "sub");
-	p2p_send_frame(fd, P2P_OP_STAT, 0, 63, b.b, b.len);
-	{
-		bool ok = !recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0) &&
-			  f.op == P2P_OP_STAT_REPLY && f.tag == 61;
-
-		ok = ok && error_is(fd, ENOENT, 62);
-		ok = ok && !recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0) &&
-		     f.op == P2P_OP_STAT_REPLY && f.tag == 63;
-		tap(ok, "three pipelined requests: replies in order, tags echoed");
-	}
-
-	/*
-	 * A deep pipeline in one write: 300 requests, 30 KiB, more than a
-	 * server holds at once (frames straddle its reads), one of them with
-	 * an oversized body; every reply in order, then business as usual.
-	 */
-	{
-		static uint8_t out[64 * 1024];
-		struct p2p_frame h;
-		char longp[201];
-		size_t used = 0;
-		bool ok;
-		int i;
-
-		memset(longp, 'q', 200);
-		longp[200] = '\0';
-		for (i = 0; i < 300; i++) {
-			h = (struct p2p_frame){ .op = P2P_OP_STAT, .tag = 1000 + i };
-			b.len = 0;
-			if (i == 150) {
-				h.op = P2P_OP_LIST_EXPORTS;
-				memset(b.b, 'x', 20000);
-				b.len = 20000;
-			} else {
-				stat_req(&b, i % 2 ? longp : "hello.txt");
-			}
-			h.len = b.len;
-			p2p_hdr_encode(out + used, &h);
-			memcpy(out + used + P2P_HDR_LEN, b.b, b.len);
-			used += P2P_HDR_LEN + b.len;
-		}
-		ok = !p2p_write_full(fd, out, used);
-		for (i = 0; i < 300 && ok; i++) {
-			if (i == 150)
-				ok = error_is(fd, EINVAL, 1000 + i);
-			else if (i % 2)
-				ok = error_is(fd, ENOENT, 1000 + i);
-			else
-				ok = !recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0) &&
-				     f.op == P2P_OP_STAT_REPLY && f.tag == 1000u + i;
-		}
-		tap(ok, "300 pipelined requests in one write (%zu bytes), one oversized: replies in order (%d)",
-		    used, i);
-		ret = p2p_stat(&s, export, "hello.txt", &a);
-		tap(!ret && a.size == 6, "after the pipeline: STAT hello.txt (%d)", ret);
-	}
-
-	uint64_t cookie = 0;
-	int n = 0, rounds = 0;
-	bool small = true;
-
-	do {
-		ret = p2p_readdir(&s, export, "sub", cookie, 7, buf, sizeof(buf), &rr);
-		if (ret)
-			break;
-		small = small && rr.count <= 7;
-		while (!p2p_next_dirent(&rr.entries, &d))
-			n++;
-		cookie = rr.cookie;
-		rounds++;
-	} while (!rr.end && rounds < 100);
-	tap(!ret && n == 20 && rounds >= 3 && small,
-	    "READDIR sub, 7 at a time: 20 entries in %d replies", rounds);
-	ret = p2p_readdir(&s, export, "hello.txt", 0, 0, buf, sizeof(buf), &rr);
-	tap(ret == -EREMOTEIO && s.err.code == ENOTDIR, "READDIR of a file: ENOTDIR");
-	ret = p2p_readdir(&s, export, "sub", cookie, 0, buf, sizeof(buf), &rr);
-	tap(!ret && rr.count == 0 && rr.end,
-	    "READDIR from the cookie of the last reply: count 0, end 1 (%d %u)",
-	    ret, rr.count);
-	ret = p2p_readdir(&s, export, "sub", 1ULL << 63, 0, buf, sizeof(buf), &rr);
-	tap(ret == -EREMOTEIO && s.err.code == EINVAL, "READDIR cookie 2^63: EINVAL");
-	ret = p2p_readdir(&s, export, "sub", UINT64_MAX, 0, buf, sizeof(buf), &rr);
-	tap(ret == -EREMOTEIO && s.err.code == EINVAL, "READDIR cookie 2^64 - 1: EINVAL");
-
-	ret = p2p_read_begin(&s, export, "hello.txt", 0, P2P_READ_TO_EOF, &rd);
-	got = ret ? ret : p2p_read_data(&s, txt, sizeof(txt));
-	tap(ret == 0 && rd.total == 6 && rd.size == 6 && got == 6 &&
-	    !memcmp(txt, "hello\n", 6) && p2p_read_data(&s, txt, 1) == 0,
-	    "READ hello.txt to EOF");
-	ret = p2p_read_begin(&s, export, "hello.txt", 2, 2, &rd);
-	got = ret ? ret : p2p_read_data(&s, txt, sizeof(txt));
-	tap(ret == 0 && rd.total == 2 && got == 2 && !memcmp(txt, "ll", 2) &&
-	    p2p_read_data(&s, txt, 1) == 0, "READ of a range (2 bytes at 2)");
-	ret = p2p_read_begin(&s, export, "hello.txt", 100, 5, &rd);
-	got = ret ? ret : p2p_read_data(&s, txt, sizeof(txt));
-	tap(ret == 0 && rd.total == 0 && got == 0, "READ past EOF: total 0");
-	ret = p2p_read_begin(&s, export, "sub", 0, 5, &rd);
-	tap(ret == -EREMOTEIO && s.err.code == EISDIR, "READ of a directory: EISDIR");
-	ret = p2p_read_begin(&s, export, "link", 0, 5, &rd);
-	tap(ret == -EREMOTEIO && s.err.code == ELOOP, "READ of a symlink: ELOOP");
-	ret = p2p_read_begin(&s, export, "link/x", 0, 5, &rd);
-	tap(ret == -EREMOTEIO && s.err.code == ELOOP,
-	    "READ through a symlink: ELOOP (%u %s)", s.err.code, s.err.msg);
-	ret = p2p_read_begin(&s, export, "sublink/f1", 0, 5, &rd);
-	tap(ret == -EREMOTEIO && s.err.code == ELOOP,
-	    "READ through a symlinked directory: ELOOP (%u %s)", s.err.code,
-	    s.err.msg);
-	ret = p2p_stat(&s, export, "fifo", &a);
-	tap(!ret && a.type == P2P_FTYPE_OTHER, "STAT fifo: type 4, other");
-	ret = p2p_read_begin(&s, export, "fifo", 0, 5, &rd);
-	tap(ret == -EREMOTEIO && s.err.code == EINVAL,
-	    "READ of a fifo: EINVAL, without blocking (%u %s)", s.err.code,
-	    s.err.msg);
-	mount_tests(&s);
-	tap(!p2p_stat(&s, export, "hello.txt", &a), "still usable after those errors");
+/* 3 MiB of random bytes to up.bin, through the client library. */
+static bool put_big(struct rq *q)
+{
+	int ret;
 
 	randombytes_buf(big, sizeof(big));
-	ret = p2p_put_begin(&s, export, "up.bin", sizeof(big), 0640);
+	ret = p2p_put_begin(&q->s, export, "up.bin", sizeof(big), 0640);
 	if (!ret)
-		ret = p2p_put_data(&s, big, sizeof(big));
+		ret = p2p_put_data(&q->s, big, sizeof(big));
 	if (!ret)
-		ret = p2p_put_end(&s);
-	tap(ret == 0, "PUT of 3 MiB (%d %u %s)", ret, s.err.code, s.err.msg);
-	ret = p2p_read_begin(&s, export, "up.bin", 0, P2P_READ_TO_EOF, &rd);
-	off = 0;
-	while (!ret && (got = p2p_read_data(&s, back + off, sizeof(back) - off)) > 0)
-		off += got;
-	tap(ret == 0 && off == sizeof(big) && !memcmp(big, back, off),
-	    "READ back the 3 MiB (%zu bytes)", off);
+		ret = p2p_put_end(&q->s);
+	note(q, "%s %s", errname(ret), q->s.err.msg);
+	return ret == 0;
+}
 
-	/* READ_DATA framing, by hand: <= 1 MiB, MORE on all but the last */
-	b.len = 0;
-	b_target(&b, bstr(export), bstr("up.bin"));
-	b_u64(&b, 1);
-	b_u64(&b, P2P_READ_TO_EOF);
-	p2p_send_frame(fd, P2P_OP_READ, 0, 70, b.b, b.len);
-	{
-		uint64_t sum = 0, total = 0;
-		int frames = 0;
+static bool client_refuses_root(struct rq *q)
+{
+	int ret = p2p_put_begin(&q->s, export, "", 1, 0600);
+
+	note(q, "%s", errname(ret));
+	return ret == -EISDIR;
+}
+
+static bool no_leftovers(struct rq *q)
+{
+	static const char *const never[] = {
+		"never-tag.bin", "never-over.bin", "never-short.bin",
+		"never-tag0.bin", "sub/x",
+	};
+	struct p2p_fattr a;
+
+	for (size_t i = 0; i < ARRAY_SIZE(never); i++) {
+		if (p2p_stat(&q->s, export, never[i], &a) != -EREMOTEIO ||
+		    q->s.err.code != ENOENT) {
+			note(q, "%s: %s", never[i], errname(q->s.err.code));
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A path of one 256-byte component, filled in by request_tests(). */
+static char c256[257];
+#define FRAMES(...)	((const char *const[]){ __VA_ARGS__, NULL })
+
+enum {
+	LIST = P2P_OP_LIST_EXPORTS,
+	STAT = P2P_OP_STAT,
+	READDIR = P2P_OP_READDIR,
+	READ = P2P_OP_READ,
+	PUT = P2P_OP_PUT_BEGIN,
+};
+
+static const struct req_case req_cases[] = {
+	/* LIST_EXPORTS, STAT; errors leave the connection usable */
+	{ "LIST_EXPORTS: one export", .op = LIST,
+	  .check = one_export },
+	{ "LIST_EXPORTS: %s, read-write", .op = LIST,
+	  .check = export_rw },
+	{ "LIST_EXPORTS with a body: EINVAL", .op = LIST, .raw = "x", .raw_len = 1,
+	  .err = EINVAL },
+	{ "STAT of the root: a directory", .op = STAT, .path = "", .check = is_dir },
+	{ "STAT hello.txt: regular, 6 bytes, 0644", .op = STAT, .path = "hello.txt",
+	  .check = is_hello },
+	{ "STAT link: the symlink itself", .op = STAT, .path = "link",
+	  .check = is_symlink },
+	{ "STAT missing: ENOENT", .op = STAT, .path = "missing", .err = ENOENT },
+	{ "STAT of no export: ENOENT \"no such export\"", .op = STAT, .exp = "nope",
+	  .path = "", .err = ENOENT, .check = no_export_msg },
+	{ "STAT with a trailing byte: EINVAL", .op = STAT, .path = "hello.txt",
+	  .trailing = true, .err = EINVAL },
+	{ "path a/..: EINVAL", .op = STAT, .path = "a/..", .err = EINVAL },
+	{ "256-byte component: ENAMETOOLONG", .op = STAT, .path = c256,
+	  .err = ENAMETOOLONG },
+	{ "unknown op 0x42: ENOSYS", .op = 0x42, .raw = "xyz", .raw_len = 3,
+	  .err = ENOSYS },
+	{ "the connection is still usable after those errors", .op = STAT,
+	  .path = "hello.txt" },
+	/* pipelining */
+	{ "three pipelined requests: replies in order, tags echoed",
+	  .run = pipeline3 },
+	{ "300 pipelined requests in one write, one oversized: replies in order",
+	  .run = pipeline300 },
+	{ "after the pipeline: STAT hello.txt", .op = STAT, .path = "hello.txt",
+	  .check = is_6_bytes },
+	/* READDIR */
+	{ "READDIR sub, 7 at a time: 20 entries in several replies",
+	  .run = readdir_sub },
+	{ "READDIR of a file: ENOTDIR", .op = READDIR, .path = "hello.txt",
+	  .err = ENOTDIR },
+	{ "READDIR from the cookie of the last reply: count 0, end 1", .op = READDIR,
+	  .path = "sub", .last_cookie = true, .check = readdir_at_end },
+	{ "READDIR cookie 2^63: EINVAL", .op = READDIR, .path = "sub", .a = 1ULL << 63,
+	  .err = EINVAL },
+	{ "READDIR cookie 2^64 - 1: EINVAL", .op = READDIR, .path = "sub",
+	  .a = UINT64_MAX, .err = EINVAL },
+	/* READ */
+	{ "READ hello.txt to EOF", .op = READ, .path = "hello.txt",
+	  .b = P2P_READ_TO_EOF, .check = read_hello },
+	{ "READ of a range (2 bytes at 2)", .op = READ, .path = "hello.txt", .a = 2,
+	  .b = 2, .check = read_ll },
+	{ "READ past EOF: total 0", .op = READ, .path = "hello.txt", .a = 100, .b = 5,
+	  .check = read_nothing },
+	{ "READ of a directory: EISDIR", .op = READ, .path = "sub", .b = 5,
+	  .err = EISDIR },
+	{ "READ of a symlink: ELOOP", .op = READ, .path = "link", .b = 5,
+	  .err = ELOOP },
+	{ "READ through a symlink: ELOOP", .op = READ, .path = "link/x", .b = 5,
+	  .err = ELOOP },
+	{ "READ through a symlinked directory: ELOOP", .op = READ,
+	  .path = "sublink/f1", .b = 5, .err = ELOOP },
+	{ "STAT fifo: type 4, other", .op = STAT, .path = "fifo", .check = is_other },
+	{ "READ of a fifo: EINVAL, without blocking", .op = READ, .path = "fifo",
+	  .b = 5, .err = EINVAL },
+	/* section 5: a mount point inside the export */
+	{ "READDIR lists the mount point mnt as type 4 (other) with zeros",
+	  .run = mnt_listed },
+	{ "STAT of the mount point: EXDEV", .op = STAT, .path = "mnt", .err = EXDEV },
+	{ "READDIR of the mount point: EXDEV", .op = READDIR, .path = "mnt",
+	  .err = EXDEV },
+	{ "READDIR lists sublink as a symlink", .run = sublink_listed },
+	{ "still usable after those errors", .op = STAT, .path = "hello.txt" },
+	/* PUT, and READ_DATA's framing */
+	{ "PUT of 3 MiB", .run = put_big },
+	{ "READ back the 3 MiB", .op = READ, .path = "up.bin", .b = P2P_READ_TO_EOF,
+	  .check = read_big },
+	{ "READ_DATA: frames of at most 1 MiB adding up to total", .op = READ,
+	  .path = "up.bin", .a = 1, .b = P2P_READ_TO_EOF, .check = read_frames },
+	{ "READ of length 0: total 0, one empty READ_DATA without MORE", .op = READ,
+	  .path = "hello.txt", .check = read_zero },
+	{ "READ at offset 2^63: EINVAL", .op = READ, .path = "hello.txt",
+	  .a = 1ULL << 63, .b = 1, .err = EINVAL },
+	{ "PUT of an empty file", .op = PUT, .path = "empty", .b = 0600,
+	  .frames = FRAMES("") },
+	{ "STAT empty: 0 bytes, mode 600", .op = STAT, .path = "empty",
+	  .check = is_empty_600 },
+	{ "PUT of the root is refused by the client", .run = client_refuses_root },
+	{ "PUT_BEGIN of the root: EISDIR", .op = PUT, .path = "", .a = 1, .b = 0600,
+	  .err = EISDIR },
+	{ "PUT_BEGIN with mode 01644: EINVAL", .op = PUT, .path = "never-mode.bin",
+	  .a = 1, .b = 01644, .err = EINVAL },
+	{ "PUT_BEGIN of 2^63 bytes: EFBIG", .op = PUT, .path = "never-big.bin",
+	  .a = 1ULL << 63, .b = 0600, .err = EFBIG },
+	/* apart: a server that says OK here wants the data */
+	{ "PUT_BEGIN onto a directory: EISDIR at once, no OK", .op = PUT, .path = "sub",
+	  .a = 1, .b = 0600, .err = EISDIR, .fresh = true },
+	{ "still usable after PUT_BEGIN onto a directory", .op = STAT,
+	  .path = "hello.txt" },
+	{ "PUT_BEGIN through a symlinked directory: ELOOP", .op = PUT,
+	  .path = "sublink/x", .a = 1, .b = 0600, .err = ELOOP, .fresh = true },
+	{ "PUT_BEGIN through a symlink to a file: ELOOP", .op = PUT, .path = "link/x",
+	  .a = 1, .b = 0600, .err = ELOOP },
+	{ "PUT_BEGIN into a mount point: EXDEV", .op = PUT, .path = "mnt/x", .a = 1,
+	  .b = 0600, .err = EXDEV },
+	{ "still usable after the refused PUT_BEGINs", .op = STAT, .path = "hello.txt" },
+	/* empty PUT_DATA frames anywhere: allowed, they add nothing */
+	{ "PUT of 5 bytes with empty PUT_DATA frames among them: OK", .op = PUT,
+	  .path = "gaps.bin", .a = 5, .b = 0644,
+	  .frames = FRAMES("", "ab", "", "cde") },
+	{ "READ gaps.bin: abcde", .op = READ, .path = "gaps.bin", .b = P2P_READ_TO_EOF,
+	  .check = read_abcde },
+	/* uploads that go wrong after OK: ERROR with the PUT's tag, close */
+	{ "PUT_DATA with another tag: EPROTO with the PUT's tag, then close",
+	  .op = PUT, .path = "never-tag.bin", .a = 10, .b = 0600,
+	  .frames = FRAMES("0123456789"), .data_tag = TAG_OTHER, .err = EPROTO,
+	  .check = then_closed, .fresh = true },
+	{ "PUT_DATA beyond the announced size: EPROTO, then close", .op = PUT,
+	  .path = "never-over.bin", .a = 4, .b = 0600,
+	  .frames = FRAMES("0123456789"), .err = EPROTO, .check = then_closed,
+	  .fresh = true },
+	{ "a last PUT_DATA short of the size: EPROTO, then close", .op = PUT,
+	  .path = "never-short.bin", .a = 10, .b = 0600,
+	  .frames = FRAMES("01234"), .err = EPROTO, .check = then_closed,
+	  .fresh = true },
+	{ "PUT_DATA with tag 0: EPROTO with the PUT's tag, then close", .op = PUT,
+	  .path = "never-tag0.bin", .a = 10, .b = 0600,
+	  .frames = FRAMES("0123456789"), .data_tag = TAG_ZERO, .err = EPROTO,
+	  .check = then_closed, .fresh = true },
+	{ "a failed PUT leaves no file under its name", .run = no_leftovers,
+	  .fresh = true },
+	{ "sub is still a directory", .op = STAT, .path = "sub", .check = is_dir },
+};
+
+static void request_tests(void)
+{
+	struct rq q = { .fd = -1, .next_tag = 100 };
+	const struct req_case *c;
+
+	memset(c256, 'a', 256);
+	for (c = req_cases; c < req_cases + ARRAY_SIZE(req_cases); c++) {
 		bool ok;
 
-		ok = !recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0) &&
-		     f.op == P2P_OP_READ_REPLY && !p2p_dec_read_reply(buf, f.len, &rd);
-		total = rd.total;
-		while (ok) {
-			ok = !p2p_recv_frame(fd, true, &f, buf, sizeof(buf)) &&
-			     f.op == P2P_OP_READ_DATA && f.tag == 70 &&
-			     f.len <= P2P_MAX_DATA_CHUNK &&
-			     (f.len || !(f.flags & P2P_F_MORE));
-			sum += f.len;
-			frames++;
-			if (!(f.flags & P2P_F_MORE))
-				break;
+		if (q.fd < 0 || c->fresh) {
+			if (q.fd >= 0)
+				close(q.fd);
+			q.fd = session(&q.s);
 		}
-		tap(ok && sum == total && total == sizeof(big) - 1 && frames >= 3,
-		    "READ_DATA: %d frames of at most 1 MiB adding up to total",
-		    frames);
+		q.note[0] = '\0';
+		q.msg[0] = '\0';
+		ok = c->run ? c->run(&q) : request(&q, c);
+		tap(ok, c->name, export);
+		if (q.note[0])
+			printf("#   %s\n", q.note);
 	}
-	b.len = 0;
-	b_target(&b, bstr(export), bstr("hello.txt"));
-	b_u64(&b, 0);
-	b_u64(&b, 0);
-	p2p_send_frame(fd, P2P_OP_READ, 0, 71, b.b, b.len);
-	tap(!recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0) &&
-	    f.op == P2P_OP_READ_REPLY && !p2p_dec_read_reply(buf, f.len, &rd) &&
-	    rd.total == 0 && rd.size == 6 &&
-	    !p2p_recv_frame(fd, true, &f, buf, sizeof(buf)) &&
-	    f.op == P2P_OP_READ_DATA && f.len == 0 && !f.flags,
-	    "READ of length 0: total 0, one empty READ_DATA without MORE");
-	b.len = 0;
-	b_target(&b, bstr(export), bstr("hello.txt"));
-	b_u64(&b, 1ULL << 63);
-	b_u64(&b, 1);
-	p2p_send_frame(fd, P2P_OP_READ, 0, 72, b.b, b.len);
-	tap(error_is(fd, EINVAL, 72), "READ at offset 2^63: EINVAL");
-
-	ret = p2p_put_begin(&s, export, "empty", 0, 0600);
-	if (!ret)
-		ret = p2p_put_end(&s);
-	tap(ret == 0, "PUT of an empty file (%d)", ret);
-	ret = p2p_stat(&s, export, "empty", &a);
-	tap(ret == 0 && a.size == 0 && a.mode == 0600, "STAT empty: 0 bytes, mode %o",
-	    a.mode);
-	ret = p2p_put_begin(&s, export, "", 1, 0600);
-	tap(ret == -EISDIR, "PUT of the root is refused by the client (%d)", ret);
-	put_begin(fd, &b, "", 1, 0600, 73);
-	tap(error_is(fd, EISDIR, 73), "PUT_BEGIN of the root: EISDIR");
-	put_begin(fd, &b, "never-mode.bin", 1, 01644, 74);
-	tap(error_is(fd, EINVAL, 74), "PUT_BEGIN with mode 01644: EINVAL");
-	put_begin(fd, &b, "never-big.bin", 1ULL << 63, 0600, 75);
-	tap(error_is(fd, EFBIG, 75), "PUT_BEGIN of 2^63 bytes: EFBIG");
-	{
-		/* apart: a server that says OK here wants the data */
-		struct p2p_session s2 = { 0 };
-		int fd2 = session(&s2);
-
-		ret = p2p_put_begin(&s2, export, "sub", 1, 0600);
-		tap(ret == -EREMOTEIO && s2.err.code == EISDIR,
-		    "PUT_BEGIN onto a directory: EISDIR at once, no OK (%d %u)",
-		    ret, s2.err.code);
-		ret = ret ? p2p_stat(&s2, export, "hello.txt", &a) : -1;
-		tap(ret == 0, "still usable after PUT_BEGIN onto a directory");
-		close(fd2);
-	}
-	ret = p2p_put_begin(&s, export, "sublink/x", 1, 0600);
-	tap(ret == -EREMOTEIO && s.err.code == ELOOP,
-	    "PUT_BEGIN through a symlinked directory: ELOOP (%d %u)", ret,
-	    s.err.code);
-	ret = p2p_put_begin(&s, export, "link/x", 1, 0600);
-	tap(ret == -EREMOTEIO && s.err.code == ELOOP,
-	    "PUT_BEGIN through a symlink to a file: ELOOP (%d %u)", ret,
-	    s.err.code);
-	ret = p2p_put_begin(&s, export, "mnt/x", 1, 0600);
-	tap(ret == -EREMOTEIO && s.err.code == EXDEV,
-	    "PUT_BEGIN into a mount point: EXDEV (%d %u)", ret, s.err.code);
-	ret = p2p_stat(&s, export, "hello.txt", &a);
-	tap(ret == 0, "still usable after the refused PUT_BEGINs");
-
-	/* empty PUT_DATA frames anywhere: allowed, they add nothing */
-	put_begin(fd, &b, "gaps.bin", 5, 0644, 76);
-	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
-	p2p_send_frame(fd, P2P_OP_PUT_DATA, P2P_F_MORE, 76, NULL, 0);
-	p2p_send_frame(fd, P2P_OP_PUT_DATA, P2P_F_MORE, 76, "ab", 2);
-	p2p_send_frame(fd, P2P_OP_PUT_DATA, P2P_F_MORE, 76, NULL, 0);
-	p2p_send_frame(fd, P2P_OP_PUT_DATA, 0, 76, "cde", 3);
-	ret = f.op == P2P_OP_OK &&
-	      !recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0) &&
-	      f.op == P2P_OP_OK && f.tag == 76;
-	tap(ret, "PUT of 5 bytes with empty PUT_DATA frames among them: OK");
-	ret = p2p_read_begin(&s, export, "gaps.bin", 0, P2P_READ_TO_EOF, &rd);
-	got = ret ? ret : p2p_read_data(&s, txt, sizeof(txt));
-	tap(ret == 0 && got == 5 && !memcmp(txt, "abcde", 5),
-	    "READ gaps.bin: abcde");
-	close(fd);
-
-	/* uploads that go wrong after OK: ERROR with the PUT's tag, close */
-	fd = session(&s);
-	put_begin(fd, &b, "never-tag.bin", 10, 0600, 80);
-	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
-	p2p_send_frame(fd, P2P_OP_PUT_DATA, 0, 81, "0123456789", 10);
-	tap(f.op == P2P_OP_OK && error_is(fd, EPROTO, 80) && closed(fd),
-	    "PUT_DATA with another tag: EPROTO with the PUT's tag, then close");
-	close(fd);
-	fd = session(&s);
-	put_begin(fd, &b, "never-over.bin", 4, 0600, 82);
-	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
-	p2p_send_frame(fd, P2P_OP_PUT_DATA, 0, 82, "0123456789", 10);
-	tap(f.op == P2P_OP_OK && error_is(fd, EPROTO, 82) && closed(fd),
-	    "PUT_DATA beyond the announced size: EPROTO, then close");
-	close(fd);
-	fd = session(&s);
-	put_begin(fd, &b, "never-short.bin", 10, 0600, 83);
-	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
-	p2p_send_frame(fd, P2P_OP_PUT_DATA, 0, 83, "01234", 5);
-	tap(f.op == P2P_OP_OK && error_is(fd, EPROTO, 83) && closed(fd),
-	    "a last PUT_DATA short of the size: EPROTO, then close");
-	close(fd);
-	fd = session(&s);
-	put_begin(fd, &b, "never-tag0.bin", 10, 0600, 84);
-	recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
-	send_hdr(fd, 10, P2P_OP_PUT_DATA, 0, 0, 0);
-	p2p_write_full(fd, "0123456789", 10);
-	tap(f.op == P2P_OP_OK && error_is(fd, EPROTO, 84) && closed(fd),
-	    "PUT_DATA with tag 0: EPROTO with the PUT's tag, then close");
-	close(fd);
-	fd = session(&s);
-	{
-		static const char *const never[] = {
-			"never-tag.bin", "never-over.bin", "never-short.bin",
-			"never-tag0.bin", "sub/x",
-		};
-		bool none = true;
-
-		for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
-			none = none && p2p_stat(&s, export, never[i], &a) == -EREMOTEIO &&
-			       s.err.code == ENOENT;
-		tap(none, "a failed PUT leaves no file under its name");
-	}
-	ret = p2p_stat(&s, export, "sub", &a);
-	tap(!ret && a.type == P2P_FTYPE_DIR, "sub is still a directory");
-	close(fd);
+	close(q.fd);
 }
 
 int main(int argc, char **argv)
