@@ -2,11 +2,8 @@
 # Identity: requests run with the uid/gid the user is mapped to and no
 # capabilities, so Unix permissions apply on top of the grant. bob is
 # mapped to 1000:1000, alice to the default, nobody (65534).
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 docs=$DP_SRV/docs
 mkdir -p "$docs/rootdir" "$docs/bobdir" "$docs/private" "$docs/sticky" "$docs/nobodydir"
@@ -21,9 +18,7 @@ echo local >"$DP_DL/local.txt" && chmod 0640 "$DP_DL/local.txt"
 
 dp_user bob --uid 1000 --gid 1000
 dp_user alice
-check "export docs, bob and alice rw" na p2pctl export "$docs" --user bob:rw --user alice:rw
-dp_listening
-dp_pin
+dp_serve "export docs, bob and alice rw" "$docs" --user bob:rw --user alice:rw
 
 # A refusal by the file system names the ids the peer runs as here.
 denied_as() {

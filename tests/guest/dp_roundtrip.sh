@@ -2,11 +2,8 @@
 # Round trips between host B and host A's export: files of 0, 1, 4095, 4096,
 # 1 MiB+1 and 3 MiB random bytes fetched with p2pctl get (to a file, to
 # stdout, resumed with -c) and uploaded with p2pctl put, compared by SHA-256.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 sizes="0 1 4095 4096 1048577 3145728"
 docs=$DP_SRV/docs
@@ -21,9 +18,7 @@ touch -d '2001-02-03 04:05:06' "$docs/f4096"
 chown 65534:65534 "$docs/up"
 
 dp_user alice
-check "export docs, alice rw" na p2pctl export "$docs" --user alice:rw
-dp_listening
-dp_pin
+dp_serve "export docs, alice rw" "$docs" --user alice:rw
 cd "$DP_DL" || exit 1
 
 # Two files have the same SHA-256 (one sha256sum for both).

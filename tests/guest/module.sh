@@ -1,7 +1,6 @@
 #!/bin/bash
 # The module loads, answers, reports errors clearly, unloads and reloads.
-. "$(dirname "$0")/../lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 
 reset_module
 check "module is loaded" module_loaded

@@ -17,8 +17,7 @@
 # removal from the package's prerm) is a stand-in that puts in place the index
 # depmod computed on the host, or the kernel's own once the module is gone.
 # tests/host/pkg_dkms.sh covers `dkms build` itself for every kernel.
-. "$(dirname "$0")/../lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 
 kver=$(uname -r)
 version=$(sed -n 's/^#define P2P_MODULE_VERSION "\(.*\)"/\1/p' "$P2P_ROOT/kmod/version.h")
