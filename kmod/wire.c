@@ -558,9 +558,8 @@ int p2p_enc_error_code(void *buf, size_t cap, int err, const char *msg)
 const char *p2p_eacces_msg(char *buf, size_t len, unsigned int uid,
 			   unsigned int gid)
 {
-	snprintf(buf, len, "permission denied: on this host you read and write "
-		 "as uid %u gid %u (its administrator can change that with "
-		 "p2pctl user set --uid/--gid, or the file's owner or mode)",
+	snprintf(buf, len,
+		 "permission denied: on this host you read and write as uid %u gid %u (its administrator can change that with p2pctl user set --uid/--gid, or the file's owner or mode)",
 		 uid, gid);
 	return buf;
 }
