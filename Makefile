@@ -22,9 +22,13 @@ TWIN_SRCS := $(wildcard userspace/p2pd/*.c) kmod/ratelimit.c
 HDRS := $(wildcard kmod/uapi/*.h kmod/wire.h kmod/ratelimit.h userspace/*.h userspace/lib/*.h userspace/p2pd/*.h)
 
 HOST_TESTS := $(patsubst tests/host/%.c,$(BUILD)/tests/host/%,$(wildcard tests/host/test_*.c))
-GUEST_TOOLS := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%,$(wildcard tests/guest/*.c))
+# build/tests/guest holds the guest test programs and nothing else: tests/run
+# runs every program there.  The programs the guest tests call with their
+# arguments (tests/helpers/) go to build/tests/helpers.
+GUEST_TESTS := $(patsubst tests/guest/%.c,$(BUILD)/tests/guest/%,$(wildcard tests/guest/*.c))
 # kTLS: the host kernel has none, so this host test runs in the guest too.
-GUEST_TOOLS += $(BUILD)/tests/guest/evil_server
+GUEST_TESTS += $(BUILD)/tests/guest/evil_server
+TEST_HELPERS := $(patsubst tests/helpers/%.c,$(BUILD)/tests/helpers/%,$(wildcard tests/helpers/*.c))
 # The host test programs again, with AddressSanitizer and UBSan: make check-asan.
 ASAN_DIR := $(BUILD)/asan
 ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
@@ -59,14 +63,17 @@ help:
 	@echo 'make deb            build/deb/p2pshare-dkms_*.deb and p2pctl_*.deb, checked by lintian'
 
 module:
-	@scripts/build-module.sh $(KVER)
+	@[ -n "$(KVER)" ] || { echo "make: no kernel headers in /lib/modules/*/build (make deps)"; exit 1; }
+	@[ "$(KVER)" = "$$(uname -r)" ] || [ "$(origin KVER)" != file ] || \
+		echo "make: the running kernel $$(uname -r) has no headers; building for $(KVER) (set KVER=)"
+	+@scripts/build-module.sh $(KVER)
 	@cp $(BUILD)/$(KVER)/kmod/p2pshare.ko kmod/p2pshare.ko
 
 modules-all:
-	@set -e; for k in $(KVERS_ALL); do scripts/build-module.sh $$k; done
+	+@set -e; for k in $(KVERS_ALL); do scripts/build-module.sh $$k; done
 
 modules-selftest:
-	@set -e; for k in $(KVERS_ALL); do scripts/build-module.sh --selftest $$k; done
+	+@set -e; for k in $(KVERS_ALL); do scripts/build-module.sh --selftest $$k; done
 
 p2pctl: userspace/p2pctl
 
@@ -109,7 +116,11 @@ bench-profile: p2pctl twin bench-tools
 	@scripts/bench.sh --profile
 
 # The twin is a guest test program too (tests/guest/dp_conformance_twin.sh).
-tests: $(HOST_TESTS) $(GUEST_TOOLS) userspace/p2pd/p2pd
+# A program left in build/tests/guest by an older tree (a helper that lived
+# there, a test since renamed) would run as a test: it goes.
+tests: $(HOST_TESTS) $(GUEST_TESTS) $(TEST_HELPERS) userspace/p2pd/p2pd
+	@find $(BUILD)/tests/guest -maxdepth 1 -type f \
+		$(patsubst %,! -path %,$(GUEST_TESTS)) -delete
 
 $(BUILD)/tests/host/%: tests/host/%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
@@ -125,10 +136,14 @@ $(BUILD)/tests/guest/evil_server: tests/host/test_evil_server.c $(LIB_SRCS) $(HD
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(SODIUM_LIBS)
 
-$(BUILD)/tests/guest/%: tests/guest/%.c $(LIB_SRCS) $(HDRS) $(wildcard tests/guest/*.h)
+$(BUILD)/tests/guest/%: tests/guest/%.c $(LIB_SRCS) $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -I$(HARNESS_DIR) $(CFLAGS) -o $@ $< $(LIB_SRCS) \
 		$(MNL_LIBS) $(SODIUM_LIBS)
+
+$(BUILD)/tests/helpers/%: tests/helpers/%.c $(LIB_SRCS) $(HDRS) $(wildcard tests/helpers/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(MNL_LIBS) $(SODIUM_LIBS)
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then scripts/deps.sh; else sudo scripts/deps.sh; fi
@@ -155,7 +170,7 @@ LINT_CYCLES ?= fail
 LINT_OBJS := $(patsubst %.c,$(BUILD)/lint/%.o,$(P2PCTL_SRCS) $(TWIN_SRCS) $(wildcard userspace/lib/*.c))
 
 lint: $(LINT_OBJS)
-	@scripts/build-module.sh $(KVER)
+	+@scripts/build-module.sh $(KVER)
 	@LINT_CYCLES=$(LINT_CYCLES) scripts/lint.sh $(KVER)
 
 # Objects only for nm (scripts/cycles.py): which file calls which, unoptimised

@@ -5,7 +5,7 @@
  * naive implementation written from docs/PROTOCOL.md section 5 alone.  Any
  * disagreement (an accepted "..", a lost ENAMETOOLONG, a different error
  * order) aborts.  The lookup itself (LOOKUP_BENEATH in kmod/path.c) needs a
- * kernel: tests/guest/hard_fuzz.c sends the same kind of paths to it.
+ * kernel: tests/helpers/hard_fuzz.c sends the same kind of paths to it.
  */
 #include <errno.h>
 #include <stdint.h>

@@ -27,6 +27,13 @@ static int reply(struct p2p_conn *conn, u8 op, const u8 *buf, int len)
 /* A recoverable failure: say so and go on with the next request. */
 static int fail(struct p2p_conn *conn, int err, const char *msg)
 {
+	const struct p2p_user *u = conn->account;
+	char buf[192];
+
+	if (!msg && (err == EACCES || err == -EACCES) && u)
+		msg = p2p_eacces_msg(buf, sizeof(buf),
+				     from_kuid_munged(&init_user_ns, u->uid),
+				     from_kgid_munged(&init_user_ns, u->gid));
 	return p2p_conn_send_error(conn, err, msg);
 }
 
@@ -62,17 +69,6 @@ static struct p2p_export *export_of(struct p2p_conn *conn,
 		return exp;
 	p2p_export_put(exp);
 	return NULL;
-}
-
-static u8 ftype(umode_t mode)
-{
-	if (S_ISREG(mode))
-		return P2P_FTYPE_REG;
-	if (S_ISDIR(mode))
-		return P2P_FTYPE_DIR;
-	if (S_ISLNK(mode))
-		return P2P_FTYPE_SYMLINK;
-	return P2P_FTYPE_OTHER;
 }
 
 static int getattr(const struct path *path, struct kstat *st)
@@ -139,7 +135,7 @@ static int op_stat(struct p2p_conn *conn, u32 len)
 	p2p_export_put(exp);
 	if (ret)
 		return fail(conn, ret, NULL);
-	a.type = ftype(st.mode);
+	a.type = p2p_ftype_of(st.mode);
 	a.mode = st.mode & 07777;
 	a.nlink = st.nlink;
 	a.size = st.size;
@@ -222,7 +218,7 @@ static void dirent_of(struct file *dir, const struct rd_name *n,
 	/* Neither the mounted file system nor the directory it covers. */
 	if (d_really_is_positive(path.dentry) && !mounted_on(&path) &&
 	    !getattr(&path, &st)) {
-		e->type = ftype(st.mode);
+		e->type = p2p_ftype_of(st.mode);
 		e->mode = st.mode & 07777;
 		e->size = st.size;
 		e->mtime_sec = st.mtime.tv_sec;

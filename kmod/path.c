@@ -2,7 +2,6 @@
 /*
  * Confinement: resolve peer-supplied paths beneath an export's root.
  */
-#include <linux/ctype.h>
 #include <linux/file.h>
 #include <linux/fs_struct.h>
 #include <linux/fs.h>
@@ -13,34 +12,10 @@
 
 #include "compat.h"
 #include "path.h"
+#include "wire.h"
 
 #define P2P_LOOKUP_FLAGS (LOOKUP_BENEATH | LOOKUP_NO_SYMLINKS | \
 			  LOOKUP_NO_MAGICLINKS | LOOKUP_NO_XDEV)
-
-bool p2p_name_reserved(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len < 11 || len > 26 || memcmp(s, ".p2p-", 5) ||
-	    memcmp(s + len - 5, ".part", 5))
-		return false;
-	for (i = 5; i < len - 5; i++)
-		if (!isxdigit(s[i]))
-			return false;
-	return true;
-}
-
-static bool path_reserved(const char *p, size_t len)
-{
-	const char *end = p + len, *c;
-
-	for (; p < end; p = c + 1) {
-		c = memchr(p, '/', end - p) ?: end;
-		if (p2p_name_reserved(p, c - p))
-			return true;
-	}
-	return false;
-}
 
 int p2p_path_resolve(const struct path *root, const char *p, size_t len,
 		     struct path *out)
@@ -55,7 +30,7 @@ int p2p_path_resolve(const struct path *root, const char *p, size_t len,
 	}
 	if (len >= PATH_MAX)
 		return -ENAMETOOLONG;
-	if (path_reserved(p, len))
+	if (p2p_path_reserved(p, len))
 		return -ENOENT;
 	buf = kmemdup_nul(p, len, GFP_KERNEL);
 	if (!buf)

@@ -20,14 +20,6 @@ struct file *p2p_path_open_read(const struct path *root, const char *p,
 struct file *p2p_path_open_dir(const struct path *root, const char *p,
 			       size_t len);
 
-/*
- * ".p2p-" HEX ".part" (1 to 16 hex digits): the name an upload takes at
- * its commit, for an instant under the directory's lock, or all along on
- * a file system without O_TMPFILE.  No request may name it (STAT, READ,
- * READDIR: ENOENT; PUT: EINVAL) and READDIR never lists it, so no peer
- * can read, list or replace an upload in flight.
- */
-bool p2p_name_reserved(const char *s, size_t len);
 
 /*
  * An upload: an unnamed file (O_TMPFILE) in the target's directory,

@@ -285,16 +285,9 @@ int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
 
 int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg)
 {
-	struct p2p_error e;
 	int len;
 
-	err = p2p_wire_errno(err);
-	if (!msg)
-		msg = p2p_errno_msg(err);
-	e.code = err;
-	e.msg.s = msg;
-	e.msg.len = strlen(msg);
-	len = p2p_enc_error(conn->wbuf, conn->wsize, &e);
+	len = p2p_enc_error_code(conn->wbuf, conn->wsize, err, msg);
 	if (len < 0)
 		return len;
 	p2p_stat_inc(conn->pn, P2P_STAT_ERRORS);

@@ -6,11 +6,15 @@
  */
 #ifdef __KERNEL__
 #include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/stat.h>
 #include <linux/string.h>
 #include <linux/types.h>
 #else
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #endif
 #include "wire.h"
 
@@ -51,6 +55,50 @@ bool p2p_name_valid(const char *s, size_t len)
 		if (!name_char(s[i]))
 			return false;
 	return true;
+}
+
+static bool hex_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+bool p2p_name_reserved(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len < 11 || len > 26 || memcmp(s, ".p2p-", 5) ||
+	    memcmp(s + len - 5, ".part", 5))
+		return false;
+	for (i = 5; i < len - 5; i++)
+		if (!hex_char(s[i]))
+			return false;
+	return true;
+}
+
+bool p2p_path_reserved(const char *p, size_t len)
+{
+	const char *end = p + len, *c;
+
+	for (; p < end; p = c + 1) {
+		c = memchr(p, '/', end - p);
+		if (!c)
+			c = end;
+		if (p2p_name_reserved(p, c - p))
+			return true;
+	}
+	return false;
+}
+
+__u8 p2p_ftype_of(unsigned int mode)
+{
+	if (S_ISREG(mode))
+		return P2P_FTYPE_REG;
+	if (S_ISDIR(mode))
+		return P2P_FTYPE_DIR;
+	if (S_ISLNK(mode))
+		return P2P_FTYPE_SYMLINK;
+	return P2P_FTYPE_OTHER;
 }
 
 bool p2p_component_valid(const char *s, size_t len)
@@ -493,6 +541,27 @@ int p2p_enc_error(void *buf, size_t cap, const struct p2p_error *m)
 	p2p_put_u16(&w, m->msg.len);
 	p2p_put_bytes(&w, m->msg.s, m->msg.len);
 	return p2p_wr_done(&w);
+}
+
+int p2p_enc_error_code(void *buf, size_t cap, int err, const char *msg)
+{
+	struct p2p_error e;
+
+	e.code = p2p_wire_errno(err);
+	if (!msg)
+		msg = p2p_errno_msg(e.code);
+	e.msg.s = msg;
+	e.msg.len = strlen(msg);
+	return p2p_enc_error(buf, cap, &e);
+}
+
+const char *p2p_eacces_msg(char *buf, size_t len, unsigned int uid,
+			   unsigned int gid)
+{
+	snprintf(buf, len,
+		 "permission denied: on this host you read and write as uid %u gid %u (its administrator can change that with p2pctl user set --uid/--gid, or the file's owner or mode)",
+		 uid, gid);
+	return buf;
 }
 
 int p2p_dec_error(const void *buf, size_t len, struct p2p_error *m)

@@ -157,6 +157,20 @@ bool p2p_name_valid(const char *s, size_t len);
 bool p2p_component_valid(const char *s, size_t len);
 int p2p_path_check(const char *s, size_t len);
 
+/*
+ * ".p2p-" HEX ".part" (1 to 16 hex digits): the name an upload takes at
+ * its commit, for an instant under the directory's lock, or all along on
+ * a file system without O_TMPFILE.  No request may name it (STAT, READ,
+ * READDIR: ENOENT; PUT: EINVAL) and READDIR never lists it, so no peer
+ * can read, list or replace an upload in flight.  Both servers use these.
+ */
+bool p2p_name_reserved(const char *s, size_t len);
+/* Whether any component of the wire path P (LEN bytes) is reserved. */
+bool p2p_path_reserved(const char *p, size_t len);
+
+/* The P2P_FTYPE_* of a file mode (S_IFMT bits). */
+__u8 p2p_ftype_of(unsigned int mode);
+
 /* Reader and writer primitives. */
 void p2p_rd_init(struct p2p_rd *r, const void *buf, size_t len);
 int p2p_get_u8(struct p2p_rd *r, __u8 *v);
@@ -206,6 +220,18 @@ int p2p_enc_hello_reply(void *buf, size_t cap,
 int p2p_dec_hello_reply(const void *buf, size_t len,
 			struct p2p_hello_reply *m);
 int p2p_enc_error(void *buf, size_t cap, const struct p2p_error *m);
+/*
+ * An ERROR body for ERR (any sign, mapped by p2p_wire_errno()) with MSG,
+ * or the code's default text when MSG is NULL.
+ */
+int p2p_enc_error_code(void *buf, size_t cap, int err, const char *msg);
+/*
+ * The text of an EACCES the file system gave: the peer cannot know as whom
+ * it reads and writes on this host, so both servers say so, and who can
+ * change it.  Writes at most LEN bytes into BUF and returns BUF.
+ */
+const char *p2p_eacces_msg(char *buf, size_t len, unsigned int uid,
+			   unsigned int gid);
 int p2p_dec_error(const void *buf, size_t len, struct p2p_error *m);
 
 int p2p_enc_stat_req(void *buf, size_t cap, const struct p2p_stat_req *m);

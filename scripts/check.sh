@@ -21,7 +21,7 @@ stage() {
 
 # shellcheck disable=SC2317 # run by stage
 build() {
-	make -s modules-all && make -s modules-selftest && make -s p2pctl &&
+	make -s -j2 modules-all && make -s -j2 modules-selftest && make -s -j2 p2pctl &&
 		make -s tests && make -s deb
 }
 

@@ -104,6 +104,22 @@ wait_for() {
 	return 1
 }
 
+# tap_relay PREFIX FILE: the TAP output of another program, in FILE, as
+# checks of this test named "PREFIX: NAME"; a bail-out is a failed check,
+# its other lines become diagnostics.
+tap_relay() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) ok "$1: ${line#ok * - }" ;;
+		"not ok "*) not_ok "$1: ${line#not ok * - }" ;;
+		"Bail out!"*) not_ok "$1: ${line#Bail out! }" ;;
+		"TAP version"* | 1..*) ;;
+		*) echo "# $line" ;;
+		esac
+	done <"$2"
+}
+
 module_loaded() { [ -d /sys/module/p2pshare ]; }
 
 # Start from a freshly loaded module: reset_module [PARAM=VALUE...].

@@ -12,6 +12,7 @@
 #include "nl.h"
 #include "p2pctl.h"
 #include "apply.h"
+#include "model_nl.h"
 
 #define MAX_USERS 256
 
@@ -118,6 +119,12 @@ static int export_main(int argc, char **argv)
 	struct p2p_nl nl;
 	int fd, ret;
 
+	if (argc >= 2 && !strcmp(argv[1], "list")) {
+		if (argc > 2)
+			return usage_err(&cmd_export, "unexpected argument \"%s\"",
+					 argv[2]);
+		return model_list_names(true);
+	}
 	if (export_args(argc, argv, &a))
 		return 1;
 	fd = open_dir(a.dir);
@@ -136,13 +143,16 @@ static int export_main(int argc, char **argv)
 const struct command cmd_export = {
 	.name = "export",
 	.main = export_main,
-	.usage = "DIR [--name NAME] [--user USER[:ro|:rw]]...",
+	.usage = "DIR [--name NAME] [--user USER[:ro|:rw]]... | list",
 	.help =
 	"Share the directory DIR with peers under the name NAME.  p2pctl opens\n"
 	"DIR for reading and hands the module the open directory, so the\n"
 	"directory exported is the one named here, whatever happens to the path\n"
 	"later.  The server starts listening with the first export (see p2pctl\n"
 	"listen).\n"
+	"\n"
+	"p2pctl export list prints the exports' names, one a line, for scripts\n"
+	"(p2pctl show has the details); a directory named list is ./list.\n"
 	"\n"
 	"Options:\n"
 	"  --name NAME            the export's name in p2p:// URLs (default: the\n"

@@ -2,9 +2,11 @@
 /*
  * p2pctl get: one file of a peer's export (get -r, a tree: tree.c).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "xfer.h"
 
@@ -35,7 +37,21 @@ static int out_path(struct get *g)
 	return 0;
 }
 
-static int check_resume(struct get *g, const char *target)
+/*
+ * -c trusts the bytes already in OUT only as far as it checked them: the
+ * READ starts up to RESUME_CHECK bytes early, and those must equal the
+ * last bytes of OUT, or OUT is left alone and get fails.
+ */
+#define RESUME_CHECK	(64 * 1024)
+
+static uint64_t check_len(const struct get *g)
+{
+	if (!g->a.resume)
+		return 0;
+	return g->offset < RESUME_CHECK ? g->offset : RESUME_CHECK;
+}
+
+static int check_size(struct get *g, const char *target)
 {
 	if (!g->a.resume || g->offset <= g->rr.size)
 		return 0;
@@ -45,21 +61,69 @@ static int check_resume(struct get *g, const char *target)
 	return 1;
 }
 
+/* The server's LEN bytes before g->offset into BUF: 0 or a negative errno. */
+static int recv_exact(struct get *g, char *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = p2p_read_data(&g->p.sess, buf + got, len - got);
+		if (n <= 0)
+			return n ? n : -EIO;
+		got += n;
+	}
+	return 0;
+}
+
+static int check_tail(struct get *g, const char *target, size_t len)
+{
+	char *mine = malloc(2 * len), *theirs = mine + len;
+	int ret = 1;
+
+	if (!mine) {
+		err("out of memory");
+		return 1;
+	}
+	if (pread(g->fd, mine, len, g->offset - len) != (ssize_t)len) {
+		err("cannot resume \"%s\": cannot read it back: %s", g->out,
+		    errno ? strerror(errno) : "short read");
+		goto out;
+	}
+	ret = recv_exact(g, theirs, len);
+	if (ret) {
+		ret = peer_fail(&g->p, ret, "get", target);
+		goto out;
+	}
+	ret = memcmp(mine, theirs, len) != 0;
+	if (ret)
+		err("cannot resume \"%s\": its last %zu bytes differ from "
+		    "\"%s\" at %s; remove it, or get without -c", g->out, len,
+		    target, g->p.url.hostport);
+out:
+	free(mine);
+	return ret;
+}
+
 static int get_file(struct get *g)
 {
 	char target[P2P_NAME_MAX + P2P_PATH_MAX + 2];
+	uint64_t check = check_len(g);
 	int ret;
 
 	peer_target(&g->p.url, target, sizeof(target));
 	g->rpath = g->p.url.path;
 	ret = p2p_read_begin(&g->p.sess, g->p.url.export, g->rpath,
-			     g->offset, P2P_READ_TO_EOF, &g->rr);
+			     g->offset - check, P2P_READ_TO_EOF, &g->rr);
 	if (peer_again(&g->p, &ret))
 		ret = p2p_read_begin(&g->p.sess, g->p.url.export, g->rpath,
-				     g->offset, P2P_READ_TO_EOF, &g->rr);
+				     g->offset - check, P2P_READ_TO_EOF, &g->rr);
 	if (ret)
 		return peer_fail(&g->p, ret, "get", target);
-	if (check_resume(g, target) || get_recv_data(g, target))
+	if (check_size(g, target) || (check && check_tail(g, target, check)))
+		return 1;
+	g->rr.total -= check;
+	if (get_recv_data(g, target))
 		return 1;
 	return get_finish_out(g);
 }
@@ -120,8 +184,11 @@ const struct command cmd_get = {
 	"                   bytes past OUT's current size (none if it is already\n"
 	"                   complete; an error if OUT is larger than the remote\n"
 	"                   file).  An interrupted -c download keeps what it\n"
-	"                   received, for the next -c.  The bytes already in OUT\n"
-	"                   are trusted, not compared.\n"
+	"                   received, for the next -c.  The last 64 KiB already\n"
+	"                   in OUT (all of it if smaller) are fetched again and\n"
+	"                   compared first: if they differ, OUT is left as it\n"
+	"                   is and get fails (remove OUT, or get without -c).\n"
+	"                   Earlier bytes are not compared.\n"
 	"  -r, --recursive  PATH is a directory (the export's root without\n"
 	"                   PATH): fetch its whole tree, see below\n"
 	PEER_OPTIONS

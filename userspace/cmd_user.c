@@ -8,6 +8,7 @@
 #include "nl.h"
 #include "p2pctl.h"
 #include "apply.h"
+#include "model_nl.h"
 
 struct user_args {
 	const char *name;
@@ -130,7 +131,13 @@ static int user_main(int argc, char **argv)
 	int ret;
 
 	if (argc < 2)
-		return usage_err(&cmd_user, "missing add, set or del");
+		return usage_err(&cmd_user, "missing add, set, del or list");
+	if (!strcmp(argv[1], "list")) {
+		if (argc > 2)
+			return usage_err(&cmd_user, "unexpected argument \"%s\"",
+					 argv[2]);
+		return model_list_names(false);
+	}
 	if (!strcmp(argv[1], "add"))
 		ret = user_add(&nl, argc - 2, argv + 2);
 	else if (!strcmp(argv[1], "set"))
@@ -147,7 +154,8 @@ const struct command cmd_user = {
 	.name = "user",
 	.main = user_main,
 	.usage = "add USER --pubkey KEY|FILE [--uid UID] [--gid GID] | "
-		 "set USER [--pubkey KEY|FILE] [--uid UID] [--gid GID] | del USER",
+		 "set USER [--pubkey KEY|FILE] [--uid UID] [--gid GID] | del USER | "
+		 "list",
 	.help =
 	"Manage the users this host knows.  A user is a name and an X25519\n"
 	"public key; the host never holds the user's private key.  Files are\n"
@@ -173,12 +181,16 @@ const struct command cmd_user = {
 	"      and run as the old ids.  A set that changes nothing does nothing.\n"
 	"  del USER\n"
 	"      Delete USER and all its grants; its open connections end at once.\n"
+	"  list\n"
+	"      The users' names, one a line, for scripts (p2pctl show has the\n"
+	"      details).\n"
 	"\n"
 	"Examples:\n"
 	"  p2pctl user add alice --pubkey alice.pub\n"
 	"  p2pctl user add bob --pubkey \"$(cat bob.pub)\" --uid 1000 --gid 1000\n"
 	"  p2pctl user set bob --pubkey bob-new.pub\n"
 	"  p2pctl user del bob\n"
+	"  p2pctl user list\n"
 	"\n"
 	"Exit status: 0, or 1 with a one-line reason on stderr.\n",
 };

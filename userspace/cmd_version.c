@@ -2,6 +2,7 @@
 /*
  * p2pctl version: this p2pctl's version and the module's.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "nl.h"
@@ -28,7 +29,12 @@ static int version_main(int argc, char **argv)
 		return usage_err(&cmd_version, "unexpected argument \"%s\"", argv[1]);
 	printf("p2pctl %s\n", P2PCTL_VERSION);
 	fflush(stdout);
-	if (p2p_nl_open(&nl))
+	ret = p2p_nl_connect(&nl);
+	if (ret == -ENOENT) {
+		printf("p2pshare.ko not loaded (%s)\n", p2p_nl_module_hint());
+		return 0;
+	}
+	if (ret)
 		return 1;
 	ret = p2p_nl_run(&nl, p2p_nl_msg(&nl, P2P_CMD_STATUS_GET, 0),
 			 version_cb, kver);
@@ -47,5 +53,6 @@ const struct command cmd_version = {
 	.main = version_main,
 	.usage = "",
 	.help =
-	"Print the version of p2pctl and of the loaded p2pshare module.\n",
+	"Print the version of p2pctl and of the loaded p2pshare module.  Without\n"
+	"the module it says so and how to load it, and still exits 0.\n",
 };

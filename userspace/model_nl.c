@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -280,4 +281,26 @@ int model_read(struct p2p_nl *nl, struct p2p_model *s, int flags)
 		return -1;
 	}
 	return 0;
+}
+
+int model_list_names(bool exports)
+{
+	struct p2p_model m = { 0 };
+	struct p2p_nl nl;
+	int i, ret = 1;
+
+	if (p2p_nl_open(&nl))
+		return 1;
+	if (!model_read(&nl, &m, 0)) {
+		if (exports)
+			for (i = 0; i < m.n_exports; i++)
+				printf("%s\n", m.exports[i].name);
+		else
+			for (i = 0; i < m.n_users; i++)
+				printf("%s\n", m.users[i].name);
+		ret = 0;
+	}
+	p2p_model_free(&m);
+	p2p_nl_close(&nl);
+	return ret;
 }

@@ -11,6 +11,8 @@
 
 /* Read everything into m; prints why and returns -1 on failure. */
 int model_read(struct p2p_nl *nl, struct p2p_model *m, int flags);
+/* user list, export list: the names, one a line; 0, or 1 after a message. */
+int model_list_names(bool exports);
 /* Fill m->listen* from a message's listener attributes. */
 void model_listen(struct p2p_model *m, struct nlattr **tb);
 /* Fill m->limits from a message's limit attributes (those it holds). */

@@ -3,7 +3,10 @@
  * Generic netlink plumbing for p2pctl (libnl-genl-3).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
 #include <linux/netlink.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
@@ -15,7 +18,63 @@
 #define SOL_NETLINK 270
 #endif
 
+/* Whether modules.dep of the running kernel lists p2pshare.ko. */
+static bool module_installed(const char *release)
+{
+	char path[512], line[1024];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", release);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+		char *base;
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		base = strrchr(line, '/');
+		base = base ? base + 1 : line;
+		found = !strncmp(base, "p2pshare.ko", 11) &&
+			(!base[11] || base[11] == '.');
+	}
+	fclose(f);
+	return found;
+}
+
+const char *p2p_nl_module_hint(void)
+{
+	static char hint[256];
+	struct utsname u;
+
+	if (uname(&u))
+		snprintf(u.release, sizeof(u.release), "?");
+	if (module_installed(u.release))
+		return "load it as root: modprobe p2pshare";
+	if (!access("kmod/p2pshare.ko", R_OK))
+		return "load it as root: insmod kmod/p2pshare.ko";
+	if (!access("kmod/Kbuild", R_OK))
+		return "build it with make, then as root: insmod kmod/p2pshare.ko";
+	snprintf(hint, sizeof(hint), "it is not installed for kernel %s: "
+		 "install p2pshare-dkms, or build it (make) and insmod "
+		 "kmod/p2pshare.ko", u.release);
+	return hint;
+}
+
 int p2p_nl_open(struct p2p_nl *nl)
+{
+	int ret = p2p_nl_connect(nl);
+
+	if (ret == -ENOENT)
+		err("the p2pshare module is not loaded (%s)",
+		    p2p_nl_module_hint());
+	return ret;
+}
+
+int p2p_nl_connect(struct p2p_nl *nl)
 {
 	int one = 1, ret;
 
@@ -36,7 +95,6 @@ int p2p_nl_open(struct p2p_nl *nl)
 		   &one, sizeof(one));
 	nl->family = genl_ctrl_resolve(nl->sk, P2P_GENL_NAME);
 	if (nl->family < 0) {
-		err("the p2pshare module is not loaded (insmod kmod/p2pshare.ko)");
 		ret = -ENOENT;
 		goto err_free;
 	}

@@ -18,6 +18,11 @@ typedef int (*p2p_nl_cb)(struct nl_msg *msg, void *arg);
 
 /* Connect and resolve the family; prints why on failure. */
 int p2p_nl_open(struct p2p_nl *nl);
+/* The same, silent when the module is absent (-ENOENT). */
+int p2p_nl_connect(struct p2p_nl *nl);
+/* How to load the module here: modprobe when the running kernel has it
+ * installed, insmod in a source tree, else what to install. */
+const char *p2p_nl_module_hint(void);
 void p2p_nl_close(struct p2p_nl *nl);
 /* A new request for CMD; flags such as NLM_F_DUMP. */
 struct nl_msg *p2p_nl_msg(struct p2p_nl *nl, int cmd, int flags);

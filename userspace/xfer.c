@@ -99,10 +99,10 @@ static int open_resume(struct get *g)
 {
 	struct stat st;
 
-	g->fd = open(g->out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	g->fd = open(g->out, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	g->created = g->fd >= 0;
 	if (g->fd < 0 && errno == EEXIST)
-		g->fd = open(g->out, O_WRONLY | O_CLOEXEC);
+		g->fd = open(g->out, O_RDWR | O_CLOEXEC);
 	if (g->fd < 0 || fstat(g->fd, &st)) {
 		err("cannot open \"%s\": %s", g->out, strerror(errno));
 		return 1;

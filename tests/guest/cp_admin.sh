@@ -1,16 +1,9 @@
 #!/bin/bash
 # Control plane: every admin command, and every refusal with its message,
 # exit status 1 and no change to the state.
-. "$(dirname "$0")/../lib.sh"
-tap_plan
-reset_module
-cd "$TEST_TMP" || exit 1
-# the test listeners' addresses (RFC 2544 benchmark range, ULA)
-ip link set lo up
-ip addr add 198.18.0.1/32 dev lo 2>/dev/null
-ip -6 addr add fd00::1/128 dev lo nodad 2>/dev/null
+. "$(dirname "$0")/fixture.sh"
+dp_setup_here
 
-state() { p2pctl show -j | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("counters"); print(json.dumps(d, sort_keys=True))'; }
 # refused DESC MESSAGE CMD...: fails with MESSAGE and changes nothing.
 refused() {
 	local desc=$1 before
@@ -18,9 +11,7 @@ refused() {
 	check_fail "$@"
 	check_eq "$desc: nothing changed" "$(state)" "$before"
 }
-jq_() { p2pctl show -j | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
-umask 022
 check "genkey" sh -c 'p2pctl genkey > a.key && p2pctl genkey > b.key'
 check_out "genkey file is 0600" "600" stat -c %a a.key
 check_out "genkey prints 44 base64 characters" "44" sh -c 'head -1 a.key | tr -d "\n" | wc -c'
@@ -34,9 +25,9 @@ check_fail "pubkey: empty input" "no key found" sh -c 'p2pctl pubkey < /dev/null
 # users
 check "user add (key)" p2pctl user add alice --pubkey "$(cat a.pub)"
 check "user add (file, uid, gid)" p2pctl user add bob --pubkey b.pub --uid 1000 --gid 100
-check_out "alice maps to nobody" "65534 65534" jq_ '" ".join(str(u[k]) for u in d["users"] if u["name"]=="alice" for k in ("uid","gid"))'
-check_out "bob maps to 1000:100" "1000 100" jq_ '" ".join(str(u[k]) for u in d["users"] if u["name"]=="bob" for k in ("uid","gid"))'
-check_out "show has alice's public key" "$(cat a.pub)" jq_ 'd["users"][0]["pubkey"]'
+check_out "alice maps to nobody" "65534 65534" show_j '" ".join(str(u[k]) for u in d["users"] if u["name"]=="alice" for k in ("uid","gid"))'
+check_out "bob maps to 1000:100" "1000 100" show_j '" ".join(str(u[k]) for u in d["users"] if u["name"]=="bob" for k in ("uid","gid"))'
+check_out "show has alice's public key" "$(cat a.pub)" show_j 'd["users"][0]["pubkey"]'
 refused "user add: exists" 'user "alice" exists' p2pctl user add alice --pubkey b.pub
 refused "user add: invalid name" 'invalid user name "a/b"' p2pctl user add a/b --pubkey a.pub
 refused "user add: dot name" 'invalid user name ".."' p2pctl user add .. --pubkey a.pub
@@ -52,14 +43,17 @@ refused "user add: unknown option" 'unknown argument "--shell"' \
 	p2pctl user add carol --pubkey a.pub --shell /bin/sh
 refused "user del: unknown" 'user "carol" unknown' p2pctl user del carol
 refused "user: unknown subcommand" 'unknown argument "mod"' p2pctl user mod alice
+check_out "user list: the names, one a line" "alice
+bob" p2pctl user list
+refused "user list takes no argument" 'unexpected argument "x"' p2pctl user list x
 
 # exports
 mkdir -p srv/music srv/pics srv/docs && touch srv/file
 check "export with two users" p2pctl export srv/music --user alice --user bob:rw
 check_out "export named after the directory, path absolute" "music $TEST_TMP/srv/music" \
-	jq_ 'd["exports"][0]["name"] + " " + d["exports"][0]["path"]'
+	show_j 'd["exports"][0]["name"] + " " + d["exports"][0]["path"]'
 check_out "grants ro and rw" "alice:ro bob:rw" \
-	jq_ '" ".join(g["user"]+":"+g["mode"] for g in d["exports"][0]["grants"])'
+	show_j '" ".join(g["user"]+":"+g["mode"] for g in d["exports"][0]["grants"])'
 check "export with --name" p2pctl export srv/pics --name photos
 refused "export: name exists" 'export "music" exists' p2pctl export srv/docs --name music
 refused "export: directory already exported" 'directory already exported as "music"' \
@@ -72,6 +66,12 @@ refused "export: unknown user creates nothing" 'user "zed" unknown' \
 refused "export: user granted twice" 'user "alice" granted twice' \
 	p2pctl export srv/docs --user alice --user alice:rw
 refused "export: invalid name" 'invalid export name "a b"' p2pctl export srv/docs --name "a b"
+check_out "export list: the names, one a line" "music
+photos" p2pctl export list
+refused "export list takes no argument" 'unexpected argument "x"' p2pctl export list x
+mkdir -p list
+check_out "export ./list exports a directory named list" "list" \
+	sh -c 'p2pctl export ./list && p2pctl export list | grep -x list && p2pctl unexport list'
 refused "export: bad --user mode" 'invalid --user "alice:rx"' p2pctl export srv/docs --user alice:rx
 refused "export: missing DIR" "missing DIR" p2pctl export --name x
 
@@ -80,7 +80,7 @@ check "grant (default ro)" p2pctl grant photos alice
 check "grant rw" p2pctl grant photos bob rw
 check "grant changes the mode" p2pctl grant photos bob ro
 check_out "photos grants" "alice:ro bob:ro" \
-	jq_ '" ".join(g["user"]+":"+g["mode"] for e in d["exports"] if e["name"]=="photos" for g in e["grants"])'
+	show_j '" ".join(g["user"]+":"+g["mode"] for e in d["exports"] if e["name"]=="photos" for g in e["grants"])'
 refused "grant: unknown export" 'export "nope" unknown' p2pctl grant nope alice
 refused "grant: unknown user" 'user "zed" unknown' p2pctl grant photos zed
 refused "grant: bad mode" 'invalid mode "rwx"' p2pctl grant photos alice rwx
@@ -90,23 +90,23 @@ refused "revoke: missing USER" "missing USER" p2pctl revoke photos
 
 check "user del" p2pctl user del alice
 check_out "user del removed alice's grants" "bob:rw|" \
-	jq_ '"|".join(" ".join(g["user"]+":"+g["mode"] for g in e["grants"]) for e in d["exports"])'
+	show_j '"|".join(" ".join(g["user"]+":"+g["mode"] for g in e["grants"]) for e in d["exports"])'
 check "unexport" p2pctl unexport photos
 refused "unexport: unknown" 'export "photos" unknown' p2pctl unexport photos
 
 # listener
 check "listen ADDR:PORT" p2pctl listen 198.18.0.1:7000
-check_out "listener shown" "198.18.0.1 7000" jq_ 'd["listener"]["address"] + " " + str(d["listener"]["port"])'
+check_out "listener shown" "198.18.0.1 7000" show_j 'd["listener"]["address"] + " " + str(d["listener"]["port"])'
 check "listen [ADDR6]:PORT" p2pctl listen '[fd00::1]:7001'
-check_out "IPv6 listener" "fd00::1 7001" jq_ 'd["listener"]["address"] + " " + str(d["listener"]["port"])'
+check_out "IPv6 listener" "fd00::1 7001" show_j 'd["listener"]["address"] + " " + str(d["listener"]["port"])'
 check "listen :PORT" p2pctl listen :7002
-check_out "every address" "None 7002" jq_ 'str(d["listener"]["address"]) + " " + str(d["listener"]["port"])'
+check_out "every address" "None 7002" show_j 'str(d["listener"]["address"]) + " " + str(d["listener"]["port"])'
 check "listen (defaults)" p2pctl listen
-check_out "default port" "7437" jq_ 'd["listener"]["port"]'
+check_out "default port" "7437" show_j 'd["listener"]["port"]'
 refused "listen: bad port" 'invalid port "99999"' p2pctl listen :99999
 refused "listen: port 0" 'invalid port "0"' p2pctl listen :0
 refused "listen: bad address" 'invalid address "1.2.3"' p2pctl listen 1.2.3:80
-check_out "the server listens (an export exists)" "True" jq_ 'd["listener"]["active"]'
+check_out "the server listens (an export exists)" "True" show_j 'd["listener"]["active"]'
 refused "listen: address not configured here" "the listen address is not configured here" \
 	p2pctl listen 198.18.0.99:7000
 python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 7440)); s.listen(); time.sleep(60)' &
@@ -116,7 +116,7 @@ refused "listen: port in use" "port 7440 is already in use" p2pctl listen :7440
 kill $busy
 
 # host key
-check_out "hostkey is the one in show" "$(jq_ 'd["hostkey"]')" p2pctl hostkey
+check_out "hostkey is the one in show" "$(show_j 'd["hostkey"]')" p2pctl hostkey
 check "hostkey set" p2pctl hostkey set b.key
 check_out "hostkey is b's public key" "$(cat b.pub)" p2pctl hostkey
 refused "hostkey set: all zeros" "all zeros" \

@@ -7,9 +7,7 @@
 #
 #  netns a: server, 198.18.0.1 (va) ── veth ── vb 198.18.0.2   netns b: client
 #  netns c: server, 198.18.1.1 (vc) ── veth ── vbc 198.18.1.2  (b again)
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 DBG=/sys/kernel/debug/p2pshare
 PARAMS=/sys/module/p2pshare/parameters
 C_ADDR=198.18.1.1

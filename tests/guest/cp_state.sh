@@ -2,16 +2,9 @@
 # Control plane: save -> rmmod -> insmod -> load gives the same state, load
 # refuses a bad file whole, namespaces are independent, non-root is
 # refused, monitor reports changes, and no object outlives its namespace.
-. "$(dirname "$0")/../lib.sh"
-tap_plan
-reset_module
-cd "$TEST_TMP" || exit 1
-# the test listeners' addresses (RFC 2544 benchmark range, ULA)
-ip link set lo up
-ip addr add 198.18.0.1/32 dev lo 2>/dev/null
-ip -6 addr add fd00::1/128 dev lo nodad 2>/dev/null
+. "$(dirname "$0")/fixture.sh"
+dp_setup_here
 
-state() { p2pctl show -j | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("counters"); print(json.dumps(d, sort_keys=True))'; }
 # shellcheck disable=SC2317 # run by check_out
 objects() { cat /sys/kernel/debug/p2pshare/objects; }
 
@@ -24,7 +17,6 @@ check "setup" sh -c 'p2pctl user add alice --pubkey "$(p2pctl pubkey < a.key)" &
 	p2pctl export "srv/my docs" --name docs --user bob &&
 	p2pctl listen 198.18.0.1:7010'
 before=$(state)
-umask 022
 check "save" sh -c 'p2pctl save > saved.conf'
 check_out "saved file is 0600" "600" stat -c %a saved.conf
 check "saved file holds the host private key" grep -q '^hostkey ' saved.conf

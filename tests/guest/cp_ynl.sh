@@ -1,18 +1,10 @@
 #!/bin/bash
 # Generic tools drive the family: genl-ctrl-list shows it, and the kernel's
 # ynl client, given only docs/netlink.yaml, dumps, adds and is refused.
-. "$(dirname "$0")/../lib.sh"
-tap_plan
-reset_module
+. "$(dirname "$0")/fixture.sh"
+dp_setup_here
 
-YNL_DIR=${YNL_DIR:-/var/cache/p2pshare/tools/net/ynl}
-SCHEMA=${YNL_SCHEMA:-/var/cache/p2pshare/Documentation/netlink/genetlink-c.yaml}
-# shellcheck disable=SC2317 # run by check/check_out
-ynl() { python3 "$YNL_DIR/cli.py" --spec "$P2P_ROOT/docs/netlink.yaml" --schema "$SCHEMA" "$@"; }
 hex() { base64 -d | od -An -tx1 | tr -d ' \n'; }
-export -f ynl
-export YNL_DIR SCHEMA
-cd "$TEST_TMP" || exit 1
 
 check "genl-ctrl-list lists the family" bash -c 'genl-ctrl-list | grep -q "p2pshare version 1"'
 genl-ctrl-list -d > ctrl.txt 2>&1

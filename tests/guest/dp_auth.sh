@@ -4,11 +4,8 @@
 # --host-key mismatch (refused before the handshake, known_hosts left
 # alone), a replayed HANDSHAKE1 (refused: the server's fresh challenge is in
 # the prologue), and the rate limit on failed handshakes per source address.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 docs=$DP_SRV/docs
 mkdir -p "$docs"

@@ -2,11 +2,8 @@
 # A directory of 10 000 entries (files, directories, symlinks; names of 7
 # to 157 bytes): p2pctl ls lists exactly those names, which takes READDIR
 # continued across many pieces; dp_tool counts the pieces.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 docs=$DP_SRV/docs
 big=$docs/big
@@ -21,9 +18,7 @@ find "$big" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort >"$TEST_TMP/w
 check_out "10 000 entries on host A's disk" "10000" wc -l <"$TEST_TMP/want"
 
 dp_user alice
-check "export docs to alice" na p2pctl export "$docs" --user alice
-dp_listening
-dp_pin
+dp_serve "export docs to alice" "$docs" --user alice
 
 pls alice docs/big >"$TEST_TMP/ls" 2>"$TEST_TMP/err"
 check_eq "p2pctl ls succeeds" "$?" 0

@@ -1,5 +1,5 @@
 #!/bin/bash
-# The protocol conformance suite (build/tests/guest/dp_conformance) against the
+# The protocol conformance suite (build/tests/helpers/dp_conformance) against the
 # userspace twin server, userspace/p2pd/p2pd, in both data modes: the same
 # program and the same fixture as dp_conformance.sh runs against the module.
 # The twin reads the file `p2pctl save` writes for host A, so the module holds
@@ -14,13 +14,9 @@
 #           :7449.. (and the module's listener on :7437, unused here)
 #                                                     netns b: dp_conformance,
 #                                                              dp_tool
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
-P2PD=$P2P_ROOT/userspace/p2pd/p2pd
 docs=$DP_SRV/docs
 
 # run_suite MODE PORT: a fresh fixture, the twin in MODE, the suite against it.
@@ -30,15 +26,7 @@ run_suite() {
 	# Emptied, not replaced: the state file names this directory by its
 	# device and inode too, and the twin, as p2pctl load, checks them.
 	find "$docs" -mindepth 1 -delete
-	mkdir -p "$docs/sub"
-	echo hello >"$docs/hello.txt"
-	(cd "$docs/sub" && touch $(seq -f 'f%g' 20))
-	ln -s hello.txt "$docs/link"
-	ln -s sub "$docs/sublink"
-	mkfifo "$docs/fifo"
-	mkdir "$docs/mnt"
-	mount -t tmpfs -o size=1m p2p-conf "$docs/mnt"
-	chown 65534:65534 "$docs"
+	conformance_tree "$docs"
 	# nsenter itself, not the function na: $! is then p2pd's pid
 	nsenter --net=/run/netns/a "$P2PD" -c "$TEST_TMP/p2p.conf" -l "$DP_A:$port" \
 		--mode "$mode" 2>"$TEST_TMP/p2pd.err" &
@@ -48,18 +36,9 @@ run_suite() {
 		sed 's/^/#   /' "$TEST_TMP/p2pd.err"
 		return
 	fi
-	nb "$P2P_ROOT/build/tests/guest/dp_conformance" "$DP_A" "$port" alice \
-		"$DP_KEYS/alice.key" docs >"$TEST_TMP/suite" 2>&1
+	nb "$CONFORMANCE" "$DP_A" "$port" alice "$DP_KEYS/alice.key" docs >"$TEST_TMP/suite" 2>&1
 	rc=$?
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) ok "$mode: ${line#ok * - }" ;;
-		"not ok "*) not_ok "$mode: ${line#not ok * - }" ;;
-		"Bail out!"*) not_ok "$mode: ${line#Bail out! }" ;;
-		"TAP version"* | 1..*) ;;
-		*) echo "# $line" ;;
-		esac
-	done <"$TEST_TMP/suite"
+	tap_relay "$mode" "$TEST_TMP/suite"
 	check_eq "$mode: the suite exits 0" "$rc" 0
 	kill "$pid"
 	wait "$pid" 2>/dev/null

@@ -9,11 +9,8 @@
 # /etc/passwd), so Unix permissions cannot be what stops them. Hard links
 # are not tested as escapes: a hard link inside the export is a name of the
 # file inside the export by definition (the admin who made it shared it).
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 docs=$DP_SRV/docs
 mkdir -p "$docs/sub" "$docs/up" "$docs/mnt" "$docs/etcbind" "$docs/proc"
@@ -39,9 +36,7 @@ mount -t proc proc "$docs/proc"
 
 dp_user alice
 dp_user root0 --uid 0 --gid 0
-check "export docs (alice rw, root0 ro)" na p2pctl export "$docs" --user alice:rw --user root0
-dp_listening
-dp_pin
+dp_serve "export docs (alice rw, root0 ro)" "$docs" --user alice:rw --user root0
 
 c255=$(printf 'a%.0s' {1..255})
 c256=${c255}a

@@ -7,20 +7,14 @@
 # the module's exit finds no set missing (it would WARN).
 #
 # DP_HS_N: handshakes per burst (64).
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
-TOOL=$P2P_ROOT/build/tests/guest/hard_tool
 n=${DP_HS_N:-64}
 pub=$DP_SRV/pub
 mkdir -p "$pub"
 dp_user alice
-check "export pub to alice" na p2pctl export "$pub" --user alice
-dp_listening
-dp_pin
+dp_serve "export pub to alice" "$pub" --user alice
 
 sets() { cat /sys/kernel/debug/p2pshare/noise_objects; }
 # user add checks the public key with one DH (p2p_noise_check_pubkey), so
@@ -33,7 +27,7 @@ check "before the first handshake: at most the key check's set" test "$idle" -le
 burst() {
 	local i
 	for ((i = 0; i < $1; i++)); do
-		nb "$TOOL" auth - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" 1 \
+		nb "$HARD_TOOL" auth - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" 1 \
 			>"$TEST_TMP/$2$i" 2>&1 &
 	done
 }

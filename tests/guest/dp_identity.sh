@@ -2,11 +2,8 @@
 # Identity: requests run with the uid/gid the user is mapped to and no
 # capabilities, so Unix permissions apply on top of the grant. bob is
 # mapped to 1000:1000, alice to the default, nobody (65534).
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 docs=$DP_SRV/docs
 mkdir -p "$docs/rootdir" "$docs/bobdir" "$docs/private" "$docs/sticky" "$docs/nobodydir"
@@ -21,11 +18,13 @@ echo local >"$DP_DL/local.txt" && chmod 0640 "$DP_DL/local.txt"
 
 dp_user bob --uid 1000 --gid 1000
 dp_user alice
-check "export docs, bob and alice rw" na p2pctl export "$docs" --user bob:rw --user alice:rw
-dp_listening
-dp_pin
+dp_serve "export docs, bob and alice rw" "$docs" --user bob:rw --user alice:rw
 
-denied="permission denied (EACCES)"
+# A refusal by the file system names the ids the peer runs as here.
+denied_as() {
+	echo "permission denied: on this host you read and write as uid $1 gid $2 (its administrator can change that with p2pctl user set --uid/--gid, or the file's owner or mode) (EACCES)"
+}
+denied=$(denied_as 1000 1000)
 check_fail "root's 0600 file is refused to uid 1000" "$denied" pget bob docs/root600 -o -
 check "... its attributes are not secret (stat needs no read permission)" pstat bob docs/root600
 check_out "uid 1000's own 0600 file is served" "bob" pget bob docs/bob600 -o -
@@ -45,6 +44,7 @@ check "... and no temporary file" sh -c "! ls -A '$docs/sticky' | grep -q '^\.p2
 check "put of a new file into the sticky directory" pput "$DP_DL/local.txt" bob docs/sticky/bobfile
 check_out "... owned by 1000:1000" "1000:1000" stat -c %u:%g "$docs/sticky/bobfile"
 
+denied=$(denied_as 65534 65534)
 check_fail "alice (nobody) cannot read root's 0600 file" "$denied" pget alice docs/root600 -o -
 check_fail "nor uid 1000's 0600 file" "$denied" pget alice docs/bob600 -o -
 check "alice's put into nobody's directory" pput "$DP_DL/local.txt" alice docs/nobodydir/a.txt

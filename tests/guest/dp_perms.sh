@@ -7,11 +7,8 @@
 # access"); read-write allows everything. Grant changes apply to the next
 # request, on new connections and on one that stays open; deleting the
 # user ends its open connection.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 docs=$DP_SRV/docs
 mkdir -p "$docs/up" "$DP_SRV/hidden"
@@ -21,9 +18,7 @@ chown 65534:65534 "$docs/up"
 for u in nog ro rw; do dp_user "$u"; done
 check "export docs (ro: ro, rw: rw, nog: none)" \
 	na p2pctl export "$docs" --user ro:ro --user rw:rw
-check "export hidden to nobody" na p2pctl export "$DP_SRV/hidden"
-dp_listening
-dp_pin
+dp_serve "export hidden to nobody" "$DP_SRV/hidden"
 
 noexp="no such export (ENOENT)"
 # shellcheck disable=SC2317 # run by check

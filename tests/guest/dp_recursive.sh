@@ -4,11 +4,8 @@
 # a symbolic link (skipped) and a file the mapped user cannot read (reported,
 # exit 1), fetched over one connection and compared with the source (diff -r,
 # SHA-256 of every file); -o rules (cp -r), refusals, the export root.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 docs=$DP_SRV/docs
 tree=$docs/tree
@@ -34,9 +31,7 @@ touch -d '2001-02-03 04:05:06' "$tree/l1/l2/l3/f3" "$tree/l1/l2/l3"
 
 dp_user alice
 check "export docs, alice ro" na p2pctl export "$docs" --user alice
-check "export the tree itself as treeexp" na p2pctl export "$tree" --name treeexp --user alice
-dp_listening
-dp_pin
+dp_serve "export the tree itself as treeexp" "$tree" --name treeexp --user alice
 cd "$DP_DL" || exit 1
 
 # Every regular file as "SHA-256  ./path", and every directory, sorted.

@@ -5,11 +5,8 @@
 # transfer running leaves nothing behind. The clients read slowly into a
 # small receive buffer (dp_tool slowget), so the transfers are still
 # running when the server goes away.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 docs=$DP_SRV/docs
 other=$DP_SRV/other

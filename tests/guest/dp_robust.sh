@@ -3,13 +3,9 @@
 # name and no temporary file once the connection is gone; 32 concurrent
 # clients each get and verify their own file; the connection cap answers
 # "server busy"; idle and silent connections are closed by the server.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
-params=/sys/kernel/debug/p2pshare
 docs=$DP_SRV/docs
 up=$docs/up
 cc=$docs/cc
@@ -20,9 +16,7 @@ for i in $(seq -w 0 31); do
 	dp_rand "$cc/f$i" $((65536 + 4096 * 10#$i))
 done
 dp_user alice
-check "export docs to alice (rw)" na p2pctl export "$docs" --user alice:rw
-dp_listening
-dp_pin
+dp_serve "export docs to alice (rw)" "$docs" --user alice:rw
 
 # An upload in flight is an unnamed file (O_TMPFILE): it shows in the
 # module's upload count, never in the directory.

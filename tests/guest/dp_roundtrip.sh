@@ -2,11 +2,8 @@
 # Round trips between host B and host A's export: files of 0, 1, 4095, 4096,
 # 1 MiB+1 and 3 MiB random bytes fetched with p2pctl get (to a file, to
 # stdout, resumed with -c) and uploaded with p2pctl put, compared by SHA-256.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 sizes="0 1 4095 4096 1048577 3145728"
 docs=$DP_SRV/docs
@@ -21,9 +18,7 @@ touch -d '2001-02-03 04:05:06' "$docs/f4096"
 chown 65534:65534 "$docs/up"
 
 dp_user alice
-check "export docs, alice rw" na p2pctl export "$docs" --user alice:rw
-dp_listening
-dp_pin
+dp_serve "export docs, alice rw" "$docs" --user alice:rw
 cd "$DP_DL" || exit 1
 
 # Two files have the same SHA-256 (one sha256sum for both).
@@ -53,13 +48,26 @@ check "get -o - writes 1 MiB+1 to stdout" same stdout.bin "$docs/f1048577"
 stdout_len() { pget alice "docs/$1" -o - | wc -c; }
 check_out "get -o - of an empty file writes nothing" "0" stdout_len f0
 
-# -c: only the missing bytes travel (the zero-copy counter counts file bytes).
-head -c 1000 "$docs/f3145728" >resume.bin
+# -c: only the missing bytes travel, plus the last 64 KiB of the copy, which
+# are compared (the zero-copy counter counts file bytes).
+head -c 100000 "$docs/f3145728" >resume.bin
 before=$(dp_counter bytes_sent_zerocopy)
 check "get -c resumes a truncated copy" pget alice docs/f3145728 -c -o resume.bin
 check "get -c: same SHA-256" same resume.bin "$docs/f3145728"
-check_eq "get -c asked for the last 3 MiB-1000 bytes only" \
-	"$(($(dp_counter bytes_sent_zerocopy) - before))" "$((3145728 - 1000))"
+check_eq "get -c asked for the missing bytes and the 64 KiB it compares" \
+	"$(($(dp_counter bytes_sent_zerocopy) - before))" "$((3145728 - 100000 + 65536))"
+# A copy whose last bytes differ from the server's is not continued.
+head -c 100000 "$docs/f3145728" >bad.bin
+printf 'X' | dd of=bad.bin bs=1 seek=99990 conv=notrunc status=none
+sum_before=$(sha256sum <bad.bin)
+check_fail "get -c of a copy whose last bytes differ" \
+	"its last 65536 bytes differ from \"docs/f3145728\"" \
+	pget alice docs/f3145728 -c -o bad.bin
+check_eq "get -c left the differing copy as it was" "$(sha256sum <bad.bin)" "$sum_before"
+head -c 300 "$docs/f3145728" >small.bin
+printf 'X' | dd of=small.bin bs=1 seek=0 conv=notrunc status=none
+check_fail "get -c compares all of a copy under 64 KiB" \
+	"its last 300 bytes differ" pget alice docs/f3145728 -c -o small.bin
 # shellcheck disable=SC2317 # run by check
 resume() { pget alice "docs/$1" -c -o "$2" && same "$2" "$docs/$1"; }
 check "get -c of a complete copy changes nothing" resume f3145728 resume.bin

@@ -4,11 +4,8 @@
 # across the 4 GiB line, at end of file and past it) are read with READ
 # (offset, length) and compared by SHA-256 with the same ranges on host A's
 # disk; p2pctl stat and get -c work past 4 GiB too. No whole-file transfer.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 G=$((1 << 30))
 size=$((5 * G))
@@ -24,9 +21,7 @@ marker $((size - 100)) 100
 check_out "the file is 5 GiB" "$size" stat -c %s "$big"
 
 dp_user alice
-check "export docs to alice" na p2pctl export "$docs" --user alice
-dp_listening
-dp_pin
+dp_serve "export docs to alice" "$docs" --user alice
 
 # SHA-256 of LEN bytes at OFF of the file on host A's disk.
 local_sha() {

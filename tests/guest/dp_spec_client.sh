@@ -4,11 +4,8 @@
 # authenticates, lists the exports and reads files with each cipher; the
 # server's choice follows its preference (listen-set cipher) when the offer
 # allows it. Checked by SHA-256.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 docs=$DP_SRV/docs
 mkdir -p "$docs"
@@ -19,7 +16,7 @@ dp_user alice
 check "export docs, alice ro" na p2pctl export "$docs" --user alice:ro
 dp_listening
 
-spec() { nb python3 "$P2P_ROOT/tests/guest/spec_client.py" "$DP_A" "$DP_PORT" alice \
+spec() { nb python3 "$P2P_ROOT/tests/helpers/spec_client.py" "$DP_A" "$DP_PORT" alice \
 	"$DP_KEYS/alice.key" "$@"; }
 want() { echo "cipher $1"; echo "export docs"; echo "sha256 $(sha256sum <"$docs/$2" |
 	cut -d' ' -f1) size $(stat -c %s "$docs/$2")"; }
@@ -45,6 +42,6 @@ limit_count() { na p2pctl show -j | grep -q '"record_limit": *1\b'; }
 check "... counted as record_limit in the namespace" limit_count
 echo 16777216 >/sys/kernel/debug/p2pshare/record_limit
 check_fail "a wrong key fails the handshake" "ERROR 13 authentication failed" \
-	nb python3 "$P2P_ROOT/tests/guest/spec_client.py" "$DP_A" "$DP_PORT" alice \
+	nb python3 "$P2P_ROOT/tests/helpers/spec_client.py" "$DP_A" "$DP_PORT" alice \
 	<(p2pctl genkey) aes-128-gcm docs small
 dp_done

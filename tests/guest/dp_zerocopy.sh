@@ -8,11 +8,8 @@
 # socket with kTLS in software (TlsTxSw, TlsRxSw; TlsCurrTxSw while it is
 # open), none through a device: the pages are spliced into the kTLS socket,
 # which encrypts them on the way out.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 docs=$DP_SRV/docs
 mkdir -p "$docs/ext4"
@@ -33,9 +30,7 @@ if truncate -s 32M "$TEST_TMP/ext4.img" && mkfs.ext4 -q -F "$TEST_TMP/ext4.img" 
 fi
 dp_user alice
 check "export docs to alice" na p2pctl export "$docs" --user alice
-check "export ext4 to alice" na p2pctl export "$docs/ext4" --user alice
-dp_listening
-dp_pin
+dp_serve "export ext4 to alice" "$docs/ext4" --user alice
 
 # A counter of host A's kernel TLS: /proc/net/tls_stat is per namespace,
 # and there once the module tls is loaded (the first connection loads it).

@@ -9,16 +9,11 @@
 #
 # The readers (hard_tool slow) take 16 KiB every 50 ms, so that the
 # transfers of 16 MiB are still running when the fault strikes.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
-umask 022
+. "$(dirname "$0")/fixture.sh"
 
-TOOL=$P2P_ROOT/build/tests/guest/hard_tool
-params=/sys/kernel/debug/p2pshare
 pub=$DP_SRV/pub
 # shellcheck disable=SC2317 # called from htk
-ht() { nb "$TOOL" "$@"; }
+ht() { nb "$HARD_TOOL" "$@"; }
 # shellcheck disable=SC2317 # run by check_out
 htk() { ht "$1" - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" "${@:2}"; }
 
@@ -139,7 +134,7 @@ finish "truncate"
 # ---- a client killed in the middle of a put
 setup 1
 # Not through a shell function: $! must be the client itself.
-ip netns exec b "$TOOL" putstall - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" \
+ip netns exec b "$HARD_TOOL" putstall - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" \
 	pub up/killed.bin 8388608 1048576 >"$TEST_TMP/put" 2>&1 &
 put=$!
 check "killed put: 1 of 8 MiB sent" wait_for 30 grep -qx sent "$TEST_TMP/put"

@@ -10,16 +10,10 @@
 #
 # HARD_FUZZ_SECS (default 60), HARD_NLFUZZ_SECS (default 15): durations;
 # HARD_FUZZ_SEED (default 1): the seed of both, printed.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
-FUZZ=$P2P_ROOT/build/tests/guest/hard_fuzz
-TOOL=$P2P_ROOT/build/tests/guest/hard_tool
 EVIL=198.18.0.3
-params=/sys/kernel/debug/p2pshare
 secs=${HARD_FUZZ_SECS:-60}
 nlsecs=${HARD_NLFUZZ_SECS:-15}
 seed=${HARD_FUZZ_SEED:-1}
@@ -28,20 +22,18 @@ pub=$DP_SRV/pub
 # The export the fuzzer knows: f0000..f0007 of 16 KiB, a directory, links
 # out of it; alice (mapped to nobody) may write in it.
 mkdir -p "$pub/d"
-"$TOOL" mkfiles "$pub" 8 16384
+"$HARD_TOOL" mkfiles "$pub" 8 16384
 touch "$pub/d/e0" "$pub/d/e1"
 ln -s /etc "$pub/ln"
 ln -s /tmp "$pub/lnd"
 chown 65534:65534 "$pub" "$pub/d"
 nb ip addr add "$EVIL/24" dev vb
 dp_user alice
-check "export pub to alice (rw)" na p2pctl export "$pub" --user alice:rw
-dp_listening
-dp_pin
+dp_serve "export pub to alice (rw)" "$pub" --user alice:rw
 # The fuzzer fails handshakes on purpose, by the thousand.
 na p2pctl limits set auth_burst 1000000
 
-nb "$FUZZ" proto "$EVIL" "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" pub \
+nb "$HARD_FUZZ" proto "$EVIL" "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" pub \
 	"$secs" "$seed" >"$TEST_TMP/proto" 2>&1
 rc=$?
 sed 's/^/# /' "$TEST_TMP/proto"
@@ -69,7 +61,7 @@ check_out "netlink fuzzer: no object before" "users 0 exports 0 grants 0" \
 mkdir -p "$TEST_TMP/nl1" "$TEST_TMP/nl2"
 ip netns add nlf
 ip netns exec nlf ip link set lo up
-ip netns exec nlf "$FUZZ" nl "$nlsecs" "$seed" "$TEST_TMP/nl1" "$TEST_TMP/nl2" \
+ip netns exec nlf "$HARD_FUZZ" nl "$nlsecs" "$seed" "$TEST_TMP/nl1" "$TEST_TMP/nl2" \
 	>"$TEST_TMP/nl" 2>&1
 rc=$?
 sed 's/^/# /' "$TEST_TMP/nl"

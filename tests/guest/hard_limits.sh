@@ -8,16 +8,11 @@
 # the attacker, so that rate limits do not touch the good client at .2.
 #
 # HARD_LORIS_SECS (default 20): how long the slow-loris attack lasts.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
-TOOL=$P2P_ROOT/build/tests/guest/hard_tool
 EVIL=198.18.0.3
 EVIL2=198.18.0.4
-params=/sys/kernel/debug/p2pshare
 pub=$DP_SRV/pub
 mkdir -p "$pub/up"
 chown 65534:65534 "$pub/up"
@@ -26,11 +21,9 @@ nb ip addr add "$EVIL/24" dev vb
 nb ip addr add "$EVIL2/24" dev vb
 dp_user alice
 dp_user bob
-check "export pub to alice (rw)" na p2pctl export "$pub" --user alice:rw
-dp_listening
-dp_pin
+dp_serve "export pub to alice (rw)" "$pub" --user alice:rw
 
-ht() { nb "$TOOL" "$@"; }
+ht() { nb "$HARD_TOOL" "$@"; }
 out() { echo "# $*"; }
 t_start=$(date +%s)
 section() { echo "# -- $1 (at $(($(date +%s) - t_start)) s)"; }
@@ -83,7 +76,7 @@ hold_delta() {
 	local f0 s0 f1 s1 pid
 	f0=$(memfree) s0=$(slab)
 	# Not through a shell function: $! must be the client itself.
-	ip netns exec b "$TOOL" hold - "$2" "$3" "$N" "${@:4}" >"$TEST_TMP/hold" 2>&1 &
+	ip netns exec b "$HARD_TOOL" hold - "$2" "$3" "$N" "${@:4}" >"$TEST_TMP/hold" 2>&1 &
 	pid=$!
 	wait_for "$1" grep -q '^ready' "$TEST_TMP/hold" || { kill "$pid"; echo "0 0"; return; }
 	f1=$(memfree) s1=$(slab)
@@ -211,7 +204,7 @@ check_eq "user cap: max_user_conns defaults to half of max_conns" \
 na p2pctl limits set max_user_conns 2
 na p2pctl grant pub bob
 refused0=$(dp_counter conns_refused)
-ip netns exec b "$TOOL" hold - "$DP_A" "$DP_PORT" 2 alice "$DP_KEYS/alice.key" \
+ip netns exec b "$HARD_TOOL" hold - "$DP_A" "$DP_PORT" 2 alice "$DP_KEYS/alice.key" \
 	>"$TEST_TMP/hold2" 2>&1 &
 holder=$!
 check "user cap: alice holds 2 connections" wait_for 20 grep -q '^ready' "$TEST_TMP/hold2"

@@ -6,30 +6,24 @@
 #
 # HARD_LOAD_SECS, HARD_LOAD_CLIENTS (64), HARD_LOAD_FILES (32),
 # HARD_LOAD_SIZE (65536 bytes each).
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
-TOOL=$P2P_ROOT/build/tests/guest/hard_tool
 secs=${HARD_LOAD_SECS:-60}
 clients=${HARD_LOAD_CLIENTS:-64}
 files=${HARD_LOAD_FILES:-32}
 size=${HARD_LOAD_SIZE:-65536}
 pub=$DP_SRV/pub
 mkdir -p "$pub"
-"$TOOL" mkfiles "$pub" "$files" "$size"
+"$HARD_TOOL" mkfiles "$pub" "$files" "$size"
 dp_user alice
-check "export pub to alice" na p2pctl export "$pub" --user alice
-dp_listening
-dp_pin
+dp_serve "export pub to alice" "$pub" --user alice
 
 # The first handshake instantiates the kernel's crypto algorithms, which
 # test themselves first: seconds under TCG, not for 64 clients at once.
 check "load: a first handshake" pls alice pub
 before=$(dp_counter requests)
-nb "$TOOL" load - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" pub "$files" "$size" \
+nb "$HARD_TOOL" load - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" pub "$files" "$size" \
 	"$secs" "$clients" >"$TEST_TMP/load" 2>&1
 rc=$?
 sed 's/^/# /' "$TEST_TMP/load"

@@ -1,7 +1,6 @@
 #!/bin/bash
 # The module loads, answers, reports errors clearly, unloads and reloads.
-. "$(dirname "$0")/../lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 
 reset_module
 check "module is loaded" module_loaded
@@ -39,10 +38,24 @@ check "p2pctl --help lists commands" sh -c 'p2pctl --help | grep -q "^  show"'
 
 check "rmmod" rmmod p2pshare
 check "module is gone" sh -c '! test -d /sys/module/p2pshare'
-check_fail "show without the module" \
-	"p2pctl: the p2pshare module is not loaded (insmod kmod/p2pshare.ko)" p2pctl show
-check_fail "version without the module" \
-	"the p2pshare module is not loaded" p2pctl version
+# The hint fits where p2pctl runs: a built source tree, an unbuilt one,
+# anywhere else (pkg_deb: installed for the running kernel, modprobe).
+mkdir -p "$TEST_TMP/built/kmod" "$TEST_TMP/unbuilt/kmod"
+touch "$TEST_TMP/built/kmod/p2pshare.ko" "$TEST_TMP/unbuilt/kmod/Kbuild"
+check_fail "show without the module, in a built source tree" \
+	"p2pctl: the p2pshare module is not loaded (load it as root: insmod kmod/p2pshare.ko)" \
+	sh -c "cd '$TEST_TMP/built' && p2pctl show"
+check_fail "show without the module, in an unbuilt source tree" \
+	"(build it with make, then as root: insmod kmod/p2pshare.ko)" \
+	sh -c "cd '$TEST_TMP/unbuilt' && p2pctl show"
+check_fail "show without the module, elsewhere: not installed for this kernel" \
+	"p2pctl: the p2pshare module is not loaded (it is not installed for kernel $(uname -r): install p2pshare-dkms" \
+	sh -c 'cd / && p2pctl show'
+ver=$(p2pctl version | head -n1)
+check_out "--version without the module says so and exits 0" \
+	"$ver
+p2pshare.ko not loaded (load it as root: insmod kmod/p2pshare.ko)" \
+	sh -c "cd '$TEST_TMP/built' && p2pctl --version"
 
 check "reload with port=7000" insmod "$P2P_KO" port=7000
 check "port parameter is used" sh -c 'p2pctl show | grep -q "listen port 7000"'

@@ -2,8 +2,7 @@
 # The module built with P2P_SELFTEST=1 (make modules-selftest) passes its
 # known-answer tests at load (kmod/selftest/), and the normal module holds
 # none of them.
-. "$(dirname "$0")/../lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 
 st_ko=$P2P_ROOT/build/selftest/$P2P_KVER/kmod/p2pshare.ko
 

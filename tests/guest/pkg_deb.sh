@@ -17,8 +17,7 @@
 # removal from the package's prerm) is a stand-in that puts in place the index
 # depmod computed on the host, or the kernel's own once the module is gone.
 # tests/host/pkg_dkms.sh covers `dkms build` itself for every kernel.
-. "$(dirname "$0")/../lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 
 kver=$(uname -r)
 version=$(sed -n 's/^#define P2P_MODULE_VERSION "\(.*\)"/\1/p' "$P2P_ROOT/kmod/version.h")
@@ -84,6 +83,12 @@ check "modinfo finds the DKMS module" \
 check "modprobe p2pshare" modprobe p2pshare
 check_eq "the loaded module is the package's version" "$(cat /sys/module/p2pshare/version)" "$version"
 check "modprobe -r p2pshare" modprobe -r p2pshare
+# With the module installed but its autoload refused, the hint is modprobe.
+mkdir -p /etc/modprobe.d
+echo "install p2pshare /bin/false" >/etc/modprobe.d/p2pshare-test.conf
+check_fail "installed but not loaded: the hint is modprobe" \
+	"p2pctl: the p2pshare module is not loaded (load it as root: modprobe p2pshare)" $ctl show
+rm -f /etc/modprobe.d/p2pshare-test.conf
 check "p2pctl show loads the module by itself (netlink family alias)" $ctl show
 check "the module is loaded" module_loaded
 check_out "installed p2pctl version" "p2pctl $version
@@ -140,9 +145,10 @@ EOF
 # shellcheck disable=SC2317 # run by check_out
 comp() { A env PATH=/usr/sbin:/usr/bin:/sbin:/bin bash complete.sh "$@" 2>&1; }
 check_out "completion: p2pctl unex<TAB>" "unexport" comp unex
-check_out "completion: p2pctl unexport <TAB> (from show -j)" "pkg" comp unexport ""
+check_out "completion: p2pctl unexport <TAB> (from export list)" "pkg" comp unexport ""
 check_out "completion: p2pctl grant pkg <TAB>" "alice" comp grant pkg ""
 check_out "completion: p2pctl user del a<TAB>" "alice" comp user del a
+check_out "completion: p2pctl user l<TAB>" "list" comp user l
 
 # ---- manual pages, as installed
 mark "man pages"

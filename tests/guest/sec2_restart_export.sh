@@ -8,11 +8,8 @@
 # reachable, save refuses the export loudly (the state file keeps its last
 # good content), load checks the device and inode saved beside each path,
 # and the nsenter form of the example survives a restart.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 conf_dir=$TEST_TMP/etc-p2pshare
 conf=$conf_dir/p2pshare.conf

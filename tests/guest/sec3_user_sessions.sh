@@ -10,13 +10,9 @@
 #    new connection runs as the new ones (owner of an uploaded file);
 #  - a revoke or a downgrade to ro during an upload aborts it with EACCES:
 #    the target keeps its bytes and no temporary file is left.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
-params=/sys/kernel/debug/p2pshare
 docs=$DP_SRV/docs
 up=$docs/up
 mkdir -p "$up"
@@ -32,23 +28,11 @@ target_sha=$(sha "$w/target.txt")
 # Only a kill may end the idle sessions below, never the idle timeout.
 na p2pctl limits set idle_timeout 300
 
-# mkkey NAME: a key pair NAME.key, NAME.pub that no user holds yet.
-mkkey() {
-	p2pctl genkey >"$DP_KEYS/$1.key" && p2pctl pubkey <"$DP_KEYS/$1.key" >"$DP_KEYS/$1.pub"
-}
-for k in k1 k2 k3; do mkkey "$k"; done
-
-# conns PYEXPR: PYEXPR over c, host A's list of connections (show -j).
-# shellcheck disable=SC2317 # run by wait_for
-conns() {
-	na p2pctl show -j | python3 -c "import json,sys; c=json.load(sys.stdin)['connections']; print($1)"
-}
-# No connection object left (cheap to poll, unlike show).
-# shellcheck disable=SC2317 # run by check/wait_for
-no_conns() { grep -qx 'conns 0 uploads 0' "$params/conn_objects"; }
+# key pairs that no user holds yet
+for k in k1 k2 k3; do dp_key "$k"; done
 # bob's connections, by user name, that have authenticated.
 # shellcheck disable=SC2317 # run by check
-bob_conns_is() { [ "$(conns "sum(1 for x in c if x.get('user') == 'bob')")" = "$1" ]; }
+bob_conns_is() { [ "$(show_j "sum(1 for x in c if x.get('user') == 'bob')")" = "$1" ]; }
 
 # stat_as KEY PATH: a STAT of docs/PATH as bob with key KEY.
 # shellcheck disable=SC2317 # run by check
@@ -88,9 +72,7 @@ close_session() {
 }
 
 check "user add bob (key k1)" na p2pctl user add bob --pubkey "$DP_KEYS/k1.pub"
-check "export docs to bob:ro" na p2pctl export "$docs" --user bob:ro
-dp_listening
-dp_pin
+dp_serve "export docs to bob:ro" "$docs" --user bob:ro
 check "no connection left by the probe" wait_for 10 no_conns
 
 # ---- user del ends the session at once

@@ -8,16 +8,11 @@
 # handshake, 59 are refused EAGAIN (before the fix all 60 passed).  A good
 # client from that address gets in once a token is there, successes leave
 # the bucket as it was, and concurrent good handshakes are served in turn.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
-TOOL=$P2P_ROOT/build/tests/guest/hard_tool
 EVIL=198.18.0.3
 N=60
-params=/sys/kernel/debug/p2pshare
 pub=$DP_SRV/pub
 mkdir -p "$pub"
 nb ip addr add "$EVIL/24" dev vb
@@ -29,14 +24,14 @@ na p2pctl limits set auth_burst 1
 
 # auth KEY N: N handshakes as alice from $EVIL, one after the other.
 # shellcheck disable=SC2317 # run by check_out
-auth() { nb "$TOOL" auth "$EVIL" "$DP_A" "$DP_PORT" alice "$DP_KEYS/$1.key" "$2"; }
+auth() { nb "$HARD_TOOL" auth "$EVIL" "$DP_A" "$DP_PORT" alice "$DP_KEYS/$1.key" "$2"; }
 
 check_out "a failed handshake spends the bucket" "EACCES " auth bob 1
 check_out "then HELLO is refused" "EAGAIN " auth bob 1
 failed0=$(dp_counter auth_failed)
 limited0=$(dp_counter auth_ratelimited)
 sleep 3.5
-nb "$TOOL" hellos "$EVIL" "$DP_A" "$DP_PORT" alice "$N" >"$TEST_TMP/hellos" 2>&1
+nb "$HARD_TOOL" hellos "$EVIL" "$DP_A" "$DP_PORT" alice "$N" >"$TEST_TMP/hellos" 2>&1
 echo "# $N concurrent HELLOs with one token: $(cat "$TEST_TMP/hellos")"
 failed=$(($(dp_counter auth_failed) - failed0))
 limited=$(($(dp_counter auth_ratelimited) - limited0))
@@ -57,7 +52,7 @@ check_out "which leaves none" "EAGAIN " auth alice 1
 sleep 3.5
 ok0=$(dp_counter auth_ok)
 for i in 1 2 3 4 5 6 7 8; do
-	nb "$TOOL" auth "$EVIL" "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" 1 \
+	nb "$HARD_TOOL" auth "$EVIL" "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" 1 \
 		>"$TEST_TMP/good$i" 2>&1 &
 done
 wait

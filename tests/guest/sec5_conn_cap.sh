@@ -6,11 +6,8 @@
 # max_conns is bounded by what the workqueue runs at once (512 work items,
 # one the accept loop's, 16 evicted connections on top): 1..480, refused
 # beyond, at load time as when written.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 
-params=/sys/kernel/debug/p2pshare
 MAX=480
 rmmod p2pshare 2>/dev/null
 check_fail "insmod with max_conns=$((MAX + 1)) is refused" "Invalid" \
@@ -27,14 +24,11 @@ check_out "max_conns is still $MAX" "$MAX" max_conns
 check "setting 1 works" p2pctl limits set max_conns 1
 
 dp_setup max_conns=4
-umask 022
 N=120
 BOUND=$((4 + 16))
 mkdir -p "$DP_SRV/pub"
 dp_user alice
-check "export pub to alice" na p2pctl export "$DP_SRV/pub" --user alice
-dp_listening
-dp_pin
+dp_serve "export pub to alice" "$DP_SRV/pub" --user alice
 
 total0=$(dp_counter conns_total)
 # N connections, each sends a bad header and then stays open without a

@@ -20,14 +20,10 @@
 #  netns a: module :7437, p2pd :7447      netns b: alice (dp_tool putfile),
 #           exports docs and mx,                   carol (p2pctl, dp_tool)
 #           alice+carol rw
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 P2PD=$P2P_ROOT/userspace/p2pd/p2pd
-params=/sys/kernel/debug/p2pshare
 docs=$DP_SRV/docs
 mx=$DP_SRV/mx
 mkdir -p "$docs" "$mx"

@@ -7,24 +7,17 @@
 # each round, slow READs start while the export is removed, and every one
 # of them is refused or cut short, never served to its end, and no
 # connection outlives the round.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
 
 ROUNDS=${SEC7_ROUNDS:-6}
 CLIENTS=6
-params=/sys/kernel/debug/p2pshare
 e=$DP_SRV/e
 mkdir -p "$e" "$DP_SRV/keep"
 dp_rand "$e/big" 4194304
 dp_user alice
-check "export keep (the listener stays up)" na p2pctl export "$DP_SRV/keep" --user alice
-dp_listening
-dp_pin
+dp_serve "export keep (the listener stays up)" "$DP_SRV/keep" --user alice
 
-# shellcheck disable=SC2317 # run by wait_for
-no_conns() { grep -qx 'conns 0 uploads 0' "$params/conn_objects"; }
 served=0 cut=0 refused=0 leftover=0
 for ((r = 1; r <= ROUNDS; r++)); do
 	na p2pctl export "$e" --user alice || { not_ok "round $r: export e"; continue; }

@@ -8,11 +8,8 @@
 # IPv6 and IPv4, and a port that someone else holds.
 #
 # SEC7_ROUNDS (default 4): rounds of listener changes under the squatter.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
 P=$DP_PORT
 P2=7438
@@ -20,9 +17,7 @@ P3=7439
 rounds=${SEC7_ROUNDS:-4}
 mkdir -p "$DP_SRV/pub"
 dp_user alice
-check "export pub to alice" na p2pctl export "$DP_SRV/pub" --user alice
-dp_listening
-dp_pin
+dp_serve "export pub to alice" "$DP_SRV/pub" --user alice
 
 # Not a shell function in the background: $! must be the process itself.
 unpriv=(nsenter --net=/run/netns/a setpriv --reuid=1000 --regid=1000 --clear-groups)

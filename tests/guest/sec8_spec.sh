@@ -15,14 +15,9 @@
 #   ever authenticate as); now refused with the reason.
 #
 #  netns a: module :7437, p2pd :7447        netns b: dp_conformance, p2pctl
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
-P2PD=$P2P_ROOT/userspace/p2pd/p2pd
-SUITE=$P2P_ROOT/build/tests/guest/dp_conformance
 docs=$DP_SRV/docs
 mkdir -p "$docs/sub"
 ln -s sub "$docs/sublink"
@@ -37,18 +32,10 @@ dp_rand "$DP_DL/big" 16777216
 
 # lowkey WHO: the suite's low-order handshakes against $DP_PORT.
 lowkey() {
-	nb "$SUITE" "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" docs lowkey \
+	nb "$CONFORMANCE" "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" docs lowkey \
 		>"$TEST_TMP/lowkey" 2>&1
 	rc=$?
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) ok "$1: ${line#ok * - }" ;;
-		"not ok "*) not_ok "$1: ${line#not ok * - }" ;;
-		"Bail out!"*) not_ok "$1: ${line#Bail out! }" ;;
-		"TAP version"* | 1..*) ;;
-		*) echo "# $line" ;;
-		esac
-	done <"$TEST_TMP/lowkey"
+	tap_relay "$1" "$TEST_TMP/lowkey"
 	check_eq "$1: the low-order checks pass" "$rc" 0
 }
 

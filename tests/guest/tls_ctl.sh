@@ -1,5 +1,5 @@
 #!/bin/bash
-# p2pctl and protocol v2's records (dp_lib.sh's hosts A and B): a client
+# p2pctl and protocol v2's records (fixture.sh's hosts A and B): a client
 # that cannot load the tls module says so in one line; listen --cipher sets
 # the server's preferred cipher, shown by show (human and -j) for the
 # listener and for each open connection, and carried by save and load;
@@ -8,13 +8,9 @@
 # lowered, get (one file, to stdout, a tree) reconnects and resumes to the
 # right SHA-256 while the counter record_limit grows, and ls of a large
 # directory retries each READDIR on a new connection.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
-params=/sys/kernel/debug/p2pshare
 pub=$DP_SRV/pub
 mkdir -p "$pub/tree/sub" "$pub/many"
 dp_rand "$pub/big" 4194304
@@ -22,22 +18,15 @@ dp_rand "$pub/small" 5000
 for f in a b c; do dp_rand "$pub/tree/$f" 1048576; done
 dp_rand "$pub/tree/sub/d" 700000
 dp_user alice
-check "export pub to alice" na p2pctl export "$pub" --user alice
-dp_listening
-dp_pin
+dp_serve "export pub to alice" "$pub" --user alice
 cd "$DP_DL" || exit 1
 
-# js PYEXPR: PYEXPR over d, host A's show -j.
-# shellcheck disable=SC2317 # run by check_out
-js() { na p2pctl show -j | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-# shellcheck disable=SC2317 # run by check/wait_for
-nconns_is() { [ "$(js 'len(d["connections"])')" = "$1" ]; }
 # One connection whose READ began (it authenticated, its records run).
 # shellcheck disable=SC2317 # run by wait_for
-reading() { [ "$(js 'sum(1 for c in d["connections"] if c["requests"])')" = 1 ]; }
+reading() { [ "$(show_j 'sum(1 for c in d["connections"] if c["requests"])')" = 1 ]; }
 # The cipher of the one authenticated connection.
 # shellcheck disable=SC2317 # run by check_out
-authed_cipher() { js '[c["cipher"] for c in d["connections"] if c["user"]]'; }
+authed_cipher() { show_j '[c["cipher"] for c in d["connections"] if c["user"]]'; }
 # shellcheck disable=SC2317 # run by check
 same() { [ "$(sha "$1")" = "$(sha "$2")" ]; }
 
@@ -64,26 +53,26 @@ else
 fi
 
 # ---- listen --cipher, show
-check_out "default preferred cipher: aes-128-gcm (-j)" "aes-128-gcm" js 'd["listener"]["cipher"]'
+check_out "default preferred cipher: aes-128-gcm (-j)" "aes-128-gcm" show_j 'd["listener"]["cipher"]'
 check "default preferred cipher (human)" sh -c \
 	"nsenter --net=/run/netns/a p2pctl show | grep -qx 'cipher:    aes-128-gcm (preferred)'"
 check "listen $DP_A:$DP_PORT" na p2pctl listen "$DP_A:$DP_PORT"
 check "listen --cipher chacha20-poly1305" na p2pctl listen --cipher chacha20-poly1305
 check_out "-j: chacha20-poly1305, the address kept" "chacha20-poly1305 $DP_A $DP_PORT" \
-	js 'd["listener"]["cipher"], d["listener"]["address"], d["listener"]["port"]'
+	show_j 'd["listener"]["cipher"], d["listener"]["address"], d["listener"]["port"]'
 check "human: chacha20-poly1305" sh -c \
 	"nsenter --net=/run/netns/a p2pctl show | grep -qx 'cipher:    chacha20-poly1305 (preferred)'"
 check "listen (defaults) keeps the cipher" na p2pctl listen
 check_out "-j: every address, chacha20-poly1305 kept" "None chacha20-poly1305" \
-	js 'd["listener"]["address"], d["listener"]["cipher"]'
+	show_j 'd["listener"]["address"], d["listener"]["cipher"]'
 check "listen --cipher=aes-128-gcm" na p2pctl listen --cipher=aes-128-gcm
-check_out "-j: aes-128-gcm" "aes-128-gcm" js 'd["listener"]["cipher"]'
+check_out "-j: aes-128-gcm" "aes-128-gcm" show_j 'd["listener"]["cipher"]'
 check_fail "listen --cipher of an unknown name" \
 	'unknown cipher "rot13" in --cipher (use aes-128-gcm or chacha20-poly1305)' \
 	na p2pctl listen --cipher rot13
 check_fail "listen --cipher of a list" "--cipher takes one cipher" \
 	na p2pctl listen --cipher aes-128-gcm,chacha20-poly1305
-check_out "refusals changed nothing" "aes-128-gcm" js 'd["listener"]["cipher"]'
+check_out "refusals changed nothing" "aes-128-gcm" show_j 'd["listener"]["cipher"]'
 
 # ---- the cipher of an open connection: a get to a pipe nobody reads
 held() {
@@ -120,15 +109,15 @@ check "save" sh -c 'nsenter --net=/run/netns/a p2pctl save >saved.conf'
 check "the listen line holds the cipher" grep -qx "listen \\*:$DP_PORT cipher chacha20-poly1305" saved.conf
 check "listen --cipher aes-128-gcm" na p2pctl listen --cipher aes-128-gcm
 check "load" na p2pctl load saved.conf
-check_out "load restored chacha20-poly1305" "chacha20-poly1305" js 'd["listener"]["cipher"]'
+check_out "load restored chacha20-poly1305" "chacha20-poly1305" show_j 'd["listener"]["cipher"]'
 sed "s/^listen .*/listen *:$DP_PORT/" saved.conf >nocipher.conf
 check "load of a listen line without a cipher" na p2pctl load nocipher.conf
-check_out "... gives the default, aes-128-gcm" "aes-128-gcm" js 'd["listener"]["cipher"]'
+check_out "... gives the default, aes-128-gcm" "aes-128-gcm" show_j 'd["listener"]["cipher"]'
 n=$(grep -n '^listen ' saved.conf | cut -d: -f1)
 sed "s/^listen .*/listen *:$DP_PORT cipher rot13/" saved.conf >bad.conf
 check_fail "load of an unknown cipher names the line" \
 	"bad.conf:$n: unknown cipher \"rot13\" in the listen line" na p2pctl load bad.conf
-check_out "... and changed nothing" "aes-128-gcm" js 'd["listener"]["cipher"]'
+check_out "... and changed nothing" "aes-128-gcm" show_j 'd["listener"]["cipher"]'
 check "load saved.conf again" na p2pctl load saved.conf
 
 # ---- get with each cipher: the server prefers the other one

@@ -1,6 +1,6 @@
 #!/bin/bash
 # A man in the middle on the encrypted transport (issue 14, PROTOCOL.md 6.7):
-# the relay in M (build/tests/guest/mitm_relay) passes the handshake on
+# the relay in M (build/tests/helpers/mitm_relay) passes the handshake on
 # untouched, the client pins A's host key for M's address, and then:
 #  (a) it records both directions: neither the file's marker, nor its path,
 #      nor the export's name is in the capture, though a GET and a PUT
@@ -21,14 +21,9 @@
 #  │ vb 198.18.1.2 ───┼veth─┼─ vmb 198.18.1.1   vma 198.18.0.2 ──┼veth─┼─ va 198.18.0.1        │
 #  └──────────────────┘     └────────────────────────────────────┘     └───────────────────────┘
 # B has no route to A: every byte passes the relay.
-. "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/dp_lib.sh"
-tap_plan
+. "$(dirname "$0")/fixture.sh"
 dp_setup
-umask 022
 
-RELAY=$P2P_ROOT/build/tests/guest/mitm_relay
-P2PD=$P2P_ROOT/userspace/p2pd/p2pd
 M_A=198.18.0.2
 M_B=198.18.1.1
 B=198.18.1.2
@@ -58,7 +53,7 @@ trap mitm_cleanup EXIT
 wait_for 10 sh -c "ip -n m -o link show vmb | grep -q 'state UP' &&
 	ip -n m -o link show vma | grep -q 'state UP'" ||
 	{ echo "Bail out! the veth links do not come up"; exit 1; }
-[ -x "$RELAY" ] || { echo "Bail out! no $RELAY (make tests)"; exit 1; }
+[ -x "$MITM_RELAY" ] || { echo "Bail out! no $MITM_RELAY (make tests)"; exit 1; }
 
 hex() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
 
@@ -78,7 +73,7 @@ wait_for 10 nm bash -c "exec 3<>/dev/tcp/$DP_A/$DP_PORT" ||
 # relay MODE...: the relay in M for one connection to the current server
 # ($SPORT), its output in $TEST_TMP/relay.
 relay() {
-	nm "$RELAY" "$M_B" "$RPORT" "$DP_A" "$SPORT" "$@" >"$TEST_TMP/relay" 2>&1 &
+	nm "$MITM_RELAY" "$M_B" "$RPORT" "$DP_A" "$SPORT" "$@" >"$TEST_TMP/relay" 2>&1 &
 	RELAY_PID=$!
 	wait_for 10 grep -qx listening "$TEST_TMP/relay" ||
 		echo "# the relay does not listen: $(cat "$TEST_TMP/relay")"
@@ -312,7 +307,7 @@ case_replay() {
 	check_out "$S: replay: the server refuses the replayed HANDSHAKE1" \
 		"server: HELLO_REPLY
 server: ERROR 13 \"authentication failed\"
-server: closed" nm "$RELAY" replay "$DP_A" "$SPORT" "$cap.c2s"
+server: closed" nm "$MITM_RELAY" replay "$DP_A" "$SPORT" "$cap.c2s"
 	check "$S: replay: the upload was not done again" test ! -e "$docs/$f"
 	check "$S: replay: no upload left" no_upload
 }

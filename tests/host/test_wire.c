@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -673,6 +674,32 @@ TEST(paths)
 	ASSERT_EQ(-EINVAL, stat_path("a\0b", 3));
 	ASSERT_EQ(-EINVAL, stat_path("\0", 1));
 	ASSERT_EQ(-EINVAL, enc_path("a\0b", 3));
+}
+
+/* Upload names no request may reach, in either server. */
+TEST(reserved_names)
+{
+	static const char *const reserved[] = {
+		".p2p-0.part", ".p2p-1f.part", ".p2p-ABCdef0123456789.part",
+	};
+	static const char *const plain[] = {
+		".p2p-.part", ".p2p-g.part", ".p2p-0.parts", "p2p-0.part",
+		".p2p-00000000000000000.part", ".p2p-0.pa", ".P2P-0.part",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++)
+		ASSERT_TRUE(p2p_name_reserved(reserved[i], strlen(reserved[i])));
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		ASSERT_FALSE(p2p_name_reserved(plain[i], strlen(plain[i])));
+	EXPECT_TRUE(p2p_path_reserved("a/.p2p-7.part/b", 15));
+	EXPECT_TRUE(p2p_path_reserved("a/.p2p-7.part", 13));
+	EXPECT_FALSE(p2p_path_reserved("a/.p2p-7.part", 12));
+	EXPECT_FALSE(p2p_path_reserved("", 0));
+	EXPECT_EQ(P2P_FTYPE_REG, p2p_ftype_of(S_IFREG | 0644));
+	EXPECT_EQ(P2P_FTYPE_DIR, p2p_ftype_of(S_IFDIR | 0755));
+	EXPECT_EQ(P2P_FTYPE_SYMLINK, p2p_ftype_of(S_IFLNK | 0777));
+	EXPECT_EQ(P2P_FTYPE_OTHER, p2p_ftype_of(S_IFIFO | 0600));
 }
 
 TEST(path_lengths)

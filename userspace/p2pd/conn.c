@@ -149,16 +149,9 @@ int pd_conn_send(struct pd_conn *c, uint8_t op, uint8_t flags,
 
 int pd_conn_send_error(struct pd_conn *c, int err, const char *msg)
 {
-	struct p2p_error e;
 	int len;
 
-	err = p2p_wire_errno(err);
-	if (!msg)
-		msg = p2p_errno_msg(err);
-	e.code = err;
-	e.msg.s = msg;
-	e.msg.len = strlen(msg);
-	len = p2p_enc_error(c->wbuf, PD_BUF_LEN, &e);
+	len = p2p_enc_error_code(c->wbuf, PD_BUF_LEN, err, msg);
 	if (len < 0)
 		return len;
 	return pd_conn_send(c, P2P_OP_ERROR, 0, c->wbuf, len, 0);

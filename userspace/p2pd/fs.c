@@ -23,34 +23,6 @@
 #define RESOLVE_FLAGS (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | \
 		       RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS)
 
-/* ".p2p-" HEX ".part", 1 to 16 hex digits: as kmod/path.c. */
-bool pd_name_reserved(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len < 11 || len > 26 || memcmp(s, ".p2p-", 5) ||
-	    memcmp(s + len - 5, ".part", 5))
-		return false;
-	for (i = 5; i < len - 5; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-static bool path_reserved(const char *p, size_t len)
-{
-	const char *end = p + len, *c;
-
-	for (; p < end; p = c + 1) {
-		c = memchr(p, '/', end - p);
-		if (!c)
-			c = end;
-		if (pd_name_reserved(p, c - p))
-			return true;
-	}
-	return false;
-}
-
 /*
  * An O_PATH descriptor of PATH (len bytes, checked by the wire decoder)
  * beneath root; the empty path is the root. A trailing symlink is returned
@@ -67,7 +39,7 @@ int pd_resolve(int root, const char *path, size_t len)
 
 	if (len >= sizeof(buf))
 		return -ENAMETOOLONG;
-	if (path_reserved(path, len))
+	if (p2p_path_reserved(path, len))
 		return -ENOENT;		/* an upload's name: never reachable */
 	if (len)
 		memcpy(buf, path, len);

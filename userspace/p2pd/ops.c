@@ -32,6 +32,11 @@ static int reply(struct pd_conn *c, uint8_t op, int len)
 /* A recoverable failure: say so and go on with the next request. */
 static int fail(struct pd_conn *c, int err, const char *msg)
 {
+	char buf[192];
+
+	if (!msg && (err == EACCES || err == -EACCES) && c->user)
+		msg = p2p_eacces_msg(buf, sizeof(buf), c->user->uid,
+				     c->user->gid);
 	return pd_conn_send_error(c, err, msg);
 }
 
@@ -46,17 +51,6 @@ static const struct p2p_model_export *export_of(struct pd_conn *c,
 					 enum pd_grant_mode *mode)
 {
 	return pd_export_find(c->cfg, name->s, name->len, c->user, mode);
-}
-
-static uint8_t ftype(mode_t mode)
-{
-	if (S_ISREG(mode))
-		return P2P_FTYPE_REG;
-	if (S_ISDIR(mode))
-		return P2P_FTYPE_DIR;
-	if (S_ISLNK(mode))
-		return P2P_FTYPE_SYMLINK;
-	return P2P_FTYPE_OTHER;
 }
 
 /* An O_PATH descriptor's file of the given type, opened for reading. */
@@ -144,7 +138,7 @@ static int op_stat(struct pd_conn *c, uint32_t len)
 	close(fd);
 	if (ret)
 		return fail(c, ret, NULL);
-	a.type = ftype(st.st_mode);
+	a.type = p2p_ftype_of(st.st_mode);
 	a.mode = st.st_mode & 07777;
 	a.nlink = st.st_nlink;
 	a.size = st.st_size;
@@ -178,7 +172,7 @@ static void dirent_of(int dirfd, const char *name, struct p2p_dirent *e)
 	if (statx(dirfd, name, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, &st) ||
 	    (st.stx_attributes & STATX_ATTR_MOUNT_ROOT))
 		return;
-	e->type = ftype(st.stx_mode);
+	e->type = p2p_ftype_of(st.stx_mode);
 	e->mode = st.stx_mode & 07777;
 	e->size = st.stx_size;
 	e->mtime_sec = st.stx_mtime.tv_sec;
@@ -194,7 +188,7 @@ static int rd_add(struct rd *rd, int dirfd, const struct dirent64 *d)
 
 	if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") ||
 	    !p2p_component_valid(d->d_name, len) ||
-	    pd_name_reserved(d->d_name, len))
+	    p2p_name_reserved(d->d_name, len))
 		goto skip;	/* a name the protocol cannot carry */
 	if (rd->count >= rd->max)
 		return 1;
@@ -473,7 +467,7 @@ static int target_ok(struct upload *up)
 
 /*
  * An unnamed file (O_TMPFILE), as the module writes uploads; on a file
- * system without it, a reserved name (pd_name_reserved) that no request
+ * system without it, a reserved name (p2p_name_reserved) that no request
  * can reach.
  */
 static int upload_begin(struct upload *up, const struct p2p_model_export *e,
@@ -486,7 +480,7 @@ static int upload_begin(struct upload *up, const struct p2p_model_export *e,
 	split_last(path, &parent, up->name);
 	up->fd = -1;
 	up->named = false;
-	if (pd_name_reserved(up->name, strlen(up->name)))
+	if (p2p_name_reserved(up->name, strlen(up->name)))
 		return -EINVAL;
 	up->dir = pd_resolve(e->fd, parent.s, parent.len);
 	if (up->dir < 0)

@@ -104,7 +104,6 @@ int pd_ops_dispatch(struct pd_conn *c, uint8_t op, uint32_t len);
  * fs.c: confined resolution with openat2(2), credentials of a thread; the
  * reserved names of uploads (".p2p-" HEX ".part"), which no request reaches.
  */
-bool pd_name_reserved(const char *s, size_t len);
 int pd_resolve(int root, const char *path, size_t len);
 int pd_reopen(int pathfd, int flags);
 int pd_become(uid_t uid, gid_t gid);

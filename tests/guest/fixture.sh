@@ -1,7 +1,26 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
-# Data-plane tests: two hosts in network namespaces joined by veth. Source
-# after tests/lib.sh, then call dp_setup [MODULE PARAMETERS...].
+# shellcheck disable=SC2034 # the tests use the names set here
+# The guest tests' fixture. Every test in tests/guest starts with
+#
+#	. "$(dirname "$0")/fixture.sh"
+#
+# which brings the TAP checks of tests/lib.sh, prints the TAP header and
+# removes, on exit, whatever the fixture and the test made (background
+# jobs, namespaces a and b, mounts below $TEST_TMP, $TEST_TMP itself).
+# Then the test sets up what it needs:
+#
+#	dp_setup [PARAM=VALUE...]	a fresh module, hosts A and B (below)
+#	dp_setup_here [PARAM=VALUE...]	a fresh module, this namespace alone as
+#					host A, working directory $TEST_TMP
+#	dp_user NAME [user add options]	a key pair, the user on host A
+#	dp_serve DESC DIR [export options]
+#					one check: host A exports DIR; then
+#					its listener answers, its key is pinned
+#
+# and asks with the functions below (na/nb, pls/pget/..., dpt, show_j,
+# dp_counter, ...). Helper programs: $DP_TOOL, $HARD_TOOL, $HARD_FUZZ,
+# $MITM_RELAY, $CONFORMANCE (build/tests/helpers), the twin $P2PD.
 #
 #  ┌─────────────────────────────────┐      ┌─────────────────────────────────┐
 #  │ netns a: host A, the server     │      │ netns b: host B, the client     │
@@ -22,10 +41,22 @@
 # exported directory are detached from it, so the server would never meet
 # them (mount-crossing tests would test nothing).
 
+# shellcheck source=tests/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+tap_plan
+
 DP_A=198.18.0.1
 DP_B=198.18.0.2
 DP_PORT=7437
-DP_TOOL=$P2P_ROOT/build/tests/guest/dp_tool
+DP_TOOL=$P2P_ROOT/build/tests/helpers/dp_tool
+HARD_TOOL=$P2P_ROOT/build/tests/helpers/hard_tool
+HARD_FUZZ=$P2P_ROOT/build/tests/helpers/hard_fuzz
+MITM_RELAY=$P2P_ROOT/build/tests/helpers/mitm_relay
+CONFORMANCE=$P2P_ROOT/build/tests/helpers/dp_conformance
+P2PD=$P2P_ROOT/userspace/p2pd/p2pd
+# The module's debug files: leak counters and record_limit (debugfs; the
+# name the tests have always used for them).
+params=/sys/kernel/debug/p2pshare
 DP_KEYS=$TEST_TMP/keys
 DP_SRV=$TEST_TMP/srv
 DP_DL=$TEST_TMP/dl
@@ -34,6 +65,7 @@ export P2P_KNOWN_HOSTS=$TEST_TMP/known_hosts
 na() { nsenter --net=/run/netns/a "$@"; }
 nb() { nsenter --net=/run/netns/b "$@"; }
 
+# shellcheck disable=SC2317 # run by trap
 dp_cleanup() {
 	local pid
 	for pid in $(jobs -p); do kill "$pid" 2>/dev/null; done
@@ -45,16 +77,20 @@ dp_cleanup() {
 	rm -rf --one-file-system "$TEST_TMP"
 }
 
+trap dp_cleanup EXIT
+
+# A fresh module with these parameters, or a bail-out.
+dp_module() {
+	reset_module "$@" || { echo "Bail out! cannot load the module"; exit 1; }
+}
+
 # dp_setup [PARAM=VALUE...]: a fresh module, both hosts, the veth link.
 # shellcheck disable=SC2120 # the module parameters are optional
 dp_setup() {
-	trap dp_cleanup EXIT
+	umask 022
 	ip netns del a 2>/dev/null
 	ip netns del b 2>/dev/null
-	if ! reset_module "$@"; then
-		echo "Bail out! cannot load the module"
-		exit 1
-	fi
+	dp_module "$@"
 	{ ip netns add a && ip netns add b &&
 	ip link add va netns a type veth peer name vb netns b &&
 	na ip link set lo up && nb ip link set lo up &&
@@ -66,13 +102,31 @@ dp_setup() {
 		{ echo "Bail out! the veth link does not come up"; exit 1; }
 }
 
+# dp_setup_here [PARAM=VALUE...]: a fresh module; this namespace is host A
+# (198.18.0.1 and fd00::1 on lo; na runs a command here), the working
+# directory is $TEST_TMP.
+# shellcheck disable=SC2120 # the module parameters are optional
+dp_setup_here() {
+	umask 022
+	dp_module "$@"
+	# shellcheck disable=SC2317 # run by the test
+	na() { "$@"; }
+	cd "$TEST_TMP" || exit 1
+	ip link set lo up
+	ip addr add "$DP_A/32" dev lo 2>/dev/null
+	ip -6 addr add fd00::1/128 dev lo nodad 2>/dev/null
+}
+
+# dp_key NAME: a key pair in $DP_KEYS, NAME.key and NAME.pub.
+dp_key() {
+	p2pctl genkey >"$DP_KEYS/$1.key" && p2pctl pubkey <"$DP_KEYS/$1.key" >"$DP_KEYS/$1.pub"
+}
+
 # dp_user NAME [user add options]: a key pair and the user on host A.
 dp_user() {
 	local u=$1
 	shift
-	p2pctl genkey >"$DP_KEYS/$u.key" &&
-		p2pctl pubkey <"$DP_KEYS/$u.key" >"$DP_KEYS/$u.pub" &&
-		na p2pctl user add "$u" --pubkey "$DP_KEYS/$u.pub" "$@"
+	dp_key "$u" && na p2pctl user add "$u" --pubkey "$DP_KEYS/$u.pub" "$@"
 }
 
 # Pin host A's key in known_hosts, so that no client says "trusting".
@@ -86,6 +140,17 @@ dp_listening() {
 }
 
 dp_url() { echo "p2p://$1@$DP_A:$DP_PORT/$2"; }
+
+# dp_serve DESC DIR [export options]: the check DESC that host A exports
+# DIR (p2pctl export DIR OPTIONS), then its listener answers and clients
+# know its key.
+dp_serve() {
+	local desc=$1
+	shift
+	check "$desc" na p2pctl export "$@"
+	dp_listening
+	dp_pin
+}
 
 # Client commands on host B: pls USER EXPORT[/DIR] [opts] ("" for the
 # list of exports), pstat USER
@@ -115,6 +180,47 @@ dp_counter() {
 }
 
 dp_counter_is() { [ "$(dp_counter "$1")" = "$2" ]; }
+
+# show_j EXPR: a Python expression over host A's `p2pctl show -j`, d the
+# whole of it and c its connections, printed.
+show_j() {
+	na p2pctl show -j | python3 -c "import json,sys
+d = json.load(sys.stdin)
+c = d.get('connections')
+print($1)"
+}
+
+# Host A's state without its counters, to compare before and after.
+state() {
+	show_j 'json.dumps({k: v for k, v in d.items() if k != "counters"}, sort_keys=True)'
+}
+
+# shellcheck disable=SC2317 # run by check, wait_for
+nconns_is() { [ "$(show_j 'len(c)')" = "$1" ]; }
+# shellcheck disable=SC2317 # run by check, wait_for
+no_conns() { grep -qx 'conns 0 uploads 0' "$params/conn_objects"; }
+
+# The kernel's ynl client on docs/netlink.yaml (also in a child: export -f).
+YNL_DIR=${YNL_DIR:-/var/cache/p2pshare/tools/net/ynl}
+SCHEMA=${YNL_SCHEMA:-/var/cache/p2pshare/Documentation/netlink/genetlink-c.yaml}
+export YNL_DIR SCHEMA P2P_ROOT
+ynl() { python3 "$YNL_DIR/cli.py" --spec "$P2P_ROOT/docs/netlink.yaml" --schema "$SCHEMA" "$@"; }
+export -f ynl
+
+# conformance_tree DIR: the tree the conformance suite expects in its
+# export (tests/helpers/dp_conformance.c), DIR owned by nobody.
+conformance_tree() {
+	local d=$1
+	mkdir -p "$d/sub"
+	echo hello >"$d/hello.txt"
+	(cd "$d/sub" && touch $(seq -f 'f%g' 20))
+	ln -s hello.txt "$d/link"
+	ln -s sub "$d/sublink"
+	mkfifo "$d/fifo"
+	mkdir "$d/mnt"
+	mount -t tmpfs -o size=1m p2p-conf "$d/mnt"
+	chown 65534:65534 "$d"
+}
 
 sha() { sha256sum <"$1" | cut -d' ' -f1; }
 
