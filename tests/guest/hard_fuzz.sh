@@ -61,7 +61,10 @@ check_out "netlink fuzzer: no object before" "users 0 exports 0 grants 0" \
 mkdir -p "$TEST_TMP/nl1" "$TEST_TMP/nl2"
 ip netns add nlf
 ip netns exec nlf ip link set lo up
-ip netns exec nlf "$HARD_FUZZ" nl "$nlsecs" "$seed" "$TEST_TMP/nl1" "$TEST_TMP/nl2" \
+# ip netns exec mounts a fresh /sys without debugfs: mount it again there,
+# the fuzzer reads the objects counter at the end.
+ip netns exec nlf sh -c 'mount -t debugfs debugfs /sys/kernel/debug && exec "$@"' \
+	sh "$HARD_FUZZ" nl "$nlsecs" "$seed" "$TEST_TMP/nl1" "$TEST_TMP/nl2" \
 	>"$TEST_TMP/nl" 2>&1
 rc=$?
 sed 's/^/# /' "$TEST_TMP/nl"

@@ -1426,7 +1426,7 @@ static int nl_consistent(void)
 	f = fopen("/sys/kernel/debug/p2pshare/objects", "re");
 	if (!f || !fgets(objs, sizeof(objs), f) ||
 	    sscanf(objs, "users %u exports %u grants %u", &ou, &oe, &og) != 3) {
-		fprintf(stderr, "hard_fuzz: cannot read the objects parameter\n");
+		fprintf(stderr, "hard_fuzz: cannot read debugfs p2pshare/objects\n");
 		return 1;
 	}
 	fclose(f);
