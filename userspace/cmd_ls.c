@@ -214,6 +214,7 @@ const struct command cmd_ls = {
 	.main = ls_main,
 	.usage = "p2p://USER@HOST[:PORT][/EXPORT[/DIR]] [-j] --key-file FILE "
 		 "[--host-key KEY] [--cipher LIST]",
+	.summary = "list a peer's exports, or a directory of one",
 	.help =
 	"Without EXPORT, list the exports USER may use on HOST, one a line:\n"
 	"its access (ro or rw) and its name.  With EXPORT[/DIR], list that\n"
@@ -232,14 +233,7 @@ const struct command cmd_ls = {
 	"                   \"mtime_nsec\"}]}\n"
 	PEER_OPTIONS
 	"\n"
-	PEER_URL_HELP
-	"\n"
-	PEER_HOST_KEYS_HELP
-	"\n"
-	PEER_TLS_HELP
-	"\n"
-	PEER_ENV_FILES_HELP
-	"\n"
+	PEER_COMMON_HELP
 	"Examples:\n"
 	"  p2pctl ls p2p://alice@files.example --key-file ~/alice.key\n"
 	"  P2P_KEY_FILE=~/alice.key p2pctl ls p2p://alice@198.18.0.1/music/jazz/\n"

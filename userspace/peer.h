@@ -149,6 +149,11 @@ void peer_dirents_free(struct peer_dirents *ds);
 	"limit the server ends it; p2pctl reconnects (same host key) and goes\n" \
 	"on, a download from the offset it reached.\n"
 
+/* After a command's options: URLs, host keys, encryption, environment. */
+#define PEER_COMMON_HELP \
+	PEER_URL_HELP "\n" PEER_HOST_KEYS_HELP "\n" \
+	PEER_TLS_HELP "\n" PEER_ENV_FILES_HELP "\n"
+
 #define PEER_EXIT_HELP \
 	"Exit status: 0 on success; 1 with one line on stderr on any error\n" \
 	"(bad URL, no key, cannot connect, host key mismatch, authentication\n" \
