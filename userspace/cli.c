@@ -10,21 +10,40 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "model.h"
 #include "p2pctl.h"
 
 const char *prog = "p2pctl";
 const char *err_context = "";
 
-static void put_msg(const char *fmt, va_list ap)
+/*
+ * A message quotes names from the user, the kernel and peers: whatever
+ * their bytes, it reaches stderr as one line of printable text
+ * (lib/escape.h).
+ */
+static void put_escaped(const char *fmt, va_list ap)
 {
-	vfprintf(stderr, fmt, ap);
+	char *msg, *out;
+	size_t n;
+
+	if (vasprintf(&msg, fmt, ap) < 0) {
+		fputs("(out of memory)", stderr);
+		return;
+	}
+	n = p2p_esc_text(NULL, 0, msg, strlen(msg));
+	out = malloc(n + 1);
+	if (out)
+		p2p_esc_text(out, n + 1, msg, strlen(msg));
+	fputs(out ? out : "(out of memory)", stderr);
+	free(out);
+	free(msg);
 }
 
 void verr(void *arg, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "%s: %s", prog, err_context);
-	put_msg(fmt, ap);
+	put_escaped(fmt, ap);
 	fputc('\n', stderr);
 }
 
@@ -43,7 +62,7 @@ void warn(const char *fmt, ...)
 
 	fprintf(stderr, "%s: warning: ", prog);
 	va_start(ap, fmt);
-	put_msg(fmt, ap);
+	put_escaped(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 }
@@ -54,7 +73,7 @@ int usage_err(const struct command *cmd, const char *fmt, ...)
 
 	fprintf(stderr, "%s %s: ", prog, cmd->name);
 	va_start(ap, fmt);
-	put_msg(fmt, ap);
+	put_escaped(fmt, ap);
 	va_end(ap);
 	/* One line, as every error: the usage is one --help away. */
 	fprintf(stderr, " (usage: %s %s %s)\n", prog, cmd->name, cmd->usage);

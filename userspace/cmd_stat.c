@@ -47,7 +47,7 @@ static int stat_main(int argc, char **argv)
 		print_start(a.json);
 		print_str("export", NULL, p.url.export);
 		print_str("path", NULL, p.url.path);
-		print_human("path:  %s\n", target);
+		print_human("path:  %s\n", shown(target));
 		print_attr(&at);
 		print_end();
 	}
