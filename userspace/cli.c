@@ -22,27 +22,33 @@ const char *err_context = "";
  * their bytes, it reaches stderr as one line of printable text
  * (lib/escape.h).
  */
+static void put_text(const char *msg)
+{
+	size_t n = p2p_esc_text(NULL, 0, msg, strlen(msg));
+	char *out = malloc(n + 1);
+
+	if (out)
+		p2p_esc_text(out, n + 1, msg, strlen(msg));
+	fputs(out ? out : "(out of memory)", stderr);
+	free(out);
+}
+
 static void put_escaped(const char *fmt, va_list ap)
 {
-	char *msg, *out;
-	size_t n;
+	char *msg;
 
 	if (vasprintf(&msg, fmt, ap) < 0) {
 		fputs("(out of memory)", stderr);
 		return;
 	}
-	n = p2p_esc_text(NULL, 0, msg, strlen(msg));
-	out = malloc(n + 1);
-	if (out)
-		p2p_esc_text(out, n + 1, msg, strlen(msg));
-	fputs(out ? out : "(out of memory)", stderr);
-	free(out);
+	put_text(msg);
 	free(msg);
 }
 
 void verr(void *arg, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: %s", prog, err_context);
+	fprintf(stderr, "%s: ", prog);
+	put_text(err_context);	/* "FILE:LINE: " of the file load reads */
 	put_escaped(fmt, ap);
 	fputc('\n', stderr);
 }
