@@ -30,7 +30,8 @@ while IFS=$'\t' read -r fmt _; do
 	name=$(printf "$fmt")
 	head -c $((1000 * n)) /dev/urandom >"$docs/$name"
 done <"$TEST_TMP/names"
-check_out "7 files with such names on host A's disk" "7" sh -c "ls -A '$docs' | wc -l"
+check_out "7 files with such names on host A's disk" "7" \
+	sh -c "find '$docs' -mindepth 1 -printf x | wc -c"
 dp_serve "export docs to alice" "$docs" --user alice
 
 # ---- ls -j: JSON, and the names decode to the bytes on disk
@@ -81,6 +82,8 @@ while IFS= read -r line; do
 	[ -n "$found" ] || bad+=" [$shown: other bytes]"
 done <"$TEST_TMP/ls.txt"
 check_eq "every escaped name fetched back its own file (7 gets)" "$bad$i" "7"
+check_out "the 7 gets brought 7 different files" "7" \
+	sh -c "sha256sum '$DP_DL'/f? | cut -d' ' -f1 | sort -u | wc -l"
 
 # ---- stat: JSON path gives the bytes back, plain path is one line
 nl_url='docs/line%0Afake'
