@@ -106,24 +106,29 @@ int listen_apply(struct p2p_nl *nl, const char *addr, bool set_addr,
 }
 
 int name_request(const struct command *cmd, int argc, char **argv, int nargs,
-		 uint8_t mode, int op, const char *what)
+		 int op, const char *what)
 {
+	static const char *const names[] = { "NAME", "USER" };
+	bool grant = op == P2P_CMD_GRANT_SET;
+	uint8_t mode = P2P_GRANT_RO;
 	struct nl_msg *msg;
 	struct p2p_nl nl;
+	struct cli c;
 	int ret;
 
-	if (argc - 1 < nargs)
-		return usage_err(cmd, "missing %s", nargs == 1 || argc == 1 ? "NAME" : "USER");
-	if (argc - 1 > nargs)
-		return usage_err(cmd, "unexpected argument \"%s\"", argv[nargs + 1]);
-	if (!name_ok(argv[1], "export name") ||
-	    (nargs > 1 && !name_ok(argv[2], "user name")) || p2p_nl_open(&nl))
+	cli_init(&c, cmd, argc, argv, "", NULL);
+	if (cli_no_options(&c) || cli_nargs(&c, nargs, nargs + grant, names))
+		return 1;
+	if (c.nargs > nargs && p2p_grant_parse(c.args[nargs], &mode))
+		return usage_err(cmd, "invalid mode \"%s\" (use ro or rw)", c.args[nargs]);
+	if (!name_ok(c.args[0], "export name") ||
+	    (nargs > 1 && !name_ok(c.args[1], "user name")) || p2p_nl_open(&nl))
 		return 1;
 	msg = p2p_nl_msg(&nl, op, 0);
-	nla_put_string(msg, P2P_A_EXPORT_NAME, argv[1]);
+	nla_put_string(msg, P2P_A_EXPORT_NAME, c.args[0]);
 	if (nargs > 1)
-		nla_put_string(msg, P2P_A_USER_NAME, argv[2]);
-	if (mode)
+		nla_put_string(msg, P2P_A_USER_NAME, c.args[1]);
+	if (grant)
 		nla_put_u8(msg, P2P_A_GRANT_MODE, mode);
 	ret = cp_do(&nl, msg, what);
 	p2p_nl_close(&nl);

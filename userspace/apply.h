@@ -23,13 +23,14 @@ struct nl_msg *export_msg_of(struct p2p_nl *nl, const struct p2p_model_export *e
 /* A USER_NEW request for a user of a model. */
 struct nl_msg *user_msg(struct p2p_nl *nl, const struct p2p_model_user *u);
 /*
- * unexport, grant, revoke: a request of an export NAME (argv[1]) and for
- * nargs 2 a USER (argv[2]), with a grant mode if not 0.  0, or 1 after a
- * message (a usage error names cmd).
+ * unexport, grant, revoke: parse argv (argv[0] the command) and send a
+ * request of an export NAME and for nargs 2 a USER; a grant (op
+ * P2P_CMD_GRANT_SET) also takes a mode, ro (default) or rw.  0, or 1 after
+ * a message (a usage error names cmd).
  */
 struct command;
 int name_request(const struct command *cmd, int argc, char **argv, int nargs,
-		 uint8_t mode, int op, const char *what);
+		 int op, const char *what);
 /*
  * If set_addr, the listener's address ([ADDR][:PORT], NULL: the
  * defaults); then the cipher if not 0.  0, or 1 after a message.

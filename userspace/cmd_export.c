@@ -65,32 +65,43 @@ static int default_name(struct export_args *a)
 	return 0;
 }
 
+enum { OPT_NAME = 0x100, OPT_USER };
+
+static const struct option export_opts[] = {
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "user", required_argument, NULL, OPT_USER },
+	CLI_OPTS_END
+};
+
 static int export_args(int argc, char **argv, struct export_args *a)
 {
-	int i;
+	static const char *const names[] = { "DIR" };
+	struct cli c;
+	int o;
 
-	for (i = 1; i < argc; i++) {
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(argv[i], "--name") || !strcmp(argv[i], "--user")) {
-			if (!val)
-				return usage_err(&cmd_export, "%s needs a value", argv[i]);
-			if (argv[i][2] == 'n')
-				a->name = val;
-			else if (user_spec(a, argv[i + 1]))
-				return 1;
-			i++;
-		} else if (argv[i][0] == '-' || a->dir) {
-			return usage_err(&cmd_export, "unknown argument \"%s\"", argv[i]);
-		} else {
-			a->dir = argv[i];
-		}
+	cli_init(&c, &cmd_export, argc, argv, "", export_opts);
+	while ((o = cli_next(&c)) > 0) {
+		if (o == OPT_NAME)
+			a->name = optarg;
+		else if (user_spec(a, optarg))
+			return 1;
 	}
-	if (!a->dir)
-		return usage_err(&cmd_export, "missing DIR");
+	if (o == CLI_STOP || cli_nargs(&c, 1, 1, names))
+		return 1;
+	a->dir = c.args[0];
 	if (!a->name && default_name(a))
 		return 1;
 	return name_ok(a->name, "export name") ? 0 : 1;
+}
+
+static int export_list(int argc, char **argv)
+{
+	struct cli c;
+
+	cli_init(&c, &cmd_export, argc, argv, "", NULL);
+	if (cli_no_options(&c) || cli_nargs(&c, 0, 0, NULL))
+		return 1;
+	return model_list_names(true);
 }
 
 /*
@@ -119,12 +130,9 @@ static int export_main(int argc, char **argv)
 	struct p2p_nl nl;
 	int fd, ret;
 
-	if (argc >= 2 && !strcmp(argv[1], "list")) {
-		if (argc > 2)
-			return usage_err(&cmd_export, "unexpected argument \"%s\"",
-					 argv[2]);
-		return model_list_names(true);
-	}
+	/* "list" first, before any option: a directory named list is ./list. */
+	if (argc >= 2 && !strcmp(argv[1], "list"))
+		return export_list(argc - 1, argv + 1);
 	if (export_args(argc, argv, &a))
 		return 1;
 	fd = open_dir(a.dir);
@@ -144,6 +152,7 @@ const struct command cmd_export = {
 	.name = "export",
 	.main = export_main,
 	.usage = "DIR [--name NAME] [--user USER[:ro|:rw]]... | list",
+	.summary = "share a directory under a name, with grants; or list the exports",
 	.help =
 	"Share the directory DIR with peers under the name NAME.  p2pctl opens\n"
 	"DIR for reading and hands the module the open directory, so the\n"

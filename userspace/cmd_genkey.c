@@ -13,9 +13,11 @@ static int genkey_main(int argc, char **argv)
 {
 	uint8_t key[P2P_KEY_LEN];
 	char b64[KEY_B64_LEN];
+	struct cli c;
 
-	if (argc > 1)
-		return usage_err(&cmd_genkey, "unexpected argument \"%s\"", argv[1]);
+	cli_init(&c, &cmd_genkey, argc, argv, "", NULL);
+	if (cli_no_options(&c) || cli_nargs(&c, 0, 0, NULL))
+		return 1;
 	if (sodium_init() < 0) {
 		err("cannot initialise libsodium");
 		return 1;
@@ -36,6 +38,7 @@ const struct command cmd_genkey = {
 	.name = "genkey",
 	.main = genkey_main,
 	.usage = "",
+	.summary = "print a new private key (base64)",
 	.help =
 	"Generate a new X25519 private key (32 random bytes from libsodium) and\n"
 	"print it in base64 on one line, as `wg genkey` does.  When standard\n"

@@ -78,16 +78,20 @@ static int recv_exact(struct get *g, char *buf, size_t len)
 
 static int check_tail(struct get *g, const char *target, size_t len)
 {
-	char *mine = malloc(2 * len), *theirs = mine + len;
+	char *mine = malloc(2 * len), *theirs;
 	int ret = 1;
+	ssize_t n;
 
 	if (!mine) {
 		err("out of memory");
 		return 1;
 	}
-	if (pread(g->fd, mine, len, g->offset - len) != (ssize_t)len) {
+	theirs = mine + len;
+	/* A short read is no error: errno says nothing then. */
+	n = pread(g->fd, mine, len, g->offset - len);
+	if (n != (ssize_t)len) {
 		err("cannot resume \"%s\": cannot read it back: %s", g->out,
-		    errno ? strerror(errno) : "short read");
+		    n < 0 ? strerror(errno) : "short read (did it shrink?)");
 		goto out;
 	}
 	ret = recv_exact(g, theirs, len);
@@ -162,6 +166,7 @@ const struct command cmd_get = {
 	.main = get_main,
 	.usage = "p2p://USER@HOST[:PORT]/EXPORT[/PATH] [-o OUT] [-c | -r] "
 		 "--key-file FILE [--host-key KEY] [--cipher LIST]",
+	.summary = "download a file, or a tree with -r, from a peer",
 	.help =
 	"Download the file PATH of EXPORT.  It is written to a temporary file\n"
 	"beside OUT (.NAME.p2p-XXXXXX) that is renamed to OUT once complete, so\n"
@@ -213,14 +218,7 @@ const struct command cmd_get = {
 	"64 directory levels below PATH are fetched.  On a terminal, stderr\n"
 	"shows one progress line for the whole tree (files and bytes).\n"
 	"\n"
-	PEER_URL_HELP
-	"\n"
-	PEER_HOST_KEYS_HELP
-	"\n"
-	PEER_TLS_HELP
-	"\n"
-	PEER_ENV_FILES_HELP
-	"\n"
+	PEER_COMMON_HELP
 	"Examples:\n"
 	"  p2pctl get p2p://alice@198.18.0.1/music/take5.flac --key-file alice.key\n"
 	"  p2pctl get p2p://alice@peer/iso/big.iso -c -o /data/ --key-file alice.key\n"

@@ -7,15 +7,7 @@
 
 static int grant_main(int argc, char **argv)
 {
-	uint8_t mode = P2P_GRANT_RO;
-
-	if (argc > 4)
-		return usage_err(&cmd_grant, "unexpected argument \"%s\"", argv[4]);
-	if (argc == 4 && p2p_grant_parse(argv[3], &mode))
-		return usage_err(&cmd_grant, "invalid mode \"%s\" (use ro or rw)", argv[3]);
-	if (argc == 4)
-		argc--;
-	return name_request(&cmd_grant, argc, argv, 2, mode, P2P_CMD_GRANT_SET,
+	return name_request(&cmd_grant, argc, argv, 2, P2P_CMD_GRANT_SET,
 			    "cannot grant");
 }
 
@@ -23,6 +15,7 @@ const struct command cmd_grant = {
 	.name = "grant",
 	.main = grant_main,
 	.usage = "NAME USER [ro|rw]",
+	.summary = "let a user into an export, read-only or read-write",
 	.help =
 	"Let USER access the export NAME, read-only (ro, the default) or\n"
 	"read-write (rw).  If USER already has a grant on NAME, its mode\n"

@@ -64,17 +64,21 @@ static int hostkey_set(struct p2p_nl *nl, const char *file)
 static int hostkey_main(int argc, char **argv)
 {
 	struct p2p_nl nl;
+	struct cli c;
 	int ret;
 
-	if (argc > 1 && strcmp(argv[1], "set"))
-		return usage_err(&cmd_hostkey, "unknown argument \"%s\"", argv[1]);
-	if (argc == 2)
+	cli_init(&c, &cmd_hostkey, argc, argv, "", NULL);
+	if (cli_no_options(&c))
+		return 1;
+	if (c.nargs && strcmp(c.args[0], "set"))
+		return usage_err(&cmd_hostkey, "unknown argument \"%s\"", c.args[0]);
+	if (c.nargs == 1)
 		return usage_err(&cmd_hostkey, "set needs a FILE");
-	if (argc > 3)
-		return usage_err(&cmd_hostkey, "unexpected argument \"%s\"", argv[3]);
+	if (c.nargs > 2)
+		return usage_err(&cmd_hostkey, "unexpected argument \"%s\"", c.args[2]);
 	if (p2p_nl_open(&nl))
 		return 1;
-	ret = argc == 1 ? hostkey_show(&nl) : hostkey_set(&nl, argv[2]);
+	ret = !c.nargs ? hostkey_show(&nl) : hostkey_set(&nl, c.args[1]);
 	p2p_nl_close(&nl);
 	return ret;
 }
@@ -83,6 +87,7 @@ const struct command cmd_hostkey = {
 	.name = "hostkey",
 	.main = hostkey_main,
 	.usage = "[set FILE]",
+	.summary = "print this host's public key, or set its private key",
 	.help =
 	"Without arguments, print this host's X25519 public key in base64 (the\n"
 	"key peers pin with --host-key).  The module generates the host key\n"

@@ -49,15 +49,19 @@ static int limits_main(int argc, char **argv)
 {
 	struct p2p_model m = { 0 };
 	struct p2p_nl nl;
+	struct cli c;
 	int ret;
 
-	if (argc > 1 && strcmp(argv[1], "set"))
-		return usage_err(&cmd_limits, "unexpected argument \"%s\"", argv[1]);
-	if (argc > 1 && parse_pairs(argc - 2, argv + 2, &m))
+	cli_init(&c, &cmd_limits, argc, argv, "", NULL);
+	if (cli_no_options(&c))
+		return 1;
+	if (c.nargs && strcmp(c.args[0], "set"))
+		return usage_err(&cmd_limits, "unexpected argument \"%s\"", c.args[0]);
+	if (c.nargs && parse_pairs(c.nargs - 1, c.args + 1, &m))
 		return 1;
 	if (p2p_nl_open(&nl))
 		return 1;
-	ret = argc > 1 ? limits_apply(&nl, &m) : limits_show(&nl);
+	ret = c.nargs ? limits_apply(&nl, &m) : limits_show(&nl);
 	p2p_nl_close(&nl);
 	return ret;
 }
@@ -66,6 +70,7 @@ const struct command cmd_limits = {
 	.name = "limits",
 	.main = limits_main,
 	.usage = "[set NAME VALUE [NAME VALUE]...]",
+	.summary = "print or set this namespace's connection and handshake limits",
 	.help =
 	"Print this network namespace's limits, one \"NAME VALUE\" a line, or\n"
 	"set some of them (what is not named stays), as ip link set or wg set\n"

@@ -13,25 +13,22 @@ struct listen_args {
 	uint16_t cipher_bit;
 };
 
+static const struct option listen_opts[] = {
+	{ "cipher", required_argument, NULL, 'C' },
+	CLI_OPTS_END
+};
+
 static int parse_args(int argc, char **argv, struct listen_args *a)
 {
-	int i;
+	struct cli c;
+	int o;
 
-	for (i = 1; i < argc; i++) {
-		if (!strncmp(argv[i], "--cipher=", 9)) {
-			a->cipher = argv[i] + 9;
-		} else if (!strcmp(argv[i], "--cipher")) {
-			if (++i == argc)
-				return usage_err(&cmd_listen, "--cipher needs a value");
-			a->cipher = argv[i];
-		} else if (argv[i][0] == '-' && argv[i][1]) {
-			return usage_err(&cmd_listen, "unknown option \"%s\"", argv[i]);
-		} else if (!a->addr) {
-			a->addr = argv[i];
-		} else {
-			return usage_err(&cmd_listen, "unexpected argument \"%s\"", argv[i]);
-		}
-	}
+	cli_init(&c, &cmd_listen, argc, argv, "", listen_opts);
+	while ((o = cli_next(&c)) > 0)
+		a->cipher = optarg;
+	if (o == CLI_STOP || cli_nargs(&c, 0, 1, NULL))
+		return 1;
+	a->addr = c.nargs ? c.args[0] : NULL;
 	return a->cipher && p2p_cipher_one(a->cipher, "--cipher", &a->cipher_bit, verr, NULL);
 }
 
@@ -54,6 +51,7 @@ const struct command cmd_listen = {
 	.name = "listen",
 	.main = listen_main,
 	.usage = "[ADDR][:PORT] [--cipher CIPHER]",
+	.summary = "set the address, port and preferred cipher of the server",
 	.help =
 	"Set the address and TCP port the server listens on in this network\n"
 	"namespace, and the record cipher it prefers.  ADDR is an IPv4\n"

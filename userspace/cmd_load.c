@@ -157,18 +157,18 @@ static int load_main(int argc, char **argv)
 	struct p2p_conf c = { .open_flags = O_RDONLY, .err = conf_err };
 	struct p2p_model m = { 0 };
 	struct p2p_nl nl;
+	static const char *const names[] = { "FILE" };
+	struct cli cl;
 	FILE *f;
 	int ret = 1;
 
-	if (argc != 2) {
-		if (argc < 2)
-			return usage_err(&cmd_load, "missing FILE");
-		return usage_err(&cmd_load, "unexpected argument \"%s\"", argv[2]);
-	}
-	c.file = argv[1];
-	f = strcmp(argv[1], "-") ? fopen(argv[1], "re") : stdin;
+	cli_init(&cl, &cmd_load, argc, argv, "", NULL);
+	if (cli_no_options(&cl) || cli_nargs(&cl, 1, 1, names))
+		return 1;
+	c.file = cl.args[0];
+	f = strcmp(c.file, "-") ? fopen(c.file, "re") : stdin;
 	if (!f) {
-		err("%s: %s", argv[1], strerror(errno));
+		err("%s: %s", c.file, strerror(errno));
 		return 1;
 	}
 	ret = p2p_conf_read(&c, f, &m) ? 1 : 0;
@@ -188,6 +188,7 @@ const struct command cmd_load = {
 	.name = "load",
 	.main = load_main,
 	.usage = "FILE",
+	.summary = "make this namespace's state the one a saved file describes",
 	.help =
 	"Make this namespace's state exactly the one FILE describes (FILE as\n"
 	"written by p2pctl save; - for standard input), as wg setconf does.\n"

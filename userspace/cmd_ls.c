@@ -13,20 +13,6 @@
 
 #define LS_BUF		(P2P_MAX_BODY + 64)
 
-/* A name for a terminal: control characters become '?'. */
-static char *printable(const char *s, size_t len)
-{
-	char *out = malloc(len + 1);
-	size_t i;
-
-	if (!out)
-		return NULL;
-	for (i = 0; i < len; i++)
-		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	out[len] = '\0';
-	return out;
-}
-
 /* ls of the exports */
 
 static int ls_exports(struct peer *p, bool json)
@@ -54,7 +40,7 @@ static int ls_exports(struct peer *p, bool json)
 		print_obj_open(NULL);
 		print_str("name", NULL, name);
 		print_str("access", "%s  ", e.access == P2P_ACCESS_RW ? "rw" : "ro");
-		print_human("%s\n", name);
+		print_human("%s\n", shown(name));
 		print_obj_close();
 	}
 	print_arr_close();
@@ -100,22 +86,20 @@ static int read_dir(struct peer *p, struct peer_dirents *es)
 
 static void print_entry(const struct p2p_dirent *d, int size_width)
 {
-	char mode[11], when[32], *name;
+	char mode[11], when[32];
 
 	mode_string(mode, d->type, d->mode);
 	time_string(when, sizeof(when), d->mtime_sec, "%Y-%m-%d %H:%M");
-	name = printable(d->name.s, d->name.len);
 	print_obj_open(NULL);
 	print_str("name", NULL, d->name.s);
 	print_str("type", NULL, type_name(d->type));
 	print_mode(d->mode);
 	print_human("%s %*llu %s %s\n", mode, size_width,
-		    (unsigned long long)d->size, when, name ? name : "?");
+		    (unsigned long long)d->size, when, shown(d->name.s));
 	print_u64("size", NULL, d->size);
 	print_u64("mtime", NULL, d->mtime_sec);
 	print_u64("mtime_nsec", NULL, d->mtime_nsec);
 	print_obj_close();
-	free(name);
 }
 
 static void print_entries(struct peer_dirents *es)
@@ -214,15 +198,16 @@ const struct command cmd_ls = {
 	.main = ls_main,
 	.usage = "p2p://USER@HOST[:PORT][/EXPORT[/DIR]] [-j] --key-file FILE "
 		 "[--host-key KEY] [--cipher LIST]",
+	.summary = "list a peer's exports, or a directory of one",
 	.help =
 	"Without EXPORT, list the exports USER may use on HOST, one a line:\n"
 	"its access (ro or rw) and its name.  With EXPORT[/DIR], list that\n"
 	"directory of the export (its root without DIR), in the style of\n"
 	"ls -l: type and permissions, size in bytes, modification time (local\n"
-	"time), name; sorted by name, '.' and '..' left out, control\n"
-	"characters in names shown as '?'.  A DIR that is a file is listed as\n"
-	"that one entry.  Large directories arrive in several READDIR replies;\n"
-	"all are read before printing.\n"
+	"time), name; sorted by name, '.' and '..' left out (names escaped:\n"
+	"see below).  A DIR that is a file is listed as that one entry.  Large\n"
+	"directories arrive in several READDIR replies; all are read before\n"
+	"printing.\n"
 	"\n"
 	"Options:\n"
 	"  -j, --json       JSON: {\"exports\": [{\"name\", \"access\"}], \"truncated\"}\n"
@@ -232,14 +217,7 @@ const struct command cmd_ls = {
 	"                   \"mtime_nsec\"}]}\n"
 	PEER_OPTIONS
 	"\n"
-	PEER_URL_HELP
-	"\n"
-	PEER_HOST_KEYS_HELP
-	"\n"
-	PEER_TLS_HELP
-	"\n"
-	PEER_ENV_FILES_HELP
-	"\n"
+	PEER_COMMON_HELP
 	"Examples:\n"
 	"  p2pctl ls p2p://alice@files.example --key-file ~/alice.key\n"
 	"  P2P_KEY_FILE=~/alice.key p2pctl ls p2p://alice@198.18.0.1/music/jazz/\n"

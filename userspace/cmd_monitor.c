@@ -93,18 +93,23 @@ static int event_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+static const struct option json_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	CLI_OPTS_END
+};
+
 static int monitor_main(int argc, char **argv)
 {
 	struct p2p_nl nl;
 	bool json = false;
-	int grp, i, ret;
+	struct cli c;
+	int grp, o, ret;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
-			json = true;
-		else
-			return usage_err(&cmd_monitor, "unknown argument \"%s\"", argv[i]);
-	}
+	cli_init(&c, &cmd_monitor, argc, argv, "j", json_opts);
+	while ((o = cli_next(&c)) > 0)
+		json = true;
+	if (o == CLI_STOP || cli_nargs(&c, 0, 0, NULL))
+		return 1;
 	if (p2p_nl_open(&nl))
 		return 1;
 	grp = genl_ctrl_resolve_grp(nl.sk, P2P_GENL_NAME, P2P_MCGRP_EVENTS);
@@ -132,6 +137,7 @@ const struct command cmd_monitor = {
 	.name = "monitor",
 	.main = monitor_main,
 	.usage = "[-j|--json]",
+	.summary = "print each change of this namespace's state as it happens",
 	.help =
 	"Print one line for each change of this namespace's state, as it\n"
 	"happens, until interrupted: users added, changed or deleted, exports\n"

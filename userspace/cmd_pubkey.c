@@ -14,9 +14,11 @@ static int pubkey_main(int argc, char **argv)
 	uint8_t priv[P2P_KEY_LEN], pub[P2P_KEY_LEN];
 	char b64[KEY_B64_LEN];
 	int ret;
+	struct cli c;
 
-	if (argc > 1)
-		return usage_err(&cmd_pubkey, "unexpected argument \"%s\"", argv[1]);
+	cli_init(&c, &cmd_pubkey, argc, argv, "", NULL);
+	if (cli_no_options(&c) || cli_nargs(&c, 0, 0, NULL))
+		return 1;
 	if (key_read(priv, stdin, "standard input"))
 		return 1;
 	ret = key_public(pub, priv);
@@ -34,6 +36,7 @@ const struct command cmd_pubkey = {
 	.name = "pubkey",
 	.main = pubkey_main,
 	.usage = "< PRIVATE-KEY-FILE",
+	.summary = "print the public key of the private key on standard input",
 	.help =
 	"Read a private key (base64, one line) on standard input and print its\n"
 	"X25519 public key in base64.  Give the public key to the hosts that\n"

@@ -140,6 +140,7 @@ const struct command cmd_put = {
 	.main = put_main,
 	.usage = "LOCAL p2p://USER@HOST[:PORT]/EXPORT/PATH --key-file FILE "
 		 "[--host-key KEY] [--cipher LIST]",
+	.summary = "upload a file into a peer's export",
 	.help =
 	"Upload the regular file LOCAL to PATH in EXPORT (the user needs a\n"
 	"read-write grant).  If PATH is empty or ends in '/', the file keeps\n"
@@ -154,14 +155,7 @@ const struct command cmd_put = {
 	"Options:\n"
 	PEER_OPTIONS
 	"\n"
-	PEER_URL_HELP
-	"\n"
-	PEER_HOST_KEYS_HELP
-	"\n"
-	PEER_TLS_HELP
-	"\n"
-	PEER_ENV_FILES_HELP
-	"\n"
+	PEER_COMMON_HELP
 	"Examples:\n"
 	"  p2pctl put report.pdf p2p://alice@198.18.0.1/inbox/ --key-file alice.key\n"
 	"  P2P_KEY_FILE=alice.key p2pctl put a.txt p2p://alice@peer/docs/b.txt\n"

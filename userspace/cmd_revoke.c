@@ -7,7 +7,7 @@
 
 static int revoke_main(int argc, char **argv)
 {
-	return name_request(&cmd_revoke, argc, argv, 2, 0, P2P_CMD_GRANT_DEL,
+	return name_request(&cmd_revoke, argc, argv, 2, P2P_CMD_GRANT_DEL,
 			    "cannot revoke");
 }
 
@@ -15,6 +15,7 @@ const struct command cmd_revoke = {
 	.name = "revoke",
 	.main = revoke_main,
 	.usage = "NAME USER",
+	.summary = "take away a user's grant on an export",
 	.help =
 	"Take away USER's grant on the export NAME.  Requests USER makes on\n"
 	"NAME fail from then on.\n"

@@ -77,11 +77,15 @@ static int save_main(int argc, char **argv)
 {
 	struct p2p_model m;
 	struct p2p_nl nl;
+	struct cli c;
 	int ret;
 
-	if (argc > 1)
+	cli_init(&c, &cmd_save, argc, argv, "", NULL);
+	if (cli_no_options(&c))
+		return 1;
+	if (c.nargs)
 		return usage_err(&cmd_save, "unexpected argument \"%s\" (the state goes to "
-				 "standard output)", argv[1]);
+				 "standard output)", c.args[0]);
 	if (private_stdout() || p2p_nl_open(&nl))
 		return 1;
 	ret = model_read(&nl, &m, MODEL_PRIV);
@@ -104,6 +108,7 @@ const struct command cmd_save = {
 	.name = "save",
 	.main = save_main,
 	.usage = "> FILE",
+	.summary = "write the whole state, private host key included, for load",
 	.help =
 	"Write this namespace's whole state to standard output as text that\n"
 	"p2pctl load reads back: the host's private key, the listener, the\n"

@@ -233,19 +233,24 @@ static void show(const struct p2p_model *s)
 	show_stats(s);
 }
 
+static const struct option json_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	CLI_OPTS_END
+};
+
 static int show_main(int argc, char **argv)
 {
 	struct p2p_model snap;
 	struct p2p_nl nl;
 	bool json = false;
-	int i, ret;
+	struct cli c;
+	int o, ret;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "-j") || !strcmp(argv[i], "--json"))
-			json = true;
-		else
-			return usage_err(&cmd_show, "unknown argument \"%s\"", argv[i]);
-	}
+	cli_init(&c, &cmd_show, argc, argv, "j", json_opts);
+	while ((o = cli_next(&c)) > 0)
+		json = true;
+	if (o == CLI_STOP || cli_nargs(&c, 0, 0, NULL))
+		return 1;
 	if (p2p_nl_open(&nl))
 		return 1;
 	ret = model_read(&nl, &snap, MODEL_CONNS);
@@ -263,6 +268,7 @@ const struct command cmd_show = {
 	.name = "show",
 	.main = show_main,
 	.usage = "[-j|--json]",
+	.summary = "show the host key, exports, users, connections and counters",
 	.help =
 	"Show this host's state in the current network namespace: module\n"
 	"version, host public key, listener, exports with their grants, users,\n"

@@ -47,7 +47,7 @@ static int stat_main(int argc, char **argv)
 		print_start(a.json);
 		print_str("export", NULL, p.url.export);
 		print_str("path", NULL, p.url.path);
-		print_human("path:  %s\n", target);
+		print_human("path:  %s\n", shown(target));
 		print_attr(&at);
 		print_end();
 	}
@@ -60,6 +60,7 @@ const struct command cmd_stat = {
 	.main = stat_main,
 	.usage = "p2p://USER@HOST[:PORT]/EXPORT[/PATH] [-j] --key-file FILE "
 		 "[--host-key KEY] [--cipher LIST]",
+	.summary = "show the attributes of a file on a peer",
 	.help =
 	"Show the attributes of PATH in EXPORT (the export's root without\n"
 	"PATH): type (file, dir, symlink, other), permission bits, size in\n"
@@ -72,14 +73,7 @@ const struct command cmd_stat = {
 	"                   the epoch), \"mtime_nsec\"}\n"
 	PEER_OPTIONS
 	"\n"
-	PEER_URL_HELP
-	"\n"
-	PEER_HOST_KEYS_HELP
-	"\n"
-	PEER_TLS_HELP
-	"\n"
-	PEER_ENV_FILES_HELP
-	"\n"
+	PEER_COMMON_HELP
 	"Examples:\n"
 	"  p2pctl stat p2p://alice@198.18.0.1/music/jazz/take5.flac --key-file alice.key\n"
 	"  p2pctl stat -j p2p://alice@peer/docs/My%20Notes.txt --key-file alice.key\n"

@@ -7,7 +7,7 @@
 
 static int unexport_main(int argc, char **argv)
 {
-	return name_request(&cmd_unexport, argc, argv, 1, 0, P2P_CMD_EXPORT_DEL,
+	return name_request(&cmd_unexport, argc, argv, 1, P2P_CMD_EXPORT_DEL,
 			    "cannot unexport");
 }
 
@@ -15,6 +15,7 @@ const struct command cmd_unexport = {
 	.name = "unexport",
 	.main = unexport_main,
 	.usage = "NAME",
+	.summary = "stop sharing an export; its connections close",
 	.help =
 	"Stop sharing the export NAME: its grants go with it, and the peer\n"
 	"connections that used it are closed.  The directory itself is not\n"

@@ -19,43 +19,44 @@ struct user_args {
 
 static int id_arg(const char *opt, const char *val, uint32_t *v, bool *has)
 {
-	if (!val)
-		return usage_err(&cmd_user, "%s needs a value", opt);
 	if (p2p_parse_u32(val, v) || *v == UINT32_MAX)
 		return usage_err(&cmd_user, "invalid %s \"%s\" (a number below 4294967295)",
-				 opt + 2, val);
+				 opt, val);
 	*has = true;
 	return 0;
 }
 
+enum { OPT_PUBKEY = 0x100, OPT_UID, OPT_GID };
+
+static const struct option user_opts[] = {
+	{ "pubkey", required_argument, NULL, OPT_PUBKEY },
+	{ "uid", required_argument, NULL, OPT_UID },
+	{ "gid", required_argument, NULL, OPT_GID },
+	CLI_OPTS_END
+};
+
 /* USER and its options; add and set take the same ones. */
 static int user_args(int argc, char **argv, struct user_args *a, const char *sub)
 {
-	int i;
+	struct cli c;
+	int o;
 
-	for (i = 0; i < argc; i++) {
-		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!strcmp(argv[i], "--pubkey")) {
-			if (!val)
-				return usage_err(&cmd_user, "--pubkey needs a value");
-			a->pubkey = val;
-		} else if (!strcmp(argv[i], "--uid")) {
-			if (id_arg(argv[i], val, &a->uid, &a->has_uid))
-				return 1;
-		} else if (!strcmp(argv[i], "--gid")) {
-			if (id_arg(argv[i], val, &a->gid, &a->has_gid))
-				return 1;
-		} else if (argv[i][0] == '-' || a->name) {
-			return usage_err(&cmd_user, "unknown argument \"%s\"", argv[i]);
-		} else {
-			a->name = argv[i];
-			continue;
-		}
-		i++;
+	cli_init(&c, &cmd_user, argc, argv, "", user_opts);
+	while ((o = cli_next(&c)) > 0) {
+		if (o == OPT_PUBKEY)
+			a->pubkey = optarg;
+		else if (o == OPT_UID && id_arg("uid", optarg, &a->uid, &a->has_uid))
+			return 1;
+		else if (o == OPT_GID && id_arg("gid", optarg, &a->gid, &a->has_gid))
+			return 1;
 	}
-	if (!a->name)
+	if (o == CLI_STOP)
+		return 1;
+	if (!c.nargs)
 		return usage_err(&cmd_user, "%s needs a USER", sub);
+	if (c.nargs > 1)
+		return usage_err(&cmd_user, "unexpected argument \"%s\"", c.args[1]);
+	a->name = c.args[0];
 	return 0;
 }
 
@@ -112,40 +113,58 @@ static int user_set(struct p2p_nl *nl, int argc, char **argv)
 
 static int user_del(struct p2p_nl *nl, int argc, char **argv)
 {
+	static const char *const names[] = { "USER" };
 	struct nl_msg *msg;
+	struct cli c;
 
-	if (argc < 1)
+	cli_init(&c, &cmd_user, argc, argv, "", NULL);
+	if (cli_no_options(&c))
+		return 1;
+	if (!c.nargs)
 		return usage_err(&cmd_user, "del needs a USER");
-	if (argc > 1)
-		return usage_err(&cmd_user, "unexpected argument \"%s\"", argv[1]);
-	if (!name_ok(argv[0], "user name") || p2p_nl_open(nl))
+	if (cli_nargs(&c, 1, 1, names))
+		return 1;
+	if (!name_ok(c.args[0], "user name") || p2p_nl_open(nl))
 		return 1;
 	msg = p2p_nl_msg(nl, P2P_CMD_USER_DEL, 0);
-	nla_put_string(msg, P2P_A_USER_NAME, argv[0]);
+	nla_put_string(msg, P2P_A_USER_NAME, c.args[0]);
 	return cp_do(nl, msg, "cannot delete the user");
 }
 
+static int user_list(int argc, char **argv)
+{
+	struct cli c;
+
+	cli_init(&c, &cmd_user, argc, argv, "", NULL);
+	if (cli_no_options(&c) || cli_nargs(&c, 0, 0, NULL))
+		return 1;
+	return model_list_names(false);
+}
+
+/* Sub-commands get argv from their own name on. */
 static int user_main(int argc, char **argv)
 {
 	struct p2p_nl nl = { 0 };
+	struct cli c;
+	char *sub;
 	int ret;
 
-	if (argc < 2)
+	cli_init(&c, &cmd_user, argc, argv, "+", NULL);
+	if (cli_no_options(&c))
+		return 1;
+	if (!c.nargs)
 		return usage_err(&cmd_user, "missing add, set, del or list");
-	if (!strcmp(argv[1], "list")) {
-		if (argc > 2)
-			return usage_err(&cmd_user, "unexpected argument \"%s\"",
-					 argv[2]);
-		return model_list_names(false);
-	}
-	if (!strcmp(argv[1], "add"))
-		ret = user_add(&nl, argc - 2, argv + 2);
-	else if (!strcmp(argv[1], "set"))
-		ret = user_set(&nl, argc - 2, argv + 2);
-	else if (!strcmp(argv[1], "del"))
-		ret = user_del(&nl, argc - 2, argv + 2);
+	sub = c.args[0];
+	if (!strcmp(sub, "list"))
+		return user_list(c.nargs, c.args);
+	if (!strcmp(sub, "add"))
+		ret = user_add(&nl, c.nargs, c.args);
+	else if (!strcmp(sub, "set"))
+		ret = user_set(&nl, c.nargs, c.args);
+	else if (!strcmp(sub, "del"))
+		ret = user_del(&nl, c.nargs, c.args);
 	else
-		return usage_err(&cmd_user, "unknown argument \"%s\"", argv[1]);
+		return usage_err(&cmd_user, "unknown argument \"%s\"", sub);
 	p2p_nl_close(&nl);
 	return ret;
 }
@@ -156,6 +175,7 @@ const struct command cmd_user = {
 	.usage = "add USER --pubkey KEY|FILE [--uid UID] [--gid GID] | "
 		 "set USER [--pubkey KEY|FILE] [--uid UID] [--gid GID] | del USER | "
 		 "list",
+	.summary = "add, change, delete or list the users (names and public keys)",
 	.help =
 	"Manage the users this host knows.  A user is a name and an X25519\n"
 	"public key; the host never holds the user's private key.  Files are\n"

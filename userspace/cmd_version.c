@@ -24,9 +24,11 @@ static int version_main(int argc, char **argv)
 	struct p2p_nl nl;
 	char kver[64] = "unknown";
 	int ret;
+	struct cli c;
 
-	if (argc > 1)
-		return usage_err(&cmd_version, "unexpected argument \"%s\"", argv[1]);
+	cli_init(&c, &cmd_version, argc, argv, "", NULL);
+	if (cli_no_options(&c) || cli_nargs(&c, 0, 0, NULL))
+		return 1;
 	printf("p2pctl %s\n", P2PCTL_VERSION);
 	fflush(stdout);
 	ret = p2p_nl_connect(&nl);
@@ -52,7 +54,12 @@ const struct command cmd_version = {
 	.name = "version",
 	.main = version_main,
 	.usage = "",
+	.summary = "print the versions of p2pctl and of the loaded module",
 	.help =
 	"Print the version of p2pctl and of the loaded p2pshare module.  Without\n"
-	"the module it says so and how to load it, and still exits 0.\n",
+	"the module it says so and how to load it, and still exits 0.\n"
+	"p2pctl --version is the same.\n"
+	"\n"
+	"Exit status: 0, also without the module; 1 with a one-line reason on\n"
+	"stderr if the module is loaded but cannot be asked (not root).\n",
 };

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "model_nl.h"
+#include "print.h"
 
 static void copy_name(char *dst, struct nlattr *a)
 {
@@ -294,10 +295,10 @@ int model_list_names(bool exports)
 	if (!model_read(&nl, &m, 0)) {
 		if (exports)
 			for (i = 0; i < m.n_exports; i++)
-				printf("%s\n", m.exports[i].name);
+				printf("%s\n", shown(m.exports[i].name));
 		else
 			for (i = 0; i < m.n_users; i++)
-				printf("%s\n", m.users[i].name);
+				printf("%s\n", shown(m.users[i].name));
 		ret = 0;
 	}
 	p2p_model_free(&m);

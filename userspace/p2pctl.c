@@ -43,14 +43,32 @@ static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: %s COMMAND [ARGS...]\n\n"
+	fprintf(f, "usage: %s COMMAND [ARGS...]\n"
+		"       %s --help | --version\n\n"
 		"Share directories with peers through the p2pshare kernel module.\n\n"
-		"Commands:\n", prog);
+		"Commands:\n", prog, prog);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-9s %s\n", commands[i]->name, commands[i]->usage);
-	fprintf(f, "\n'%s COMMAND --help' describes a command.\n"
+		fprintf(f, "  %-9s %s\n", commands[i]->name, commands[i]->summary);
+	fprintf(f, "\n'%s COMMAND --help' (or '%s help COMMAND') describes a command,\n"
+		"its arguments and its options.  Options follow getopt_long: --opt=VALUE\n"
+		"or --opt VALUE, -oVALUE or -o VALUE, flags combine (-jc), -- ends them.\n"
 		"Exit status: 0 on success, 1 on any error (one line on stderr).\n",
-		prog);
+		prog, prog);
+}
+
+static int help(int argc, char **argv)
+{
+	const struct command *cmd;
+
+	if (argc > 2 && !(cmd = find_command(argv[2]))) {
+		err("unknown command \"%s\" (try '%s --help')", argv[2], prog);
+		return 1;
+	}
+	if (argc > 2)
+		print_help(cmd);
+	else
+		usage(stdout);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -62,23 +80,19 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
-	    !strcmp(argv[1], "help")) {
-		if (argc > 2 && (cmd = find_command(argv[2])))
-			printf("usage: %s %s %s\n\n%s", prog, cmd->name,
-			       cmd->usage, cmd->help);
-		else
-			usage(stdout);
-		return 0;
-	}
+	    !strcmp(argv[1], "help"))
+		return help(argc, argv);
 	if (!strcmp(argv[1], "--version"))
 		argv[1] = "version";
 
 	cmd = find_command(argv[1]);
+	if (!cmd && argv[1][0] == '-') {
+		err("unknown option \"%s\" (try '%s --help')", argv[1], prog);
+		return 1;
+	}
 	if (!cmd) {
 		err("unknown command \"%s\" (try '%s --help')", argv[1], prog);
 		return 1;
 	}
-	if (want_help(cmd, argc - 1, argv + 1))
-		return 0;
 	return cmd->main(argc - 1, argv + 1);
 }

@@ -26,75 +26,87 @@
 
 /* Options */
 
-/* "--opt VALUE" or "--opt=VALUE": 1 if argv[*i] is opt (value set). */
-static int opt_value(const struct command *cmd, int argc, char **argv,
-		     int *i, const char *opt, const char **val)
-{
-	size_t len = strlen(opt);
+enum { OPT_KEY_FILE = 0x100, OPT_HOST_KEY, OPT_CIPHER };
 
-	if (strncmp(argv[*i], opt, len))
-		return 0;
-	if (argv[*i][len] == '=') {
-		*val = argv[*i] + len + 1;
-		return 1;
-	}
-	if (argv[*i][len])
-		return 0;
-	if (*i + 1 >= argc)
-		return -usage_err(cmd, "%s needs a value", opt);
-	*val = argv[++*i];
-	return 1;
+/* Every peer option; those a command does not take are left out. */
+static const struct option peer_opts[] = {
+	{ "key-file", required_argument, NULL, OPT_KEY_FILE },
+	{ "host-key", required_argument, NULL, OPT_HOST_KEY },
+	{ "cipher", required_argument, NULL, OPT_CIPHER },
+	{ "json", no_argument, NULL, 'j' },
+	{ "continue", no_argument, NULL, 'c' },
+	{ "recursive", no_argument, NULL, 'r' },
+	CLI_OPTS_END
+};
+
+static const struct {
+	unsigned int flag;
+	int val;
+	const char *letter;
+} peer_flags[] = {
+	{ PEER_OPT_JSON, 'j', "j" },
+	{ PEER_OPT_OUT, 'o', "o:" },
+	{ PEER_OPT_RESUME, 'c', "c" },
+	{ PEER_OPT_RECURSIVE, 'r', "r" },
+};
+
+static bool peer_allowed(unsigned int allowed, int val)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(peer_flags) / sizeof(peer_flags[0]); i++)
+		if (peer_flags[i].val == val)
+			return allowed & peer_flags[i].flag;
+	return true;
 }
 
-static int one_opt(const struct command *cmd, int argc, char **argv, int *i,
-		   unsigned int allowed, struct peer_args *a)
+/* The options and short letters of a command that takes `allowed`. */
+static void peer_optset(unsigned int allowed, struct option *opts, char *letters)
 {
-	const char *arg = argv[*i];
-	int ret;
+	const struct option *o;
+	size_t i;
 
-	if ((ret = opt_value(cmd, argc, argv, i, "--key-file", &a->key_file)) ||
-	    (ret = opt_value(cmd, argc, argv, i, "--host-key", &a->host_key)) ||
-	    (ret = opt_value(cmd, argc, argv, i, "--cipher", &a->cipher)))
-		return ret < 0 ? ret : 0;
-	if ((allowed & PEER_OPT_OUT) &&
-	    (ret = opt_value(cmd, argc, argv, i, "-o", &a->out)))
-		return ret < 0 ? ret : 0;
-	if ((allowed & PEER_OPT_JSON) &&
-	    (!strcmp(arg, "-j") || !strcmp(arg, "--json")))
-		a->json = true;
-	else if ((allowed & PEER_OPT_RESUME) &&
-		 (!strcmp(arg, "-c") || !strcmp(arg, "--continue")))
-		a->resume = true;
-	else if ((allowed & PEER_OPT_RECURSIVE) &&
-		 (!strcmp(arg, "-r") || !strcmp(arg, "--recursive")))
-		a->recursive = true;
-	else
-		return -usage_err(cmd, "unknown option \"%s\"", arg);
-	return 0;
+	for (o = peer_opts; o->name; o++)
+		if (peer_allowed(allowed, o->val))
+			*opts++ = *o;
+	*opts++ = peer_opts[sizeof(peer_opts) / sizeof(peer_opts[0]) - 1];
+	for (i = 0; i < sizeof(peer_flags) / sizeof(peer_flags[0]); i++)
+		if (allowed & peer_flags[i].flag)
+			letters = stpcpy(letters, peer_flags[i].letter);
+	*letters = '\0';
+}
+
+static void one_opt(int o, struct peer_args *a)
+{
+	switch (o) {
+	case OPT_KEY_FILE: a->key_file = optarg; break;
+	case OPT_HOST_KEY: a->host_key = optarg; break;
+	case OPT_CIPHER: a->cipher = optarg; break;
+	case 'o': a->out = optarg; break;
+	case 'j': a->json = true; break;
+	case 'c': a->resume = true; break;
+	case 'r': a->recursive = true; break;
+	}
 }
 
 int peer_args(const struct command *cmd, int argc, char **argv,
 	      unsigned int allowed, int npos, const char *const *names,
 	      struct peer_args *a)
 {
-	bool opts = true;
-	int i;
+	struct option opts[sizeof(peer_opts) / sizeof(peer_opts[0])];
+	char letters[16];
+	struct cli c;
+	int o, i;
 
 	memset(a, 0, sizeof(*a));
-	for (i = 1; i < argc; i++) {
-		if (opts && !strcmp(argv[i], "--")) {
-			opts = false;
-		} else if (opts && argv[i][0] == '-' && argv[i][1]) {
-			if (one_opt(cmd, argc, argv, &i, allowed, a))
-				return 1;
-		} else if (a->npos < npos) {
-			a->pos[a->npos++] = argv[i];
-		} else {
-			return usage_err(cmd, "unexpected argument \"%s\"", argv[i]);
-		}
-	}
-	if (a->npos < npos)
-		return usage_err(cmd, "missing %s", names[a->npos]);
+	peer_optset(allowed, opts, letters);
+	cli_init(&c, cmd, argc, argv, letters, opts);
+	while ((o = cli_next(&c)) > 0)
+		one_opt(o, a);
+	if (o == CLI_STOP || cli_nargs(&c, npos, npos, names))
+		return 1;
+	for (i = 0; i < npos; i++)
+		a->pos[a->npos++] = c.args[i];
 	return 0;
 }
 
@@ -189,9 +201,8 @@ static int load_key(const char *opt, uint8_t priv[P2P_KEY_LEN])
 		return -1;
 	}
 	if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && (st.st_mode & 077))
-		fprintf(stderr, "%s: warning: key file \"%s\" is accessible by "
-			"others (mode %04o); run: chmod 600 %s\n", prog, file,
-			st.st_mode & 07777, file);
+		warn("key file \"%s\" is accessible by others (mode %04o); "
+		     "run: chmod 600 %s", file, st.st_mode & 07777, file);
 	ret = key_read(priv, f, file);
 	fclose(f);
 	return ret;
@@ -330,9 +341,8 @@ static void pin_store(const struct pin *pin, const struct p2p_url *u,
 	key_to_b64(b64, key);
 	ret = p2p_kh_add(pin->path, u->hostport, key);
 	if (ret)
-		fprintf(stderr, "%s: warning: cannot store the host key of %s "
-			"(%s) in %s: %s\n", prog, u->hostport, b64, pin->path,
-			strerror(-ret));
+		warn("cannot store the host key of %s (%s) in %s: %s",
+		     u->hostport, b64, pin->path, strerror(-ret));
 	else
 		err("trusting new host key for %s: %s (stored in %s)",
 		    u->hostport, b64, pin->path);

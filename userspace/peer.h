@@ -149,6 +149,19 @@ void peer_dirents_free(struct peer_dirents *ds);
 	"limit the server ends it; p2pctl reconnects (same host key) and goes\n" \
 	"on, a download from the offset it reached.\n"
 
+#define PEER_NAMES_HELP \
+	"Names: file names are bytes.  In plain output and messages, '\\' is\n" \
+	"shown as \\\\ and each byte of a control character (or of a line or\n" \
+	"bidirectional control, or not UTF-8) as \\xNN; in a URL, write %NN for\n" \
+	"\\xNN and %5C for \\\\.  In -j output every string is valid UTF-8: a\n" \
+	"byte that is not part of UTF-8 is \"\\udcNN\" (Python: s.encode(\"utf-8\",\n" \
+	"\"surrogateescape\") gives the bytes back).\n"
+
+/* After a command's options: URLs, names, host keys, encryption, environment. */
+#define PEER_COMMON_HELP \
+	PEER_URL_HELP "\n" PEER_NAMES_HELP "\n" PEER_HOST_KEYS_HELP "\n" \
+	PEER_TLS_HELP "\n" PEER_ENV_FILES_HELP "\n"
+
 #define PEER_EXIT_HELP \
 	"Exit status: 0 on success; 1 with one line on stderr on any error\n" \
 	"(bad URL, no key, cannot connect, host key mismatch, authentication\n" \

@@ -5,7 +5,10 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "escape.h"
 #include "print.h"
 
 #define MAX_DEPTH 16
@@ -37,20 +40,37 @@ bool print_is_json(void)
 	return json;
 }
 
+/* Valid UTF-8 whatever the bytes: escape.h says how. */
 static void json_string(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
+	size_t len = strlen(s), n;
+	char buf[256], *out = buf;
 
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
+	n = p2p_esc_json(NULL, 0, s, len);
+	if (n >= sizeof(buf))
+		out = malloc(n + 1);
+	if (!out) {
+		fputs("\"\"", stdout);	/* out of memory: still JSON */
+		return;
 	}
-	putchar('"');
+	p2p_esc_json(out, n + 1, s, len);
+	printf("\"%s\"", out);
+	if (out != buf)
+		free(out);
+}
+
+#define SHOWN_SLOTS	4
+/* An export name and a whole path, or a local path, escaped. */
+#define SHOWN_MAX	((4096 + 256) * P2P_ESC_TEXT_MAX + 1)
+
+const char *shown(const char *s)
+{
+	static char slot[SHOWN_SLOTS][SHOWN_MAX];
+	static unsigned int next;
+	char *out = slot[next++ % SHOWN_SLOTS];
+
+	p2p_esc_text(out, SHOWN_MAX, s, strlen(s));
+	return out;
 }
 
 /* Start a member: comma, then the key if inside an object. */
@@ -110,7 +130,7 @@ void print_str(const char *key, const char *fmt, const char *val)
 		if (json_member(key))
 			json_string(val);
 	} else if (fmt) {
-		printf(fmt, val);
+		printf(fmt, shown(val));
 	}
 }
 

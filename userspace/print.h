@@ -24,6 +24,15 @@ void print_str(const char *key, const char *fmt, const char *val);
 void print_u64(const char *key, const char *fmt, uint64_t val);
 void print_bool(const char *key, const char *fmt, bool val);
 void print_null(const char *key, const char *fmt);
+/*
+ * Strings from peers, the kernel or the user are escaped: in JSON to valid
+ * UTF-8, for humans so that no control character reaches the terminal
+ * (lib/escape.h; print_str does it itself).
+ */
+/* S escaped for humans, in one of four static buffers (enough for the
+ * arguments of one printf). */
+const char *shown(const char *s);
+
 /* Human-only text. */
 void print_human(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "escape.h"
 #include "progress.h"
 
 #define REDRAW_S	0.2	/* at most five redraws a second */
@@ -84,7 +85,7 @@ static void bar(char *buf, int width, uint64_t done, uint64_t total)
 static void draw(struct progress *p)
 {
 	char done[16], total[16], rate[16], left[16], stats[96];
-	char line[LINE_MAX_COLS + 1], b[LINE_MAX_COLS + 1];
+	char line[LINE_MAX_COLS + 1], b[LINE_MAX_COLS + 1], label[128];
 	int cols = columns(), pct, room;
 
 	pct = p->total ? (int)((double)p->done * 100 / p->total) : 100;
@@ -97,14 +98,16 @@ static void draw(struct progress *p)
 	snprintf(stats, sizeof(stats), " %3d%% %10s / %-10s %10s/s %8s left",
 		 pct, done, total, rate, left);
 	room = cols - 1 - (int)strlen(stats);
+	/* a remote name: no control character reaches the terminal */
+	p2p_esc_text(label, sizeof(label), p->label, strlen(p->label));
 	if (room >= 12) {	/* a label of at most 30 columns, a bar of 10-50 */
-		int lw = (int)strlen(p->label), bw;
+		int lw = (int)strlen(label), bw;
 
 		lw = lw > 30 ? 30 : lw;
 		lw = lw > room - 11 ? room - 11 : lw;
 		bw = room - lw - 1 > 50 ? 50 : room - lw - 1;
 		bar(b, bw, p->done, p->total);
-		snprintf(line, sizeof(line), "%.*s %s%s", lw, p->label, b, stats);
+		snprintf(line, sizeof(line), "%.*s %s%s", lw, label, b, stats);
 	} else {
 		snprintf(line, sizeof(line), "%.*s", cols - 1, stats + 1);
 	}

@@ -39,7 +39,7 @@ refused "user add: all-zero key" "all zeros" \
 	p2pctl user add carol --pubkey AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
 refused "user add: missing --pubkey" "add needs --pubkey" p2pctl user add carol
 refused "user add: bad uid" 'invalid uid "x1"' p2pctl user add carol --pubkey a.pub --uid x1
-refused "user add: unknown option" 'unknown argument "--shell"' \
+refused "user add: unknown option" 'unknown option "--shell"' \
 	p2pctl user add carol --pubkey a.pub --shell /bin/sh
 refused "user del: unknown" 'user "carol" unknown' p2pctl user del carol
 refused "user: unknown subcommand" 'unknown argument "mod"' p2pctl user mod alice

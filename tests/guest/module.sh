@@ -28,7 +28,7 @@ check_fail "unprivileged show is refused" "permission denied" \
 check_fail "unprivileged version is refused" "permission denied" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups p2pctl version
 check_fail "unknown command" 'unknown command "frobnicate"' p2pctl frobnicate
-check_fail "bad show argument names the token" 'unknown argument "--bogus"' \
+check_fail "bad show argument names the token" 'unknown option "--bogus"' \
 	p2pctl show --bogus
 
 for c in version show; do

@@ -89,6 +89,8 @@ check_out "p2pctl export /srv --user al<TAB>" "alice alice:ro alice:rw" comp exp
 check_out "p2pctl get -<TAB>" "-o -c --continue -r --recursive --key-file --host-key --cipher --help" comp get -
 check_out "p2pctl get p2<TAB>" "p2p://" comp get p2
 check_out "p2pctl show -<TAB>" "-j --json --help" comp show -
+check_out "p2pctl revoke -- ph<TAB>: after --, operands" "photos" comp revoke -- ph
+check_out "p2pctl get -- -<TAB>: no option after --" "" comp get -- -
 
 # ---- make install / uninstall into a staging directory
 stage=$TEST_TMP/stage
