@@ -56,7 +56,7 @@ help:
 	@echo 'make check-asan     the host tests built with ASan and UBSan: build/asan/'
 	@echo 'make fuzz           libFuzzer targets, FUZZ_TIME seconds each (default 60)'
 	@echo 'make demo           boot a guest, load the module and use it'
-	@echo 'make deps           install what the project needs (root)'
+	@echo 'make deps           install what make check needs (root; scripts/deps.sh demo/bench/all for the others)'
 	@echo 'make install        p2pctl, man pages, completion, systemd unit, module source for DKMS'
 	@echo '                    (PREFIX=$(PREFIX), DESTDIR); make uninstall removes them'
 	@echo 'make dkms-install   make install, then DKMS builds the module for every kernel (root)'
@@ -104,15 +104,16 @@ $(BENCH_BIN)/mark: bench/mark.c
 
 $(BUILD)/bench/insn_count.so: bench/insn_count.c
 	@test -r $(QEMU_PLUGIN_INC)/qemu-plugin.h || \
-		{ echo "no $(QEMU_PLUGIN_INC)/qemu-plugin.h: run make deps"; exit 1; }
+		{ echo "no $(QEMU_PLUGIN_INC)/qemu-plugin.h: run scripts/deps.sh bench"; exit 1; }
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -shared -fPIC -I$(QEMU_PLUGIN_INC) -o $@ $< -lpthread
 
-bench: p2pctl twin bench-tools
+# scripts/bench.sh installs its packages (scripts/deps.sh bench), then builds.
+bench:
 	@scripts/bench.sh
 
 # Where the instructions of the small-file phase go, per kernel function (docs/BENCHMARKS.md).
-bench-profile: p2pctl twin bench-tools
+bench-profile:
 	@scripts/bench.sh --profile
 
 # The twin is a guest test program too (tests/guest/dp_conformance_twin.sh).
@@ -146,7 +147,7 @@ $(BUILD)/tests/helpers/%: tests/helpers/%.c $(LIB_SRCS) $(HDRS) $(wildcard tests
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LIB_SRCS) $(MNL_LIBS) $(SODIUM_LIBS)
 
 deps:
-	@if [ "$$(id -u)" = 0 ]; then scripts/deps.sh; else sudo scripts/deps.sh; fi
+	@if [ "$$(id -u)" = 0 ]; then scripts/deps.sh test; else sudo scripts/deps.sh test; fi
 
 check:
 	@scripts/check.sh

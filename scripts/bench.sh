@@ -59,6 +59,8 @@ kernels=${P2P_BENCH_KERNELS:-$(default_kernel)}
 export P2P_VM_APPEND="${P2P_VM_APPEND:+$P2P_VM_APPEND }nowatchdog rcupdate.rcu_cpu_stall_suppress=1"
 
 start=$(date +%s)
+# nginx, wrk, curl, gnuplot, the 6.12 kernel, QEMU's plugin header: scripts/deps.sh.
+if [ "$(id -u)" = 0 ]; then scripts/deps.sh bench; else sudo scripts/deps.sh bench; fi
 make -s p2pctl twin bench-tools
 for k in $kernels; do
 	scripts/build-module.sh "$k" >/dev/null || die "building the module for $k failed"

@@ -33,9 +33,9 @@ kernels() {
 }
 
 if [ "$(id -u)" = 0 ]; then
-	stage deps scripts/deps.sh || exit 1
+	stage deps scripts/deps.sh test || exit 1
 else
-	stage deps sudo scripts/deps.sh || exit 1
+	stage deps sudo scripts/deps.sh test || exit 1
 fi
 # checkpatch, shellcheck, cycles (docs/LINT.md).  A finding fails make check
 # at the end; the builds and tests still run.
