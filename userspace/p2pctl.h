@@ -12,6 +12,7 @@ struct command {
 	const char *name;
 	int (*main)(int argc, char **argv);
 	const char *usage;	/* arguments after the command name */
+	const char *summary;	/* one line: what the command does */
 	const char *help;	/* full help text, printed by --help */
 };
 
@@ -52,6 +53,7 @@ DECLARE_CMD(listen);
 DECLARE_CMD(limits);
 DECLARE_CMD(save);
 DECLARE_CMD(load);
+DECLARE_CMD(apply);
 DECLARE_CMD(monitor);
 DECLARE_CMD(ls);
 DECLARE_CMD(stat);
