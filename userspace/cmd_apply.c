@@ -299,7 +299,7 @@ static int apply_main(int argc, char **argv)
 const struct command cmd_apply = {
 	.name = "apply",
 	.main = apply_main,
-	.usage = "FILE [--dry-run]",
+	.usage = "[--dry-run] FILE",
 	.summary = "make the state the one a configuration file describes",
 	.help =
 	"Make this network namespace's state equal to FILE (p2pshare.conf(5);\n"

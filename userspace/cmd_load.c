@@ -13,7 +13,7 @@ static int load_main(int argc, char **argv)
 const struct command cmd_load = {
 	.name = "load",
 	.main = load_main,
-	.usage = "FILE [--dry-run]",
+	.usage = "[--dry-run] FILE",
 	.help =
 	"The same as p2pctl apply FILE (see p2pctl apply --help): make this\n"
 	"namespace's state the one FILE describes, changing only what differs.\n"
