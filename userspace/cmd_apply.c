@@ -214,16 +214,18 @@ static void roll_back(struct p2p_nl *nl, struct p2p_model *old)
 	struct p2p_diff d;
 	int ret = -1, i;
 
+	/* Its steps are not the file's lines. */
+	err_context = "";
 	reopen_exports(old);
-	if (!model_read(nl, &now, MODEL_PRIV) &&
-	    !p2p_conf_diff(&now, old, default_port(), &d)) {
-		conf_file = "";
+	if (model_read(nl, &now, MODEL_PRIV))
+		goto out;
+	if (!p2p_conf_diff(&now, old, default_port(), &d))
 		for (ret = 0, i = 0; i < d.n; i++)
 			if (d.v[i].send && run_change(nl, old, &d.v[i]))
 				ret = -1;
-		p2p_diff_free(&d);
-		p2p_model_free(&now);
-	}
+	p2p_diff_free(&d);
+	p2p_model_free(&now);
+out:
 	err_context = "";
 	if (ret)
 		err("the state before apply could not be put back entirely");
