@@ -204,16 +204,19 @@ INSTALL ?= install
 DKMS_SRCS := Kbuild kmod/Kbuild \
 	$(filter-out %.mod.c,$(wildcard kmod/*.[ch] kmod/uapi/*.h kmod/selftest/*.[ch]))
 INSTALLED := $(BINDIR)/p2pctl $(MANDIR)/man8/p2pctl.8 $(MANDIR)/man7/p2pshare.7 \
+	$(MANDIR)/man5/p2pshare.conf.5 \
 	$(COMPLETIONDIR)/p2pctl $(SYSTEMDUNITDIR)/p2pshare.service
 
 .PHONY: install install-dkms-src uninstall dkms-install deb
 
 install: p2pctl install-dkms-src
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
 	$(INSTALL) -m 0755 userspace/p2pctl $(DESTDIR)$(BINDIR)/p2pctl
 	$(INSTALL) -m 0644 man/p2pctl.8 $(DESTDIR)$(MANDIR)/man8/p2pctl.8
 	$(INSTALL) -m 0644 man/p2pshare.7 $(DESTDIR)$(MANDIR)/man7/p2pshare.7
+	$(INSTALL) -m 0644 man/p2pshare.conf.5 $(DESTDIR)$(MANDIR)/man5/p2pshare.conf.5
 	$(INSTALL) -m 0644 completion/p2pctl $(DESTDIR)$(COMPLETIONDIR)/p2pctl
 	sed 's|/usr/bin/p2pctl|$(BINDIR)/p2pctl|g' systemd/p2pshare.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/p2pshare.service

@@ -40,4 +40,10 @@ int listen_apply(struct p2p_nl *nl, const char *addr, bool set_addr,
 /* The limits m has (has_limit), in one request; none: nothing is sent. */
 int limits_apply(struct p2p_nl *nl, const struct p2p_model *m);
 
+/*
+ * p2pctl apply and load: [--dry-run] FILE (cmd_apply.c); cmd names the
+ * command in usage errors.
+ */
+int apply_file_main(const struct command *cmd, int argc, char **argv);
+
 #endif /* P2PCTL_APPLY_H */

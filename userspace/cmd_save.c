@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * p2pctl save: the module's state as the text file p2pctl load and p2pd
- * read (lib/conffile.h), as wg showconf.
+ * p2pctl save: the module's state as the text file p2pctl apply and p2pd
+ * read (lib/conffile.h, p2pshare.conf(5)), as wg showconf.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -108,12 +108,12 @@ const struct command cmd_save = {
 	.name = "save",
 	.main = save_main,
 	.usage = "> FILE",
-	.summary = "write the whole state, private host key included, for load",
+	.summary = "write the whole state, private host key included, for apply",
 	.help =
-	"Write this namespace's whole state to standard output as text that\n"
-	"p2pctl load reads back: the host's private key, the listener, the\n"
-	"limits, users,\n"
-	"exports (by path, device and inode) and grants.  Because the file\n"
+	"Write this namespace's whole state to standard output in the format\n"
+	"p2pctl apply reads (p2pshare.conf(5)): the host's private key, the\n"
+	"listener, the limits, users, exports (by path, device and inode) and\n"
+	"grants; applied to the same state it changes nothing.  Because the file\n"
 	"holds the private key, a regular file on standard output is made mode\n"
 	"0600 first.\n"
 	"\n"
@@ -124,7 +124,7 @@ const struct command cmd_save = {
 	"mount point): then save writes nothing, names the export and fails.\n"
 	"\n"
 	"Format, one item per line ('#' starts a comment line):\n"
-	"  hostkey PRIVATE-KEY-BASE64\n"
+	"  hostkey PRIVATE-KEY-BASE64 | hostkey file PATH\n"
 	"  listen [ADDR][:PORT] [cipher CIPHER]\n"
 	"                                  (* for every address; CIPHER:\n"
 	"                                  aes-128-gcm or chacha20-poly1305)\n"
@@ -132,13 +132,15 @@ const struct command cmd_save = {
 	"                                  (max_conns, max_user_conns,\n"
 	"                                  auth_burst, idle_timeout; see\n"
 	"                                  p2pctl limits)\n"
-	"  user NAME PUBLIC-KEY-BASE64 UID GID\n"
+	"  user NAME PUBLIC-KEY-BASE64 [UID GID]\n"
 	"  export NAME [dev=MAJOR:MINOR ino=INODE] PATH\n"
 	"                                  (PATH: the rest of the line)\n"
 	"  grant EXPORT USER ro|rw\n"
+	"  saveconfig yes|no               (for p2pshare.service)\n"
 	"\n"
 	"Example:\n"
-	"  p2pctl save > /etc/p2pshare.conf\n"
+	"  p2pctl save > /etc/p2pshare/p2pshare.conf\n"
+	"  p2pctl apply --dry-run /etc/p2pshare/p2pshare.conf\n"
 	"\n"
 	"Exit status: 0, or 1 with a one-line reason on stderr.\n",
 };

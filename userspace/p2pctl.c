@@ -19,6 +19,7 @@ static const struct command *commands[] = {
 	&cmd_limits,
 	&cmd_hostkey,
 	&cmd_show,
+	&cmd_apply,
 	&cmd_save,
 	&cmd_load,
 	&cmd_monitor,

@@ -93,6 +93,7 @@ DECLARE_CMD(listen);
 DECLARE_CMD(limits);
 DECLARE_CMD(save);
 DECLARE_CMD(load);
+DECLARE_CMD(apply);
 DECLARE_CMD(monitor);
 DECLARE_CMD(ls);
 DECLARE_CMD(stat);

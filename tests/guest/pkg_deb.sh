@@ -152,7 +152,7 @@ check_out "completion: p2pctl user l<TAB>" "list" comp user l
 
 # ---- manual pages, as installed
 mark "man pages"
-for p in 8/p2pctl 7/p2pshare; do
+for p in 8/p2pctl 7/p2pshare 5/p2pshare.conf; do
 	set -- "${p%/*}" "${p#*/}"
 	check "man -w $1 $2 finds the installed page" \
 		sh -c "man -w $1 $2 | grep -q '^/usr/share/man/man$1/$2.$1'"
@@ -190,20 +190,30 @@ check "init netns state" sh -c "$ctl user add bob --pubkey alice.pub --uid 1000 
 	$ctl export /srv/pkg --name boot --user bob:rw"
 state() { $ctl show -j | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("counters"); print(json.dumps(d, sort_keys=True))'; }
 before=$(state)
-check "service stop: ExecStop (save, then unload)" unit_run ExecStop
+# Only a file that opts in (saveconfig yes, as wg-quick's SaveConfig) is saved over.
+check "service stop without saveconfig: ExecStop (unload only)" unit_run ExecStop
+check "the service wrote no state file" test ! -e "$conf"
+check "the module is unloaded" sh -c '! test -d /sys/module/p2pshare'
+check "service start: ExecStart" unit_run ExecStart
+check "state for the save test" sh -c "$ctl user add bob --pubkey alice.pub --uid 1000 &&
+	$ctl export /srv/pkg --name boot --user bob:rw"
+before=$(state)
+echo "saveconfig yes" >"$conf"
+check "service stop: ExecStop (saveconfig yes: save, then unload)" unit_run ExecStop
 check_out "the state file is 0600" "600" stat -c %a "$conf"
 check "the state file holds the export" grep -Eq "^export boot dev=[0-9]+:[0-9]+ ino=[0-9]+ /srv/pkg$" "$conf"
 check "the module is unloaded" sh -c '! test -d /sys/module/p2pshare'
-check "service start: ExecStart, ExecStartPost" unit_run ExecStart ExecStartPost
+check "service start: ExecStart" unit_run ExecStart
 check_eq "the state came back, host key included" "$(state)" "$before"
 check "service reload: ExecReload" unit_run ExecReload
 check_eq "same state after reload" "$(state)" "$before"
 
-# A first boot without a state file writes one, so the host key survives a crash.
-check "first boot: start without a state file" sh -c "rm -f $conf && modprobe -r p2pshare"
-check "first boot: ExecStart, ExecStartPost" unit_run ExecStart ExecStartPost
+# A first boot makes the host key file, so the host key survives a crash.
+check "first boot: start without a state file" sh -c "rm -f $conf /etc/p2pshare/hostkey && modprobe -r p2pshare"
+check "first boot: ExecStart" unit_run ExecStart
+check_out "first boot: the host key file is 0600" "600" stat -c %a /etc/p2pshare/hostkey
 check_eq "first boot wrote the host key" \
-	"$(sed -n 's/^hostkey //p' "$conf" | $ctl pubkey)" "$($ctl hostkey)"
+	"$($ctl pubkey </etc/p2pshare/hostkey)" "$($ctl hostkey)"
 
 # A broken file names its line and changes nothing.
 check "state for the broken-file test" sh -c "$ctl user add bob --pubkey alice.pub &&

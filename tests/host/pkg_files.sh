@@ -13,7 +13,7 @@ make -s p2pctl >/dev/null 2>&1
 P2PCTL=$P2P_ROOT/userspace/p2pctl
 
 # ---- man pages
-for page in man/p2pctl.8 man/p2pshare.7; do
+for page in man/p2pctl.8 man/p2pshare.7 man/p2pshare.conf.5; do
 	check "$page: mandoc -T lint -W warning is clean" \
 		sh -c "mandoc -T lint -W warning $page && test -z \"\$(mandoc -T lint -W warning $page)\""
 	LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$page" >/dev/null 2>"$TEST_TMP/manwarn"
@@ -91,6 +91,7 @@ check_out "p2pctl get p2<TAB>" "p2p://" comp get p2
 check_out "p2pctl show -<TAB>" "-j --json --help" comp show -
 check_out "p2pctl revoke -- ph<TAB>: after --, operands" "photos" comp revoke -- ph
 check_out "p2pctl get -- -<TAB>: no option after --" "" comp get -- -
+check_out "p2pctl apply -<TAB>" "-n --dry-run --help" comp apply -
 
 # ---- make install / uninstall into a staging directory
 stage=$TEST_TMP/stage
@@ -99,6 +100,7 @@ check "make install DESTDIR= PREFIX=/usr" \
 version=$(sed -n 's/^#define P2P_MODULE_VERSION "\(.*\)"/\1/p' kmod/version.h)
 want=$( {
 	printf '%s\n' /usr/bin/p2pctl /usr/share/man/man8/p2pctl.8 /usr/share/man/man7/p2pshare.7 \
+		/usr/share/man/man5/p2pshare.conf.5 \
 		/usr/share/bash-completion/completions/p2pctl /lib/systemd/system/p2pshare.service \
 		"/usr/src/p2pshare-$version/dkms.conf" "/usr/src/p2pshare-$version/Kbuild"
 	(find kmod -name '*.[ch]' ! -name '*.mod.c'; echo kmod/Kbuild) | sed "s|^|/usr/src/p2pshare-$version/|"
@@ -112,7 +114,7 @@ check "dkms.conf carries the module's version" \
 	grep -qx "PACKAGE_VERSION=\"$version\"" "$stage/usr/src/p2pshare-$version/dkms.conf"
 check "the installed unit runs the installed p2pctl" \
 	sh -c "! grep -v '^#' '$stage/lib/systemd/system/p2pshare.service' | grep -q p2pctl ||
-	       grep -q 'ExecReload=/usr/bin/p2pctl load' '$stage/lib/systemd/system/p2pshare.service'"
+	       grep -q 'ExecReload=/usr/bin/p2pctl apply' '$stage/lib/systemd/system/p2pshare.service'"
 
 # systemd-analyze verify checks the executables and man pages exist: point the
 # unit at the staged p2pctl and MANPATH at the staged pages.
@@ -127,7 +129,7 @@ check "systemd-analyze verify p2pshare.service" \
 prefix_stage=$TEST_TMP/local
 make -s install DESTDIR="$prefix_stage" >/dev/null 2>&1
 check "default PREFIX=/usr/local: unit points at /usr/local/bin/p2pctl" \
-	grep -q 'ExecReload=/usr/local/bin/p2pctl load' \
+	grep -q 'ExecReload=/usr/local/bin/p2pctl apply' \
 	"$prefix_stage/usr/local/lib/systemd/system/p2pshare.service"
 
 check "make uninstall DESTDIR= PREFIX=/usr" \

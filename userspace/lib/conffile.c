@@ -38,16 +38,62 @@ static int check_name(struct p2p_conf *c, const char *name, const char *what)
 	return why ? bad(c, "invalid %s \"%s\": %s", what, name, why) : 0;
 }
 
+/* The first line of file (relative to the configuration file's directory). */
+static int read_key_file(struct p2p_conf *c, uint8_t key[P2P_KEY_LEN], const char *file)
+{
+	const char *slash = strrchr(c->file, '/'), *why;
+	char path[4096], line[128];
+	size_t len;
+	FILE *f;
+
+	if (file[0] == '/' || !slash || !strcmp(c->file, "-"))
+		snprintf(path, sizeof(path), "%s", file);
+	else
+		snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - c->file), c->file, file);
+	f = fopen(path, "re");
+	if (!f)
+		return bad(c, "host key file \"%s\": %s", path, strerror(errno));
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	len = strcspn(line, "\n");
+	line[len] = '\0';
+	why = key_from_b64(key, line);
+	sodium_memzero(line, sizeof(line));
+	return why ? bad(c, "host key file \"%s\": invalid key: %s", path, why) : 0;
+}
+
+/* "hostkey PRIVATE-KEY" or "hostkey file PATH". */
 static int parse_hostkey(struct p2p_conf *c, struct p2p_model *m, char **tok, int n)
 {
 	const char *why;
 
-	if (n != 2 || m->has_hostkey)
-		return bad(c, "%s", n != 2 ? "use: hostkey PRIVATE-KEY" : "a second hostkey");
-	why = key_from_b64(m->priv, tok[1]);
-	if (why)
-		return bad(c, "invalid host key: %s", why);
+	if (m->has_hostkey)
+		return bad(c, "%s", "a second hostkey");
+	if (n >= 2 && !strcmp(tok[1], "file")) {
+		if (n != 3)
+			return bad(c, "%s", "use: hostkey file PATH");
+		if (read_key_file(c, m->priv, tok[2]))
+			return -1;
+	} else if (n == 2) {
+		why = key_from_b64(m->priv, tok[1]);
+		if (why)
+			return bad(c, "invalid host key: %s", why);
+	} else {
+		return bad(c, "%s", "use: hostkey PRIVATE-KEY | hostkey file PATH");
+	}
 	m->has_hostkey = true;
+	return 0;
+}
+
+/* "saveconfig yes|no": read by the unit's stop step, not by the module. */
+static int parse_saveconfig(struct p2p_conf *c, char **tok, int n)
+{
+	if (n != 2 || (strcmp(tok[1], "yes") && strcmp(tok[1], "no")))
+		return bad(c, "%s", "use: saveconfig yes|no");
+	if (c->saveconfig >= 0)
+		return bad(c, "%s", "a second saveconfig");
+	c->saveconfig = !strcmp(tok[1], "yes");
 	return 0;
 }
 
@@ -105,8 +151,8 @@ static int parse_user(struct p2p_conf *c, struct p2p_model *m, char **tok, int n
 	uint32_t uid, gid;
 	const char *why;
 
-	if (n != 5)
-		return bad(c, "%s", "use: user NAME PUBLIC-KEY UID GID");
+	if (n != 3 && n != 5)
+		return bad(c, "%s", "use: user NAME PUBLIC-KEY [UID GID]");
 	if (m->n_users == MAX_ITEMS)
 		return bad(c, "%s", "too many users");
 	if (check_name(c, tok[1], "user name"))
@@ -116,9 +162,10 @@ static int parse_user(struct p2p_conf *c, struct p2p_model *m, char **tok, int n
 	why = key_from_b64(key, tok[2]);
 	if (why)
 		return bad(c, "invalid public key: %s", why);
-	if (p2p_parse_u32(tok[3], &uid) || uid == UINT32_MAX)
+	uid = gid = P2P_UID_NOBODY;
+	if (n == 5 && (p2p_parse_u32(tok[3], &uid) || uid == UINT32_MAX))
 		return bad(c, "invalid uid \"%s\"", tok[3]);
-	if (p2p_parse_u32(tok[4], &gid) || gid == UINT32_MAX)
+	if (n == 5 && (p2p_parse_u32(tok[4], &gid) || gid == UINT32_MAX))
 		return bad(c, "invalid gid \"%s\"", tok[4]);
 	u = p2p_model_grow(&m->users, &m->n_users, sizeof(*u));
 	if (!u)
@@ -300,6 +347,8 @@ static int parse_line(struct p2p_conf *c, struct p2p_model *m, struct pending *p
 		return parse_user(c, m, tok, n);
 	if (!strcmp(tok[0], "grant"))
 		return parse_grant(c, p, tok, n);
+	if (!strcmp(tok[0], "saveconfig"))
+		return parse_saveconfig(c, tok, n);
 	return bad(c, "unknown keyword \"%s\"", tok[0]);
 }
 
@@ -365,6 +414,7 @@ int p2p_conf_read(struct p2p_conf *c, FILE *f, struct p2p_model *m)
 	int ret;
 
 	c->line = 0;
+	c->saveconfig = -1;
 	ret = read_lines(c, f, m, &p);
 	if (!ret)
 		ret = attach_grants(c, m, &p);
@@ -378,7 +428,7 @@ void p2p_conf_write(FILE *f, const struct p2p_model *m)
 	char b64[KEY_B64_LEN], c[8];
 	int i, j;
 
-	fprintf(f, "# p2pshare state, written by p2pctl save; read back with p2pctl load\n");
+	fprintf(f, "# p2pshare state, written by p2pctl save; p2pctl apply reads it (p2pshare.conf(5))\n");
 	key_to_b64(b64, m->priv);
 	fprintf(f, "hostkey %s\n", b64);
 	sodium_memzero(b64, sizeof(b64));
