@@ -12,6 +12,7 @@ struct command {
 	const char *name;
 	int (*main)(int argc, char **argv);
 	const char *usage;	/* arguments after the command name */
+	const char *summary;	/* one line for p2pctl --help */
 	const char *help;	/* full help text, printed by --help */
 };
 
@@ -57,5 +58,7 @@ DECLARE_CMD(ls);
 DECLARE_CMD(stat);
 DECLARE_CMD(get);
 DECLARE_CMD(put);
+DECLARE_CMD(announce);
+DECLARE_CMD(discover);
 
 #endif /* P2PCTL_H */
