@@ -80,7 +80,7 @@ static void service_xml(FILE *f, const char *name, const struct p2p_model *m)
 	key_to_b64(b64, m->pub);
 	fprintf(f, "<?xml version=\"1.0\" standalone=\"no\"?>\n"
 		"<!DOCTYPE service-group SYSTEM \"avahi-service.dtd\">\n"
-		"<!-- Written by p2pctl announce; p2pctl announce --off removes it. -->\n"
+		"<!-- Written by p2pctl announce, which also removes it (option off). -->\n"
 		"<service-group>\n  <name replace-wildcards=\"yes\">");
 	xml_text(f, name);
 	fprintf(f, "</name>\n  <service>\n    <type>%s</type>\n"
