@@ -24,6 +24,10 @@ base_pkgs=(
 	dkms debhelper dh-dkms dpkg-dev fakeroot lintian mandoc man-db bash-completion systemd
 	clang libclang-rt-14-dev
 	shellcheck perl
+	# LAN discovery (p2pctl discover, announce): libavahi-client-dev to build it;
+	# avahi-daemon and avahi-utils for the guest test mdns_discover, which runs its
+	# own daemons.  Installing avahi-daemon enables its unit: disabled below.
+	libavahi-client-dev avahi-daemon avahi-utils
 )
 
 updated=0
@@ -68,6 +72,11 @@ if [ -n "$todo" ]; then
 	say "installing: $todo"
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $todo >/dev/null
+fi
+
+# The package enables avahi-daemon; p2pshare never runs it as a system service.
+if [ -e /etc/systemd/system/multi-user.target.wants/avahi-daemon.service ]; then
+	systemctl disable avahi-daemon.service avahi-daemon.socket >/dev/null 2>&1 || true
 fi
 
 # Extract only what the tests use from the 6.12 source tarball (make lint
