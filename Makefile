@@ -15,6 +15,10 @@ NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 SODIUM_LIBS := $(shell pkg-config --libs libsodium 2>/dev/null)
 MNL_LIBS := $(shell pkg-config --libs libmnl 2>/dev/null)
+# LAN discovery (p2pctl discover, get --trust-discovered) needs libavahi-client;
+# without its -dev package p2pctl still builds, and discover says what is missing.
+AVAHI_CFLAGS := $(shell pkg-config --cflags avahi-client 2>/dev/null && echo -DP2P_HAVE_AVAHI)
+AVAHI_LIBS := $(shell pkg-config --libs avahi-client 2>/dev/null)
 
 LIB_SRCS := $(wildcard userspace/lib/*.c) kmod/wire.c
 P2PCTL_SRCS := $(wildcard userspace/*.c)
@@ -78,8 +82,8 @@ modules-selftest:
 p2pctl: userspace/p2pctl
 
 userspace/p2pctl: $(P2PCTL_SRCS) $(LIB_SRCS) $(HDRS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(NL_CFLAGS) -o $@ $(P2PCTL_SRCS) $(LIB_SRCS) \
-		$(LDFLAGS) $(NL_LIBS) $(SODIUM_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(NL_CFLAGS) $(AVAHI_CFLAGS) -o $@ $(P2PCTL_SRCS) $(LIB_SRCS) \
+		$(LDFLAGS) $(NL_LIBS) $(SODIUM_LIBS) $(AVAHI_LIBS)
 
 twin: userspace/p2pd/p2pd
 
@@ -178,7 +182,7 @@ lint: $(LINT_OBJS)
 # so that every call in the source is one; the real builds check the warnings.
 $(BUILD)/lint/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	@$(CC) $(CPPFLAGS) -std=gnu11 -D_GNU_SOURCE -O0 -w $(NL_CFLAGS) -c -o $@ $<
+	@$(CC) $(CPPFLAGS) -std=gnu11 -D_GNU_SOURCE -O0 -w $(NL_CFLAGS) $(AVAHI_CFLAGS) -c -o $@ $<
 
 check-guest: all tests
 	@tests/run --guest $(KVER)

@@ -32,6 +32,7 @@ demo_pkgs=(
 	linux-image-amd64 linux-headers-amd64
 	qemu-system-x86 busybox-static sparse
 	libnl-3-dev libnl-genl-3-dev libsodium-dev
+	libavahi-client-dev	# p2pctl announce and discover (optional at build time)
 )
 # make check: scripts/check.sh and what it runs.
 test_pkgs=(
@@ -43,6 +44,7 @@ test_pkgs=(
 	build-essential dpkg-dev debhelper dh-dkms dkms lintian	# make deb, tests/host/pkg_dkms.sh
 	mandoc man-db bsdextrautils bash-completion systemd	# tests/host/pkg_files.sh
 	libnl-utils python3-cryptography bc e2fsprogs strace	# guest tests
+	avahi-daemon avahi-utils	# tests/guest/mdns_discover.sh runs its own daemons
 )
 # make bench: bench/guest.sh (servers and clients), bench/report.py (the chart).
 bench_pkgs=(

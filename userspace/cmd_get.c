@@ -165,7 +165,7 @@ const struct command cmd_get = {
 	.name = "get",
 	.main = get_main,
 	.usage = "p2p://USER@HOST[:PORT]/EXPORT[/PATH] [-o OUT] [-c | -r] "
-		 "--key-file FILE [--host-key KEY] [--cipher LIST]",
+		 "--key-file FILE [--host-key KEY | --trust-discovered] [--cipher LIST]",
 	.summary = "download a file, or a tree with -r, from a peer",
 	.help =
 	"Download the file PATH of EXPORT.  It is written to a temporary file\n"

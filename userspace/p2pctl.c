@@ -23,6 +23,8 @@ static const struct command *commands[] = {
 	&cmd_save,
 	&cmd_load,
 	&cmd_monitor,
+	&cmd_announce,
+	&cmd_discover,
 	&cmd_ls,
 	&cmd_stat,
 	&cmd_get,

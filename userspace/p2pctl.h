@@ -99,5 +99,7 @@ DECLARE_CMD(ls);
 DECLARE_CMD(stat);
 DECLARE_CMD(get);
 DECLARE_CMD(put);
+DECLARE_CMD(announce);
+DECLARE_CMD(discover);
 
 #endif /* P2PCTL_H */

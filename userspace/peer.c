@@ -19,6 +19,7 @@
 
 #include "keys.h"
 #include "known_hosts.h"
+#include "mdns.h"
 #include "peer.h"
 
 #define STR(x)	#x
@@ -26,13 +27,14 @@
 
 /* Options */
 
-enum { OPT_KEY_FILE = 0x100, OPT_HOST_KEY, OPT_CIPHER };
+enum { OPT_KEY_FILE = 0x100, OPT_HOST_KEY, OPT_CIPHER, OPT_TRUST_DISCOVERED };
 
 /* Every peer option; those a command does not take are left out. */
 static const struct option peer_opts[] = {
 	{ "key-file", required_argument, NULL, OPT_KEY_FILE },
 	{ "host-key", required_argument, NULL, OPT_HOST_KEY },
 	{ "cipher", required_argument, NULL, OPT_CIPHER },
+	{ "trust-discovered", no_argument, NULL, OPT_TRUST_DISCOVERED },
 	{ "json", no_argument, NULL, 'j' },
 	{ "continue", no_argument, NULL, 'c' },
 	{ "recursive", no_argument, NULL, 'r' },
@@ -86,6 +88,7 @@ static void one_opt(int o, struct peer_args *a)
 	case 'j': a->json = true; break;
 	case 'c': a->resume = true; break;
 	case 'r': a->recursive = true; break;
+	case OPT_TRUST_DISCOVERED: a->trust_discovered = true; break;
 	}
 }
 
@@ -107,6 +110,9 @@ int peer_args(const struct command *cmd, int argc, char **argv,
 		return 1;
 	for (i = 0; i < npos; i++)
 		a->pos[a->npos++] = c.args[i];
+	if (a->host_key && a->trust_discovered)
+		return usage_err(cmd, "--host-key and --trust-discovered exclude "
+				 "each other");
 	return 0;
 }
 
@@ -283,9 +289,54 @@ struct pin {
 	uint8_t key[P2P_KEY_LEN];
 	bool have;		/* key is the one the server must present */
 	bool from_opt;		/* --host-key, not known_hosts */
+	bool from_mdns;		/* --trust-discovered: announced, not yet stored */
 	unsigned int line;	/* of known_hosts */
 	char path[4096];	/* known_hosts */
 };
+
+/*
+ * --trust-discovered: the one key announced for u's HOST:PORT.  Every
+ * answer counts: two different keys mean someone on the link lies, and
+ * nothing says who.
+ */
+static int pin_discovered(struct pin *pin, const struct p2p_url *u)
+{
+	char k1[KEY_B64_LEN], k2[KEY_B64_LEN];
+	const struct mdns_host *first = NULL;
+	struct mdns_list l;
+	int i, ret = -1;
+
+	if (mdns_discover(MDNS_TIMEOUT_MS, &l))
+		return -1;
+	for (i = 0; i < l.n; i++) {
+		const struct mdns_host *h = &l.v[i];
+
+		if (!h->has_key || !mdns_host_is(h, u->host, u->port))
+			continue;
+		if (!first) {
+			first = h;
+		} else if (memcmp(first->key, h->key, P2P_KEY_LEN)) {
+			key_to_b64(k1, first->key);
+			key_to_b64(k2, h->key);
+			err("the mDNS announcements for %s disagree (host key %s "
+			    "and %s): refused, someone on the link may pose as "
+			    "it; check the key with its owner and give it with "
+			    "--host-key", u->hostport, k1, k2);
+			goto out;
+		}
+	}
+	if (!first) {
+		err("no host announces %s with a host key over mDNS (p2pctl "
+		    "discover lists those that do)", u->hostport);
+		goto out;
+	}
+	memcpy(pin->key, first->key, P2P_KEY_LEN);
+	pin->have = pin->from_mdns = true;
+	ret = 0;
+out:
+	mdns_list_free(&l);
+	return ret;
+}
 
 static int pin_lookup(struct pin *pin, const struct peer_args *a,
 		      const struct p2p_url *u)
@@ -312,6 +363,8 @@ static int pin_lookup(struct pin *pin, const struct peer_args *a,
 	pin->have = p2p_kh_lookup(f, u->hostport, pin->key, &pin->line) == 1;
 	if (f)
 		fclose(f);
+	if (!pin->have && a->trust_discovered)
+		return pin_discovered(pin, u);
 	return 0;
 }
 
@@ -325,6 +378,10 @@ static void key_mismatch(const struct pin *pin, const struct p2p_url *u,
 	if (pin->from_opt)
 		err("host key for %s does not match --host-key (expected %s, "
 		    "offered %s)", u->hostport, want, got);
+	else if (pin->from_mdns)
+		err("host key for %s does not match the key announced for it "
+		    "over mDNS (announced %s, offered %s): refused, nothing "
+		    "stored", u->hostport, want, got);
 	else
 		err("host key for %s has CHANGED (stored %s, offered %s); if "
 		    "this is expected, remove line %u of %s", u->hostport, want,
@@ -343,6 +400,9 @@ static void pin_store(const struct pin *pin, const struct p2p_url *u,
 	if (ret)
 		warn("cannot store the host key of %s (%s) in %s: %s",
 		     u->hostport, b64, pin->path, strerror(-ret));
+	else if (pin->from_mdns)
+		err("trusting host key for %s as announced over mDNS: %s "
+		    "(stored in %s)", u->hostport, b64, pin->path);
 	else
 		err("trusting new host key for %s: %s (stored in %s)",
 		    u->hostport, b64, pin->path);
@@ -467,7 +527,7 @@ int peer_open(struct peer *p, const struct peer_args *a)
 		goto fail;
 	}
 	memcpy(p->host_key, offered, P2P_KEY_LEN);
-	if (!pin.have)
+	if (!pin.have || pin.from_mdns)
 		pin_store(&pin, &p->url, offered);
 	return 0;
 fail:

@@ -35,6 +35,7 @@ struct peer_args {
 	bool json;
 	bool resume;
 	bool recursive;
+	bool trust_discovered;		/* --trust-discovered */
 	const char *pos[2];		/* positional arguments */
 	int npos;
 };
@@ -105,7 +106,11 @@ void peer_dirents_free(struct peer_dirents *ds);
 	"                   known_hosts is then neither read nor written\n" \
 	"  --cipher LIST    the record ciphers to offer, comma-separated:\n" \
 	"                   aes-128-gcm, chacha20-poly1305 (default: both;\n" \
-	"                   the server picks one); default: $P2P_CIPHER\n"
+	"                   the server picks one); default: $P2P_CIPHER\n" \
+	"  --trust-discovered  on first contact (HOST:PORT not in known_hosts),\n" \
+	"                   expect the host key that HOST announces over mDNS\n" \
+	"                   (p2pctl discover) instead of trusting whatever key\n" \
+	"                   the server shows; see Host keys below\n"
 
 #define PEER_URL_HELP \
 	"URL: p2p://USER@HOST[:PORT]/EXPORT/PATH.  USER and EXPORT are 1-64\n" \
@@ -122,6 +127,14 @@ void peer_dirents_free(struct peer_dirents *ds);
 	"line \"HOST:PORT KEY\", HOST as in the URL, lower-cased), saying so\n" \
 	"on stderr.  Later connections must present the same key: a changed\n" \
 	"key is refused, naming the line to remove if the change is expected.\n" \
+	"With --trust-discovered, first contact asks avahi-daemon which hosts\n" \
+	"announce HOST:PORT (by address or mDNS host name) and their keys: the\n" \
+	"server must present the one announced key, which is then stored as\n" \
+	"above.  No announcement, or announcements that disagree (two keys\n" \
+	"for one HOST:PORT), refuse the connection; a key already in\n" \
+	"known_hosts wins over any announcement.  mDNS is unauthenticated:\n" \
+	"this defeats a server that merely shows a false key, not a forger\n" \
+	"who controls the announcements on the link (p2pshare(7)).\n" \
 	"The private key file should be readable by its owner only; if it is\n" \
 	"not, p2pctl warns on stderr (and goes on).\n"
 
