@@ -26,6 +26,13 @@ base_pkgs=(
 	shellcheck perl
 )
 
+# The benchmark's peers (issue 16, bench/guest.sh starts each with its own configuration in the
+# guest): OpenSSH's sshd, sftp and scp; ksmbd-tools (ksmbd.mountd, ksmbd.adduser for the in-kernel
+# SMB3 server) and cifs-utils (mount.cifs for the kernel CIFS client); nfs-kernel-server (rpc.nfsd,
+# rpc.mountd, exportfs for knfsd; it brings nfs-common's mount.nfs4). They must never run as the
+# host's services: installed under a policy-rc.d that answers 101, so that no daemon starts.
+bench_peer_pkgs=(openssh-server openssh-client ksmbd-tools cifs-utils nfs-kernel-server)
+
 updated=0
 apt_update() {
 	[ "$updated" = 1 ] && return 0
@@ -68,6 +75,26 @@ if [ -n "$todo" ]; then
 	say "installing: $todo"
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $todo >/dev/null
+fi
+
+# The peers' daemons must not start on the host (see bench_peer_pkgs): a policy-rc.d that denies
+# every start for the time of the install, unless one is there already (then it is left alone).
+todo=$(missing "${bench_peer_pkgs[@]}")
+if [ -n "$todo" ]; then
+	apt_update
+	say "installing the benchmark's peers, no daemon started: $todo"
+	policy=/usr/sbin/policy-rc.d
+	own_policy=0
+	if [ ! -e "$policy" ]; then
+		printf '#!/bin/sh\n# p2pshare deps.sh: no service starts during the install\nexit 101\n' >"$policy"
+		chmod 755 "$policy"
+		own_policy=1
+	fi
+	rc=0
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $todo >/dev/null || rc=$?
+	[ "$own_policy" = 1 ] && rm -f "$policy"
+	[ "$rc" = 0 ] || { say "installing $todo failed"; exit 1; }
 fi
 
 # Extract only what the tests use from the 6.12 source tarball (make lint
