@@ -27,6 +27,34 @@ ROLES = [
     ("nginx-b", "nginx HTTP+p2pbench", False),
     ("raw", "raw sendfile", False),
 ]
+# The peers (issue 16): what users pick instead, measured in the same guest run
+# and shown in a table of their own, with our servers, grouped as encrypted and
+# cleartext (an encrypted one as ROLE/CIPHER, like ROLES). A peer that cannot
+# run is named by a line "SKIP {"server": ..., "reason": ...}" of the guest's
+# log, and its row says why.
+PEER_ROLES = [
+    ("sftp", "sftp (OpenSSH)", True),
+    ("scp", "scp (OpenSSH)", True),
+    ("ksmbd-seal", "ksmbd SMB3, sealed", True),
+    ("ksmbd", "ksmbd SMB3", False),
+    ("nfs", "knfsd NFSv4.2", False),
+]
+# The peers table's columns: (header, function of the summary and a server).
+PEER_COLUMNS = [
+    ("MB/s", lambda s, x: med(s, "large", x)),
+    ("G insn/GiB", lambda s, x: med(s, "insn_large", x)),
+    ("4 KiB files/s", lambda s, x: med(s, "small", x)),
+    ("k insn/file", lambda s, x: med(s, "insn_small", x)),
+    ("k insn/file, new conn", lambda s, x: med(s, "insn_percon", x)),
+    ("KiB/idle conn", lambda s, x: None if med(s, "mem_kernel", x) is None
+     else med(s, "mem_kernel", x) + (med(s, "mem_user", x) or 0)),
+]
+# Issue 16's targets against the peers, per cipher.
+PEER_TARGETS = [
+    ("large", "sftp", 2.0, "min"),
+    ("insn_large", "sftp", 0.5, "max"),
+    ("small", "ksmbd-seal", 1.5, "min"),
+]
 CIPHERS = {"aes": ("AES-128-GCM", "TLS_AES_128_GCM_SHA256"),
            "chacha": ("ChaCha20-Poly1305", "TLS_CHACHA20_POLY1305_SHA256")}
 COLORS = {"copy": "#9400d3", "sendfile": "#009e73", "nginx-tls": "#0072b2",
@@ -97,8 +125,9 @@ TARGETS = [
 
 def read_log(path):
     info, results, counters, crypto = {}, [], None, None
+    skips = {}
     if not os.path.exists(path):
-        return info, results, counters, crypto
+        return info, results, counters, crypto, skips
     with open(path) as f:
         for line in f:
             tag, _, rest = line.partition(" ")
@@ -113,7 +142,10 @@ def read_log(path):
                     pass
             elif tag.strip() == "CRYPTO":
                 crypto = sorted(set(rest.split()))
-    return info, results, counters, crypto
+            elif tag == "SKIP":
+                r = json.loads(rest)
+                skips[r["server"]] = r["reason"]
+    return info, results, counters, crypto, skips
 
 
 def read_marks(path):
@@ -140,8 +172,9 @@ def spread(values):
 
 
 def summarize(run):
-    info, results, counters, crypto = read_log(os.path.join(run, "time.log"))
-    cinfo, cresults, _, ccrypto = read_log(os.path.join(run, "count.log"))
+    info, results, counters, crypto, skips = read_log(os.path.join(run, "time.log"))
+    cinfo, cresults, _, ccrypto, cskips = read_log(os.path.join(run, "count.log"))
+    skips = dict(cskips, **skips)
     marks = read_marks(os.path.join(run, "insns.txt"))
     summary, samples = {}, {}
     # (server, metric) of an encrypted measurement during which the servers'
@@ -179,7 +212,7 @@ def summarize(run):
     ciphers = (info.get("ciphers") or cinfo.get("ciphers") or "").split()
     return {"info": info, "count_info": cinfo, "raw": results, "counted": counted,
             "summary": summary, "counters": counters, "host_load": load,
-            "ciphers": ciphers, "crypto": crypto or ccrypto,
+            "ciphers": ciphers, "crypto": crypto or ccrypto, "skips": skips,
             "no_ktls": sorted(f"{s} {m}" for s, m in no_ktls)}
 
 
@@ -284,6 +317,49 @@ def table(run, cipher):
     return "\n".join(out)
 
 
+def skip_reason(run, role, server):
+    skips = run.get("skips", {})
+    return skips.get(server) or skips.get(role)
+
+
+def peers_table(run, cipher):
+    """Our servers and the peers, one row each, encrypted ones (with this
+    cipher) then cleartext ones; a peer that could not run says why."""
+    summary = run["summary"]
+    present = {s for per_server in summary.values() for s in per_server}
+    peer_roles = {r for r, _, _ in PEER_ROLES}
+    if not any(s.split("/")[0] in peer_roles for s in present) and not any(
+            k.split("/")[0] in peer_roles for k in run.get("skips", {})):
+        return ""
+    groups = {True: [], False: []}
+    for role, label, enc in ROLES + PEER_ROLES:
+        s = server_of(role, cipher, enc)
+        why = skip_reason(run, role, s)
+        if s in present:
+            groups[enc].append([label] + [fmt(fn(summary, s)) for _, fn in PEER_COLUMNS])
+        elif why:
+            groups[enc].append([label, f"cannot run: {why}"])
+        elif role in peer_roles:
+            groups[enc].append([label, "not measured"])
+    head = ["", *[h for h, _ in PEER_COLUMNS]]
+    n = len(head)
+    widths = [max(len(r[i]) for r in [head] + groups[True] + groups[False]
+                  if len(r) == n) for i in range(n)]
+
+    def line(r):
+        if len(r) < n:		# a row that says why it has no figures
+            return r[0].ljust(widths[0]) + "  " + r[1]
+        return "  ".join(c.ljust(widths[0]) if i == 0 else c.rjust(widths[i])
+                         for i, c in enumerate(r))
+    name = CIPHERS.get(cipher, (cipher,))[0] if cipher else "no cipher"
+    out = [line(head), "  ".join("-" * w for w in widths)]
+    for enc, title in ((True, f"encrypted ({name})"), (False, "cleartext")):
+        if groups[enc]:
+            out.append(f"{title}:")
+            out += [line(r) for r in groups[enc]]
+    return "\n".join(out)
+
+
 def chart(run, paths, title):
     """Each server relative to p2pshare.ko with the same cipher, one group of
     bars per metric and cipher: throughput (top), cost (bottom)."""
@@ -384,6 +460,17 @@ def report_run(a, i, d, date, doc):
             run["targets"][c] = targets(run, c)
             print(f"targets, {name} (p2pshare.ko / other, medians):")
             print_bounds(run["targets"][c])
+    for c in run["ciphers"] or [None]:
+        t = peers_table(run, c)
+        if not t:
+            continue
+        name = CIPHERS.get(c, (c,))[0] if c else "cleartext"
+        print(f"\nbeside the peers, {name} (medians; instructions: whole guest)")
+        print(t)
+        if c:
+            run["targets"][f"peers/{c}"] = targets(run, c, PEER_TARGETS)
+            print(f"targets against the peers, {name} (p2pshare.ko / peer, medians):")
+            print_bounds(run["targets"][f"peers/{c}"])
     if run["no_ktls"]:
         print("\n! kTLS not used (the servers' TlsTxSw did not grow): "
               + ", ".join(run["no_ktls"]))

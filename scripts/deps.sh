@@ -49,6 +49,10 @@ test_pkgs=(
 # make bench: bench/guest.sh (servers and clients), bench/report.py (the chart).
 bench_pkgs=(
 	nginx-light curl wrk openssl gnuplot-nox python3
+	# The peers (issue 16), each started by the benchmark with its own configuration:
+	openssh-server openssh-client	# sshd, sftp, scp
+	ksmbd-tools cifs-utils	# ksmbd.mountd and ksmbd.adduser; mount.cifs
+	nfs-kernel-server	# rpc.nfsd, rpc.mountd, exportfs; mount.nfs4 (nfs-common)
 )
 
 say() { printf 'deps: %s\n' "$*" >&2; }
