@@ -226,18 +226,6 @@ unit=$TEST_TMP/p2pshare.service
 sed -e "s|/etc/p2pshare|$U|g" -e "s|/usr/bin/p2pctl|p2pctl|g" \
 	-e "s|/sbin/modprobe -r p2pshare|rmmod p2pshare|" -e "s|/sbin/modprobe p2pshare|insmod $P2P_KO|" \
 	"$P2P_ROOT/systemd/p2pshare.service" >"$unit"
-# unit_run KEY...: the command lines of those keys, in order; a leading '-' allows failure.
-# shellcheck disable=SC2317 # run by check
-unit_run() {
-	local key line ignore rc
-	for key in "$@"; do
-		while IFS= read -r line; do
-			ignore=false
-			[[ $line == -* ]] && ignore=true && line=${line#-}
-			(umask 0077 && eval "$line") || { rc=$?; $ignore || return "$rc"; }
-		done < <(sed -n "s/^$key=//p" "$unit")
-	done
-}
 mkdir -m 0700 "$U"
 check "unit: stop the test's module" rmmod p2pshare
 check "unit: first start, no configuration file" unit_run ExecStart

@@ -231,3 +231,18 @@ dp_done() {
 	check "kernel log is clean" kernel_log_clean
 	tap_done
 }
+
+# unit_run KEY...: run the command lines of those keys of the systemd unit
+# file $unit, in order, as systemd would (umask 0077); a leading '-' allows
+# the line to fail.
+# shellcheck disable=SC2317 # run by check
+unit_run() {
+	local key line ignore rc
+	for key in "$@"; do
+		while IFS= read -r line; do
+			ignore=false
+			[[ $line == -* ]] && ignore=true && line=${line#-}
+			(umask 0077 && eval "$line") || { rc=$?; $ignore || return "$rc"; }
+		done < <(sed -n "s/^$key=//p" "${unit:?}")
+	done
+}

@@ -170,18 +170,6 @@ check_eq "every command of p2pctl --help has an entry in p2pctl(8)" "$missing" "
 mark "service"
 unit=/lib/systemd/system/p2pshare.service
 conf=/etc/p2pshare/p2pshare.conf
-# unit_run KEY...: the command lines of those keys, in order; a leading '-' allows failure.
-# shellcheck disable=SC2317 # run by check
-unit_run() {
-	local key line ignore rc
-	for key in "$@"; do
-		while IFS= read -r line; do
-			ignore=false
-			[[ $line == -* ]] && ignore=true && line=${line#-}
-			(umask 0077 && eval "$line") || { rc=$?; $ignore || return "$rc"; }
-		done < <(sed -n "s/^$key=//p" "$unit")
-	done
-}
 check "unit: every command is an installed program" \
 	sh -c "sed -n 's/^Exec[A-Za-z]*=-\{0,1\}\([^ ]*\).*/\1/p' $unit | xargs -n1 test -x"
 [ -d /etc/p2pshare ] || mkdir -m 0700 /etc/p2pshare	# ConfigurationDirectory=
