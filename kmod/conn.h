@@ -62,7 +62,8 @@ struct p2p_conn {
 	/*
 	 * Received bytes, [rpos, rend) not yet used, and the body of the
 	 * request being served; small replies are built in wbuf.  Both are
-	 * small until authentication and stay small while idle.
+	 * small until authentication, and NULL while an authenticated
+	 * connection waits for its next request (p2p_conn_idle()).
 	 */
 	u8 *rbuf;
 	size_t rsize, rpos, rend;

@@ -194,6 +194,9 @@ static void serve(struct p2p_conn *conn)
 
 	for (;;) {
 		p2p_conn_set_timeout(conn, READ_ONCE(conn->pn->limits.idle_timeout));
+		ret = p2p_conn_idle(conn);
+		if (ret)
+			return;
 		ret = p2p_conn_recv_frame(conn, &f);
 		if (ret == -EPROTO || ret == -EMSGSIZE || ret == -EINVAL) {
 			p2p_conn_send_error(conn, ret, NULL);

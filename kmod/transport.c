@@ -75,6 +75,18 @@ int p2p_conn_bufs(struct p2p_conn *conn, size_t rsize, size_t wsize)
 	return rbuf_resize(conn, rsize) ?: wbuf_resize(conn, wsize);
 }
 
+static void bufs_put(struct p2p_conn *conn)
+{
+	kvfree(conn->rbuf);
+	conn->rbuf = NULL;
+	conn->rsize = 0;
+	conn->rpos = 0;
+	conn->rend = 0;
+	kfree(conn->wbuf);
+	conn->wbuf = NULL;
+	conn->wsize = 0;
+}
+
 void p2p_conn_set_timeout(struct p2p_conn *conn, unsigned int secs)
 {
 	long t = secs ? secs * HZ : MAX_SCHEDULE_TIMEOUT;
@@ -166,6 +178,36 @@ static int fill(struct p2p_conn *conn, size_t need)
 			return ret;
 	}
 	return 0;
+}
+
+/*
+ * Between requests, with nothing unread, an idle connection holds no
+ * buffer: it gives both back and waits for the peer's next bytes with a
+ * one-byte peek, which leaves them (a whole record, decrypted, under kTLS)
+ * in the socket for the receive that follows.  The buffers of the idle
+ * size are taken again when they come.
+ */
+int p2p_conn_idle(struct p2p_conn *conn)
+{
+	struct msghdr msg = {};
+	struct kvec iov;
+	u8 byte;
+	int ret;
+
+	if (conn->rend != conn->rpos)
+		return 0;
+	bufs_put(conn);
+	iov.iov_base = &byte;
+	iov.iov_len = sizeof(byte);
+	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, sizeof(byte),
+			     MSG_PEEK | MSG_NOSIGNAL);
+	if (ret == -EAGAIN)
+		return -ETIMEDOUT;
+	if (ret < 0)
+		return conn->tls ? record_error(conn, ret) : ret;
+	if (ret == 0)
+		return -ECONNRESET;
+	return p2p_conn_bufs(conn, P2P_REQ_BUF, P2P_REPLY_BUF);
 }
 
 int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p)
@@ -542,6 +584,7 @@ void p2p_conn_drain(struct p2p_conn *conn)
 	struct msghdr msg = {};
 	size_t drained = 0;
 	struct kvec iov;
+	u8 small[64];
 	long left;
 	int ret;
 
@@ -553,9 +596,10 @@ void p2p_conn_drain(struct p2p_conn *conn)
 		if (left <= 0)
 			break;
 		WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, left);
-		iov.iov_base = conn->rbuf;
-		iov.iov_len = conn->rsize;
-		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, conn->rsize, 0);
+		/* An idle connection ended with no buffer: p2p_conn_idle(). */
+		iov.iov_base = conn->rbuf ?: small;
+		iov.iov_len = conn->rbuf ? conn->rsize : sizeof(small);
+		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len, 0);
 		if (ret <= 0)
 			break;
 		drained += ret;

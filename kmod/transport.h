@@ -18,6 +18,8 @@ int p2p_conn_bufs(struct p2p_conn *conn, size_t rsize, size_t wsize);
 int p2p_conn_reserve(struct p2p_conn *conn, size_t size);
 void p2p_conn_trim(struct p2p_conn *conn);
 void p2p_conn_set_timeout(struct p2p_conn *conn, unsigned int secs);
+/* Wait for the next request with no buffer held; 0 once it is there. */
+int p2p_conn_idle(struct p2p_conn *conn);
 
 int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f);
 /* A header and, but for PUT_DATA, its body at conn->body until the next. */
