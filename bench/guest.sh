@@ -75,6 +75,7 @@ port_of() {
 	case $1 in
 	kmod*) echo 7437 ;; copy*) echo 7438 ;; sendfile*) echo 7439 ;;
 	raw) echo 7440 ;; nginx | nginx-b) echo 8080 ;;
+	sftp* | scp*) echo 22 ;; nfs) echo 2049 ;; ksmbd*) echo 445 ;;
 	nginx-tls/aes) echo 8443 ;; nginx-tls/chacha) echo 8444 ;;
 	esac
 }
@@ -93,7 +94,7 @@ expand_servers() {
 	local s c
 	for s in $SERVERS; do
 		case $s in
-		kmod | copy | sendfile | nginx-tls)
+		kmod | copy | sendfile | nginx-tls | sftp | scp | ksmbd-seal)
 			for c in $CIPHERS; do echo "$s/$c"; done ;;
 		*) echo "$s" ;;
 		esac
@@ -249,8 +250,10 @@ start_servers() {
 	na "$ROOT/userspace/p2pd/p2pd" -c "$W/p2p.conf" -l "$A:7439" --mode sendfile 2>>"$W/p2pd.log" &
 	na "$BIN/rawd" "$A:7440" "$DATA" &
 	setup_nginx
+	start_peers
 	local s
 	for s in $(expand_servers); do
+		is_peer "$s" && continue	# start_peers waited, or skipped it
 		wait_port "$(port_of $s)" ||
 			die "$s does not listen on port $(port_of $s): $(cat "$W"/*.log 2>/dev/null)"
 	done
@@ -299,6 +302,10 @@ client() {
 	nginx) nginx_client "$metric" "http://$A:$port"; return ;;
 	nginx-tls/*) nginx_client "$metric" "https://$A:$port"; return ;;
 	esac
+	if is_peer "$server"; then
+		peer_client "$server" "$metric"
+		return
+	fi
 	client_cmd "$server"
 	set -- "${CMD[@]}"
 	case $metric in
@@ -437,7 +444,8 @@ tls_tx() {
 
 measure() {
 	local server=$1 metric=$2 rep=$3 b0 b1 line rc t0= t1 ktls=
-	[[ $server == */* ]] && t0=$(tls_tx)
+	case $server in kmod/* | copy/* | sendfile/* | nginx-tls/*) t0=$(tls_tx) ;; esac
+	is_peer "$server" && peer_prepare "$server" "$metric"
 	nstat_mark
 	b0=$(busy)
 	[ "$MODE" = count ] && "$MARK" start
@@ -523,6 +531,9 @@ print_kallsyms() {
 }
 
 applies() {
+	if is_peer "$1"; then
+		peer_applies "$1" "$2" || return 1
+	fi
 	case $1:$2 in
 	*/*:large | */*:small) ;;
 	*/*:*) [ "${1#*/}" = "$CIPHER1" ] || return 1 ;;
@@ -555,6 +566,7 @@ main() {
 		"\"small_bytes\": $SMALL_BYTES, \"duration\": $DUR, \"perconn\": $PERCONN_N," \
 		"\"handshakes\": $HS_N, \"idle\": $IDLE_N, \"cpus\": $(nproc)," \
 		"\"ciphers\": \"$CIPHERS\"}"
+	peer_na
 	# Warm-up: one connection to every server, nothing recorded.
 	for server in $(expand_servers); do
 		client "$server" warm >/dev/null 2>&1
@@ -571,7 +583,9 @@ main() {
 			for server in $(rotated "$rep"); do
 				applies "$server" "$metric" "$rep" || continue
 				say "round $rep: $metric $server"
-				if [ "$metric" = idle ]; then
+				if [ "$metric" = idle ] && is_peer "$server"; then
+					peer_idle "$server" "$rep"
+				elif [ "$metric" = idle ]; then
 					measure_idle "$server" "$rep"
 				else
 					measure "$server" "$metric" "$rep"
@@ -584,6 +598,9 @@ main() {
 	[ "$MODE" = count ] && [ "${P2P_BENCH_PROF:-0}" = 1 ] && print_kallsyms
 	say "done in $(($(date +%s) - t0)) s"
 }
+
+# shellcheck source=bench/peers.sh
+. "$ROOT/bench/peers.sh"
 
 # Sourced (by a diagnosis script), it only defines the functions.
 [ "${BASH_SOURCE[0]}" != "$0" ] || main

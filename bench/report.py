@@ -31,7 +31,9 @@ ROLES = [
 # and shown in a table of their own, with our servers, grouped as encrypted and
 # cleartext (an encrypted one as ROLE/CIPHER, like ROLES). A peer that cannot
 # run is named by a line "SKIP {"server": ..., "reason": ...}" of the guest's
-# log, and its row says why.
+# log, and its row says why; a metric that means nothing for a peer, by a line
+# "NA {"server": ..., "metric": ..., "reason": ...}": its cell says n/a, a
+# note below the table why.
 PEER_ROLES = [
     ("sftp", "sftp (OpenSSH)", True),
     ("scp", "scp (OpenSSH)", True),
@@ -49,6 +51,8 @@ PEER_COLUMNS = [
     ("KiB/idle conn", lambda s, x: None if med(s, "mem_kernel", x) is None
      else med(s, "mem_kernel", x) + (med(s, "mem_user", x) or 0)),
 ]
+# The guest's metric behind each peers column, for its n/a notes.
+PEER_COLUMN_METRIC = ["large", "large", "small", "small", "percon", "idle"]
 # Issue 16's targets against the peers, per cipher.
 PEER_TARGETS = [
     ("large", "sftp", 2.0, "min"),
@@ -145,6 +149,9 @@ def read_log(path):
             elif tag == "SKIP":
                 r = json.loads(rest)
                 skips[r["server"]] = r["reason"]
+            elif tag == "NA":
+                r = json.loads(rest)
+                skips[f"{r['server']} {r['metric']}"] = r["reason"]
     return info, results, counters, crypto, skips
 
 
@@ -331,12 +338,18 @@ def peers_table(run, cipher):
     if not any(s.split("/")[0] in peer_roles for s in present) and not any(
             k.split("/")[0] in peer_roles for k in run.get("skips", {})):
         return ""
-    groups = {True: [], False: []}
+    groups, notes = {True: [], False: []}, []
     for role, label, enc in ROLES + PEER_ROLES:
         s = server_of(role, cipher, enc)
         why = skip_reason(run, role, s)
         if s in present:
-            groups[enc].append([label] + [fmt(fn(summary, s)) for _, fn in PEER_COLUMNS])
+            cells = [label]
+            for (_, fn), m in zip(PEER_COLUMNS, PEER_COLUMN_METRIC):
+                v, na = fn(summary, s), run.get("skips", {}).get(f"{s} {m}")
+                cells.append("n/a" if v is None and na else fmt(v))
+                if v is None and na and (label, m, na) not in notes:
+                    notes.append((label, m, na))
+            groups[enc].append(cells)
         elif why:
             groups[enc].append([label, f"cannot run: {why}"])
         elif role in peer_roles:
@@ -357,6 +370,7 @@ def peers_table(run, cipher):
         if groups[enc]:
             out.append(f"{title}:")
             out += [line(r) for r in groups[enc]]
+    out += [f"n/a: {label}, {m}: {why}" for label, m, why in notes]
     return "\n".join(out)
 
 

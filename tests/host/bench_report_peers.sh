@@ -3,7 +3,8 @@
 # bench/report.py renders the peers' table (issue 16) from a small canned
 # time.log: our servers and the peers grouped as encrypted and cleartext, each
 # figure where the RESULT lines put it, a peer the guest could not run (a SKIP
-# line) with its reason instead of vanishing, and the targets against sftp
+# line) with its reason instead of vanishing, a metric that means nothing for a
+# peer (an NA line) as n/a with its reason, and the targets against sftp
 # and ksmbd with the right ratios.
 . "$(dirname "$0")/../lib.sh"
 cd "$P2P_ROOT" || exit 1
@@ -21,6 +22,7 @@ res() { echo "RESULT {\"server\": \"$1\", \"metric\": \"$2\", \"rep\": 1, \"busy
 	res ksmbd-seal/aes small '"wall": 1.0, "files": 500, "bytes": 2048000, "conns": 1'
 	res nfs large '"wall": 1.0, "bytes": 90000000, "files": 1, "conns": 1'
 	echo 'RESULT {"server": "nfs", "metric": "idle", "rep": 1, "conns": 64, "kernel_kb": 640, "user_kb": 64, "used_kb": 700}'
+	echo 'NA {"server": "ksmbd-seal/aes", "metric": "idle", "reason": "no idle figure here"}'
 	echo 'SKIP {"server": "ksmbd", "reason": "ksmbd: no listener in a non-init netns on 6.12"}'
 } >"$run/time.log"
 
@@ -39,9 +41,11 @@ check_eq "p2pshare.ko row: 200 MB/s, 600 files/s" "$(row p2pshare.ko)" \
 	"p2pshare.ko 200 - 600 - - -"
 check_eq "sftp row: 50.0 MB/s" "$(row 'sftp \(OpenSSH\)')" "sftp (OpenSSH) 50.0 - - - - -"
 check_eq "ksmbd sealed row: 500 files/s" "$(row 'ksmbd SMB3, sealed')" \
-	"ksmbd SMB3, sealed - - 500 - - -"
+	"ksmbd SMB3, sealed - - 500 - - n/a"
 check_eq "knfsd row: 90.0 MB/s, 11.0 KiB per idle connection (10 kernel + 1 user)" \
 	"$(row 'knfsd NFSv4.2')" "knfsd NFSv4.2 90.0 - - - - 11.0"
+check "an n/a cell has its reason below the table" \
+	grep -qx 'n/a: ksmbd SMB3, sealed, idle: no idle figure here' "$out"
 check_eq "a peer that could not run says why" "$(row 'ksmbd SMB3')" \
 	"ksmbd SMB3 cannot run: ksmbd: no listener in a non-init netns on 6.12"
 check_eq "a peer without figures nor reason is marked, not dropped" "$(row 'scp \(OpenSSH\)')" \
