@@ -27,7 +27,8 @@
 
 /* Options */
 
-enum { OPT_KEY_FILE = 0x100, OPT_HOST_KEY, OPT_CIPHER, OPT_TRUST_DISCOVERED };
+enum { OPT_KEY_FILE = 0x100, OPT_HOST_KEY, OPT_CIPHER, OPT_TRUST_DISCOVERED,
+       OPT_VERIFY };
 
 /* Every peer option; those a command does not take are left out. */
 static const struct option peer_opts[] = {
@@ -38,6 +39,7 @@ static const struct option peer_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "continue", no_argument, NULL, 'c' },
 	{ "recursive", no_argument, NULL, 'r' },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
 	CLI_OPTS_END
 };
 
@@ -50,6 +52,7 @@ static const struct {
 	{ PEER_OPT_OUT, 'o', "o:" },
 	{ PEER_OPT_RESUME, 'c', "c" },
 	{ PEER_OPT_RECURSIVE, 'r', "r" },
+	{ PEER_OPT_VERIFY, OPT_VERIFY, "" },
 };
 
 static bool peer_allowed(unsigned int allowed, int val)
@@ -89,6 +92,7 @@ static void one_opt(int o, struct peer_args *a)
 	case 'c': a->resume = true; break;
 	case 'r': a->recursive = true; break;
 	case OPT_TRUST_DISCOVERED: a->trust_discovered = true; break;
+	case OPT_VERIFY: a->verify = true; break;
 	}
 }
 

@@ -26,6 +26,7 @@
 #define PEER_OPT_OUT		0x2	/* -o FILE */
 #define PEER_OPT_RESUME		0x4	/* -c, --continue */
 #define PEER_OPT_RECURSIVE	0x8	/* -r, --recursive */
+#define PEER_OPT_VERIFY		0x10	/* --verify */
 
 struct peer_args {
 	const char *key_file;
@@ -35,6 +36,7 @@ struct peer_args {
 	bool json;
 	bool resume;
 	bool recursive;
+	bool verify;
 	bool trust_discovered;		/* --trust-discovered */
 	const char *pos[2];		/* positional arguments */
 	int npos;
