@@ -209,7 +209,7 @@ struct p2p_read_reply_body {
 	__be32	mtime_nsec;
 } __attribute__((packed));
 
-/* HASH_REPLY head, 72 bytes; count block hashes of 32 bytes follow. */
+/* HASH_REPLY head, 68 bytes; count block hashes of 32 bytes follow. */
 struct p2p_hash_reply_head {
 	__be64	size;		/* file size the hashes cover */
 	__be64	mtime_sec;	/* signed */
