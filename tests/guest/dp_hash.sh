@@ -3,7 +3,7 @@
 # here for files of 0, 1, 1 MiB and 1 MiB+1 bytes; the cache (debugfs
 # hash_cache hits) and its invalidation, also by a change that keeps the
 # size and mtime; the refusals (Unix permissions, a symlink out of the
-# export, a directory, a file open for writing); get --verify.
+# export, a directory, a file open for writing); get --verify; the twin.
 . "$(dirname "$0")/fixture.sh"
 dp_setup
 
@@ -91,4 +91,22 @@ check_fail "get --verify to standard output is refused" \
 	"--verify cannot check standard output" pget alice docs/f1 --verify -o -
 
 check "the cache holds entries" grep -q 'entries [1-9]' "$params/hash_cache"
+
+# The userspace twin answers HASH the same way (from the module's state).
+na p2pctl save >"$TEST_TMP/p2p.conf"
+nsenter --net=/run/netns/a "$P2PD" -c "$TEST_TMP/p2p.conf" -l "$DP_A:7447" \
+	2>"$TEST_TMP/p2pd.err" &
+twin=$!
+wait_for 10 nb bash -c "exec 3<>/dev/tcp/$DP_A/7447"
+# shellcheck disable=SC2317 # run by check
+twin_same() {
+	[ "$(nb p2pctl hash -j "p2p://alice@$DP_A:7447/docs/$1" --key-file "$DP_KEYS/alice.key" |
+		python3 -c 'import json, sys; d = json.load(sys.stdin)
+print(d["root"], d["blocks"], ",".join(d["hashes"]))')" = "$(want "$docs/$1")" ]
+}
+for n in 0 1 $M $((M + 1)); do
+	check "twin: hash of $n bytes equals SHA-256 computed here" twin_same "f$n"
+done
+kill "$twin"
+wait "$twin" 2>/dev/null
 dp_done
