@@ -125,10 +125,7 @@ static int get_hashes(struct get *g, const char *target,
 	*have = false;
 	if (!g->a.verify && !(g->a.resume && g->offset))
 		return 0;
-	ret = p2p_hash_fetch(&g->p.sess, g->p.url.export, g->p.url.path, fh);
-	if (peer_again(&g->p, &ret))
-		ret = p2p_hash_fetch(&g->p.sess, g->p.url.export,
-				     g->p.url.path, fh);
+	ret = peer_hash_fetch(&g->p, fh);
 	if (ret == -EREMOTEIO && g->p.sess.err.code == ENOSYS && !g->a.verify)
 		return 0;
 	if (ret)

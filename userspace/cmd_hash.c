@@ -53,9 +53,7 @@ static int hash_main(int argc, char **argv)
 	    peer_url(a.pos[0], P2P_URL_NEED_EXPORT, &p.url) || peer_open(&p, &a))
 		return 1;
 	peer_target(&p.url, target, sizeof(target));
-	ret = p2p_hash_fetch(&p.sess, p.url.export, p.url.path, &fh);
-	if (peer_again(&p, &ret))
-		ret = p2p_hash_fetch(&p.sess, p.url.export, p.url.path, &fh);
+	ret = peer_hash_fetch(&p, &fh);
 	if (ret) {
 		ret = peer_fail(&p, ret, "hash", target);
 	} else {

@@ -20,6 +20,7 @@
 #include "keys.h"
 #include "known_hosts.h"
 #include "mdns.h"
+#include "hashes.h"
 #include "peer.h"
 
 #define STR(x)	#x
@@ -552,6 +553,32 @@ bool peer_expired(const struct peer *p, int ret)
 {
 	return ret == -EKEYEXPIRED ||
 	       (ret == -EREMOTEIO && p->sess.err.code == EKEYEXPIRED);
+}
+
+static void set_rcvtimeo(int fd, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+static int hash_fetch_once(struct peer *p, struct p2p_file_hashes *fh)
+{
+	int ret;
+
+	set_rcvtimeo(p->fd, PEER_HASH_TIMEOUT_S);
+	ret = p2p_hash_fetch(&p->sess, p->url.export, p->url.path, fh);
+	set_rcvtimeo(p->fd, PEER_IO_TIMEOUT_S);
+	return ret;
+}
+
+int peer_hash_fetch(struct peer *p, struct p2p_file_hashes *fh)
+{
+	int ret = hash_fetch_once(p, fh);
+
+	if (peer_again(p, &ret))
+		ret = hash_fetch_once(p, fh);
+	return ret;
 }
 
 int peer_reconnect(struct peer *p)
