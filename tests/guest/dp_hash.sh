@@ -21,7 +21,7 @@ dp_user alice
 dp_serve "export docs, alice ro" "$docs" --user alice:ro
 cd "$DP_DL" || exit 1
 
-phash() { nb p2pctl hash "$(dp_url alice "docs/$1")" --key-file "$DP_KEYS/alice.key" "$@"; }
+phash() { local p=$1; shift; nb p2pctl hash "$(dp_url alice "docs/$p")" --key-file "$DP_KEYS/alice.key" "$@"; }
 
 # The root and block hashes of a local file, as PROTOCOL.md 7.6 defines
 # them, in the JSON shape of p2pctl hash -j: "ROOT BLOCKS H0,H1,...".
