@@ -112,6 +112,25 @@ static void read_reply(const uint8_t *d, size_t n)
 	same(p2p_enc_read_reply(out, sizeof(out), &m), d, n);
 }
 
+static void hash_req(const uint8_t *d, size_t n)
+{
+	struct p2p_hash_req m;
+
+	if (!p2p_dec_hash_req(d, n, &m))
+		same(p2p_enc_hash_req(out, sizeof(out), &m), d, n);
+}
+
+static void hash_reply(const uint8_t *d, size_t n)
+{
+	struct p2p_hash_reply m;
+
+	if (p2p_dec_hash_reply(d, n, &m))
+		return;
+	CHECK(m.first <= m.blocks && m.count <= P2P_HASH_MAX_COUNT);
+	CHECK(m.blocks == p2p_hash_blocks(m.size));
+	same(p2p_enc_hash_reply(out, sizeof(out), &m), d, n);
+}
+
 static void readdir_reply(const uint8_t *d, size_t n)
 {
 	struct p2p_list_builder b;
@@ -174,6 +193,7 @@ typedef void (*decoder)(const uint8_t *d, size_t n);
 static const decoder decoders[] = {
 	NULL, NULL, header, hello, hello_reply, error, stat_req, readdir_req,
 	read_req, put_req, attr, read_reply, readdir_reply, list_reply,
+	hash_req, hash_reply,
 };
 
 #define N_DECODERS (sizeof(decoders) / sizeof(decoders[0]))
@@ -186,11 +206,13 @@ static decoder decoder_of(uint8_t op)
 	case P2P_OP_READDIR:			return readdir_req;
 	case P2P_OP_READ:			return read_req;
 	case P2P_OP_PUT_BEGIN:			return put_req;
+	case P2P_OP_HASH:			return hash_req;
 	case P2P_OP_HELLO_REPLY:		return hello_reply;
 	case P2P_OP_STAT_REPLY:			return attr;
 	case P2P_OP_READDIR_REPLY:		return readdir_reply;
 	case P2P_OP_LIST_EXPORTS_REPLY:		return list_reply;
 	case P2P_OP_READ_REPLY:			return read_reply;
+	case P2P_OP_HASH_REPLY:			return hash_reply;
 	case P2P_OP_ERROR:			return error;
 	default:				return NULL;
 	}

@@ -42,10 +42,13 @@ dirent = struct.pack(">BBHIQq", 1, 5, 0o644, 0, 10, 0) + b"a.txt"
 dirent2 = struct.pack(">BBHIQq", 2, 3, 0o755, 0, 0, -5) + b"sub"
 readdir_reply = struct.pack(">QHBB", 7, 2, 1, 0) + dirent + dirent2
 list_reply = struct.pack(">HBB", 2, 1, 0) + b"\x01" + name(b"pub") + b"\x02" + name(b"rw")
+hash_req = name(b"docs") + path(b"a/b.txt") + struct.pack(">I", 0)
+hash_reply = (struct.pack(">QqIIIIHH", 1048577, 0, 0, 1 << 20, 2, 0, 2, 0) +
+              bytes(range(32)) + bytes(64))
 
 SEEDS = {
     "wire": {
-        # selector 0: a client's stream; 1: a server's stream; 2..13: decoders
+        # selector 0: a client's stream; 1: a server's stream; 2..15: decoders
         "stream-client": b"\x00" + frame(1, hello) + frame(2, bytes(48), 2) +
         frame(3, b"", 3) + frame(4, stat_req, 4) + frame(5, readdir_req, 5) +
         frame(6, read_req, 6) + frame(7, put_req, 7) + frame(8, b"data", 7, 1) +
@@ -66,6 +69,8 @@ SEEDS = {
         "read_reply": b"\x0b" + read_reply,
         "readdir_reply": b"\x0c" + readdir_reply,
         "list_reply": b"\x0d" + list_reply,
+        "hash_req": b"\x0e" + hash_req,
+        "hash_reply": b"\x0f" + hash_reply,
     },
     "path": {
         "root": b"",

@@ -10,6 +10,7 @@
 
 #include "conn.h"
 #include "debugfs.h"
+#include "hash.h"
 #include "noise.h"
 #include "objects.h"
 #include "transport.h"
@@ -43,6 +44,19 @@ static int noise_objects_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(noise_objects);
 
+static int hash_cache_show(struct seq_file *m, void *v)
+{
+	unsigned int entries;
+	size_t bytes;
+	u64 hits, misses;
+
+	p2p_hash_stats(&entries, &bytes, &hits, &misses);
+	seq_printf(m, "entries %u bytes %zu hits %llu misses %llu\n",
+		   entries, bytes, hits, misses);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hash_cache);
+
 static int record_limit_get(void *data, u64 *val)
 {
 	*val = READ_ONCE(p2p_record_limit);
@@ -64,6 +78,7 @@ void p2p_debugfs_init(void)
 	debugfs_create_file("objects", 0400, dir, NULL, &objects_fops);
 	debugfs_create_file("conn_objects", 0400, dir, NULL, &conn_objects_fops);
 	debugfs_create_file("noise_objects", 0400, dir, NULL, &noise_objects_fops);
+	debugfs_create_file("hash_cache", 0400, dir, NULL, &hash_cache_fops);
 	debugfs_create_file_unsafe("record_limit", 0600, dir, NULL, &record_limit_fops);
 }
 

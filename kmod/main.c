@@ -8,6 +8,7 @@
 
 #include "compat.h"
 #include "debugfs.h"
+#include "hash.h"
 #include "netlink.h"
 #include "noise.h"
 #include "selftest.h"
@@ -63,6 +64,7 @@ static void __exit p2p_exit(void)
 	p2p_debugfs_uninit();	/* its files read what the rest frees */
 	p2p_genl_uninit();
 	p2p_server_uninit();	/* ends every connection, so every handshake */
+	p2p_hash_uninit();	/* no request holds an entry any more */
 	p2p_state_uninit();
 	p2p_noise_uninit();
 	pr_info("unloaded\n");

@@ -11,6 +11,7 @@
 #include <linux/stat.h>
 
 #include "conn.h"
+#include "hash.h"
 #include "ops.h"
 #include "path.h"
 #include "transport.h"
@@ -403,6 +404,71 @@ static int op_read(struct p2p_conn *conn, u32 len)
 	return ret;
 }
 
+/* HASH: the block hashes from the first the request names. */
+
+static int hash_reply(struct p2p_conn *conn, const struct p2p_hashes *h,
+		      u32 first)
+{
+	struct p2p_hash_reply r = {
+		.size = h->key.size,
+		.mtime_sec = h->key.mtime.tv_sec,
+		.mtime_nsec = h->key.mtime.tv_nsec,
+		.block_size = P2P_HASH_BLOCK,
+		.blocks = h->blocks,
+		.first = first,
+	};
+	u8 *out;
+	int ret;
+
+	if (first > h->blocks)
+		return fail(conn, EINVAL, "first block past the last");
+	r.count = min_t(u32, h->blocks - first, P2P_HASH_MAX_COUNT);
+	r.hashes = h->h[first];
+	memcpy(r.root, h->root, sizeof(r.root));
+	out = kvmalloc(P2P_MAX_BODY, GFP_KERNEL);
+	if (!out)
+		return fail(conn, ENOMEM, NULL);
+	ret = reply(conn, P2P_OP_HASH_REPLY, out,
+		    p2p_enc_hash_reply(out, P2P_MAX_BODY, &r));
+	kvfree(out);
+	return ret;
+}
+
+static int op_hash(struct p2p_conn *conn, u32 len)
+{
+	struct p2p_hash_req req;
+	enum p2p_grant_mode mode;
+	struct p2p_export *exp;
+	struct p2p_hashes *h;
+	struct file *file;
+	int ret;
+
+	ret = p2p_dec_hash_req(conn->body, len, &req);
+	if (ret)
+		return malformed(conn, ret, "malformed HASH");
+	exp = export_of(conn, &req.export, &mode);
+	if (!exp)
+		return fail(conn, ENOENT, "no such export");
+	file = p2p_path_open_read(p2p_export_root(exp), req.path.s,
+				  req.path.len);
+	p2p_export_put(exp);
+	if (IS_ERR(file))
+		return fail(conn, PTR_ERR(file), NULL);
+	/* Hashing runs in this connection's worker: killing it stops it. */
+	h = p2p_hash_get(file, &conn->killed);
+	__fput_sync(file);
+	if (IS_ERR(h)) {
+		ret = PTR_ERR(h);
+		if (ret == -ECONNABORTED)
+			return -EIO;
+		return fail(conn, ret, ret == -EFBIG ?
+			    "file too large to hash" : NULL);
+	}
+	ret = hash_reply(conn, h, req.first);
+	p2p_hash_put(h);
+	return ret;
+}
+
 /* PUT: PUT_BEGIN, OK, PUT_DATA frames totalling the size, OK. */
 
 /*
@@ -524,6 +590,8 @@ static int dispatch(struct p2p_conn *conn, u8 op, u32 len)
 		return op_read(conn, len);
 	case P2P_OP_PUT_BEGIN:
 		return op_put(conn, len);
+	case P2P_OP_HASH:
+		return op_hash(conn, len);
 	case P2P_OP_HELLO:
 	case P2P_OP_HANDSHAKE1:
 	case P2P_OP_PUT_DATA:

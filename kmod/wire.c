@@ -375,6 +375,7 @@ static const struct {
 	{ ELOOP,		"symbolic link refused" },
 	{ EXDEV,		"path crosses a mount point" },
 	{ EBUSY,		"server busy" },
+	{ ETXTBSY,		"file is being written" },
 	{ EPROTO,		"protocol error" },
 	{ EMSGSIZE,		"frame too large" },
 	{ ENOSPC,		"no space left on device" },
@@ -733,6 +734,109 @@ int p2p_dec_put_req(const void *buf, size_t len, struct p2p_put_req *m)
 		ret = p2p_rd_end(&r);
 	if (!ret)
 		ret = put_req_check(m);
+	return ret;
+}
+
+/* HASH, HASH_REPLY */
+
+int p2p_enc_hash_req(void *buf, size_t cap, const struct p2p_hash_req *m)
+{
+	struct p2p_wr w;
+	int ret;
+
+	p2p_wr_init(&w, buf, cap);
+	ret = put_target(&w, &m->export, &m->path);
+	if (ret)
+		return ret;
+	p2p_put_u32(&w, m->first);
+	return p2p_wr_done(&w);
+}
+
+int p2p_dec_hash_req(const void *buf, size_t len, struct p2p_hash_req *m)
+{
+	struct p2p_rd r;
+	int ret;
+
+	p2p_rd_init(&r, buf, len);
+	ret = get_target(&r, &m->export, &m->path);
+	if (!ret)
+		ret = p2p_get_u32(&r, &m->first);
+	return ret ? ret : p2p_rd_end(&r);
+}
+
+__u64 p2p_hash_blocks(__u64 size)
+{
+	return size / P2P_HASH_BLOCK + !!(size % P2P_HASH_BLOCK);
+}
+
+static bool hash_reply_valid(const struct p2p_hash_reply *m)
+{
+	__u32 want;
+
+	if (m->size > S64_LIMIT || m->mtime_nsec >= NSEC_LIMIT ||
+	    m->block_size != P2P_HASH_BLOCK ||
+	    m->blocks != p2p_hash_blocks(m->size) || m->first > m->blocks)
+		return false;
+	want = m->blocks - m->first;
+	if (want > P2P_HASH_MAX_COUNT)
+		want = P2P_HASH_MAX_COUNT;
+	return m->count == want;
+}
+
+int p2p_enc_hash_reply(void *buf, size_t cap,
+		       const struct p2p_hash_reply *m)
+{
+	struct p2p_wr w;
+
+	if (!hash_reply_valid(m))
+		return -EINVAL;
+	p2p_wr_init(&w, buf, cap);
+	p2p_put_u64(&w, m->size);
+	p2p_put_u64(&w, (__u64)m->mtime_sec);
+	p2p_put_u32(&w, m->mtime_nsec);
+	p2p_put_u32(&w, m->block_size);
+	p2p_put_u32(&w, m->blocks);
+	p2p_put_u32(&w, m->first);
+	p2p_put_u16(&w, m->count);
+	p2p_put_u16(&w, 0);
+	p2p_put_bytes(&w, m->root, P2P_HASH_LEN);
+	p2p_put_bytes(&w, m->hashes, (size_t)m->count * P2P_HASH_LEN);
+	return p2p_wr_done(&w);
+}
+
+int p2p_dec_hash_reply(const void *buf, size_t len,
+		       struct p2p_hash_reply *m)
+{
+	const void *hashes = NULL;
+	__u16 reserved = 0;
+	struct p2p_rd r;
+	int ret;
+
+	p2p_rd_init(&r, buf, len);
+	ret = p2p_get_u64(&r, &m->size);
+	if (!ret)
+		ret = get_s64(&r, &m->mtime_sec);
+	if (!ret)
+		ret = p2p_get_u32(&r, &m->mtime_nsec);
+	if (!ret)
+		ret = p2p_get_u32(&r, &m->block_size);
+	if (!ret)
+		ret = p2p_get_u32(&r, &m->blocks);
+	if (!ret)
+		ret = p2p_get_u32(&r, &m->first);
+	if (!ret)
+		ret = p2p_get_u16(&r, &m->count);
+	if (!ret)
+		ret = p2p_get_u16(&r, &reserved);
+	if (!ret)
+		ret = p2p_get_bytes(&r, m->root, P2P_HASH_LEN);
+	if (!ret)
+		ret = p2p_get_ptr(&r, &hashes, (size_t)m->count * P2P_HASH_LEN);
+	if (!ret)
+		ret = p2p_rd_end(&r);
+	if (!ret && (reserved || !hash_reply_valid(m)))
+		ret = -EINVAL;
+	m->hashes = hashes;
 	return ret;
 }
 

@@ -93,6 +93,25 @@ struct p2p_put_req {
 	__u32 mode;
 };
 
+struct p2p_hash_req {
+	struct p2p_str export;
+	struct p2p_str path;
+	__u32 first;		/* index of the first block hash wanted */
+};
+
+/* HASH_REPLY: hashes points at count * P2P_HASH_LEN bytes. */
+struct p2p_hash_reply {
+	__u64 size;
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 block_size;
+	__u32 blocks;
+	__u32 first;
+	__u16 count;
+	__u8 root[P2P_HASH_LEN];
+	const __u8 *hashes;
+};
+
 /* STAT_REPLY body. */
 struct p2p_fattr {
 	__u8 type;		/* enum p2p_ftype */
@@ -244,6 +263,20 @@ int p2p_enc_read_req(void *buf, size_t cap, const struct p2p_read_req *m);
 int p2p_dec_read_req(const void *buf, size_t len, struct p2p_read_req *m);
 int p2p_enc_put_req(void *buf, size_t cap, const struct p2p_put_req *m);
 int p2p_dec_put_req(const void *buf, size_t len, struct p2p_put_req *m);
+
+int p2p_enc_hash_req(void *buf, size_t cap, const struct p2p_hash_req *m);
+int p2p_dec_hash_req(const void *buf, size_t len, struct p2p_hash_req *m);
+/* Blocks of a file of SIZE bytes: ceil(SIZE / P2P_HASH_BLOCK). */
+__u64 p2p_hash_blocks(__u64 size);
+/*
+ * The decoder checks the counts against each other: blocks is the size's,
+ * first <= blocks, and count is exactly min(blocks - first,
+ * P2P_HASH_MAX_COUNT), so a reply that holds back hashes is refused.
+ */
+int p2p_enc_hash_reply(void *buf, size_t cap,
+		       const struct p2p_hash_reply *m);
+int p2p_dec_hash_reply(const void *buf, size_t len,
+		       struct p2p_hash_reply *m);
 
 int p2p_enc_attr(void *buf, size_t cap, const struct p2p_fattr *m);
 int p2p_dec_attr(const void *buf, size_t len, struct p2p_fattr *m);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hashes.h"
 #include "xfer.h"
 
 /* OUT: -o, or the remote basename; into it if it is a directory. */
@@ -21,6 +22,8 @@ static int out_path(struct get *g)
 	if (!strcmp(o, "-")) {
 		if (g->a.resume)
 			return usage_err(&cmd_get, "-c cannot resume standard output");
+		if (g->a.verify)
+			return usage_err(&cmd_get, "--verify cannot check standard output");
 		return 0;
 	}
 	if (!*o)
@@ -109,13 +112,89 @@ out:
 	return ret;
 }
 
-static int get_file(struct get *g)
+/*
+ * The block hashes for --verify and -c: 0 with *have set, 0 without for
+ * a server that has no HASH (-c then checks only the last bytes), or 1
+ * after a message.
+ */
+static int get_hashes(struct get *g, const char *target,
+		      struct p2p_file_hashes *fh, bool *have)
 {
-	char target[P2P_NAME_MAX + P2P_PATH_MAX + 2];
-	uint64_t check = check_len(g);
 	int ret;
 
-	peer_target(&g->p.url, target, sizeof(target));
+	*have = false;
+	if (!g->a.verify && !(g->a.resume && g->offset))
+		return 0;
+	ret = peer_hash_fetch(&g->p, fh);
+	if (ret == -EREMOTEIO && g->p.sess.err.code == ENOSYS && !g->a.verify)
+		return 0;
+	if (ret)
+		return peer_fail(&g->p, ret, "hash", target);
+	*have = true;
+	return 0;
+}
+
+/* -c with hashes: keep OUT up to its first block that differs. */
+static int resume_from_hashes(struct get *g, const struct p2p_file_hashes *fh)
+{
+	int64_t good = p2p_hash_first_bad(g->fd, g->offset, fh);
+	uint64_t keep, whole;
+
+	if (good < 0) {
+		err("cannot resume \"%s\": cannot read it back: %s", g->out,
+		    strerror((int)-good));
+		return 1;
+	}
+	keep = (uint64_t)good * P2P_HASH_BLOCK;
+	if (g->offset > fh->size || keep >= g->offset)
+		return 0;		/* too long: check_size() says so */
+	/* A partial last block is fetched again, silently. */
+	whole = g->offset == fh->size ? fh->blocks : g->offset / P2P_HASH_BLOCK;
+	if ((uint64_t)good < whole)
+		warn("\"%s\" differs from the server's file in block %lld: "
+		     "fetching again from byte %llu", g->out, (long long)good,
+		     (unsigned long long)keep);
+	if (ftruncate(g->fd, keep) || lseek(g->fd, keep, SEEK_SET) < 0) {
+		err("cannot truncate \"%s\": %s", g->out, strerror(errno));
+		return 1;
+	}
+	g->offset = keep;
+	return 0;
+}
+
+/* --verify: the whole of what was written gives the root. */
+static int verify_out(struct get *g, const char *target,
+		      const struct p2p_file_hashes *fh)
+{
+	int64_t good = p2p_hash_first_bad(g->fd, fh->size, fh);
+	struct stat st;
+
+	if (good >= 0 && good == fh->blocks && !fstat(g->fd, &st) &&
+	    (uint64_t)st.st_size == fh->size)
+		return 0;
+	if (good < 0)
+		err("cannot verify \"%s\": %s", g->out, strerror((int)-good));
+	else
+		err("\"%s\" does not match the root hash of \"%s\" at %s "
+		    "(block %lld differs)%s", g->out, target,
+		    g->p.url.hostport, (long long)good,
+		    g->a.resume ? "; remove it, or get without -c" : "");
+	return 1;
+}
+
+static bool same_content(const struct p2p_read_reply *rr,
+			 const struct p2p_file_hashes *fh)
+{
+	return rr->size == fh->size && rr->mtime_sec == fh->mtime_sec &&
+	       rr->mtime_nsec == fh->mtime_nsec;
+}
+
+static int read_file(struct get *g, const char *target,
+		     const struct p2p_file_hashes *fh, bool have)
+{
+	uint64_t check = have ? 0 : check_len(g);
+	int ret;
+
 	g->rpath = g->p.url.path;
 	ret = p2p_read_begin(&g->p.sess, g->p.url.export, g->rpath,
 			     g->offset - check, P2P_READ_TO_EOF, &g->rr);
@@ -124,12 +203,37 @@ static int get_file(struct get *g)
 				     g->offset - check, P2P_READ_TO_EOF, &g->rr);
 	if (ret)
 		return peer_fail(&g->p, ret, "get", target);
+	if (have && !same_content(&g->rr, fh)) {
+		err("cannot get \"%s\" at %s: it changed on the server since "
+		    "its hashes were read", target, g->p.url.hostport);
+		return 1;
+	}
 	if (check_size(g, target) || (check && check_tail(g, target, check)))
 		return 1;
 	g->rr.total -= check;
 	if (get_recv_data(g, target))
 		return 1;
+	if (have && g->a.verify && verify_out(g, target, fh))
+		return 1;
 	return get_finish_out(g);
+}
+
+static int get_file(struct get *g)
+{
+	char target[P2P_NAME_MAX + P2P_PATH_MAX + 2];
+	struct p2p_file_hashes fh;
+	bool have;
+	int ret;
+
+	peer_target(&g->p.url, target, sizeof(target));
+	if (get_hashes(g, target, &fh, &have))
+		return 1;
+	ret = have && g->a.resume ? resume_from_hashes(g, &fh) : 0;
+	if (!ret)
+		ret = read_file(g, target, &fh, have);
+	if (have)
+		p2p_file_hashes_free(&fh);
+	return ret;
 }
 
 static int get_main(int argc, char **argv)
@@ -139,8 +243,10 @@ static int get_main(int argc, char **argv)
 	int ret;
 
 	if (peer_args(&cmd_get, argc, argv, PEER_OPT_OUT | PEER_OPT_RESUME |
-		      PEER_OPT_RECURSIVE, 1, names, &g.a))
+		      PEER_OPT_RECURSIVE | PEER_OPT_VERIFY, 1, names, &g.a))
 		return 1;
+	if (g.a.recursive && g.a.verify)
+		return usage_err(&cmd_get, "--verify checks one file, not -r");
 	if (g.a.recursive)
 		return get_tree(&cmd_get, &g);
 	if (peer_url(g.a.pos[0], P2P_URL_NEED_PATH, &g.p.url) || out_path(&g))
@@ -164,7 +270,7 @@ static int get_main(int argc, char **argv)
 const struct command cmd_get = {
 	.name = "get",
 	.main = get_main,
-	.usage = "p2p://USER@HOST[:PORT]/EXPORT[/PATH] [-o OUT] [-c | -r] "
+	.usage = "p2p://USER@HOST[:PORT]/EXPORT[/PATH] [-o OUT] [-c | -r] [--verify] "
 		 "--key-file FILE [--host-key KEY | --trust-discovered] [--cipher LIST]",
 	.summary = "download a file, or a tree with -r, from a peer",
 	.help =
@@ -189,11 +295,19 @@ const struct command cmd_get = {
 	"                   bytes past OUT's current size (none if it is already\n"
 	"                   complete; an error if OUT is larger than the remote\n"
 	"                   file).  An interrupted -c download keeps what it\n"
-	"                   received, for the next -c.  The last 64 KiB already\n"
-	"                   in OUT (all of it if smaller) are fetched again and\n"
-	"                   compared first: if they differ, OUT is left as it\n"
-	"                   is and get fails (remove OUT, or get without -c).\n"
-	"                   Earlier bytes are not compared.\n"
+	"                   received, for the next -c.  OUT is first checked\n"
+	"                   block by block against the server's content hashes\n"
+	"                   (see p2pctl hash): the download goes on from the\n"
+	"                   first 1 MiB block that differs, OUT being cut there\n"
+	"                   (a warning says so).  With a server that has no\n"
+	"                   hashes, only the last 64 KiB in OUT are fetched\n"
+	"                   again and compared: if they differ, OUT is left as\n"
+	"                   it is and get fails.\n"
+	"  --verify         fetch the file's content hashes first, over the\n"
+	"                   same connection, and check the downloaded file\n"
+	"                   against them before it is renamed to OUT: on a\n"
+	"                   mismatch the temporary file is removed and get\n"
+	"                   fails (with -c, OUT is kept).  Not with -o - or -r\n"
 	"  -r, --recursive  PATH is a directory (the export's root without\n"
 	"                   PATH): fetch its whole tree, see below\n"
 	PEER_OPTIONS

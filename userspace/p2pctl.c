@@ -27,6 +27,7 @@ static const struct command *commands[] = {
 	&cmd_discover,
 	&cmd_ls,
 	&cmd_stat,
+	&cmd_hash,
 	&cmd_get,
 	&cmd_put,
 	&cmd_version,

@@ -97,6 +97,7 @@ DECLARE_CMD(apply);
 DECLARE_CMD(monitor);
 DECLARE_CMD(ls);
 DECLARE_CMD(stat);
+DECLARE_CMD(hash);
 DECLARE_CMD(get);
 DECLARE_CMD(put);
 DECLARE_CMD(announce);

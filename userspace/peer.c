@@ -20,6 +20,7 @@
 #include "keys.h"
 #include "known_hosts.h"
 #include "mdns.h"
+#include "hashes.h"
 #include "peer.h"
 
 #define STR(x)	#x
@@ -27,7 +28,8 @@
 
 /* Options */
 
-enum { OPT_KEY_FILE = 0x100, OPT_HOST_KEY, OPT_CIPHER, OPT_TRUST_DISCOVERED };
+enum { OPT_KEY_FILE = 0x100, OPT_HOST_KEY, OPT_CIPHER, OPT_TRUST_DISCOVERED,
+       OPT_VERIFY };
 
 /* Every peer option; those a command does not take are left out. */
 static const struct option peer_opts[] = {
@@ -38,6 +40,7 @@ static const struct option peer_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "continue", no_argument, NULL, 'c' },
 	{ "recursive", no_argument, NULL, 'r' },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
 	CLI_OPTS_END
 };
 
@@ -50,6 +53,7 @@ static const struct {
 	{ PEER_OPT_OUT, 'o', "o:" },
 	{ PEER_OPT_RESUME, 'c', "c" },
 	{ PEER_OPT_RECURSIVE, 'r', "r" },
+	{ PEER_OPT_VERIFY, OPT_VERIFY, "" },
 };
 
 static bool peer_allowed(unsigned int allowed, int val)
@@ -89,6 +93,7 @@ static void one_opt(int o, struct peer_args *a)
 	case 'c': a->resume = true; break;
 	case 'r': a->recursive = true; break;
 	case OPT_TRUST_DISCOVERED: a->trust_discovered = true; break;
+	case OPT_VERIFY: a->verify = true; break;
 	}
 }
 
@@ -548,6 +553,32 @@ bool peer_expired(const struct peer *p, int ret)
 {
 	return ret == -EKEYEXPIRED ||
 	       (ret == -EREMOTEIO && p->sess.err.code == EKEYEXPIRED);
+}
+
+static void set_rcvtimeo(int fd, int seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+static int hash_fetch_once(struct peer *p, struct p2p_file_hashes *fh)
+{
+	int ret;
+
+	set_rcvtimeo(p->fd, PEER_HASH_TIMEOUT_S);
+	ret = p2p_hash_fetch(&p->sess, p->url.export, p->url.path, fh);
+	set_rcvtimeo(p->fd, PEER_IO_TIMEOUT_S);
+	return ret;
+}
+
+int peer_hash_fetch(struct peer *p, struct p2p_file_hashes *fh)
+{
+	int ret = hash_fetch_once(p, fh);
+
+	if (peer_again(p, &ret))
+		ret = hash_fetch_once(p, fh);
+	return ret;
 }
 
 int peer_reconnect(struct peer *p)

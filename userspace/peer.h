@@ -16,6 +16,8 @@
 
 #define PEER_CONNECT_TIMEOUT_S	10
 #define PEER_IO_TIMEOUT_S	60
+/* A HASH reply: the server may read a whole large file first. */
+#define PEER_HASH_TIMEOUT_S	900
 #define PEER_KEY_ENV		"P2P_KEY_FILE"
 #define PEER_CIPHER_ENV		"P2P_CIPHER"
 /* A failure already reported on stderr: peer_fail() prints nothing. */
@@ -26,6 +28,7 @@
 #define PEER_OPT_OUT		0x2	/* -o FILE */
 #define PEER_OPT_RESUME		0x4	/* -c, --continue */
 #define PEER_OPT_RECURSIVE	0x8	/* -r, --recursive */
+#define PEER_OPT_VERIFY		0x10	/* --verify */
 
 struct peer_args {
 	const char *key_file;
@@ -35,6 +38,7 @@ struct peer_args {
 	bool json;
 	bool resume;
 	bool recursive;
+	bool verify;
 	bool trust_discovered;		/* --trust-discovered */
 	const char *pos[2];		/* positional arguments */
 	int npos;
@@ -77,6 +81,14 @@ int peer_reconnect(struct peer *p);
 /* If *ret says peer_expired(), reconnect: true when the caller should
  * send its request again; else *ret may have become PEER_REPORTED. */
 bool peer_again(struct peer *p, int *ret);
+
+/*
+ * Every block hash of the URL's file (PROTOCOL.md 7.6), waiting up to
+ * PEER_HASH_TIMEOUT_S for each reply; reconnects once at the record limit.
+ * 0 or a negative errno for peer_fail().
+ */
+struct p2p_file_hashes;
+int peer_hash_fetch(struct peer *p, struct p2p_file_hashes *fh);
 
 /* Report a failed request about "EXPORT/PATH" (what: "stat", "read"...;
  * path NULL: none): one line on stderr; returns 1. */

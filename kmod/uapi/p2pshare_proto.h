@@ -105,6 +105,7 @@ enum p2p_op {
 	P2P_OP_READ		= 0x06,
 	P2P_OP_PUT_BEGIN	= 0x07,
 	P2P_OP_PUT_DATA		= 0x08,
+	P2P_OP_HASH		= 0x09,
 
 	/* server to client */
 	P2P_OP_HELLO_REPLY	= 0x81,
@@ -114,6 +115,7 @@ enum p2p_op {
 	P2P_OP_READDIR_REPLY	= 0x85,
 	P2P_OP_READ_REPLY	= 0x86,
 	P2P_OP_READ_DATA	= 0x88,
+	P2P_OP_HASH_REPLY	= 0x89,
 	P2P_OP_OK		= 0xf0,
 	P2P_OP_ERROR		= 0xf1,
 
@@ -154,6 +156,15 @@ enum p2p_access {
 
 /* READ length meaning "up to end of file". */
 #define P2P_READ_TO_EOF		((__u64)~0ULL)
+
+/*
+ * Content hashes (PROTOCOL.md 7.6): SHA-256 of each 1 MiB block, a root
+ * over them, and at most P2P_HASH_MAX_COUNT block hashes in one reply.
+ */
+#define P2P_HASH_BLOCK		(1024 * 1024)
+#define P2P_HASH_MAX_COUNT	2048
+#define P2P_HASH_ROOT_LABEL	"p2pshare/2 root"	/* then one 0 byte */
+#define P2P_HASH_ROOT_LABEL_LEN	15
 
 /* PUT_BEGIN mode: only permission bits. */
 #define P2P_PUT_MODE_MASK	0777
@@ -196,6 +207,19 @@ struct p2p_read_reply_body {
 	__be64	size;		/* file size when the read started */
 	__be64	mtime_sec;	/* signed */
 	__be32	mtime_nsec;
+} __attribute__((packed));
+
+/* HASH_REPLY head, 68 bytes; count block hashes of 32 bytes follow. */
+struct p2p_hash_reply_head {
+	__be64	size;		/* file size the hashes cover */
+	__be64	mtime_sec;	/* signed */
+	__be32	mtime_nsec;
+	__be32	block_size;	/* P2P_HASH_BLOCK */
+	__be32	blocks;		/* ceil(size / block_size) */
+	__be32	first;		/* index of the first hash that follows */
+	__be16	count;		/* hashes that follow */
+	__be16	reserved;	/* 0 */
+	__u8	root[P2P_HASH_LEN];
 } __attribute__((packed));
 
 /* READDIR_REPLY head, 12 bytes; count entries follow. */

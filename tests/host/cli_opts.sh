@@ -19,7 +19,7 @@ p2pctl --help >help.out 2>&1
 check "p2pctl --help exits 0" test $? = 0
 commands=$(sed -n '/^Commands:/,/^$/s/^  \([a-z]\+\) .*/\1/p' help.out)
 check_eq "p2pctl --help lists every command, in order" "$(echo "$commands" | paste -sd' ')" \
-	"genkey pubkey user export unexport grant revoke listen limits hostkey show apply save load monitor announce discover ls stat get put version"
+	"genkey pubkey user export unexport grant revoke listen limits hostkey show apply save load monitor announce discover ls stat hash get put version"
 check_eq "each with a one-line summary of 3+ words, within 80 columns" \
 	"$(sed -n '/^Commands:/,/^$/{/^  [a-z]/p}' help.out |
 	   awk 'NF < 4 || length($0) > 80')" ""

@@ -729,6 +729,28 @@ int p2p_stat(struct p2p_session *sess, const char *export,
 	return p2p_dec_attr(buf, len, out) ? -EPROTO : 0;
 }
 
+int p2p_hash(struct p2p_session *sess, const char *export, const char *path,
+	     uint32_t first, void *buf, size_t cap, struct p2p_hash_reply *out)
+{
+	struct p2p_hash_req req = { .first = first };
+	uint8_t rbuf[P2P_PATH_MAX + 128];
+	size_t len;
+	int ret;
+
+	str_arg(&req.export, export);
+	str_arg(&req.path, path);
+	ret = p2p_enc_hash_req(rbuf, sizeof(rbuf), &req);
+	if (ret < 0)
+		return ret;
+	ret = p2p_call(sess, P2P_OP_HASH, rbuf, ret, P2P_OP_HASH_REPLY, buf,
+		       cap, &len);
+	if (ret)
+		return ret;
+	if (p2p_dec_hash_reply(buf, len, out) || out->first != first)
+		return -EPROTO;
+	return 0;
+}
+
 int p2p_readdir(struct p2p_session *sess, const char *export,
 		const char *path, uint64_t cookie, uint32_t max_entries,
 		void *buf, size_t cap, struct p2p_readdir_reply *out)

@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "hashes.h"
 #include "ktls.h"
 #include "p2pd.h"
 
@@ -422,6 +423,116 @@ static int op_read(struct pd_conn *c, uint32_t len)
 	return ret;
 }
 
+/*
+ * HASH: computed on every request (no cache here).  The twin cannot see
+ * other writers as the module does: a file changed while hashed is
+ * ETXTBSY.
+ */
+
+#define HASH_MAX_BLOCKS	(1U << 19)
+
+static bool unchanged(const struct stat *a, const struct stat *b)
+{
+	return a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static int hash_fd(int fd, const struct stat *st, uint8_t (*h)[P2P_HASH_LEN],
+		   uint32_t blocks)
+{
+	uint8_t *buf = malloc(P2P_HASH_BLOCK);
+	uint64_t off = 0, n;
+	uint32_t i;
+	ssize_t got;
+	size_t done;
+
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < blocks; i++, off += n) {
+		n = (uint64_t)st->st_size - off;
+		if (n > P2P_HASH_BLOCK)
+			n = P2P_HASH_BLOCK;
+		for (done = 0; done < n; done += got) {
+			got = pread(fd, buf + done, n - done, off + done);
+			if (got < 0 && errno == EINTR) {
+				got = 0;
+				continue;
+			}
+			if (got <= 0) {
+				free(buf);
+				return got ? -errno : -ETXTBSY;
+			}
+		}
+		p2p_hash_block(buf, n, h[i]);
+	}
+	free(buf);
+	return 0;
+}
+
+static int do_hash(struct pd_conn *c, int fd, uint32_t first)
+{
+	struct p2p_hash_reply r = { .block_size = P2P_HASH_BLOCK };
+	uint8_t (*h)[P2P_HASH_LEN];
+	struct stat st, after;
+	int ret;
+
+	if (fstat(fd, &st))
+		return -errno;
+	r.size = st.st_size;
+	r.mtime_sec = st.st_mtim.tv_sec;
+	r.mtime_nsec = st.st_mtim.tv_nsec;
+	if (p2p_hash_blocks(r.size) > HASH_MAX_BLOCKS)
+		return -EFBIG;
+	r.blocks = p2p_hash_blocks(r.size);
+	if (first > r.blocks)
+		return -EINVAL;
+	h = calloc(r.blocks ? r.blocks : 1, P2P_HASH_LEN);
+	if (!h)
+		return -ENOMEM;
+	ret = hash_fd(fd, &st, h, r.blocks);
+	if (!ret && (fstat(fd, &after) || !unchanged(&st, &after)))
+		ret = -ETXTBSY;
+	if (!ret) {
+		p2p_hash_root(r.size, (const uint8_t (*)[P2P_HASH_LEN])h,
+			      r.blocks, r.root);
+		r.first = first;
+		r.count = r.blocks - first > P2P_HASH_MAX_COUNT ?
+			  P2P_HASH_MAX_COUNT : r.blocks - first;
+		r.hashes = h[first];
+		ret = p2p_enc_hash_reply(c->wbuf, PD_BUF_LEN, &r);
+	}
+	free(h);
+	return ret;
+}
+
+static int op_hash(struct pd_conn *c, uint32_t len)
+{
+	struct p2p_hash_req req;
+	enum pd_grant_mode mode;
+	const struct p2p_model_export *e;
+	int fd, ret;
+
+	ret = p2p_dec_hash_req(c->rbuf, len, &req);
+	if (ret)
+		return malformed(c, ret, "malformed HASH");
+	e = export_of(c, &req.export, &mode);
+	if (!e)
+		return fail(c, ENOENT, "no such export");
+	fd = open_in(e, &req.path, false);
+	if (fd < 0)
+		return fail(c, fd, NULL);
+	ret = do_hash(c, fd, req.first);
+	close(fd);
+	if (ret == -EINVAL)
+		return fail(c, EINVAL, "first block past the last");
+	if (ret < 0)
+		return fail(c, ret, NULL);
+	return reply(c, P2P_OP_HASH_REPLY, ret);
+}
+
 /* PUT: PUT_BEGIN, OK, PUT_DATA frames totalling the size, OK. */
 
 struct upload {
@@ -685,6 +796,8 @@ int pd_ops_dispatch(struct pd_conn *c, uint8_t op, uint32_t len)
 		return op_read(c, len);
 	case P2P_OP_PUT_BEGIN:
 		return op_put(c, len);
+	case P2P_OP_HASH:
+		return op_hash(c, len);
 	case P2P_OP_HELLO:
 	case P2P_OP_HANDSHAKE1:
 	case P2P_OP_PUT_DATA:
