@@ -189,6 +189,20 @@ static bool same_content(const struct p2p_read_reply *rr,
 	       rr->mtime_nsec == fh->mtime_nsec;
 }
 
+/*
+ * Checking a large OUT block by block can outlast the server's idle_timeout
+ * (60 s by default), which then closes the connection: once, connect again.
+ */
+static bool idle_closed(struct get *g, int *ret)
+{
+	if (!g->checked || (*ret != -ESHUTDOWN && *ret != -ECONNRESET &&
+			    *ret != -EPIPE))
+		return false;
+	g->checked = false;
+	*ret = peer_reconnect(&g->p);
+	return !*ret;
+}
+
 static int read_file(struct get *g, const char *target,
 		     const struct p2p_file_hashes *fh, bool have)
 {
@@ -198,7 +212,7 @@ static int read_file(struct get *g, const char *target,
 	g->rpath = g->p.url.path;
 	ret = p2p_read_begin(&g->p.sess, g->p.url.export, g->rpath,
 			     g->offset - check, P2P_READ_TO_EOF, &g->rr);
-	if (peer_again(&g->p, &ret))
+	if (peer_again(&g->p, &ret) || idle_closed(g, &ret))
 		ret = p2p_read_begin(&g->p.sess, g->p.url.export, g->rpath,
 				     g->offset - check, P2P_READ_TO_EOF, &g->rr);
 	if (ret)
@@ -229,6 +243,7 @@ static int get_file(struct get *g)
 	if (get_hashes(g, target, &fh, &have))
 		return 1;
 	ret = have && g->a.resume ? resume_from_hashes(g, &fh) : 0;
+	g->checked = have && g->a.resume;
 	if (!ret)
 		ret = read_file(g, target, &fh, have);
 	if (have)

@@ -24,6 +24,8 @@ struct get {
 	uint64_t offset;
 	uint64_t written;	/* bytes received and written */
 	bool reconnected;	/* the READ went on over a new connection */
+	bool checked;		/* -c read OUT back: the server may have
+				 * closed the idle connection meanwhile */
 	struct p2p_read_reply rr;
 	char *buf;		/* XFER_BUF bytes, allocated on first use */
 	struct progress *pr;	/* -r: the line of the whole tree, else NULL */

@@ -3,7 +3,8 @@
 # 4 GiB-1, 4 GiB+4097 and 5 GiB-100. Byte ranges around each marker (and
 # across the 4 GiB line, at end of file and past it) are read with READ
 # (offset, length) and compared by SHA-256 with the same ranges on host A's
-# disk; p2pctl stat and get -c work past 4 GiB too. No whole-file transfer.
+# disk; p2pctl stat and get -c (hashes included) work past 4 GiB too. No
+# whole-file transfer.
 . "$(dirname "$0")/fixture.sh"
 dp_setup
 
@@ -76,7 +77,10 @@ check "dp_tool range writes the bytes at 4 GiB+4000 to stdout" range_cmp
 stat_size() { pstat alice docs/sparse -j | grep -q "\"size\":${size}[,}]"; }
 check "p2pctl stat reports 5 GiB" stat_size
 
-# get -c of the last 4 KiB onto a sparse local copy of 5 GiB - 4 KiB.
+# get -c of the last 4 KiB onto a sparse local copy of the first 5 GiB - 4 KiB
+# (get -c checks the local copy block by block against the server's hashes,
+# so it must hold the same markers).
+cp --sparse=always "$big" "$DP_DL/sparse"
 truncate -s $((size - 4096)) "$DP_DL/sparse"
 check "get -c resumes past 4 GiB" pget alice docs/sparse -c -o "$DP_DL/sparse"
 check_out "get -c made the local copy 5 GiB" "$size" stat -c %s "$DP_DL/sparse"
