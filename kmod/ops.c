@@ -380,25 +380,43 @@ static int read_file(struct p2p_conn *conn, struct file *file,
 			 P2P_HDR_LEN + len) ? -EIO : 0;
 }
 
+/*
+ * Open PATH of EXPORT for reading, confined to the export, as the user:
+ * the file, or NULL with *ret what fail() returned after the ERROR frame.
+ */
+static struct file *open_read(struct p2p_conn *conn, const struct p2p_str *export,
+			      const struct p2p_str *path, int *ret)
+{
+	enum p2p_grant_mode mode;
+	struct p2p_export *exp;
+	struct file *file;
+
+	exp = export_of(conn, export, &mode);
+	if (!exp) {
+		*ret = fail(conn, ENOENT, "no such export");
+		return NULL;
+	}
+	file = p2p_path_open_read(p2p_export_root(exp), path->s, path->len);
+	p2p_export_put(exp);
+	if (IS_ERR(file)) {
+		*ret = fail(conn, PTR_ERR(file), NULL);
+		return NULL;
+	}
+	return file;
+}
+
 static int op_read(struct p2p_conn *conn, u32 len)
 {
 	struct p2p_read_req req;
-	enum p2p_grant_mode mode;
-	struct p2p_export *exp;
 	struct file *file;
 	int ret;
 
 	ret = p2p_dec_read_req(conn->body, len, &req);
 	if (ret)
 		return malformed(conn, ret, "malformed READ");
-	exp = export_of(conn, &req.export, &mode);
-	if (!exp)
-		return fail(conn, ENOENT, "no such export");
-	file = p2p_path_open_read(p2p_export_root(exp), req.path.s,
-				  req.path.len);
-	p2p_export_put(exp);
-	if (IS_ERR(file))
-		return fail(conn, PTR_ERR(file), NULL);
+	file = open_read(conn, &req.export, &req.path, &ret);
+	if (!file)
+		return ret;
 	ret = read_file(conn, file, &req);
 	__fput_sync(file);
 	return ret;
@@ -437,8 +455,6 @@ static int hash_reply(struct p2p_conn *conn, const struct p2p_hashes *h,
 static int op_hash(struct p2p_conn *conn, u32 len)
 {
 	struct p2p_hash_req req;
-	enum p2p_grant_mode mode;
-	struct p2p_export *exp;
 	struct p2p_hashes *h;
 	struct file *file;
 	int ret;
@@ -446,14 +462,9 @@ static int op_hash(struct p2p_conn *conn, u32 len)
 	ret = p2p_dec_hash_req(conn->body, len, &req);
 	if (ret)
 		return malformed(conn, ret, "malformed HASH");
-	exp = export_of(conn, &req.export, &mode);
-	if (!exp)
-		return fail(conn, ENOENT, "no such export");
-	file = p2p_path_open_read(p2p_export_root(exp), req.path.s,
-				  req.path.len);
-	p2p_export_put(exp);
-	if (IS_ERR(file))
-		return fail(conn, PTR_ERR(file), NULL);
+	file = open_read(conn, &req.export, &req.path, &ret);
+	if (!file)
+		return ret;
 	/* Hashing runs in this connection's worker: killing it stops it. */
 	h = p2p_hash_get(file, &conn->killed);
 	__fput_sync(file);
