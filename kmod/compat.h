@@ -93,6 +93,16 @@ static inline int p2p_vfs_link(struct vfsmount *mnt, struct dentry *from,
 	return vfs_link(from, p2p_mnt_idmap(mnt), dir, to, NULL);
 }
 
+/* vfs_getxattr() took the mount's user namespace before 6.3, too. */
+#include <linux/xattr.h>
+static inline ssize_t p2p_vfs_getxattr(const struct path *path,
+				       const char *name, void *buf,
+				       size_t size)
+{
+	return vfs_getxattr(p2p_mnt_idmap(path->mnt), path->dentry, name,
+			    buf, size);
+}
+
 /*
  * Zero-copy send of page-cache pages, one pass through the socket layer
  * with one TCP push at the end.  Until 6.4 that is sendpage per page with

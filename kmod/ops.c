@@ -10,6 +10,7 @@
 #include <linux/slab.h>
 #include <linux/stat.h>
 
+#include "compat.h"
 #include "conn.h"
 #include "hash.h"
 #include "ops.h"
@@ -350,6 +351,45 @@ static int send_data(struct p2p_conn *conn, struct file *file, loff_t pos,
 	return ret;
 }
 
+/*
+ * A partial file (PROTOCOL.md 7.7) carries the mark its download keeps.
+ * It is read with the credentials the file was opened with and trusted
+ * only to refuse: no mark, or a file system without xattrs, is a complete
+ * file (one getxattr that fails, the common case); a mark that cannot be
+ * read whole counts as one with no block present.
+ */
+static ssize_t mark_len(struct file *file)
+{
+	return p2p_vfs_getxattr(&file->f_path, P2P_PARTIAL_XATTR, NULL, 0);
+}
+
+static bool unmarked(ssize_t len)
+{
+	return len == -ENODATA || len == -EOPNOTSUPP;
+}
+
+/* The bytes [off, off + n) of a file of size bytes may be served. */
+static bool covered(struct file *file, u64 size, u64 off, u64 n)
+{
+	ssize_t len;
+	void *val = NULL;
+	bool ret;
+
+	if (!n)
+		return true;
+	len = mark_len(file);
+	if (unmarked(len))
+		return true;
+	if (len > 0 && len <= P2P_PARTIAL_MAX)
+		val = kvmalloc(len, GFP_KERNEL);
+	if (val)
+		len = p2p_vfs_getxattr(&file->f_path, P2P_PARTIAL_XATTR, val,
+				       len);
+	ret = val && len > 0 && p2p_partial_covers(val, len, size, off, n);
+	kvfree(val);
+	return ret;
+}
+
 static int read_file(struct p2p_conn *conn, struct file *file,
 		     const struct p2p_read_req *req)
 {
@@ -368,6 +408,8 @@ static int read_file(struct p2p_conn *conn, struct file *file,
 	r.mtime_nsec = st.mtime.tv_nsec;
 	if (req->offset < st.size)
 		r.total = min_t(u64, req->length, st.size - req->offset);
+	if (!covered(file, st.size, req->offset, r.total))
+		return fail(conn, ENODATA, "block not yet here");
 	/* wbuf: READ_REPLY's header and body, then READ_DATA's header. */
 	len = p2p_enc_read_reply(conn->wbuf + P2P_HDR_LEN,
 				 conn->wsize - 2 * P2P_HDR_LEN, &r);
@@ -465,6 +507,10 @@ static int op_hash(struct p2p_conn *conn, u32 len)
 	file = open_read(conn, &req.export, &req.path, &ret);
 	if (!file)
 		return ret;
+	if (!unmarked(mark_len(file))) {
+		__fput_sync(file);
+		return fail(conn, ENODATA, "file incomplete here");
+	}
 	/* Hashing runs in this connection's worker: killing it stops it. */
 	h = p2p_hash_get(file, &conn->killed);
 	__fput_sync(file);

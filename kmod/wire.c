@@ -26,6 +26,7 @@ _Static_assert(sizeof(struct p2p_readdir_reply_head) == 12, "readdir");
 _Static_assert(sizeof(struct p2p_dirent_head) == 24, "dirent");
 _Static_assert(sizeof(struct p2p_list_reply_head) == 4, "list");
 _Static_assert(sizeof(struct p2p_error_head) == 6, "error");
+_Static_assert(sizeof(struct p2p_partial_head) == 56, "partial");
 
 #define S64_LIMIT	0x7fffffffffffffffULL
 #define NSEC_LIMIT	1000000000U
@@ -376,6 +377,7 @@ static const struct {
 	{ EXDEV,		"path crosses a mount point" },
 	{ EBUSY,		"server busy" },
 	{ ETXTBSY,		"file is being written" },
+	{ ENODATA,		"not yet downloaded here" },
 	{ EPROTO,		"protocol error" },
 	{ EMSGSIZE,		"frame too large" },
 	{ ENOSPC,		"no space left on device" },
@@ -1161,4 +1163,87 @@ int p2p_prologue(void *buf, size_t cap, const struct p2p_hello *hello,
 		return ret;
 	p2p_put_bytes(&w, challenge, P2P_CHALLENGE_LEN);
 	return p2p_wr_done(&w);
+}
+
+/* Partial files (PROTOCOL.md 7.7). */
+
+static __u64 partial_blocks(__u64 size)
+{
+	return size / P2P_HASH_BLOCK + (size % P2P_HASH_BLOCK != 0);
+}
+
+size_t p2p_partial_len(__u64 size)
+{
+	__u64 len = sizeof(struct p2p_partial_head) +
+		    (partial_blocks(size) + 7) / 8;
+
+	return len > P2P_PARTIAL_MAX ? 0 : (size_t)len;
+}
+
+int p2p_partial_encode(void *buf, size_t cap, __u64 size,
+		       const __u8 root[P2P_HASH_LEN])
+{
+	size_t len = p2p_partial_len(size);
+	struct p2p_wr w;
+
+	if (!len || len > cap || size > S64_LIMIT)
+		return -EMSGSIZE;
+	memset(buf, 0, len);
+	p2p_wr_init(&w, buf, len);
+	p2p_put_bytes(&w, P2P_PARTIAL_MAGIC, P2P_PARTIAL_MAGIC_LEN);
+	p2p_put_u64(&w, size);
+	p2p_put_u32(&w, P2P_HASH_BLOCK);
+	p2p_put_u32(&w, (__u32)partial_blocks(size));
+	p2p_put_bytes(&w, root, P2P_HASH_LEN);
+	return w.err ? w.err : (int)len;
+}
+
+bool p2p_partial_has(const void *val, __u32 i)
+{
+	const __u8 *map = (const __u8 *)val + sizeof(struct p2p_partial_head);
+
+	return map[i / 8] & (1u << (i % 8));
+}
+
+void p2p_partial_set(void *val, __u32 i)
+{
+	__u8 *map = (__u8 *)val + sizeof(struct p2p_partial_head);
+
+	map[i / 8] |= 1u << (i % 8);
+}
+
+/* The value is well formed for a file of ISIZE bytes. */
+static bool partial_valid(const void *val, size_t len, __u64 isize)
+{
+	__u32 block_size, blocks;
+	struct p2p_rd r;
+	__u64 size;
+
+	if (len < sizeof(struct p2p_partial_head) ||
+	    memcmp(val, P2P_PARTIAL_MAGIC, P2P_PARTIAL_MAGIC_LEN))
+		return false;
+	p2p_rd_init(&r, val, len);
+	r.off = P2P_PARTIAL_MAGIC_LEN;
+	if (p2p_get_u64(&r, &size) || p2p_get_u32(&r, &block_size) ||
+	    p2p_get_u32(&r, &blocks))
+		return false;
+	return size == isize && block_size == P2P_HASH_BLOCK &&
+	       blocks == partial_blocks(size) && len == p2p_partial_len(size);
+}
+
+bool p2p_partial_covers(const void *val, size_t len, __u64 isize,
+			__u64 off, __u64 n)
+{
+	__u64 i, last;
+
+	if (!n)
+		return true;
+	if (!partial_valid(val, len, isize) || off >= isize ||
+	    n > isize - off)
+		return false;
+	last = (off + n - 1) / P2P_HASH_BLOCK;
+	for (i = off / P2P_HASH_BLOCK; i <= last; i++)
+		if (!p2p_partial_has(val, (__u32)i))
+			return false;
+	return true;
 }

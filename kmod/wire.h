@@ -318,4 +318,23 @@ int p2p_next_export(struct p2p_rd *it, struct p2p_export_ent *e);
 int p2p_prologue(void *buf, size_t cap, const struct p2p_hello *hello,
 		 __u16 version, const __u8 *challenge);
 
+/*
+ * Partial files (PROTOCOL.md 7.7).  p2p_partial_len: the length of a
+ * P2P_PARTIAL_XATTR value for a file of SIZE bytes (0 if it has too many
+ * blocks to fit).  p2p_partial_encode: head and an all-clear bitmap into
+ * buf (cap bytes); the length or -EMSGSIZE.  p2p_partial_covers: whether
+ * the value VAL (LEN bytes) of a file whose size is now ISIZE marks every
+ * block overlapping [OFF, OFF + N) as present.  A value that is malformed,
+ * or for another size, covers nothing (a damaged mark must not make a
+ * partial file look complete); N 0 is always covered.
+ */
+size_t p2p_partial_len(__u64 size);
+int p2p_partial_encode(void *buf, size_t cap, __u64 size,
+		       const __u8 root[P2P_HASH_LEN]);
+bool p2p_partial_covers(const void *val, size_t len, __u64 isize,
+			__u64 off, __u64 n);
+/* Block I of a valid value: test and set its bit. */
+bool p2p_partial_has(const void *val, __u32 i);
+void p2p_partial_set(void *val, __u32 i);
+
 #endif /* _P2P_WIRE_H */

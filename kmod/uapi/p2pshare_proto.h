@@ -166,6 +166,19 @@ enum p2p_access {
 #define P2P_HASH_ROOT_LABEL	"p2pshare/2 root"	/* then one 0 byte */
 #define P2P_HASH_ROOT_LABEL_LEN	15
 
+/*
+ * A partial file (PROTOCOL.md 7.7): a download in progress marks its file
+ * with this extended attribute, a struct p2p_partial_head followed by a
+ * bitmap of ceil(blocks / 8) bytes (block i is bit i % 8, least
+ * significant first, of byte i / 8; set: the block is written and was
+ * verified).  Servers read only the blocks whose bit is set; without the
+ * attribute the file is complete.
+ */
+#define P2P_PARTIAL_XATTR	"user.p2pshare.partial"
+#define P2P_PARTIAL_MAGIC	"p2ppart1"		/* 8 bytes, no NUL */
+#define P2P_PARTIAL_MAGIC_LEN	8
+#define P2P_PARTIAL_MAX		65536			/* XATTR_SIZE_MAX */
+
 /* PUT_BEGIN mode: only permission bits. */
 #define P2P_PUT_MODE_MASK	0777
 
@@ -220,6 +233,15 @@ struct p2p_hash_reply_head {
 	__be16	count;		/* hashes that follow */
 	__be16	reserved;	/* 0 */
 	__u8	root[P2P_HASH_LEN];
+} __attribute__((packed));
+
+/* Head of the P2P_PARTIAL_XATTR value, 56 bytes; the bitmap follows. */
+struct p2p_partial_head {
+	__u8	magic[P2P_PARTIAL_MAGIC_LEN];	/* P2P_PARTIAL_MAGIC */
+	__be64	size;		/* the complete file's size */
+	__be32	block_size;	/* P2P_HASH_BLOCK */
+	__be32	blocks;		/* ceil(size / block_size) */
+	__u8	root[P2P_HASH_LEN];	/* of the complete file (7.6) */
 } __attribute__((packed));
 
 /* READDIR_REPLY head, 12 bytes; count entries follow. */

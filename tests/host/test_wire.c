@@ -4,7 +4,7 @@
  * (every truncation, trailing bytes, bad lengths, names, paths, values) with
  * exact error codes, header checks, list builders, the prologue bytes; and
  * the client's READ and PUT streams of userspace/lib/proto.c against a
- * scripted server over a socket pair.
+ * scripted server over a socket pair; the partial-file mark.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -1068,6 +1068,87 @@ TEST(client_put_early_error)
 	script_end(&s, t, cfd);
 	ASSERT_EQ(0, s.ret);
 	ASSERT_TRUE(s.aborted);
+}
+
+/* Partial files (PROTOCOL.md 7.7): the mark's bytes and what it covers. */
+TEST(partial_mark)
+{
+	static uint8_t v[P2P_PARTIAL_MAX];
+	uint8_t root[P2P_HASH_LEN];
+	const uint64_t M = P2P_HASH_BLOCK, size = 3 * M + M / 2;
+	static const uint8_t head[24] = {
+		'p', '2', 'p', 'p', 'a', 'r', 't', '1',
+		0, 0, 0, 0, 0, 0x38, 0, 0,		/* 3.5 MiB */
+		0, 0x10, 0, 0,  0, 0, 0, 4,		/* 1 MiB, 4 blocks */
+	};
+	int len;
+
+	memset(root, 0xab, sizeof(root));
+	ASSERT_EQ((size_t)56, p2p_partial_len(0));
+	ASSERT_EQ((size_t)57, p2p_partial_len(size));
+	ASSERT_EQ((size_t)57, p2p_partial_len(8 * M));
+	ASSERT_EQ((size_t)58, p2p_partial_len(8 * M + 1));
+	ASSERT_EQ((size_t)P2P_PARTIAL_MAX, p2p_partial_len((uint64_t)(P2P_PARTIAL_MAX - 56) * 8 * M));
+	ASSERT_EQ((size_t)0, p2p_partial_len((uint64_t)(P2P_PARTIAL_MAX - 56) * 8 * M + 1));
+	ASSERT_EQ(-EMSGSIZE, p2p_partial_encode(v, 56, size, root));
+	len = p2p_partial_encode(v, sizeof(v), size, root);
+	ASSERT_EQ(57, len);
+	ASSERT_EQ(0, memcmp(v, head, sizeof(head)));
+	ASSERT_EQ(0, memcmp(v + 24, root, sizeof(root)));
+	ASSERT_EQ(0, v[56]);
+
+	/* Blocks 0 and 2: bits 0x01 and 0x04 of the first bitmap byte. */
+	p2p_partial_set(v, 0);
+	p2p_partial_set(v, 2);
+	ASSERT_EQ(0x05, v[56]);
+	ASSERT_TRUE(p2p_partial_has(v, 2));
+	ASSERT_FALSE(p2p_partial_has(v, 1));
+	ASSERT_TRUE(p2p_partial_covers(v, len, size, 0, M));
+	ASSERT_TRUE(p2p_partial_covers(v, len, size, 2 * M + 5, 1000));
+	ASSERT_FALSE(p2p_partial_covers(v, len, size, M, 1));
+	ASSERT_FALSE(p2p_partial_covers(v, len, size, M - 10, 20));
+	ASSERT_FALSE(p2p_partial_covers(v, len, size, 3 * M, M / 2));
+	/* Past the end is nothing to cover, but no empty range is refused. */
+	ASSERT_FALSE(p2p_partial_covers(v, len, size, 0, size + 1));
+	ASSERT_FALSE(p2p_partial_covers(v, len, size, size, 1));
+	ASSERT_TRUE(p2p_partial_covers(v, len, size, size, 0));
+	ASSERT_TRUE(p2p_partial_covers(NULL, 0, size, 0, 0));
+
+	/* Malformed, cut, longer or for another size: covers nothing. */
+	ASSERT_FALSE(p2p_partial_covers(v, len, size + 1, 0, M));
+	ASSERT_FALSE(p2p_partial_covers(v, len - 1, size, 0, M));
+	ASSERT_FALSE(p2p_partial_covers(v, len + 1, size, 0, M));
+	ASSERT_FALSE(p2p_partial_covers(NULL, 0, size, 0, M));
+	v[0] = 'P';
+	ASSERT_FALSE(p2p_partial_covers(v, len, size, 0, M));
+	v[0] = 'p';
+	v[17] = 0x08;			/* block_size 512 KiB */
+	ASSERT_FALSE(p2p_partial_covers(v, len, size, 0, M));
+	v[17] = 0x10;
+	v[23] = 5;			/* blocks */
+	ASSERT_FALSE(p2p_partial_covers(v, len, size, 0, M));
+	v[23] = 4;
+	ASSERT_TRUE(p2p_partial_covers(v, len, size, 0, M));
+
+	/* Every block set: the whole file, the last block's rest included. */
+	p2p_partial_set(v, 1);
+	p2p_partial_set(v, 3);
+	ASSERT_EQ(0x0f, v[56]);
+	ASSERT_TRUE(p2p_partial_covers(v, len, size, 0, size));
+
+	/* Block 9 is 0x02 of the second bitmap byte. */
+	len = p2p_partial_encode(v, sizeof(v), 10 * M, root);
+	ASSERT_EQ(58, len);
+	p2p_partial_set(v, 9);
+	ASSERT_EQ(0, v[56]);
+	ASSERT_EQ(0x02, v[57]);
+	ASSERT_TRUE(p2p_partial_covers(v, len, 10 * M, 9 * M, M));
+	ASSERT_FALSE(p2p_partial_covers(v, len, 10 * M, 8 * M, M + 1));
+
+	/* An empty file: a head and no bitmap, nothing to read. */
+	len = p2p_partial_encode(v, sizeof(v), 0, root);
+	ASSERT_EQ(56, len);
+	ASSERT_TRUE(p2p_partial_covers(v, len, 0, 0, 0));
 }
 
 TEST_HARNESS_MAIN

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -378,6 +379,37 @@ static int send_data(struct pd_conn *c, int fd, off_t pos, uint64_t total)
 	return ret;
 }
 
+/*
+ * A partial file (PROTOCOL.md 7.7), as kmod/ops.c reads its mark: no mark
+ * or no xattrs here is a complete file; a mark that cannot be read whole
+ * counts as one with no block present.
+ */
+static bool unmarked(ssize_t len)
+{
+	return len < 0 && (errno == ENODATA || errno == EOPNOTSUPP);
+}
+
+/* The bytes [off, off + n) of a file of size bytes may be served. */
+static bool covered(int fd, uint64_t size, uint64_t off, uint64_t n)
+{
+	ssize_t len;
+	void *val = NULL;
+	bool ret;
+
+	if (!n)
+		return true;
+	len = fgetxattr(fd, P2P_PARTIAL_XATTR, NULL, 0);
+	if (unmarked(len))
+		return true;
+	if (len > 0 && len <= P2P_PARTIAL_MAX)
+		val = malloc(len);
+	if (val)
+		len = fgetxattr(fd, P2P_PARTIAL_XATTR, val, len);
+	ret = val && len > 0 && p2p_partial_covers(val, len, size, off, n);
+	free(val);
+	return ret;
+}
+
 static int read_file(struct pd_conn *c, int fd, const struct p2p_read_req *req)
 {
 	struct p2p_read_reply r = { 0 };
@@ -392,6 +424,8 @@ static int read_file(struct pd_conn *c, int fd, const struct p2p_read_req *req)
 	if (req->offset < r.size)
 		r.total = req->length < r.size - req->offset ?
 			  req->length : r.size - req->offset;
+	if (!covered(fd, r.size, req->offset, r.total))
+		return fail(c, ENODATA, "block not yet here");
 	len = p2p_enc_read_reply(c->wbuf, PD_BUF_LEN, &r);
 	if (len < 0)
 		return fail(c, len, NULL);
@@ -524,6 +558,10 @@ static int op_hash(struct pd_conn *c, uint32_t len)
 	fd = open_in(e, &req.path, false);
 	if (fd < 0)
 		return fail(c, fd, NULL);
+	if (!unmarked(fgetxattr(fd, P2P_PARTIAL_XATTR, NULL, 0))) {
+		close(fd);
+		return fail(c, ENODATA, "file incomplete here");
+	}
 	ret = do_hash(c, fd, req.first);
 	close(fd);
 	if (ret == -EINVAL)
