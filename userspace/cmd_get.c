@@ -257,9 +257,19 @@ static int get_main(int argc, char **argv)
 	struct get g = { .fd = -1 };
 	int ret;
 
-	if (peer_args(&cmd_get, argc, argv, PEER_OPT_OUT | PEER_OPT_RESUME |
-		      PEER_OPT_RECURSIVE | PEER_OPT_VERIFY, 1, names, &g.a))
+	if (peer_args_sources(&cmd_get, argc, argv, PEER_OPT_OUT |
+			      PEER_OPT_RESUME | PEER_OPT_RECURSIVE |
+			      PEER_OPT_VERIFY, names, &g.a))
 		return 1;
+	if (g.a.npos > 1 || g.a.npeers) {
+		if (peer_url(g.a.pos[0], P2P_URL_NEED_PATH, &g.p.url) ||
+		    out_path(&g))
+			return 1;
+		get_catch_signals();
+		ret = get_swarm(&cmd_get, &g);
+		free(g.buf);
+		return ret;
+	}
 	if (g.a.recursive && g.a.verify)
 		return usage_err(&cmd_get, "--verify checks one file, not -r");
 	if (g.a.recursive)
@@ -285,8 +295,9 @@ static int get_main(int argc, char **argv)
 const struct command cmd_get = {
 	.name = "get",
 	.main = get_main,
-	.usage = "p2p://USER@HOST[:PORT]/EXPORT[/PATH] [-o OUT] [-c | -r] [--verify] "
-		 "--key-file FILE [--host-key KEY | --trust-discovered] [--cipher LIST]",
+	.usage = "p2p://USER@HOST[:PORT]/EXPORT[/PATH]... [--peer HOST[:PORT]]... "
+		 "[-o OUT] [-c | -r] [--verify] --key-file FILE "
+		 "[--host-key KEY | --trust-discovered] [--cipher LIST]",
 	.summary = "download a file, or a tree with -r, from a peer",
 	.help =
 	"Download the file PATH of EXPORT.  It is written to a temporary file\n"
@@ -325,6 +336,8 @@ const struct command cmd_get = {
 	"                   fails (with -c, OUT is kept).  Not with -o - or -r\n"
 	"  -r, --recursive  PATH is a directory (the export's root without\n"
 	"                   PATH): fetch its whole tree, see below\n"
+	"  --peer HOST[:PORT]  one more source: the first URL's user, export\n"
+	"                   and path at HOST (repeatable); see below\n"
 	PEER_OPTIONS
 	"\n"
 	"Recursive get (-r): the tree goes where cp -r would put it: into OUT\n"
@@ -347,12 +360,38 @@ const struct command cmd_get = {
 	"64 directory levels below PATH are fetched.  On a terminal, stderr\n"
 	"shows one progress line for the whole tree (files and bytes).\n"
 	"\n"
+	"Several sources (several URLs of the same file, or --peer; at most\n"
+	"64): the content hashes come from the first source that has them;\n"
+	"a source that has the whole file must have the same root hash, else\n"
+	"it is named and not used.  Every source then serves 1 MiB blocks in\n"
+	"parallel (a faster one serves more), each checked against its hash\n"
+	"before it is written; a source that serves a bad block is dropped\n"
+	"and named, as is one that cannot be reached or refuses.  OUT is\n"
+	"written in place, marked partial with the extended attribute\n"
+	"user.p2pshare.partial, so that this host's server (if OUT is in an\n"
+	"export) serves the verified blocks to others meanwhile, and never\n"
+	"the incomplete file; a source still downloading the file serves its\n"
+	"blocks the same way.  A source with the whole file is asked first for\n"
+	"the blocks the others lack; once every block is taken, idle sources\n"
+	"fetch second copies of blocks still under way (the first to arrive\n"
+	"counts).  The mark goes when every block is there.  An\n"
+	"interrupted get leaves OUT marked: the same command goes on from its\n"
+	"blocks (read back and checked first).  An existing OUT without a mark\n"
+	"is replaced, or with -c checked block by block and completed.  Without\n"
+	"user xattrs on OUT's file system (tmpfs before Linux 6.6) a temporary\n"
+	"file is used as for one source.  No new block from any source for\n"
+	"60 s ends the get.  At the end one line on stderr says how many blocks\n"
+	"each source gave.  Not with -r, -o - or --host-key (known_hosts pins\n"
+	"each host).\n"
+	"\n"
 	PEER_COMMON_HELP
 	"Examples:\n"
 	"  p2pctl get p2p://alice@198.18.0.1/music/take5.flac --key-file alice.key\n"
 	"  p2pctl get p2p://alice@peer/iso/big.iso -c -o /data/ --key-file alice.key\n"
 	"  p2pctl get p2p://alice@peer/docs/notes.txt -o - --key-file alice.key | less\n"
 	"  p2pctl get -r p2p://alice@peer/photos/2024 -o ~/Pictures --key-file alice.key\n"
+	"  p2pctl get p2p://alice@seed/iso/big.iso --peer host-b --peer host-c \\\n"
+	"      -o /srv/share/ --key-file alice.key\n"
 	"\n"
 	PEER_EXIT_HELP,
 };

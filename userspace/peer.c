@@ -29,7 +29,7 @@
 /* Options */
 
 enum { OPT_KEY_FILE = 0x100, OPT_HOST_KEY, OPT_CIPHER, OPT_TRUST_DISCOVERED,
-       OPT_VERIFY };
+       OPT_VERIFY, OPT_PEER };
 
 /* Every peer option; those a command does not take are left out. */
 static const struct option peer_opts[] = {
@@ -41,6 +41,7 @@ static const struct option peer_opts[] = {
 	{ "continue", no_argument, NULL, 'c' },
 	{ "recursive", no_argument, NULL, 'r' },
 	{ "verify", no_argument, NULL, OPT_VERIFY },
+	{ "peer", required_argument, NULL, OPT_PEER },
 	CLI_OPTS_END
 };
 
@@ -54,6 +55,7 @@ static const struct {
 	{ PEER_OPT_RESUME, 'c', "c" },
 	{ PEER_OPT_RECURSIVE, 'r', "r" },
 	{ PEER_OPT_VERIFY, OPT_VERIFY, "" },
+	{ PEER_OPT_SOURCES, OPT_PEER, "" },
 };
 
 static bool peer_allowed(unsigned int allowed, int val)
@@ -82,9 +84,14 @@ static void peer_optset(unsigned int allowed, struct option *opts, char *letters
 	*letters = '\0';
 }
 
-static void one_opt(int o, struct peer_args *a)
+static int one_opt(const struct command *cmd, int o, struct peer_args *a)
 {
 	switch (o) {
+	case OPT_PEER:
+		if (a->npeers == PEER_MAX_SOURCES)
+			return usage_err(cmd, "at most %d --peer", PEER_MAX_SOURCES);
+		a->peers[a->npeers++] = optarg;
+		break;
 	case OPT_KEY_FILE: a->key_file = optarg; break;
 	case OPT_HOST_KEY: a->host_key = optarg; break;
 	case OPT_CIPHER: a->cipher = optarg; break;
@@ -95,11 +102,12 @@ static void one_opt(int o, struct peer_args *a)
 	case OPT_TRUST_DISCOVERED: a->trust_discovered = true; break;
 	case OPT_VERIFY: a->verify = true; break;
 	}
+	return 0;
 }
 
-int peer_args(const struct command *cmd, int argc, char **argv,
-	      unsigned int allowed, int npos, const char *const *names,
-	      struct peer_args *a)
+static int args_range(const struct command *cmd, int argc, char **argv,
+		      unsigned int allowed, int min, int max,
+		      const char *const *names, struct peer_args *a)
 {
 	struct option opts[sizeof(peer_opts) / sizeof(peer_opts[0])];
 	char letters[16];
@@ -110,14 +118,36 @@ int peer_args(const struct command *cmd, int argc, char **argv,
 	peer_optset(allowed, opts, letters);
 	cli_init(&c, cmd, argc, argv, letters, opts);
 	while ((o = cli_next(&c)) > 0)
-		one_opt(o, a);
-	if (o == CLI_STOP || cli_nargs(&c, npos, npos, names))
+		if (one_opt(cmd, o, a))
+			return 1;
+	if (o == CLI_STOP || cli_nargs(&c, min, max, names))
 		return 1;
-	for (i = 0; i < npos; i++)
+	for (i = 0; i < c.nargs; i++)
 		a->pos[a->npos++] = c.args[i];
 	if (a->host_key && a->trust_discovered)
 		return usage_err(cmd, "--host-key and --trust-discovered exclude "
 				 "each other");
+	return 0;
+}
+
+int peer_args(const struct command *cmd, int argc, char **argv,
+	      unsigned int allowed, int npos, const char *const *names,
+	      struct peer_args *a)
+{
+	return args_range(cmd, argc, argv, allowed & ~PEER_OPT_SOURCES, npos,
+			  npos, names, a);
+}
+
+int peer_args_sources(const struct command *cmd, int argc, char **argv,
+		      unsigned int allowed, const char *const *names,
+		      struct peer_args *a)
+{
+	if (args_range(cmd, argc, argv, allowed | PEER_OPT_SOURCES, 1,
+		       PEER_MAX_SOURCES, names, a))
+		return 1;
+	if (a->npos + a->npeers > PEER_MAX_SOURCES)
+		return usage_err(cmd, "at most %d sources (URLs and --peer)",
+				 PEER_MAX_SOURCES);
 	return 0;
 }
 

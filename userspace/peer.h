@@ -29,6 +29,10 @@
 #define PEER_OPT_RESUME		0x4	/* -c, --continue */
 #define PEER_OPT_RECURSIVE	0x8	/* -r, --recursive */
 #define PEER_OPT_VERIFY		0x10	/* --verify */
+#define PEER_OPT_SOURCES	0x20	/* several URLs, --peer HOST */
+
+/* A multi-source get: at most this many sources (URLs and --peer). */
+#define PEER_MAX_SOURCES	64
 
 struct peer_args {
 	const char *key_file;
@@ -40,8 +44,10 @@ struct peer_args {
 	bool recursive;
 	bool verify;
 	bool trust_discovered;		/* --trust-discovered */
-	const char *pos[2];		/* positional arguments */
+	const char *pos[PEER_MAX_SOURCES];	/* positional arguments */
 	int npos;
+	const char *peers[PEER_MAX_SOURCES];	/* --peer HOST[:PORT] */
+	int npeers;
 };
 
 struct peer {
@@ -60,6 +66,10 @@ struct peer {
 int peer_args(const struct command *cmd, int argc, char **argv,
 	      unsigned int allowed, int npos, const char *const *names,
 	      struct peer_args *a);
+/* The same with PEER_OPT_SOURCES: 1 to PEER_MAX_SOURCES URLs. */
+int peer_args_sources(const struct command *cmd, int argc, char **argv,
+		      unsigned int allowed, const char *const *names,
+		      struct peer_args *a);
 
 /* Parse a URL; prints `invalid URL "...": why` and returns 1 on error. */
 int peer_url(const char *s, unsigned int need, struct p2p_url *u);

@@ -111,6 +111,10 @@ static void draw(struct progress *p)
 	} else {
 		snprintf(line, sizeof(line), "%.*s", cols - 1, stats + 1);
 	}
+	room = cols - 1 - (int)strlen(line);
+	if (p->extra && room > 4)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+			 " %.*s", room - 1, p->extra);
 	fprintf(stderr, "\r%s\033[K", line);
 	fflush(stderr);
 }

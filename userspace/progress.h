@@ -23,6 +23,7 @@ struct progress {
 	double t_last;		/* last redraw */
 	uint64_t done_last;	/* done at the last redraw */
 	double rate;		/* bytes/s, smoothed */
+	const char *extra;	/* after the figures, cut to the width: NULL */
 };
 
 void progress_begin(struct progress *p, const char *label, uint64_t done,

@@ -228,6 +228,17 @@ int get_recv_data(struct get *g, const char *target)
 	return werr ? 1 : 0;
 }
 
+int get_publish_tmp(struct get *g)
+{
+	if (rename(tmp_path, g->out)) {
+		err("cannot rename \"%s\" to \"%s\": %s", tmp_path, g->out,
+		    strerror(errno));
+		return 1;
+	}
+	have_tmp = 0;
+	return 0;
+}
+
 int get_finish_out(struct get *g)
 {
 	struct timespec ts[2] = {

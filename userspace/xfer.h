@@ -48,10 +48,19 @@ int get_open_tmp(struct get *g);
  * connection can go on); -1 after a message when the transfer failed.
  */
 int get_recv_data(struct get *g, const char *target);
+/*
+ * The temporary file becomes g->out now (a multi-source get, which marks
+ * it partial first); it is no longer removed on failure.  0, or 1 after a
+ * message.
+ */
+int get_publish_tmp(struct get *g);
 /* Mode and mtime, then rename to g->out: 0, or 1 after a message. */
 int get_finish_out(struct get *g);
 /* Undo what the open did, after a failure. */
 void get_close_failed(struct get *g);
+
+/* swarm.c: get from several sources, once the options are parsed. */
+int get_swarm(const struct command *cmd, struct get *g);
 
 /* tree.c: get -r, once the options are parsed (usage errors name cmd). */
 int get_tree(const struct command *cmd, struct get *g);

@@ -86,7 +86,7 @@ check_out "p2pctl revoke ph<TAB>" "photos" comp revoke ph
 check_out "p2pctl user del <TAB>" "alice bob" comp user del ""
 check_out "p2pctl user add carol --<TAB>" "--pubkey --uid --gid --help" comp user add carol --
 check_out "p2pctl export /srv --user al<TAB>" "alice alice:ro alice:rw" comp export /srv --user al
-check_out "p2pctl get -<TAB>" "-o -c --continue --verify -r --recursive --key-file --host-key --trust-discovered --cipher --help" comp get -
+check_out "p2pctl get -<TAB>" "-o -c --continue --verify -r --recursive --peer --key-file --host-key --trust-discovered --cipher --help" comp get -
 check_out "p2pctl get p2<TAB>" "p2p://" comp get p2
 check_out "p2pctl show -<TAB>" "-j --json --help" comp show -
 check_out "p2pctl revoke -- ph<TAB>: after --, operands" "photos" comp revoke -- ph
