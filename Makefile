@@ -41,7 +41,7 @@ ASAN_TESTS := $(patsubst tests/host/%.c,$(ASAN_DIR)/tests/host/%,$(wildcard test
 BENCH_BIN := $(BUILD)/bench/bin
 BENCH_TOOLS := $(BENCH_BIN)/p2pbench $(BENCH_BIN)/rawd $(BENCH_BIN)/mark $(BUILD)/bench/insn_count.so
 
-.PHONY: all module modules-all modules-selftest p2pctl twin bench bench-profile bench-tools tests tests-asan deps \
+.PHONY: all module modules-all modules-selftest p2pctl twin bench bench-profile bench-swarm bench-tools tests tests-asan deps \
 	check check-host check-asan check-guest lint fuzz demo clean help ynl-gen ynl-check
 
 all: module p2pctl twin
@@ -53,6 +53,7 @@ help:
 	@echo 'make twin           build userspace/p2pd/p2pd, the userspace twin server'
 	@echo 'make bench          boot a guest, run every server on the same data: build/bench/'
 	@echo 'make bench-profile  where the small-file instructions go, per kernel function: build/bench/profile/'
+	@echo 'make bench-swarm    one file to 3-15 hosts behind slow uplinks, client-server vs swarm: build/bench/swarm/'
 	@echo 'make check          deps + lint + builds + host tests + guest tests on every kernel'
 	@echo 'make ynl-gen        regenerate kmod/uapi/p2pshare_nl.h, kmod/netlink-gen.[ch] from docs/netlink.yaml'
 	@echo 'make ynl-check      fail if regenerating them would change anything'
@@ -83,7 +84,7 @@ p2pctl: userspace/p2pctl
 
 userspace/p2pctl: $(P2PCTL_SRCS) $(LIB_SRCS) $(HDRS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(NL_CFLAGS) $(AVAHI_CFLAGS) -o $@ $(P2PCTL_SRCS) $(LIB_SRCS) \
-		$(LDFLAGS) $(NL_LIBS) $(SODIUM_LIBS) $(AVAHI_LIBS)
+		$(LDFLAGS) $(NL_LIBS) $(SODIUM_LIBS) $(AVAHI_LIBS) -lpthread
 
 twin: userspace/p2pd/p2pd
 
@@ -119,6 +120,10 @@ bench:
 # Where the instructions of the small-file phase go, per kernel function (docs/BENCHMARKS.md).
 bench-profile:
 	@scripts/bench.sh --profile
+
+# One guest, a seed and up to 15 hosts behind tc-limited uplinks (docs/BENCHMARKS.md, "Swarm").
+bench-swarm:
+	@scripts/bench-swarm.sh
 
 # The twin is a guest test program too (tests/guest/dp_conformance_twin.sh).
 # A program left in build/tests/guest by an older tree (a helper that lived
