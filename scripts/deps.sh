@@ -158,18 +158,26 @@ sysv_off() {
 	done
 }
 
+# guarded CMD...: run CMD (a package install) so that no service it brings is started or
+# left enabled at boot; its exit status is CMD's.
+guarded() {
+	local before rc=0
+	before=$(boot_links)
+	services_off
+	"$@" || rc=$?
+	services_restore
+	sysv_off "$before"
+	return "$rc"
+}
+
 install_pkgs() {
-	local todo before
+	local todo
 	todo=$(missing "$@")
 	[ -n "$todo" ] || return 0
 	apt_update
 	say "installing: $todo"
-	before=$(boot_links)
-	services_off
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $todo >/dev/null
-	services_restore
-	sysv_off "$before"
+	guarded apt-get install -y -qq --no-install-recommends $todo >/dev/null
 }
 
 # Extract only what the tests use from the 6.12 source tarball (make lint
@@ -260,6 +268,10 @@ kernel_612() {
 	[ -n "$v" ] || { say "no linux-image-6.12.*+deb12-amd64 in the archive"; exit 1; }
 	echo "linux-image-$v linux-headers-$v"
 }
+
+# Sourced (tests/host/deps_service.sh tries guarded on a package of its own): only the
+# functions above.
+[[ ${BASH_SOURCE[0]} == "$0" ]] || return 0
 
 cleanup_earlier
 if ! apt-cache show qemu-system-x86 >/dev/null 2>&1; then
