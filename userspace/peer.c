@@ -423,15 +423,25 @@ static void key_mismatch(const struct pin *pin, const struct p2p_url *u,
 		    got, pin->line, pin->path);
 }
 
-/* First use: remember the key the server just proved it holds. */
-static void pin_store(const struct pin *pin, const struct p2p_url *u,
-		      const uint8_t key[P2P_KEY_LEN])
+/*
+ * First use: remember the key the server just proved it holds.  1 if
+ * known_hosts gained another key for this host since it was read (another
+ * p2pctl pinned one meanwhile): one of the two was not the host, refused.
+ */
+static int pin_store(const struct pin *pin, const struct p2p_url *u,
+		     const uint8_t key[P2P_KEY_LEN])
 {
 	char b64[KEY_B64_LEN];
 	int ret;
 
 	key_to_b64(b64, key);
 	ret = p2p_kh_add(pin->path, u->hostport, key);
+	if (ret == -EKEYREJECTED) {
+		err("host key for %s: %s pinned another key for it while this "
+		    "connection was made (offered %s): refused", u->hostport,
+		    pin->path, b64);
+		return 1;
+	}
 	if (ret)
 		warn("cannot store the host key of %s (%s) in %s: %s",
 		     u->hostport, b64, pin->path, strerror(-ret));
@@ -441,6 +451,7 @@ static void pin_store(const struct pin *pin, const struct p2p_url *u,
 	else
 		err("trusting new host key for %s: %s (stored in %s)",
 		    u->hostport, b64, pin->path);
+	return 0;
 }
 
 /* Reports */
@@ -448,7 +459,7 @@ static void pin_store(const struct pin *pin, const struct p2p_url *u,
 static const char *errname(uint32_t code)
 {
 	const char *name = strerrorname_np(code);
-	static char buf[24];
+	static __thread char buf[24];
 
 	if (name)
 		return name;
@@ -562,8 +573,8 @@ int peer_open(struct peer *p, const struct peer_args *a)
 		goto fail;
 	}
 	memcpy(p->host_key, offered, P2P_KEY_LEN);
-	if (!pin.have || pin.from_mdns)
-		pin_store(&pin, &p->url, offered);
+	if ((!pin.have || pin.from_mdns) && pin_store(&pin, &p->url, offered))
+		goto fail;
 	return 0;
 fail:
 	peer_close(p);

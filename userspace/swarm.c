@@ -61,7 +61,6 @@ struct source {
 struct swarm {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	pthread_mutex_t open_mu;	/* known_hosts: one handshake at a time */
 	struct get *g;
 	char target[P2P_NAME_MAX + P2P_PATH_MAX + 2];
 	struct p2p_file_hashes fh;
@@ -629,11 +628,9 @@ static int source_start(struct source *s)
 		err("out of memory");
 		return 1;
 	}
-	if (s->state == S_IDLE) {
-		pthread_mutex_lock(&sw->open_mu);
+	/* In parallel: known_hosts is appended to under a lock. */
+	if (s->state == S_IDLE)
 		ret = peer_open(&s->p, &sw->g->a) || check_root(s);
-		pthread_mutex_unlock(&sw->open_mu);
-	}
 	return ret;
 }
 
@@ -853,7 +850,6 @@ static void swarm_free(struct swarm *sw)
 	free(sw->mark);
 	p2p_file_hashes_free(&sw->fh);
 	pthread_mutex_destroy(&sw->mu);
-	pthread_mutex_destroy(&sw->open_mu);
 	pthread_cond_destroy(&sw->cv);
 }
 
@@ -863,7 +859,6 @@ int get_swarm(const struct command *cmd, struct get *g)
 	int ret = 1;
 
 	pthread_mutex_init(&sw.mu, NULL);
-	pthread_mutex_init(&sw.open_mu, NULL);
 	pthread_cond_init(&sw.cv, NULL);
 	if (g->a.recursive || (g->a.out && !strcmp(g->a.out, "-"))) {
 		ret = usage_err(cmd, "several sources write one file: not with "

@@ -204,4 +204,35 @@ TEST(add)
 	ASSERT_EQ(0, system(text));
 }
 
+/*
+ * Two p2pctl that meet a new host at once: the first pin wins, the same
+ * key again adds nothing, another key is refused and not written.
+ */
+TEST(add_conflict)
+{
+	char dir[] = "/tmp/p2p-kh-XXXXXX", path[256], text[512];
+	uint8_t k0[P2P_KEY_LEN], k1[P2P_KEY_LEN];
+	FILE *f;
+	size_t n;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/known_hosts", dir);
+	key_n(k0, 0);
+	key_n(k1, 1);
+	ASSERT_EQ(0, p2p_kh_add(path, "h:7437", k0));
+	ASSERT_EQ(0, p2p_kh_add(path, "h:7437", k0));
+	ASSERT_EQ(-EKEYREJECTED, p2p_kh_add(path, "h:7437", k1));
+	ASSERT_EQ(0, p2p_kh_add(path, "h:7438", k1));
+
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	ASSERT_STREQ("h:7437 " KA "\nh:7438 " KB "\n", text);
+
+	snprintf(text, sizeof(text), "rm -rf '%s'", dir);
+	ASSERT_EQ(0, system(text));
+}
+
 TEST_HARNESS_MAIN

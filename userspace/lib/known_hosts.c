@@ -6,8 +6,10 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -151,6 +153,35 @@ static int write_entry(int fd, const char *hostport,
 	return 0;
 }
 
+/*
+ * Under the lock: 1 if hostport is already there with this key (nothing to
+ * add), -EKEYREJECTED if with another, 0 if not there.
+ */
+static int entry_there(int fd, const char *hostport,
+		       const uint8_t key[P2P_KEY_LEN])
+{
+	uint8_t have[P2P_KEY_LEN];
+	unsigned int line;
+	int dfd, ret;
+	FILE *f;
+
+	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dfd < 0)
+		return -errno;
+	f = fdopen(dfd, "r");
+	if (!f) {
+		ret = -errno;
+		close(dfd);
+		return ret;
+	}
+	rewind(f);
+	ret = p2p_kh_lookup(f, hostport, have, &line);
+	if (ret == 1 && sodium_memcmp(have, key, P2P_KEY_LEN))
+		ret = -EKEYREJECTED;
+	fclose(f);
+	return ret;
+}
+
 int p2p_kh_add(const char *path, const char *hostport,
 	       const uint8_t key[P2P_KEY_LEN])
 {
@@ -162,8 +193,13 @@ int p2p_kh_add(const char *path, const char *hostport,
 	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
+	/* Another p2pctl (or thread) may be adding the same host. */
+	ret = flock(fd, LOCK_EX) ? -errno : entry_there(fd, hostport, key);
 	errno = 0;
-	ret = write_entry(fd, hostport, key);
+	if (!ret)
+		ret = write_entry(fd, hostport, key);
+	else if (ret == 1)
+		ret = 0;
 	if (close(fd) && !ret)
 		ret = -errno;
 	return ret;

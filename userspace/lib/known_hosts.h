@@ -39,8 +39,10 @@ int p2p_kh_parse_line(const char *line, char *hostport, size_t hplen,
 int p2p_kh_lookup(FILE *f, const char *hostport, uint8_t key[P2P_KEY_LEN],
 		  unsigned int *line);
 
-/* Append an entry, creating missing directories 0700 and the file 0600.
- * 0 or a negative errno. */
+/* Append an entry, creating missing directories 0700 and the file 0600,
+ * under an exclusive flock(2): 0 (also when the same entry is there
+ * already), -EKEYREJECTED if the file gained another key for hostport
+ * meanwhile, or another negative errno. */
 int p2p_kh_add(const char *path, const char *hostport,
 	       const uint8_t key[P2P_KEY_LEN]);
 
