@@ -131,6 +131,17 @@ static void hash_reply(const uint8_t *d, size_t n)
 	same(p2p_enc_hash_reply(out, sizeof(out), &m), d, n);
 }
 
+static void blocks_reply(const uint8_t *d, size_t n)
+{
+	struct p2p_blocks_reply m;
+
+	if (p2p_dec_blocks_reply(d, n, &m))
+		return;
+	CHECK(m.blocks == p2p_hash_blocks(m.size));
+	CHECK((m.flags & P2P_BLOCKS_COMPLETE) || m.map);
+	same(p2p_enc_blocks_reply(out, sizeof(out), &m), d, n);
+}
+
 static void readdir_reply(const uint8_t *d, size_t n)
 {
 	struct p2p_list_builder b;
@@ -193,7 +204,7 @@ typedef void (*decoder)(const uint8_t *d, size_t n);
 static const decoder decoders[] = {
 	NULL, NULL, header, hello, hello_reply, error, stat_req, readdir_req,
 	read_req, put_req, attr, read_reply, readdir_reply, list_reply,
-	hash_req, hash_reply,
+	hash_req, hash_reply, blocks_reply,
 };
 
 #define N_DECODERS (sizeof(decoders) / sizeof(decoders[0]))
@@ -207,12 +218,14 @@ static decoder decoder_of(uint8_t op)
 	case P2P_OP_READ:			return read_req;
 	case P2P_OP_PUT_BEGIN:			return put_req;
 	case P2P_OP_HASH:			return hash_req;
+	case P2P_OP_BLOCKS:			return stat_req;
 	case P2P_OP_HELLO_REPLY:		return hello_reply;
 	case P2P_OP_STAT_REPLY:			return attr;
 	case P2P_OP_READDIR_REPLY:		return readdir_reply;
 	case P2P_OP_LIST_EXPORTS_REPLY:		return list_reply;
 	case P2P_OP_READ_REPLY:			return read_reply;
 	case P2P_OP_HASH_REPLY:			return hash_reply;
+	case P2P_OP_BLOCKS_REPLY:		return blocks_reply;
 	case P2P_OP_ERROR:			return error;
 	default:				return NULL;
 	}

@@ -45,18 +45,20 @@ list_reply = struct.pack(">HBB", 2, 1, 0) + b"\x01" + name(b"pub") + b"\x02" + n
 hash_req = name(b"docs") + path(b"a/b.txt") + struct.pack(">I", 0)
 hash_reply = (struct.pack(">QqIIIIHH", 1048577, 0, 0, 1 << 20, 2, 0, 2, 0) +
               bytes(range(32)) + bytes(64))
+blocks_reply = struct.pack(">QIIB", 10 * (1 << 20) + 1, 1 << 20, 11, 0) + bytes([0x85, 0x04])
+blocks_complete = struct.pack(">QIIB", 5, 1 << 20, 1, 1)
 
 SEEDS = {
     "wire": {
-        # selector 0: a client's stream; 1: a server's stream; 2..15: decoders
+        # selector 0: a client's stream; 1: a server's stream; 2..16: decoders
         "stream-client": b"\x00" + frame(1, hello) + frame(2, bytes(48), 2) +
         frame(3, b"", 3) + frame(4, stat_req, 4) + frame(5, readdir_req, 5) +
         frame(6, read_req, 6) + frame(7, put_req, 7) + frame(8, b"data", 7, 1) +
-        frame(8, b"", 7) + frame(0x7f, b"unknown", 9),
+        frame(8, b"", 7) + frame(0x0a, stat_req, 8) + frame(0x7f, b"unknown", 9),
         "stream-server": b"\x01" + frame(0x81, hello_reply) + frame(0x82, bytes(48)) +
         frame(0x83, list_reply) + frame(0x84, attr) + frame(0x85, readdir_reply) +
         frame(0x86, read_reply) + frame(0x88, b"0123456789") + frame(0xf0) +
-        frame(0xf1, error, 0),
+        frame(0x8a, blocks_reply) + frame(0xf1, error, 0),
         "header": b"\x02" + frame(8, b"", 1, 1),
         "hello": b"\x03" + hello,
         "hello_reply": b"\x04" + hello_reply,
@@ -71,6 +73,8 @@ SEEDS = {
         "list_reply": b"\x0d" + list_reply,
         "hash_req": b"\x0e" + hash_req,
         "hash_reply": b"\x0f" + hash_reply,
+        "blocks_reply": b"\x10" + blocks_reply,
+        "blocks_complete": b"\x10" + blocks_complete,
     },
     "path": {
         "root": b"",

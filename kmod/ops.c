@@ -368,24 +368,38 @@ static bool unmarked(ssize_t len)
 	return len == -ENODATA || len == -EOPNOTSUPP;
 }
 
+/*
+ * The mark of a file: false if it has none (complete); else true with
+ * *val (kvfree it) and *len, *val NULL if the mark cannot be read whole.
+ */
+static bool mark_get(struct file *file, void **val, ssize_t *len)
+{
+	*val = NULL;
+	*len = mark_len(file);
+	if (unmarked(*len))
+		return false;
+	if (*len > 0 && *len <= P2P_PARTIAL_MAX)
+		*val = kvmalloc(*len, GFP_KERNEL);
+	if (*val)
+		*len = p2p_vfs_getxattr(&file->f_path, P2P_PARTIAL_XATTR, *val,
+					*len);
+	if (*val && *len <= 0) {
+		kvfree(*val);
+		*val = NULL;
+	}
+	return true;
+}
+
 /* The bytes [off, off + n) of a file of size bytes may be served. */
 static bool covered(struct file *file, u64 size, u64 off, u64 n)
 {
 	ssize_t len;
-	void *val = NULL;
+	void *val;
 	bool ret;
 
-	if (!n)
+	if (!n || !mark_get(file, &val, &len))
 		return true;
-	len = mark_len(file);
-	if (unmarked(len))
-		return true;
-	if (len > 0 && len <= P2P_PARTIAL_MAX)
-		val = kvmalloc(len, GFP_KERNEL);
-	if (val)
-		len = p2p_vfs_getxattr(&file->f_path, P2P_PARTIAL_XATTR, val,
-				       len);
-	ret = val && len > 0 && p2p_partial_covers(val, len, size, off, n);
+	ret = val && p2p_partial_covers(val, len, size, off, n);
 	kvfree(val);
 	return ret;
 }
@@ -526,6 +540,55 @@ static int op_hash(struct p2p_conn *conn, u32 len)
 	return ret;
 }
 
+/* BLOCKS: which blocks of a file are here (PROTOCOL.md 7.8). */
+
+static int blocks_reply(struct p2p_conn *conn, struct file *file)
+{
+	struct p2p_blocks_reply r = { .flags = P2P_BLOCKS_COMPLETE };
+	void *val = NULL;
+	struct kstat st;
+	ssize_t vlen;
+	u8 *out;
+	int ret;
+
+	ret = getattr(&file->f_path, &st);
+	if (ret)
+		return fail(conn, ret, NULL);
+	if (mark_get(file, &val, &vlen)) {
+		ret = p2p_partial_blocks(val, vlen, st.size, &r);
+	} else {
+		r.size = st.size;
+		r.blocks = p2p_hash_blocks(st.size);
+	}
+	out = ret ? NULL : kvmalloc(P2P_MAX_BODY, GFP_KERNEL);
+	if (out)
+		ret = reply(conn, P2P_OP_BLOCKS_REPLY, out,
+			    p2p_enc_blocks_reply(out, P2P_MAX_BODY, &r));
+	else
+		ret = fail(conn, ret ? ret : ENOMEM, ret == -EFBIG ?
+			   "file too large for a block map" : NULL);
+	kvfree(out);
+	kvfree(val);
+	return ret;
+}
+
+static int op_blocks(struct p2p_conn *conn, u32 len)
+{
+	struct p2p_stat_req req;
+	struct file *file;
+	int ret;
+
+	ret = p2p_dec_stat_req(conn->body, len, &req);
+	if (ret)
+		return malformed(conn, ret, "malformed BLOCKS");
+	file = open_read(conn, &req.export, &req.path, &ret);
+	if (!file)
+		return ret;
+	ret = blocks_reply(conn, file);
+	__fput_sync(file);
+	return ret;
+}
+
 /* PUT: PUT_BEGIN, OK, PUT_DATA frames totalling the size, OK. */
 
 /*
@@ -649,6 +712,8 @@ static int dispatch(struct p2p_conn *conn, u8 op, u32 len)
 		return op_put(conn, len);
 	case P2P_OP_HASH:
 		return op_hash(conn, len);
+	case P2P_OP_BLOCKS:
+		return op_blocks(conn, len);
 	case P2P_OP_HELLO:
 	case P2P_OP_HANDSHAKE1:
 	case P2P_OP_PUT_DATA:

@@ -27,6 +27,7 @@ _Static_assert(sizeof(struct p2p_dirent_head) == 24, "dirent");
 _Static_assert(sizeof(struct p2p_list_reply_head) == 4, "list");
 _Static_assert(sizeof(struct p2p_error_head) == 6, "error");
 _Static_assert(sizeof(struct p2p_partial_head) == 56, "partial");
+_Static_assert(sizeof(struct p2p_blocks_reply_head) == 17, "blocks");
 
 #define S64_LIMIT	0x7fffffffffffffffULL
 #define NSEC_LIMIT	1000000000U
@@ -842,6 +843,84 @@ int p2p_dec_hash_reply(const void *buf, size_t len,
 	return ret;
 }
 
+/* BLOCKS_REPLY */
+
+static size_t map_len(__u32 blocks)
+{
+	return blocks / 8 + !!(blocks % 8);
+}
+
+/* The bits past the last block are clear. */
+static bool map_tail_clear(const __u8 *map, __u32 blocks)
+{
+	return !(blocks % 8) || !(map[blocks / 8] >> (blocks % 8));
+}
+
+static bool blocks_reply_valid(const struct p2p_blocks_reply *m)
+{
+	if (m->size > S64_LIMIT || m->blocks != p2p_hash_blocks(m->size) ||
+	    (m->flags & ~P2P_BLOCKS_COMPLETE))
+		return false;
+	if (m->flags & P2P_BLOCKS_COMPLETE)
+		return true;
+	return sizeof(struct p2p_partial_head) + map_len(m->blocks) <=
+	       P2P_PARTIAL_MAX && (!m->map || map_tail_clear(m->map, m->blocks));
+}
+
+int p2p_enc_blocks_reply(void *buf, size_t cap,
+			 const struct p2p_blocks_reply *m)
+{
+	struct p2p_wr w;
+	size_t i;
+
+	if (!blocks_reply_valid(m))
+		return -EINVAL;
+	p2p_wr_init(&w, buf, cap);
+	p2p_put_u64(&w, m->size);
+	p2p_put_u32(&w, P2P_HASH_BLOCK);
+	p2p_put_u32(&w, m->blocks);
+	p2p_put_u8(&w, m->flags);
+	if (m->flags & P2P_BLOCKS_COMPLETE)
+		return p2p_wr_done(&w);
+	if (m->map) {
+		p2p_put_bytes(&w, m->map, map_len(m->blocks));
+	} else {
+		for (i = 0; i < map_len(m->blocks); i++)
+			p2p_put_u8(&w, 0);
+	}
+	return p2p_wr_done(&w);
+}
+
+int p2p_dec_blocks_reply(const void *buf, size_t len,
+			 struct p2p_blocks_reply *m)
+{
+	const void *map = NULL;
+	__u32 block_size = 0;
+	struct p2p_rd r;
+	int ret;
+
+	p2p_rd_init(&r, buf, len);
+	ret = p2p_get_u64(&r, &m->size);
+	if (!ret)
+		ret = p2p_get_u32(&r, &block_size);
+	if (!ret)
+		ret = p2p_get_u32(&r, &m->blocks);
+	if (!ret)
+		ret = p2p_get_u8(&r, &m->flags);
+	if (!ret && block_size != P2P_HASH_BLOCK)
+		ret = -EINVAL;
+	if (!ret && m->blocks != p2p_hash_blocks(m->size))
+		ret = -EINVAL;
+	if (!ret && !(m->flags & P2P_BLOCKS_COMPLETE))
+		ret = p2p_get_ptr(&r, &map, map_len(m->blocks));
+	if (!ret)
+		ret = p2p_rd_end(&r);
+	m->map = map;
+	if (!ret && !blocks_reply_valid(m))
+		ret = -EINVAL;
+	return ret;
+}
+
 /* STAT_REPLY, READ_REPLY */
 
 static bool ftype_valid(__u8 type)
@@ -1229,6 +1308,20 @@ static bool partial_valid(const void *val, size_t len, __u64 isize)
 		return false;
 	return size == isize && block_size == P2P_HASH_BLOCK &&
 	       blocks == partial_blocks(size) && len == p2p_partial_len(size);
+}
+
+int p2p_partial_blocks(const void *val, size_t len, __u64 isize,
+		       struct p2p_blocks_reply *m)
+{
+	if (!p2p_partial_len(isize) || isize > S64_LIMIT)
+		return -EFBIG;
+	m->size = isize;
+	m->blocks = (__u32)partial_blocks(isize);
+	m->flags = 0;
+	m->map = NULL;
+	if (val && partial_valid(val, len, isize))
+		m->map = (const __u8 *)val + sizeof(struct p2p_partial_head);
+	return 0;
 }
 
 bool p2p_partial_covers(const void *val, size_t len, __u64 isize,

@@ -112,6 +112,17 @@ struct p2p_hash_reply {
 	const __u8 *hashes;
 };
 
+/*
+ * BLOCKS_REPLY: without P2P_BLOCKS_COMPLETE, map points at the bitmap (to
+ * encode: NULL for one with no block set; decoded: never NULL).
+ */
+struct p2p_blocks_reply {
+	__u64 size;
+	__u32 blocks;
+	__u8 flags;
+	const __u8 *map;	/* ceil(blocks / 8) bytes, or NULL */
+};
+
 /* STAT_REPLY body. */
 struct p2p_fattr {
 	__u8 type;		/* enum p2p_ftype */
@@ -273,6 +284,19 @@ __u64 p2p_hash_blocks(__u64 size);
  * first <= blocks, and count is exactly min(blocks - first,
  * P2P_HASH_MAX_COUNT), so a reply that holds back hashes is refused.
  */
+/* BLOCKS takes the body of STAT (p2p_enc_stat_req, p2p_dec_stat_req). */
+int p2p_enc_blocks_reply(void *buf, size_t cap,
+			 const struct p2p_blocks_reply *m);
+int p2p_dec_blocks_reply(const void *buf, size_t len,
+			 struct p2p_blocks_reply *m);
+/*
+ * A partial file's BLOCKS_REPLY from its mark (val, len) and its size on
+ * disk: the bitmap of a mark that is well formed for that size, else none
+ * set (map NULL: a broken mark covers nothing).  -EFBIG if the size needs a
+ * bitmap larger than a mark can hold.
+ */
+int p2p_partial_blocks(const void *val, size_t len, __u64 isize,
+		       struct p2p_blocks_reply *m);
 int p2p_enc_hash_reply(void *buf, size_t cap,
 		       const struct p2p_hash_reply *m);
 int p2p_dec_hash_reply(const void *buf, size_t len,

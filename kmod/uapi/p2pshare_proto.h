@@ -106,6 +106,7 @@ enum p2p_op {
 	P2P_OP_PUT_BEGIN	= 0x07,
 	P2P_OP_PUT_DATA		= 0x08,
 	P2P_OP_HASH		= 0x09,
+	P2P_OP_BLOCKS		= 0x0a,
 
 	/* server to client */
 	P2P_OP_HELLO_REPLY	= 0x81,
@@ -116,6 +117,7 @@ enum p2p_op {
 	P2P_OP_READ_REPLY	= 0x86,
 	P2P_OP_READ_DATA	= 0x88,
 	P2P_OP_HASH_REPLY	= 0x89,
+	P2P_OP_BLOCKS_REPLY	= 0x8a,
 	P2P_OP_OK		= 0xf0,
 	P2P_OP_ERROR		= 0xf1,
 
@@ -242,6 +244,19 @@ struct p2p_partial_head {
 	__be32	block_size;	/* P2P_HASH_BLOCK */
 	__be32	blocks;		/* ceil(size / block_size) */
 	__u8	root[P2P_HASH_LEN];	/* of the complete file (7.6) */
+} __attribute__((packed));
+
+/*
+ * BLOCKS_REPLY head, 17 bytes (PROTOCOL.md 7.8); without
+ * P2P_BLOCKS_COMPLETE a bitmap of ceil(blocks / 8) bytes follows, in the
+ * partial-file mark's order (block i is bit i % 8 of byte i / 8).
+ */
+#define P2P_BLOCKS_COMPLETE	0x01	/* every block is here; no bitmap */
+struct p2p_blocks_reply_head {
+	__be64	size;		/* the complete file's size */
+	__be32	block_size;	/* P2P_HASH_BLOCK */
+	__be32	blocks;		/* ceil(size / block_size) */
+	__u8	flags;		/* P2P_BLOCKS_COMPLETE or 0 */
 } __attribute__((packed));
 
 /* READDIR_REPLY head, 12 bytes; count entries follow. */

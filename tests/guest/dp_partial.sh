@@ -11,7 +11,8 @@
 # mark is removed the file is complete again and HASH gives the hashes of
 # its current content (not the cache's).  An unmarked file is served as
 # before.  The userspace twin answers the same.  Marks are set with
-# build/tests/helpers/partial_mark.
+# build/tests/helpers/partial_mark.  BLOCKS lists the marked blocks (none
+# for a broken mark) and says "complete" for an unmarked file.
 . "$(dirname "$0")/fixture.sh"
 dp_setup
 
@@ -112,6 +113,28 @@ check_out "mark with every block: READ of the last block" \
 	"$(blk "$docs/full" $((3 * M)) $((M / 2)))" dpt read alice docs full $((3 * M)) $M
 check_fail "mark with every block: hash is still ENODATA" "(ENODATA)" phash full
 
+# BLOCKS (PROTOCOL.md 7.8): which blocks a file has here, from the same
+# mark READ trusts; a file without one is complete.
+check_out "BLOCKS of a partial file: blocks 0 and 2 of 4" "ok partial 4 0,2" \
+	dpt blocks alice docs part
+for f in other cut garbage empty; do
+	check_out "$f mark: BLOCKS shows none of 4" "ok partial 4 -" dpt blocks alice docs "$f"
+done
+check_out "mark with every block: BLOCKS shows all 4, still partial" "ok partial 4 0,1,2,3" \
+	dpt blocks alice docs full
+check_out "unmarked file: BLOCKS says complete" "ok complete 4" dpt blocks alice docs plain
+: >"$docs/zero"
+check_out "empty file: complete, no block" "ok complete 0" dpt blocks alice docs zero
+mkdir -p "$docs/dir"
+check_out "BLOCKS of a directory is EISDIR" EISDIR dpt blocks alice docs dir
+check_out "BLOCKS of a missing file is ENOENT" ENOENT dpt blocks alice docs nope
+check_out "BLOCKS in an export not granted is ENOENT" ENOENT dpt blocks alice nope part
+check_out "BLOCKS out of the export is refused" EINVAL dpt blocks alice docs ../x
+printf '%s\n' "read docs part $M 1" "blocks docs part" "read docs part 0 1" >"$TEST_TMP/bbatch"
+check_out "BLOCKS after a refused READ on one connection" \
+	"$(printf '%s\n' ENODATA "ok partial 4 0,2" "$(blk "$docs/part" 0 1)")" \
+	dpt batch alice <"$TEST_TMP/bbatch"
+
 # c. The mark removed: complete again.  The content changes under the mark
 # (as a download writes it) with the old mtime restored: the hash must be
 # of the new content, not one the cache kept from before the mark.
@@ -175,6 +198,10 @@ check_out "twin: mark with every block: READ of the last block" \
 	"$(blk "$docs/full" $((3 * M)) $((M / 2)))" tw read docs full $((3 * M)) $M
 check_out "twin: unmarked file: READ of block 1" "$(blk "$docs/plain" $M $M)" \
 	tw read docs plain $M $M
+check_out "twin: BLOCKS of a partial file" "ok partial 4 0,2" tw blocks docs part
+check_out "twin: BLOCKS of a file with a broken mark" "ok partial 4 -" tw blocks docs garbage
+check_out "twin: BLOCKS of an unmarked file" "ok complete 4" tw blocks docs plain
+check_out "twin: BLOCKS of a directory is EISDIR" EISDIR tw blocks docs dir
 kill "$twin"
 wait "$twin" 2>/dev/null
 dp_done

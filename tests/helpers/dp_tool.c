@@ -13,6 +13,8 @@
  * handshake failed.
  *
  *   stat EXPORT PATH                 ok TYPE SIZE MODE
+ *   blocks EXPORT PATH               ok complete BLOCKS, or ok partial
+ *                                    BLOCKS I,J,... (the blocks here; "-")
  *   readdir EXPORT PATH [MAX]        ok ENTRIES PIECES (every piece read)
  *   read EXPORT PATH OFFSET LEN      ok TOTAL SHA256 (of the data), or an
  *                                    ERROR inside the data: "ERRNO after
@@ -158,6 +160,34 @@ static int do_stat(int fd, struct bstr exp, struct bstr path)
 	if (f.op != P2P_OP_STAT_REPLY || p2p_dec_attr(buf, f.len, &a))
 		return report(-EPROTO, 0, NULL);
 	printf("ok %u %llu %04o\n", a.type, (unsigned long long)a.size, a.mode);
+	return 0;
+}
+
+/* BLOCKS: "ok complete BLOCKS" or "ok partial BLOCKS I,J,..." ("-": none). */
+static int do_blocks(int fd, struct bstr exp, struct bstr path)
+{
+	struct body b = { .len = 0 };
+	struct p2p_blocks_reply r;
+	struct p2p_frame f;
+	char msg[P2P_ERRMSG_MAX + 1];
+	uint32_t code, i, n = 0;
+	int ret;
+
+	b_target(&b, exp, path);
+	ret = call(fd, P2P_OP_BLOCKS, &b, &f, &code, msg, sizeof(msg));
+	if (ret || code)
+		return report(ret, code, msg);
+	if (f.op != P2P_OP_BLOCKS_REPLY || p2p_dec_blocks_reply(buf, f.len, &r))
+		return report(-EPROTO, 0, NULL);
+	if (r.flags & P2P_BLOCKS_COMPLETE) {
+		printf("ok complete %u\n", r.blocks);
+		return 0;
+	}
+	printf("ok partial %u ", r.blocks);
+	for (i = 0; i < r.blocks; i++)
+		if (r.map[i / 8] & (1u << (i % 8)))
+			printf("%s%u", n++ ? "," : "", i);
+	printf("%s\n", n ? "" : "-");
 	return 0;
 }
 
@@ -1004,6 +1034,8 @@ static int request(int fd, const char *cmd, int argc, char **argv)
 	path = strcmp(argv[1], "\"\"") ? unescape(argv[1]) : bstr("");
 	if (!strcmp(cmd, "stat") && argc == 2)
 		return do_stat(fd, exp, path);
+	if (!strcmp(cmd, "blocks") && argc == 2)
+		return do_blocks(fd, exp, path);
 	if (!strcmp(cmd, "readdir") && argc <= 3)
 		return do_readdir(fd, exp, path, argc > 2 ? num(argv[2]) : 0);
 	if (!strcmp(cmd, "read") && argc == 4)

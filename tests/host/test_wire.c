@@ -1151,4 +1151,90 @@ TEST(partial_mark)
 	ASSERT_TRUE(p2p_partial_covers(v, len, 0, 0, 0));
 }
 
+/* BLOCKS_REPLY (PROTOCOL.md 7.8): byte-exact, and every malformed kind refused. */
+TEST(blocks_reply)
+{
+	static uint8_t v[P2P_PARTIAL_MAX];
+	const uint64_t M = P2P_HASH_BLOCK;
+	static const uint8_t want[19] = {
+		0, 0, 0, 0, 0, 0xa0, 0, 1,	/* 10 MiB + 1 */
+		0, 0x10, 0, 0,			/* 1 MiB */
+		0, 0, 0, 11,			/* 11 blocks */
+		0,				/* partial */
+		0x85, 0x04,			/* blocks 0, 2, 7, 10 */
+	};
+	uint8_t map[2] = { 0x85, 0x04 }, buf[64], root[P2P_HASH_LEN] = { 0 };
+	struct p2p_blocks_reply m = { .size = 10 * M + 1, .blocks = 11, .map = map };
+	struct p2p_blocks_reply d;
+	int len;
+
+	len = p2p_enc_blocks_reply(buf, sizeof(buf), &m);
+	ASSERT_EQ(19, len);
+	ASSERT_EQ(0, memcmp(buf, want, sizeof(want)));
+	ASSERT_EQ(0, p2p_dec_blocks_reply(buf, len, &d));
+	ASSERT_EQ(m.size, d.size);
+	ASSERT_EQ(11U, d.blocks);
+	ASSERT_EQ(0, d.flags);
+	ASSERT_EQ(0, memcmp(d.map, map, 2));
+
+	/* Complete: the head alone. */
+	m.flags = P2P_BLOCKS_COMPLETE;
+	ASSERT_EQ(17, p2p_enc_blocks_reply(buf, sizeof(buf), &m));
+	ASSERT_EQ(1, buf[16]);
+	ASSERT_EQ(0, p2p_dec_blocks_reply(buf, 17, &d));
+	ASSERT_EQ(P2P_BLOCKS_COMPLETE, d.flags);
+	ASSERT_EQ(-EINVAL, p2p_dec_blocks_reply(buf, 18, &d));
+	/* An empty file: no block, no bitmap byte either way. */
+	m.size = 0;
+	m.blocks = 0;
+	m.flags = 0;
+	ASSERT_EQ(17, p2p_enc_blocks_reply(buf, sizeof(buf), &m));
+	ASSERT_EQ(0, p2p_dec_blocks_reply(buf, 17, &d));
+
+	/* Refused: a bit past the last block, a cut or long bitmap, another
+	 * block size or count, an unknown flag. */
+	memcpy(buf, want, sizeof(want));
+	ASSERT_EQ(0, p2p_dec_blocks_reply(buf, 19, &d));
+	ASSERT_EQ(-EINVAL, p2p_dec_blocks_reply(buf, 18, &d));
+	ASSERT_EQ(-EINVAL, p2p_dec_blocks_reply(buf, 20, &d));
+	buf[18] = 0x08;			/* block 11 of 11 */
+	ASSERT_EQ(-EINVAL, p2p_dec_blocks_reply(buf, 19, &d));
+	buf[18] = 0x04;
+	buf[9] = 0x08;			/* 512 KiB blocks */
+	ASSERT_EQ(-EINVAL, p2p_dec_blocks_reply(buf, 19, &d));
+	buf[9] = 0x10;
+	buf[15] = 12;
+	ASSERT_EQ(-EINVAL, p2p_dec_blocks_reply(buf, 19, &d));
+	buf[15] = 11;
+	buf[16] = 2;
+	ASSERT_EQ(-EINVAL, p2p_dec_blocks_reply(buf, 19, &d));
+	buf[16] = 0;
+	ASSERT_EQ(0, p2p_dec_blocks_reply(buf, 19, &d));
+	m = (struct p2p_blocks_reply){ .size = 10 * M + 1, .blocks = 11, .map = map };
+	map[1] = 0x08;
+	ASSERT_EQ(-EINVAL, p2p_enc_blocks_reply(buf, sizeof(buf), &m));
+	map[1] = 0x04;
+	m.blocks = 10;
+	ASSERT_EQ(-EINVAL, p2p_enc_blocks_reply(buf, sizeof(buf), &m));
+
+	/* From a mark: its bitmap if well formed for the size, else none. */
+	len = p2p_partial_encode(v, sizeof(v), 10 * M + 1, root);
+	p2p_partial_set(v, 2);
+	p2p_partial_set(v, 10);
+	ASSERT_EQ(0, p2p_partial_blocks(v, len, 10 * M + 1, &d));
+	ASSERT_EQ(11U, d.blocks);
+	ASSERT_EQ(0, d.flags);
+	ASSERT_EQ(0x04, d.map[0]);
+	ASSERT_EQ(0x04, d.map[1]);
+	ASSERT_EQ(0, p2p_partial_blocks(v, len, 10 * M, &d));
+	ASSERT_EQ(NULL, d.map);
+	ASSERT_EQ(10U, d.blocks);
+	ASSERT_EQ(0, p2p_partial_blocks(NULL, 0, 10 * M + 1, &d));
+	ASSERT_EQ(NULL, d.map);
+	ASSERT_EQ(0, p2p_enc_blocks_reply(buf, sizeof(buf), &d) - 19);
+	ASSERT_EQ(0, buf[17] | buf[18]);
+	ASSERT_EQ(-EFBIG, p2p_partial_blocks(NULL, 0,
+		(uint64_t)(P2P_PARTIAL_MAX - 56) * 8 * M + 1, &d));
+}
+
 TEST_HARNESS_MAIN

@@ -751,6 +751,27 @@ int p2p_hash(struct p2p_session *sess, const char *export, const char *path,
 	return 0;
 }
 
+int p2p_blocks(struct p2p_session *sess, const char *export,
+	       const char *path, void *buf, size_t cap,
+	       struct p2p_blocks_reply *out)
+{
+	struct p2p_stat_req req;
+	uint8_t rbuf[P2P_PATH_MAX + 128];
+	size_t len;
+	int ret;
+
+	str_arg(&req.export, export);
+	str_arg(&req.path, path);
+	ret = p2p_enc_stat_req(rbuf, sizeof(rbuf), &req);
+	if (ret < 0)
+		return ret;
+	ret = p2p_call(sess, P2P_OP_BLOCKS, rbuf, ret, P2P_OP_BLOCKS_REPLY,
+		       buf, cap, &len);
+	if (ret)
+		return ret;
+	return p2p_dec_blocks_reply(buf, len, out) ? -EPROTO : 0;
+}
+
 int p2p_readdir(struct p2p_session *sess, const char *export,
 		const char *path, uint64_t cookie, uint32_t max_entries,
 		void *buf, size_t cap, struct p2p_readdir_reply *out)

@@ -129,6 +129,10 @@ int p2p_readdir(struct p2p_session *sess, const char *export,
 /* HASH: one reply, from block FIRST; buf needs P2P_MAX_BODY bytes. */
 int p2p_hash(struct p2p_session *sess, const char *export, const char *path,
 	     uint32_t first, void *buf, size_t cap, struct p2p_hash_reply *out);
+/* BLOCKS: which blocks the server has; buf needs P2P_MAX_BODY bytes. */
+int p2p_blocks(struct p2p_session *sess, const char *export,
+	       const char *path, void *buf, size_t cap,
+	       struct p2p_blocks_reply *out);
 
 /* READ: begin, then read_data until it returns 0 (all total bytes). */
 int p2p_read_begin(struct p2p_session *sess, const char *export,

@@ -389,23 +389,37 @@ static bool unmarked(ssize_t len)
 	return len < 0 && (errno == ENODATA || errno == EOPNOTSUPP);
 }
 
+/*
+ * The mark of a file: false if it has none (complete); else true with
+ * *val (free it) and *len, *val NULL if the mark cannot be read whole.
+ */
+static bool mark_get(int fd, void **val, ssize_t *len)
+{
+	*val = NULL;
+	*len = fgetxattr(fd, P2P_PARTIAL_XATTR, NULL, 0);
+	if (unmarked(*len))
+		return false;
+	if (*len > 0 && *len <= P2P_PARTIAL_MAX)
+		*val = malloc(*len);
+	if (*val)
+		*len = fgetxattr(fd, P2P_PARTIAL_XATTR, *val, *len);
+	if (*val && *len <= 0) {
+		free(*val);
+		*val = NULL;
+	}
+	return true;
+}
+
 /* The bytes [off, off + n) of a file of size bytes may be served. */
 static bool covered(int fd, uint64_t size, uint64_t off, uint64_t n)
 {
 	ssize_t len;
-	void *val = NULL;
+	void *val;
 	bool ret;
 
-	if (!n)
+	if (!n || !mark_get(fd, &val, &len))
 		return true;
-	len = fgetxattr(fd, P2P_PARTIAL_XATTR, NULL, 0);
-	if (unmarked(len))
-		return true;
-	if (len > 0 && len <= P2P_PARTIAL_MAX)
-		val = malloc(len);
-	if (val)
-		len = fgetxattr(fd, P2P_PARTIAL_XATTR, val, len);
-	ret = val && len > 0 && p2p_partial_covers(val, len, size, off, n);
+	ret = val && p2p_partial_covers(val, len, size, off, n);
 	free(val);
 	return ret;
 }
@@ -569,6 +583,54 @@ static int op_hash(struct pd_conn *c, uint32_t len)
 	if (ret < 0)
 		return fail(c, ret, NULL);
 	return reply(c, P2P_OP_HASH_REPLY, ret);
+}
+
+/* BLOCKS: which blocks of a file are here (PROTOCOL.md 7.8). */
+
+static int blocks_reply(struct pd_conn *c, int fd)
+{
+	struct p2p_blocks_reply r = { .flags = P2P_BLOCKS_COMPLETE };
+	struct stat st;
+	ssize_t vlen;
+	void *val;
+	int ret = 0;
+
+	if (fstat(fd, &st))
+		return fail(c, errno, NULL);
+	if (mark_get(fd, &val, &vlen)) {
+		ret = p2p_partial_blocks(val, vlen, st.st_size, &r);
+	} else {
+		r.size = st.st_size;
+		r.blocks = p2p_hash_blocks(st.st_size);
+	}
+	if (!ret)
+		ret = reply(c, P2P_OP_BLOCKS_REPLY,
+			    p2p_enc_blocks_reply(c->wbuf, PD_BUF_LEN, &r));
+	else
+		ret = fail(c, ret, "file too large for a block map");
+	free(val);
+	return ret;
+}
+
+static int op_blocks(struct pd_conn *c, uint32_t len)
+{
+	struct p2p_stat_req req;
+	enum pd_grant_mode mode;
+	const struct p2p_model_export *e;
+	int fd, ret;
+
+	ret = p2p_dec_stat_req(c->rbuf, len, &req);
+	if (ret)
+		return malformed(c, ret, "malformed BLOCKS");
+	e = export_of(c, &req.export, &mode);
+	if (!e)
+		return fail(c, ENOENT, "no such export");
+	fd = open_in(e, &req.path, false);
+	if (fd < 0)
+		return fail(c, fd, NULL);
+	ret = blocks_reply(c, fd);
+	close(fd);
+	return ret;
 }
 
 /* PUT: PUT_BEGIN, OK, PUT_DATA frames totalling the size, OK. */
@@ -836,6 +898,8 @@ int pd_ops_dispatch(struct pd_conn *c, uint8_t op, uint32_t len)
 		return op_put(c, len);
 	case P2P_OP_HASH:
 		return op_hash(c, len);
+	case P2P_OP_BLOCKS:
+		return op_blocks(c, len);
 	case P2P_OP_HELLO:
 	case P2P_OP_HANDSHAKE1:
 	case P2P_OP_PUT_DATA:
