@@ -29,6 +29,8 @@
 #define SW_ABSENT_S	1.0
 /* ... and counts as lacking it, for a seed's choice, this long. */
 #define SW_RARE_S	5.0
+/* A partial source's block map (BLOCKS) is asked again after this long. */
+#define SW_MAP_S	0.5
 /* After this many blocks in a row that a source lacked: a pause. */
 #define SW_PROBES	2
 #define SW_PAUSE_MS	500
@@ -55,6 +57,8 @@ struct source {
 	uint64_t bytes, bytes_last;
 	double rate;		/* bytes/s, smoothed */
 	double *absent;		/* per block: when it said ENODATA */
+	bool no_map;		/* answered BLOCKS with ENOSYS: probe */
+	double map_t;		/* when its block map last came */
 	uint8_t *buf;		/* one block */
 };
 
@@ -528,6 +532,50 @@ static int read_block(struct source *s, uint32_t i, uint64_t len)
 	return FB_OK;
 }
 
+/*
+ * A partial source's block map: what it has is askable at once, what it
+ * lacks is not until the next map (the absent times a probe's ENODATA
+ * sets, so that a seed's choice of the rarest block sees them too).  A
+ * server without BLOCKS is probed block by block instead.
+ */
+static int refresh_map(struct source *s)
+{
+	struct swarm *sw = s->sw;
+	struct p2p_blocks_reply br;
+	uint32_t i;
+	double t;
+	int ret;
+
+	ret = p2p_blocks(&s->p.sess, s->p.url.export, s->p.url.path, s->buf,
+			 P2P_HASH_BLOCK, &br);
+	if (peer_again(&s->p, &ret))
+		return FB_AGAIN;
+	if (ret == -EREMOTEIO && s->p.sess.err.code == ENOSYS) {
+		s->no_map = true;
+		return FB_OK;
+	}
+	if (ret) {
+		if (!sw->stop)
+			peer_fail(&s->p, ret, "get", sw->target);
+		return FB_DROP;
+	}
+	if (br.size != sw->fh.size) {
+		err("%s has %llu bytes under \"%s\", not %llu: not used",
+		    s->p.url.hostport, (unsigned long long)br.size, sw->target,
+		    (unsigned long long)sw->fh.size);
+		return FB_DROP;
+	}
+	t = now_s();
+	pthread_mutex_lock(&sw->mu);
+	for (i = 0; i < br.blocks; i++)
+		s->absent[i] = (br.flags & P2P_BLOCKS_COMPLETE) ||
+			       (br.map[i / 8] & (1u << (i % 8))) ? 0 : t;
+	s->map_t = t;
+	s->misses = 0;
+	pthread_mutex_unlock(&sw->mu);
+	return FB_OK;
+}
+
 /* Fetch block I from S, check it and write it. */
 static int fetch(struct source *s, uint32_t i)
 {
@@ -645,6 +693,16 @@ static void *source_main(void *arg)
 	pthread_mutex_lock(&sw->mu);
 	s->state = ret ? S_DROPPED : S_RUN;
 	while (!ret) {
+		if (!s->complete && !s->no_map && sw->left && !sw->stop &&
+		    now_s() - s->map_t >= SW_MAP_S) {
+			pthread_mutex_unlock(&sw->mu);
+			ret = refresh_map(s);
+			pthread_mutex_lock(&sw->mu);
+			ret = ret == FB_DROP;
+			if (ret && s->state == S_RUN && !sw->stop)
+				s->state = S_DROPPED;
+			continue;
+		}
 		i = pick(s);
 		if (i == -2)
 			break;
