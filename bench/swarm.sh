@@ -37,6 +37,9 @@
 #                        included; empty: none                ("7")
 #   P2P_SWARM_MODES      which of cs swarm corrupt to run      (all three)
 #   P2P_SWARM_RATE       every uplink, tc's syntax; 0: none    ("8mbit")
+#   P2P_SWARM_QDISC      the uplink's queue: fifo (tbf's own 200 ms
+#                        tail-drop FIFO) or a qdisc put under the tbf,
+#                        e.g. fq_codel (flows queue apart)   (fifo)
 #   P2P_SWARM_MIB        the file's size in MiB                (32)
 #   P2P_SWARM_FS         where the exports live: auto (tmpfs if it has user
 #                        xattrs, else an ext4 image), tmpfs, ext4  (auto)
@@ -55,6 +58,7 @@ CS_HOSTS=${P2P_SWARM_CS_HOSTS-3 15}
 BAD_HOSTS=${P2P_SWARM_BAD_HOSTS-7}
 MODES=${P2P_SWARM_MODES:-cs swarm corrupt}
 RATE=${P2P_SWARM_RATE:-8mbit}
+QDISC=${P2P_SWARM_QDISC:-fifo}
 MIB=${P2P_SWARM_MIB:-32}
 FS=${P2P_SWARM_FS:-auto}
 GET_TIMEOUT=${P2P_SWARM_TIMEOUT:-900}
@@ -117,14 +121,20 @@ setup_fs() {
 
 # tbf on the host's eth0: at most RATE leaves the host. The bucket holds a
 # few full-size TSO packets (tbf splits larger ones) and the queue 200 ms.
+# With another QDISC (fq_codel) that queue is the qdisc's instead of one
+# FIFO, so that a host's ACKs and requests need not wait behind the blocks
+# it serves (docs/BENCHMARKS.md, "Swarm": tried, not better at 15 hosts).
 limit_uplink() {
 	[ "$RATE" = 0 ] && return 0
-	on "$1" tc qdisc replace dev eth0 root tbf rate "$RATE" burst 64kb latency 200ms
+	on "$1" tc qdisc replace dev eth0 root handle 1: tbf rate "$RATE" burst 64kb latency 200ms ||
+		return 1
+	[ "$QDISC" = fifo ] || on "$1" tc qdisc add dev eth0 parent 1:1 handle 10: "$QDISC"
 }
 
 setup_net() {
 	local i
 	modprobe -a veth bridge sch_tbf || die "cannot load veth, bridge, sch_tbf"
+	[ "$QDISC" = fifo ] || modprobe "sch_$QDISC" 2>/dev/null || true
 	ip netns add sw && ip -n sw link set lo up &&
 		ip -n sw link add br0 type bridge && ip -n sw link set br0 up ||
 		die "cannot make the bridge"
@@ -318,8 +328,8 @@ main() {
 	setup_net
 	setup_data
 	setup_hosts
-	say "seed and $NHOSTS hosts up, uplinks ${RATE/#0/unlimited}, file $MIB MiB"
-	echo "CONFIG {\"kernel\": \"$(uname -r)\", \"rate\": \"$RATE\", \"mib\": $MIB," \
+	say "seed and $NHOSTS hosts up, uplinks ${RATE/#0/unlimited} ($QDISC), file $MIB MiB"
+	echo "CONFIG {\"kernel\": \"$(uname -r)\", \"rate\": \"$RATE\", \"qdisc\": \"$QDISC\", \"mib\": $MIB," \
 		"\"fs\": \"$FS\", \"cpus\": $(nproc), \"sha256\": \"$SHA\"}"
 	for mode in $MODES; do
 		case $mode in

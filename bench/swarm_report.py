@@ -104,7 +104,8 @@ def markdown(config, results, meta):
         lines.append(f"- {'met' if good else '**not met**'}: {text}")
     lines.append("")
     lines.append(f"{meta['date']}, `{meta['command']}`, kernel {config.get('kernel')}, "
-                 f"uplinks {config.get('rate')}, {config.get('mib')} MiB, exports on "
+                 f"uplinks {config.get('rate')} ({config.get('qdisc', 'fifo')}), "
+                 f"{config.get('mib')} MiB, exports on "
                  f"{config.get('fs')}, {meta['seconds']} s in all, host load "
                  f"{meta['host_load']}.")
     return "\n".join(lines) + "\n"

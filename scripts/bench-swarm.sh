@@ -12,7 +12,7 @@
 # P2P_SWARM_OUT (default build/bench/swarm), P2P_SWARM_TCG (multi, one host thread per vCPU as
 # make bench times with; single), P2P_SWARM_UPDATE_DOC=1 to write the results table into
 # docs/BENCHMARKS.md, and what bench/swarm.sh reads (P2P_SWARM_HOSTS, P2P_SWARM_CS_HOSTS,
-# P2P_SWARM_BAD_HOSTS, P2P_SWARM_MODES, P2P_SWARM_RATE, P2P_SWARM_MIB, P2P_SWARM_FS,
+# P2P_SWARM_BAD_HOSTS, P2P_SWARM_MODES, P2P_SWARM_RATE, P2P_SWARM_QDISC, P2P_SWARM_MIB, P2P_SWARM_FS,
 # P2P_SWARM_TIMEOUT).
 set -euo pipefail
 
