@@ -8,8 +8,9 @@
 #   sftp/CIPHER        OpenSSH sshd :22 in a, sftp -b from b   (aes, chacha)
 #   scp/CIPHER         the same sshd, scp from b               (aes, chacha)
 #   nfs                knfsd NFSv4.2 :2049 in a, the kernel NFS client in b
-#   ksmbd-seal/CIPHER  ksmbd SMB3 sealed, mount.cifs seal      (cannot run: SKIP)
-#   ksmbd              ksmbd SMB3 in clear                     (cannot run: SKIP)
+#   ksmbd-seal/aes     ksmbd SMB3 :445 in the init netns (see setup_ksmbd),
+#                      the kernel CIFS client in b, sealed      (AES-128-GCM only)
+#   ksmbd              the same, in clear
 #
 # Metrics: large (the big file to /dev/null), small (PEER_NSMALL 4 KiB files
 # over one connection or mount), percon (PEER_PERCONN files, a new connection
@@ -22,6 +23,11 @@ PEER_PERCONN=${P2P_BENCH_PEER_PERCONN:-20}
 PEER_IDLE_N=${P2P_BENCH_PEER_IDLE:-16}
 SSH_USER=p2pssh
 NFS_MNT=$W/nfs/mnt
+SMB_USER=p2psmb
+SMB_PASS=p2pshare-bench
+SMB_MNT=$W/smb/mnt
+KS_A=198.19.0.1	# ksmbd's address, in the guest's init network namespace
+KS_B=198.19.0.2	# netns b's address on that link
 
 is_peer() {
 	case $1 in sftp* | scp* | nfs | ksmbd*) return 0 ;; esac
@@ -60,11 +66,11 @@ start_peers() {
 	if wants nfs; then
 		setup_nfs || { skip nfs "$PEER_ERR"; drop_server nfs; }
 	fi
-	for s in ksmbd ksmbd-seal; do
-		wants $s || continue
-		skip $s "ksmbd serves no non-init network namespace (6.12: no listener in netns a; 6.1: the login fails, its netlink upcalls out of reach); the fallback (ksmbd in the init namespace, a second veth pair to netns b) is not wired yet"
-		drop_server $s
-	done
+	if wants ksmbd || wants ksmbd-seal; then
+		setup_ksmbd || { wants ksmbd && skip ksmbd "$PEER_ERR"
+			wants ksmbd-seal && skip ksmbd-seal "$PEER_ERR"
+			drop_server ksmbd; drop_server ksmbd-seal; }
+	fi
 }
 
 # ---------------------------------------------------------------- OpenSSH
@@ -292,10 +298,154 @@ nfs_client() {
 	esac
 }
 
+# ---------------------------------------------------------------- ksmbd
+
+# ksmbd serves no non-init network namespace (6.12 makes no listener in netns
+# a; 6.1 makes one only after a down/up of the interface, where the login
+# fails, its netlink upcalls out of reach). So it runs in the guest's init
+# namespace, bound only to a second veth pair whose other end is in netns b:
+# the clients stay in b, and the counts are whole-guest as for every row.
+# One ksmbd, "smb3 encryption = auto" (ksmbd-tools 3.4.7 has the setting only
+# globally): the sealed row's mount asks for encryption (seal), the clear
+# row's does not, and each measurement checks what its session really does.
+setup_ksmbd() {
+	local d=$W/smb
+	mkdir -p "$d" "$SMB_MNT" "$d/m2" && modprobe -a ksmbd cifs ||
+		{ PEER_ERR="cannot load ksmbd/cifs"; return 1; }
+	ip link add ks type veth peer name kb netns b &&
+		ip addr add $KS_A/30 dev ks && ip link set ks up &&
+		nb ip addr add $KS_B/30 dev kb && nb ip link set kb up ||
+		{ PEER_ERR="cannot link the init namespace to netns b"; return 1; }
+	# ksmbd serves a user as the local account of that name.
+	id "$SMB_USER" >/dev/null 2>&1 ||
+		useradd -M -d /nonexistent -s /usr/sbin/nologin "$SMB_USER" ||
+		{ PEER_ERR="cannot add the local user $SMB_USER"; return 1; }
+	cat >"$d/ksmbd.conf" <<EOF
+[global]
+	bind interfaces only = yes
+	interfaces = ks
+	server min protocol = SMB3_11
+	smb3 encryption = auto
+[data]
+	path = $DATA
+	read only = yes
+	valid users = $SMB_USER
+EOF
+	ksmbd.adduser -a "$SMB_USER" -p "$SMB_PASS" -c "$d/ksmbd.conf" -i "$d/users.db" \
+		>"$d/server.log" 2>&1 &&
+		ksmbd.mountd -c "$d/ksmbd.conf" -u "$d/users.db" >>"$d/server.log" 2>&1 ||
+		{ PEER_ERR="ksmbd did not start: $(tr '\n' ' ' <"$d/server.log")"; return 1; }
+	wait_addr_port $KS_A 445 ||
+		{ PEER_ERR="ksmbd does not listen on $KS_A:445: $(tr '\n' ' ' <"$d/server.log")"; return 1; }
+}
+
+wait_addr_port() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		nb bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# The mount options of SERVER (ksmbd or ksmbd-seal/aes): SMB 3.1.1, the
+# password in the options (no credentials file read), a session of its own
+# (nosharesock: never one shared with another mount), read-only; the rest
+# mount.cifs's defaults (cache=strict, rsize as negotiated).
+smb_opts() {
+	local o="vers=3.1.1,username=$SMB_USER,password=$SMB_PASS,nosharesock,ro"
+	case $1 in ksmbd-seal/*) o+=",seal" ;; esac
+	echo "$o"
+}
+
+# In netns b, in the guest's mount namespace (as nfs_mount): SERVER on MNT.
+smb_mount() {
+	nsenter --net=/run/netns/b mount -t cifs "//$KS_A/data" "$2" -o "$(smb_opts "$1")" \
+		2>"$W/smb/mount.err"
+}
+
+# Whether a mounted session is encrypted: the CIFS client's DebugData says
+# "encrypted" on the session and share of a sealed mount.
+smb_sealed() {
+	grep -qw encrypted /proc/fs/cifs/DebugData
+}
+
+# Before each measurement, as for NFS: no mount, no cached data, then a fresh
+# mount (none for percon), whose session is checked against the row.
+smb_prepare() {
+	umount "$SMB_MNT" 2>/dev/null
+	echo 3 >/proc/sys/vm/drop_caches
+	[ "$2" = percon ] && return 0
+	smb_mount "$1" "$SMB_MNT" || { say "$1: mount failed: $(cat "$W/smb/mount.err")"; return 1; }
+	case $1 in
+	ksmbd-seal/*) smb_sealed || { say "$1: the session is not encrypted"; return 1; } ;;
+	*) ! smb_sealed || { say "$1: the session is encrypted"; return 1; } ;;
+	esac
+	nb "$PB" exec -- dd if=/dev/null of=/dev/null status=none 2>/dev/null
+	nb "$PB" exec -- bash -c 'cat /dev/null; umount /nonexistent' >/dev/null 2>&1
+	return 0
+}
+
+smb_client() {
+	local server=$1 metric=$2 big
+	big=$(stat -c %s "$DATA/big")
+	case $metric in
+	warm) smb_prepare "$server" warm && nb cat "$SMB_MNT/small/f0000" >/dev/null ;;
+	large) exec_line 1 "$big" 1 dd if="$SMB_MNT/big" of=/dev/null bs=1M status=none ;;
+	small) exec_line "$PEER_NSMALL" $((PEER_NSMALL * SMALL_BYTES)) 1 bash -c '
+		files=()
+		for ((i = 0; i < $1; i++)); do files+=("$(printf "%s/small/f%04d" "$2" "$i")"); done
+		cat "${files[@]}" >/dev/null' - "$PEER_NSMALL" "$SMB_MNT" ;;
+	percon)
+		# A mount, one file, an unmount: a TCP connection, SMB3 negotiate,
+		# NTLMSSP session set-up and tree connect each time.
+		exec_line "$PEER_PERCONN" $((PEER_PERCONN * SMALL_BYTES)) "$PEER_PERCONN" bash -c '
+			for ((i = 0; i < $1; i++)); do
+				mount -t cifs "//$2/data" "$3" -o "$4" &&
+					cat "$(printf "%s/small/f%04d" "$3" "$i")" >/dev/null &&
+					umount "$3" || exit 1
+			done' - "$PEER_PERCONN" "$KS_A" "$W/smb/m2" "$(smb_opts "$server")" ;;
+	*) return 2 ;;
+	esac
+}
+
+# Memory per idle SMB session: PEER_IDLE_N mounts (nosharesock: a TCP
+# connection and session each) that each read one file, then stay.
+smb_idle() {
+	local server=$1 rep=$2 m0 m1 i rc=0
+	umount "$SMB_MNT" 2>/dev/null
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	echo 1 >/proc/sys/vm/compact_memory 2>/dev/null
+	sleep 1
+	m0=$(mem)
+	for ((i = 0; i < PEER_IDLE_N; i++)); do
+		mkdir -p "$W/smb/idle$i"
+		smb_mount "$server" "$W/smb/idle$i" && cat "$W/smb/idle$i/small/f0000" >/dev/null ||
+			{ rc=1; break; }
+	done
+	sleep 1
+	m1=$(mem)
+	for ((i = 0; i < PEER_IDLE_N; i++)); do umount "$W/smb/idle$i" 2>/dev/null; done
+	if [ "$rc" != 0 ]; then
+		say "$server idle failed at mount $i: $(cat "$W/smb/mount.err")"
+		echo "RESULT {\"server\": \"$server\", \"metric\": \"idle\", \"rep\": $rep, \"failed\": true}"
+		return
+	fi
+	# shellcheck disable=SC2086 # three numbers each
+	set -- $m0 $m1
+	echo "RESULT {\"server\": \"$server\", \"metric\": \"idle\", \"rep\": $rep," \
+		"\"conns\": $PEER_IDLE_N, \"kernel_kb\": $(($4 - $1)), \"user_kb\": $(($5 - $2))," \
+		"\"used_kb\": $(($6 - $3))}"
+}
+
 # ---------------------------------------------------------------- glue
 
 peer_prepare() {
-	case $1 in nfs) nfs_prepare "$2" ;; esac
+	case $1 in
+	nfs) nfs_prepare "$2" ;;
+	ksmbd*) mkdir -p "$W/smb/m2"; smb_prepare "$1" "$2" ;;
+	esac
 	return 0
 }
 
@@ -304,6 +454,7 @@ peer_client() {
 	sftp/*) sftp_client "$2" "${1#*/}" ;;
 	scp/*) scp_client "$2" "${1#*/}" ;;
 	nfs) nfs_client "$2" ;;
+	ksmbd*) smb_client "$1" "$2" ;;
 	*) return 2 ;;
 	esac
 }
@@ -311,7 +462,7 @@ peer_client() {
 peer_applies() {
 	case $1:$2 in
 	*:large | *:small | *:percon) return 0 ;;
-	sftp/*:idle) return 0 ;;
+	sftp/*:idle | ksmbd*:idle) return 0 ;;
 	esac
 	return 1
 }
@@ -319,6 +470,7 @@ peer_applies() {
 peer_idle() {
 	case $1 in
 	sftp/*) sftp_idle "$1" "$2" ;;
+	ksmbd*) smb_idle "$1" "$2" ;;
 	esac
 }
 
