@@ -86,6 +86,30 @@ static int open_in(const struct p2p_model_export *e, const struct p2p_str *path,
 	return fd;
 }
 
+/*
+ * The file (or directory) a request names, opened for reading: its fd, or
+ * -1 once the error frame is sent, with *ret what the handler returns.
+ */
+static int open_target(struct pd_conn *c, const struct p2p_str *export,
+		       const struct p2p_str *path, bool dir, int *ret)
+{
+	const struct p2p_model_export *e;
+	enum pd_grant_mode mode;
+	int fd;
+
+	e = export_of(c, export, &mode);
+	if (!e) {
+		*ret = fail(c, ENOENT, "no such export");
+		return -1;
+	}
+	fd = open_in(e, path, dir);
+	if (fd < 0) {
+		*ret = fail(c, fd, NULL);
+		return -1;
+	}
+	return fd;
+}
+
 /* LIST_EXPORTS */
 
 static int op_list_exports(struct pd_conn *c, uint32_t len)
@@ -253,19 +277,14 @@ static int do_readdir(struct pd_conn *c, int dirfd,
 static int op_readdir(struct pd_conn *c, uint32_t len)
 {
 	struct p2p_readdir_req req;
-	enum pd_grant_mode mode;
-	const struct p2p_model_export *e;
 	int fd, ret;
 
 	ret = p2p_dec_readdir_req(c->rbuf, len, &req);
 	if (ret)
 		return malformed(c, ret, "malformed READDIR");
-	e = export_of(c, &req.export, &mode);
-	if (!e)
-		return fail(c, ENOENT, "no such export");
-	fd = open_in(e, &req.path, true);
+	fd = open_target(c, &req.export, &req.path, true, &ret);
 	if (fd < 0)
-		return fail(c, fd, NULL);
+		return ret;
 	ret = do_readdir(c, fd, &req);
 	close(fd);
 	return reply(c, P2P_OP_READDIR_REPLY, ret);
@@ -453,19 +472,14 @@ static int read_file(struct pd_conn *c, int fd, const struct p2p_read_req *req)
 static int op_read(struct pd_conn *c, uint32_t len)
 {
 	struct p2p_read_req req;
-	enum pd_grant_mode mode;
-	const struct p2p_model_export *e;
 	int fd, ret;
 
 	ret = p2p_dec_read_req(c->rbuf, len, &req);
 	if (ret)
 		return malformed(c, ret, "malformed READ");
-	e = export_of(c, &req.export, &mode);
-	if (!e)
-		return fail(c, ENOENT, "no such export");
-	fd = open_in(e, &req.path, false);
+	fd = open_target(c, &req.export, &req.path, false, &ret);
 	if (fd < 0)
-		return fail(c, fd, NULL);
+		return ret;
 	ret = read_file(c, fd, &req);
 	close(fd);
 	return ret;
@@ -559,19 +573,14 @@ static int do_hash(struct pd_conn *c, int fd, uint32_t first)
 static int op_hash(struct pd_conn *c, uint32_t len)
 {
 	struct p2p_hash_req req;
-	enum pd_grant_mode mode;
-	const struct p2p_model_export *e;
 	int fd, ret;
 
 	ret = p2p_dec_hash_req(c->rbuf, len, &req);
 	if (ret)
 		return malformed(c, ret, "malformed HASH");
-	e = export_of(c, &req.export, &mode);
-	if (!e)
-		return fail(c, ENOENT, "no such export");
-	fd = open_in(e, &req.path, false);
+	fd = open_target(c, &req.export, &req.path, false, &ret);
 	if (fd < 0)
-		return fail(c, fd, NULL);
+		return ret;
 	if (!unmarked(fgetxattr(fd, P2P_PARTIAL_XATTR, NULL, 0))) {
 		close(fd);
 		return fail(c, ENODATA, "file incomplete here");
@@ -615,19 +624,14 @@ static int blocks_reply(struct pd_conn *c, int fd)
 static int op_blocks(struct pd_conn *c, uint32_t len)
 {
 	struct p2p_stat_req req;
-	enum pd_grant_mode mode;
-	const struct p2p_model_export *e;
 	int fd, ret;
 
 	ret = p2p_dec_stat_req(c->rbuf, len, &req);
 	if (ret)
 		return malformed(c, ret, "malformed BLOCKS");
-	e = export_of(c, &req.export, &mode);
-	if (!e)
-		return fail(c, ENOENT, "no such export");
-	fd = open_in(e, &req.path, false);
+	fd = open_target(c, &req.export, &req.path, false, &ret);
 	if (fd < 0)
-		return fail(c, fd, NULL);
+		return ret;
 	ret = blocks_reply(c, fd);
 	close(fd);
 	return ret;
