@@ -276,10 +276,12 @@ check_suites() {
 	done
 }
 
+# wait_port PORT [ADDR]: something listens on ADDR (default A) PORT, as
+# seen from netns b; 10 s at most.
 wait_port() {
-	local i
+	local i addr=${2:-$A}
 	for ((i = 0; i < 100; i++)); do
-		nb bash -c "exec 3<>/dev/tcp/$A/$1" 2>/dev/null && return 0
+		nb bash -c "exec 3<>/dev/tcp/$addr/$1" 2>/dev/null && return 0
 		sleep 0.1
 	done
 	return 1

@@ -260,6 +260,14 @@ nfs_mount() {
 	nsenter --net=/run/netns/b mount -t nfs4 -o vers=4.2,ro "$A:/" "$NFS_MNT" 2>"$W/nfs/mount.err"
 }
 
+# The tools a mount's measurement runs, run once so that their pages (read
+# over 9p) are not counted.
+warm_tools() {
+	nb "$PB" exec -- dd if=/dev/null of=/dev/null status=none 2>/dev/null
+	nb "$PB" exec -- bash -c 'cat /dev/null; umount /nonexistent' >/dev/null 2>&1
+	return 0
+}
+
 # Before each measurement: nothing of the data cached on the client side.
 # The unmount drops the mount's inodes and pages; drop_caches the rest; then
 # mount again and run the client's tools once (their pages came back over 9p,
@@ -270,9 +278,7 @@ nfs_prepare() {
 	echo 3 >/proc/sys/vm/drop_caches
 	[ "$1" = percon ] && return 0
 	nfs_mount || { say "nfs: mount failed: $(cat "$W/nfs/mount.err")"; return 1; }
-	nb "$PB" exec -- dd if=/dev/null of=/dev/null status=none 2>/dev/null
-	nb "$PB" exec -- bash -c 'cat /dev/null; umount /nonexistent' >/dev/null 2>&1
-	return 0
+	warm_tools
 }
 
 nfs_client() {
@@ -335,17 +341,8 @@ EOF
 		>"$d/server.log" 2>&1 &&
 		ksmbd.mountd -c "$d/ksmbd.conf" -u "$d/users.db" >>"$d/server.log" 2>&1 ||
 		{ PEER_ERR="ksmbd did not start: $(tr '\n' ' ' <"$d/server.log")"; return 1; }
-	wait_addr_port $KS_A 445 ||
+	wait_port 445 $KS_A ||
 		{ PEER_ERR="ksmbd does not listen on $KS_A:445: $(tr '\n' ' ' <"$d/server.log")"; return 1; }
-}
-
-wait_addr_port() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		nb bash -c "exec 3<>/dev/tcp/$1/$2" 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
 }
 
 # The mount options of SERVER (ksmbd or ksmbd-seal/aes): SMB 3.1.1, the
@@ -381,9 +378,7 @@ smb_prepare() {
 	ksmbd-seal/*) smb_sealed || { say "$1: the session is not encrypted"; return 1; } ;;
 	*) ! smb_sealed || { say "$1: the session is encrypted"; return 1; } ;;
 	esac
-	nb "$PB" exec -- dd if=/dev/null of=/dev/null status=none 2>/dev/null
-	nb "$PB" exec -- bash -c 'cat /dev/null; umount /nonexistent' >/dev/null 2>&1
-	return 0
+	warm_tools
 }
 
 smb_client() {
