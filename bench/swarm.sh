@@ -271,7 +271,9 @@ round() {
 		[ "$i" = "$bad" ] && continue
 		get_cmd "$mode" "$i" "$n"
 		(
-			on "$i" timeout "$GET_TIMEOUT" "${GET[@]}" >"$log/h$i.out" 2>"$log/h$i.err"
+			now >"$log/h$i.start"
+			on "$i" env P2P_SWARM_TRACE="$log/h$i.trace" timeout "$GET_TIMEOUT" "${GET[@]}" \
+				>"$log/h$i.out" 2>"$log/h$i.err"
 			echo "$? $(now)" >"$log/h$i.end"
 		) &
 		pids+=($!)
@@ -298,6 +300,7 @@ round() {
 		fi
 		seed=$((seed + $(sed -n "s/.* \([0-9]*\) from $SEED_ADDR:$PORT.*/\1/p" "$log/h$i.err" | tail -n1 | grep . || echo 0)))
 	done
+	trace_out "$mode" "$n" "$t0" "$log"
 	local tx="" sep=""
 	for ((i = 0; i <= n; i++)); do
 		tx+="$sep$(($(tx_bytes "$i") - tx0[i]))"
@@ -311,6 +314,21 @@ round() {
 		"\"gets\": $nget, \"ok\": $ok, \"failures\": [$(IFS=,; echo "${fails[*]}")]," \
 		"\"host_seconds\": [$(IFS=,; echo "${ends[*]}")], \"tx_bytes\": [$tx]," \
 		"\"cpu_busy\": $busy, \"seed_blocks\": $seed$([ "$bad" = 0 ] || echo ", \"bad_host\": \"$(addr_of "$bad")\", \"named_bad\": $named, \"message\": $(json_str "$said")")}"
+}
+
+# The hosts' block traces (P2P_SWARM_TRACE of p2pctl get), on stdout for
+# bench/swarm_trace.py: "TRACE MODE N HOST START LINE", START the get's
+# start in seconds after the round's.
+trace_out() {
+	local mode=$1 n=$2 t0=$3 log=$4 i start line
+	for ((i = 1; i <= n; i++)); do
+		[ -s "$log/h$i.trace" ] || continue
+		start=$(sub "$(cat "$log/h$i.start")" "$t0")
+		while read -r line; do
+			echo "TRACE $mode $n h$i $start $line"
+		done <"$log/h$i.trace"
+		grep -v '^$' "$log/h$i.err" | tail -n 3 | sed "s/^/TRACE-ERR $mode $n h$i /"
+	done
 }
 
 json_str() { python3 -c 'import json, sys; print(json.dumps(sys.argv[1]))' "$1"; }

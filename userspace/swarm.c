@@ -27,8 +27,9 @@
 
 /* A source that lacked a block is asked for it again after this long. */
 #define SW_ABSENT_S	1.0
-/* ... and counts as lacking it, for a seed's choice, this long. */
-#define SW_RARE_S	5.0
+/* The end game's second copy: once the first has taken this many times
+ * as long as a block takes on average. */
+#define SW_LATE		1.5
 /* A partial source's block map (BLOCKS) is asked again after this long. */
 #define SW_MAP_S	0.5
 /* After this many blocks in a row that a source lacked: a pause. */
@@ -52,6 +53,7 @@ struct source {
 	int state;
 	unsigned int misses;	/* blocks in a row it lacked */
 	bool busy;		/* fetching a block */
+	double t_ask;		/* when it was asked for it */
 	bool complete;		/* showed the root: has every block */
 	uint32_t blocks;	/* verified blocks it gave */
 	uint64_t bytes, bytes_last;
@@ -80,10 +82,14 @@ struct swarm {
 	bool stalled;
 	int local_err;		/* a write to OUT failed: errno */
 	double t_block;		/* when the last block arrived */
+	double t_fetch;		/* seconds the blocks took, summed */
+	uint32_t nfetch;	/* ... over this many */
 	struct source *src;
 	struct source *hash_src;	/* the one the hashes came from */
 	int nsrc;
 	char extra[1024];	/* per-source rates on the progress line */
+	FILE *trace;		/* P2P_SWARM_TRACE: a line per block */
+	double t0;		/* when the sources started */
 };
 
 static double now_s(void)
@@ -172,6 +178,16 @@ static void drop(struct source *s)
 	s->state = S_DROPPED;
 }
 
+/*
+ * RET, the answer of S, says it has no such file: not yet, as a rule, on
+ * a host whose own get of it has not started.  It is asked again with
+ * every block map, rather than dropped.
+ */
+static bool lacks_file(const struct source *s, int ret)
+{
+	return ret == -EREMOTEIO && s->p.sess.err.code == ENOENT;
+}
+
 /* The hashes, from the first source that has them (opened in order). */
 static int fetch_hashes(struct swarm *sw)
 {
@@ -192,8 +208,9 @@ static int fetch_hashes(struct swarm *sw)
 			return 0;
 		}
 		peer_fail(&s->p, ret, "hash", sw->target);
-		/* A partial copy there may still serve blocks. */
-		if (ret != -EREMOTEIO || s->p.sess.err.code != ENODATA)
+		/* A partial copy there may still serve blocks, or come. */
+		if (!lacks_file(s, ret) &&
+		    (ret != -EREMOTEIO || s->p.sess.err.code != ENODATA))
 			drop(s);
 	}
 	err("cannot get \"%s\": no source gave its content hashes",
@@ -228,6 +245,11 @@ static int check_root(struct source *s)
 				  s->p.sess.err.code == ETXTBSY ||
 				  s->p.sess.err.code == ENOSYS))
 		return 0;
+	if (lacks_file(s, ret)) {
+		warn("%s has no \"%s\" yet: asked again while this get lasts",
+		     s->p.url.hostport, sw->target);
+		return 0;
+	}
 	if (ret)
 		return peer_fail(&s->p, ret, "hash", sw->target);
 	if (hr.size == sw->fh.size &&
@@ -402,33 +424,50 @@ static bool askable(const struct source *s, uint32_t i, double t)
 	return t - s->absent[i] >= SW_ABSENT_S;
 }
 
-/* Under mu: how many other sources said lately that they lack block I. */
-static int lacking(const struct source *s, uint32_t i, double t)
+/*
+ * Under mu: how many other sources still downloading are known to hold
+ * block I (their last block map says so).
+ */
+static int holders(const struct source *s, uint32_t i)
 {
 	const struct swarm *sw = s->sw;
+	const struct source *o;
 	int k, n = 0;
 
-	for (k = 0; k < sw->nsrc; k++)
-		if (&sw->src[k] != s && sw->src[k].state == S_RUN &&
-		    sw->src[k].absent &&
-		    t - sw->src[k].absent[i] < SW_RARE_S)
+	for (k = 0; k < sw->nsrc; k++) {
+		o = &sw->src[k];
+		if (o != s && o->state == S_RUN && !o->complete &&
+		    o->map_t > 0 && !o->absent[i])
 			n++;
+	}
 	return n;
 }
 
+/* Under mu: a source of this get is fetching a block. */
+static bool any_busy(const struct swarm *sw)
+{
+	int k;
+
+	for (k = 0; k < sw->nsrc; k++)
+		if (sw->src[k].busy)
+			return true;
+	return false;
+}
+
 /*
- * Under mu: a block nobody fetches yet for S, -1 if none.  A source with
- * the whole file (a seed, whose uplink every host shares) gets the block
- * that the most other sources lately lacked, so that it sends blocks
- * the group does not have yet rather than ones the peers can pass on;
- * others get a random one.
+ * Under mu: a block nobody fetches yet for S, -1 if none.  A source that
+ * is still downloading gets a random one of those it has.  A source with
+ * the whole file, a seed whose uplink every host shares, gets the block
+ * the fewest downloading sources hold, and one that some of them hold only
+ * when nothing else is being fetched: what a seed sends should be what
+ * the group does not have yet; the rest spreads from host to host.
  */
 static int64_t pick_new(struct source *s, uint32_t start, double t)
 {
 	struct swarm *sw = s->sw;
 	uint32_t n = sw->fh.blocks, k, i;
 	int64_t best = -1;
-	int score, top = -1;
+	int h, low = -1;
 
 	for (k = 0; k < n; k++) {
 		i = (start + k) % n;
@@ -436,21 +475,32 @@ static int64_t pick_new(struct source *s, uint32_t start, double t)
 			continue;
 		if (!s->complete)
 			return i;
-		score = lacking(s, i, t);
-		if (score > top) {
-			top = score;
+		h = holders(s, i);
+		if (low < 0 || h < low) {
+			low = h;
 			best = i;
 		}
 	}
+	if (low > 0 && any_busy(sw))
+		return -1;
 	return best;
+}
+
+/* Under mu: block I's fetch by its owner has taken long (SW_LATE). */
+static bool overdue(const struct swarm *sw, uint32_t i, double t)
+{
+	return sw->owner[i] && sw->nfetch &&
+	       t - sw->owner[i]->t_ask > SW_LATE * sw->t_fetch / sw->nfetch;
 }
 
 /*
  * Under mu: a block for S to fetch, -1 for none now, -2 when over.  A
  * block nobody fetches first; else (the end game) one that a single other
- * source is fetching, so that the last blocks do not wait on the slowest
- * source: the first copy to arrive counts.  The hash source, a seed as a
- * rule, takes no second copies: its uplink is the scarce one.
+ * source has been fetching for long (overdue()), so that the last blocks
+ * do not wait on the slowest source: the first copy to arrive counts.  A
+ * second copy sooner would only take uplink from other hosts.  The hash
+ * source, a seed as a rule, takes no second copies: its uplink is the
+ * scarce one.
  */
 static int64_t pick(struct source *s)
 {
@@ -474,7 +524,8 @@ static int64_t pick(struct source *s)
 		return -1;
 	for (k = 0; k < n; k++) {
 		i = (start + k) % n;
-		if (sw->st[i] == 1 && sw->owner[i] != s && askable(s, i, t)) {
+		if (sw->st[i] == 1 && sw->owner[i] != s && askable(s, i, t) &&
+		    overdue(sw, i, t)) {
 			sw->st[i] = 2;
 			return i;
 		}
@@ -554,6 +605,12 @@ static int refresh_map(struct source *s)
 		s->no_map = true;
 		return FB_OK;
 	}
+	if (lacks_file(s, ret)) {
+		br.size = sw->fh.size;
+		br.blocks = 0;
+		br.flags = 0;
+		ret = 0;
+	}
 	if (ret) {
 		if (!sw->stop)
 			peer_fail(&s->p, ret, "get", sw->target);
@@ -567,9 +624,10 @@ static int refresh_map(struct source *s)
 	}
 	t = now_s();
 	pthread_mutex_lock(&sw->mu);
-	for (i = 0; i < br.blocks; i++)
-		s->absent[i] = (br.flags & P2P_BLOCKS_COMPLETE) ||
-			       (br.map[i / 8] & (1u << (i % 8))) ? 0 : t;
+	for (i = 0; i < sw->fh.blocks; i++)
+		s->absent[i] = i < br.blocks &&
+			       ((br.flags & P2P_BLOCKS_COMPLETE) ||
+				(br.map[i / 8] & (1u << (i % 8)))) ? 0 : t;
 	s->map_t = t;
 	s->misses = 0;
 	pthread_mutex_unlock(&sw->mu);
@@ -609,12 +667,29 @@ static int fetch(struct source *s, uint32_t i)
 	return FB_OK;
 }
 
+/* Under mu: one line of the trace, if one was asked for. */
+static void trace(struct source *s, uint32_t i, int ret)
+{
+	static const char *const what[] = {
+		[FB_OK] = "ok", [FB_ABSENT] = "absent", [FB_AGAIN] = "again",
+		[FB_DROP] = "drop", [FB_LOCAL] = "local",
+	};
+	struct swarm *sw = s->sw;
+	double t = now_s();
+
+	if (sw->trace)
+		fprintf(sw->trace, "%.3f %.3f %u %s %s%s\n", t - sw->t0,
+			t - s->t_ask, i, s->p.url.hostport, what[ret],
+			sw->st[i] == B_DONE && ret == FB_OK ? " late" : "");
+}
+
 /* Under mu: what fetch() said about block I. */
 static void account(struct source *s, uint32_t i, int ret)
 {
 	struct swarm *sw = s->sw;
 	int e;
 
+	trace(s, i, ret);
 	if (sw->st[i] == B_DONE) {
 		/* the other copy of the end game came first */
 		if (ret == FB_OK)
@@ -635,6 +710,8 @@ static void account(struct source *s, uint32_t i, int ret)
 		}
 		sw->st[i] = B_DONE;
 		sw->left--;
+		sw->t_fetch += now_s() - s->t_ask;
+		sw->nfetch++;
 		s->blocks++;
 		s->bytes += block_len(sw, i);
 		sw->have += block_len(sw, i);
@@ -711,6 +788,7 @@ static void *source_main(void *arg)
 			continue;
 		}
 		s->busy = true;
+		s->t_ask = now_s();
 		pthread_mutex_unlock(&sw->mu);
 		ret = fetch(s, (uint32_t)i);
 		pthread_mutex_lock(&sw->mu);
@@ -865,10 +943,32 @@ static int finish(struct swarm *sw)
 	return 1;
 }
 
+/*
+ * P2P_SWARM_TRACE=FILE: a line per block asked for, appended to FILE:
+ * seconds since the sources started, seconds the ask took, the block, the
+ * source, what came of it (ok, absent, again, drop, local; "late" for the
+ * end game's second copy).  For the benchmark's analysis.
+ */
+static void trace_open(struct swarm *sw)
+{
+	const char *path = getenv("P2P_SWARM_TRACE");
+
+	sw->t0 = now_s();
+	if (!path || !*path)
+		return;
+	sw->trace = fopen(path, "ae");
+	if (!sw->trace)
+		warn("P2P_SWARM_TRACE \"%s\": %s: no trace", path,
+		     strerror(errno));
+	else
+		setvbuf(sw->trace, NULL, _IOLBF, 0);
+}
+
 static void run_sources(struct swarm *sw)
 {
 	int i;
 
+	trace_open(sw);
 	for (i = 0; i < sw->nsrc; i++) {
 		struct source *s = &sw->src[i];
 
@@ -906,6 +1006,8 @@ static void swarm_free(struct swarm *sw)
 	free(sw->st);
 	free(sw->owner);
 	free(sw->mark);
+	if (sw->trace)
+		fclose(sw->trace);
 	p2p_file_hashes_free(&sw->fh);
 	pthread_mutex_destroy(&sw->mu);
 	pthread_cond_destroy(&sw->cv);

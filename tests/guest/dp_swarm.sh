@@ -191,6 +191,26 @@ check "its mark is gone" unmarked "$out"
 check "B now serves the whole file" bget a
 check_eq "A's copy from B is right" "$(sha "$TEST_TMP/a.out")" "$want"
 
+# A peer with no copy yet, as one whose own get starts later: named, asked
+# again with every block map instead of dropped, and used once the copy is
+# there (it lands by rename, complete).
+late=$fs/b/late.bin
+rm -f "$fs/d/data/f.bin"
+nsenter --net=/run/netns/b p2pctl get "$(url a)" --peer "$(ip_of d)" -o "$late" \
+	--key-file "$DP_KEYS/alice.key" 2>"$TEST_TMP/sget.err" &
+getpid=$!
+# shellcheck disable=SC2317 # run by wait_for
+one_block() { [ "$(marked "$late")" -ge 1 ]; }
+check "the get from A and D (no copy yet) is under way" wait_for 30 one_block
+cp "$f" "$fs/d/data/.f.new" && mv "$fs/d/data/.f.new" "$fs/d/data/f.bin"
+wait "$getpid"
+check_eq "it ends well" "$?" 0
+check_eq "the file is right" "$(sha "$late")" "$want"
+check "D is named as having no copy yet" \
+	said "$(ip_of d):$DP_PORT has no \"data/f.bin\" yet"
+check "D gave blocks once its copy came" test "$(gave d)" -ge 1
+rm -f "$late"
+
 # -c on an unmarked OUT with a damaged block: only that block is fetched.
 python3 -c '
 import sys
