@@ -144,6 +144,9 @@ check "C's refusal is named" said "at $(ip_of c):$DP_PORT: permission denied"
 rm -f "$out" "$fs/c/data/f.bin"
 
 # Three good sources: C and D get A's file first, over the fast links.
+# D's old copy goes first: cp over it would keep its mark, and a marked
+# copy is a peer still downloading, whose blocks the seeds leave to it.
+rm -f "$fs/d/data/f.bin"
 cp "$f" "$fs/c/data/f.bin"
 cp "$f" "$fs/d/data/f.bin"
 check "get from three good sources" \
