@@ -38,6 +38,20 @@ static void peer_addr(struct p2p_conn *conn)
 	}
 }
 
+void p2p_conn_wake(struct p2p_conn *conn)
+{
+	if (test_and_clear_bit(P2P_CONN_PARKED, &conn->flags))
+		queue_work(conn->wq, &conn->work);
+}
+
+/* The idle deadline of a parked connection (park.c) passed. */
+static void idle_expired(struct timer_list *t)
+{
+	struct p2p_conn *conn = from_timer(conn, t, idle_timer);
+
+	p2p_conn_wake(conn);
+}
+
 /*
  * Until the peer has authenticated it gets small buffers: larger ones
  * would let anyone who can connect pin max_conns times their size.
@@ -65,6 +79,7 @@ struct p2p_conn *p2p_conn_alloc(struct p2p_net *pn, struct socket *sock)
 	peer_addr(conn);
 	conn->deadline = jiffies + P2P_HANDSHAKE_TIMEOUT_S * HZ;
 	spin_lock_init(&conn->exports_lock);
+	timer_setup(&conn->idle_timer, idle_expired, 0);
 	atomic_inc(&p2p_live_conns);
 	return conn;
 }
@@ -87,6 +102,7 @@ void p2p_conn_kill(struct p2p_conn *conn)
 {
 	WRITE_ONCE(conn->killed, true);
 	kernel_sock_shutdown(conn->sock, SHUT_RDWR);
+	p2p_conn_wake(conn);
 }
 
 bool p2p_conn_uses_export(struct p2p_conn *conn, u32 export_id)

@@ -9,6 +9,7 @@
 #include <linux/mutex.h>
 #include <linux/net.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
@@ -22,10 +23,22 @@ struct p2p_server;
 /* Exports a connection remembers by id, for p2p_server_export_gone(). */
 #define P2P_CONN_EXPORTS 8
 
-/* One peer connection, served by its own work item. */
+struct sock;
+
+/* p2p_conn.flags */
+enum {
+	P2P_CONN_PARKED,	/* a waker may queue the work item (park.c) */
+};
+
+/*
+ * One peer connection, served by its own work item while it has work:
+ * from accept through the handshake, then one request after another
+ * until none is pending, when it parks (park.c) until the peer sends.
+ */
 struct p2p_conn {
 	struct list_head node;		/* in p2p_server.conns */
 	struct work_struct work;
+	struct workqueue_struct *wq;	/* the server's, for p2p_conn_wake() */
 	struct p2p_server *srv;		/* set by the server that accepted it */
 	const struct p2p_admission *adm;	/* the server's, see session.h */
 	struct p2p_net *pn;
@@ -72,6 +85,16 @@ struct p2p_conn {
 	size_t wsize;
 	u32 tag;			/* of the request being served */
 	bool killed;			/* by the server: close at once */
+	/* Owned by the worker: served requests already, parked now. */
+	bool serving;
+	bool armed;
+	unsigned long flags;		/* P2P_CONN_*, atomic bitops */
+	unsigned int idle_secs;		/* idle_timeout when the deadline was set */
+	unsigned long idle_deadline;	/* jiffies */
+	struct timer_list idle_timer;
+	void (*saved_ready)(struct sock *sk);
+	void (*saved_state_change)(struct sock *sk);
+	void (*saved_error_report)(struct sock *sk);
 };
 
 /* HELLO, HANDSHAKE1 and what answers them, ERROR included. */
@@ -101,7 +124,12 @@ extern atomic_t p2p_live_conns, p2p_live_uploads;
  */
 struct p2p_conn *p2p_conn_alloc(struct p2p_net *pn, struct socket *sock);
 void p2p_conn_free(struct p2p_conn *conn);
-/* Shut its socket down: its worker then ends by itself. */
+/*
+ * Queue the work item of a parked connection (kmod/park.c), once however
+ * many wake it; from any context.
+ */
+void p2p_conn_wake(struct p2p_conn *conn);
+/* Shut its socket down: its worker, woken if parked, then ends by itself. */
 void p2p_conn_kill(struct p2p_conn *conn);
 bool p2p_conn_uses_export(struct p2p_conn *conn, u32 export_id);
 void p2p_conn_use_export(struct p2p_conn *conn, u32 export_id);

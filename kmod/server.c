@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The peer server of one namespace: a listening socket, an accept loop and
- * one work item per connection, all on a workqueue of the namespace's own
+ * one work item per connection, queued while the connection has work (a
+ * parked one has none: park.c), all on a workqueue of the namespace's own
  * so that stopping it can wait for every one of them.
  */
 #include <linux/cred.h>
@@ -22,6 +23,7 @@
 
 #include "conn.h"
 #include "objects.h"
+#include "park.h"
 #include "ratelimit.h"
 #include "server.h"
 #include "session.h"
@@ -43,6 +45,7 @@ struct p2p_server {
 	struct p2p_rl_slot rl[P2P_RL_SLOTS];
 	unsigned int rl_events;		/* a token given back or spent */
 	wait_queue_head_t rl_wait;	/* HELLOs waiting for one */
+	wait_queue_head_t conns_gone;	/* nconns reached 0 */
 	struct p2p_admission adm;	/* lent to each connection */
 };
 
@@ -50,10 +53,11 @@ struct p2p_server {
 #define P2P_EVICT_SLACK 16
 
 /*
- * Every connection holds a work item of the server's workqueue for its
- * whole life, and a workqueue runs at most WQ_MAX_ACTIVE of them at once:
- * the cap, the evicted connections still closing and the accept loop must
- * fit, or connections beyond would wait unseen for a worker.
+ * A connection holds a work item of the server's workqueue while it is in
+ * its handshake, serves a request or closes (not while parked), and a
+ * workqueue runs at most WQ_MAX_ACTIVE of them at once: all of the cap
+ * busy at once, the evicted connections still closing and the accept loop
+ * must fit, or connections beyond would wait unseen for a worker.
  */
 static_assert(P2P_MAX_CONNS_LIMIT + P2P_EVICT_SLACK + 1 <= WQ_MAX_ACTIVE);
 
@@ -214,11 +218,13 @@ static bool conn_unlist(struct p2p_server *srv, struct p2p_conn *conn)
 static void conn_done(struct p2p_server *srv, bool evicted)
 {
 	mutex_lock(&srv->conns_lock);
-	srv->nconns--;
+	WRITE_ONCE(srv->nconns, srv->nconns - 1);
 	if (evicted)
 		srv->nevicted--;
 	mutex_unlock(&srv->conns_lock);
 	p2p_stat_add(srv->pn, P2P_STAT_CONNS_ACTIVE, -1);
+	/* The server is freed only once this work item has returned. */
+	wake_up(&srv->conns_gone);
 }
 
 /* How many authenticated connections conn's user holds; under conns_lock. */
@@ -276,7 +282,9 @@ static void conn_work(struct work_struct *work)
 	struct p2p_server *srv = conn->srv;
 	bool evicted;
 
-	p2p_session_run(conn);
+	if (p2p_session_run(conn))
+		return;		/* parked: woken, it is queued again */
+	p2p_conn_unpark(conn);	/* none of its callbacks may run past here */
 	/* Counted against max_conns until freed, draining included. */
 	conn_closing(srv, conn);
 	p2p_conn_drain(conn);
@@ -310,13 +318,14 @@ static void accept_one(struct p2p_server *srv, struct socket *sock)
 	}
 	conn->srv = srv;
 	conn->adm = &srv->adm;
+	conn->wq = srv->wq;
 	INIT_WORK(&conn->work, conn_work);
 	/* Taken under conns_lock: the list stays in id order. */
 	conn->id = atomic64_inc_return(&conn_ids);
 	conn->start = jiffies;
 	conn->last_req = conn->start;
 	list_add_tail(&conn->node, &srv->conns);
-	srv->nconns++;
+	WRITE_ONCE(srv->nconns, srv->nconns + 1);
 	mutex_unlock(&srv->conns_lock);
 	p2p_stat_inc(srv->pn, P2P_STAT_CONNS_TOTAL);
 	p2p_stat_inc(srv->pn, P2P_STAT_CONNS_ACTIVE);
@@ -399,6 +408,7 @@ int p2p_server_start(struct p2p_net *pn)
 	INIT_WORK(&srv->accept_work, accept_loop);
 	spin_lock_init(&srv->rl_lock);
 	init_waitqueue_head(&srv->rl_wait);
+	init_waitqueue_head(&srv->conns_gone);
 	srv->adm = admission;
 	get_random_bytes(srv->adm.dummy_key, sizeof(srv->adm.dummy_key));
 	srv->wq = alloc_workqueue("p2pshare", WQ_UNBOUND, WQ_MAX_ACTIVE);
@@ -441,7 +451,12 @@ void p2p_server_stop(struct p2p_net *pn)
 	WRITE_ONCE(pn->server, NULL);
 	close_listener(srv);
 	shutdown_conns(srv, 0, true);
-	/* Waits for every connection's work item to return. */
+	/*
+	 * Every connection, parked ones woken by the kill, ends and is freed
+	 * first: a callback or timer of one still parked could queue work
+	 * while the workqueue drains.  Then the last work items return.
+	 */
+	wait_event(srv->conns_gone, !READ_ONCE(srv->nconns));
 	destroy_workqueue(srv->wq);
 	WARN_ON_ONCE(srv->nconns);
 	kfree(srv);

@@ -14,6 +14,7 @@
 #include "hostkey.h"
 #include "noise.h"
 #include "ops.h"
+#include "park.h"
 #include "session.h"
 #include "transport.h"
 #include "wire.h"
@@ -186,42 +187,54 @@ static int handshake(struct p2p_conn *conn)
 	return ret;
 }
 
-/* Requests until the peer leaves or an error ends the connection. */
-static void serve(struct p2p_conn *conn)
+/*
+ * Requests until none is pending (true: parked), or until the peer leaves
+ * or an error ends the connection (false).
+ */
+static bool serve(struct p2p_conn *conn)
 {
 	struct p2p_frame f;
 	int ret;
 
 	for (;;) {
-		p2p_conn_set_timeout(conn, READ_ONCE(conn->pn->limits.idle_timeout));
-		ret = p2p_conn_idle(conn);
+		ret = p2p_conn_park(conn);
+		if (ret == P2P_PARKED)
+			return true;
 		if (ret)
-			return;
+			return false;
 		ret = p2p_conn_recv_frame(conn, &f);
 		if (ret == -EPROTO || ret == -EMSGSIZE || ret == -EINVAL) {
 			p2p_conn_send_error(conn, ret, NULL);
-			return;
+			return false;
 		}
 		if (ret)
-			return;
+			return false;
 		p2p_stat_inc(conn->pn, P2P_STAT_REQUESTS);
 		p2p_conn_count(&conn->requests, 1);
 		/* Room for any reply but READ_DATA's, which send_data() checks. */
 		if (p2p_conn_room(conn) < P2P_MAX_BODY + P2P_HDR_LEN) {
 			p2p_conn_expire(conn);
-			return;
+			return false;
 		}
 		WRITE_ONCE(conn->last_req, jiffies);
 		ret = p2p_ops_dispatch(conn, f.op, f.flags, f.len);
 		if (ret)
-			return;
+			return false;
 		p2p_conn_trim(conn);
+		p2p_conn_idle_from_now(conn);
 	}
 }
 
-void p2p_session_run(struct p2p_conn *conn)
+bool p2p_session_run(struct p2p_conn *conn)
 {
+	if (conn->serving) {
+		p2p_conn_unpark(conn);
+		return serve(conn);
+	}
 	tcp_sock_set_nodelay(conn->sock->sk);
-	if (!handshake(conn))
-		serve(conn);
+	if (handshake(conn))
+		return false;
+	conn->serving = true;
+	p2p_conn_idle_from_now(conn);
+	return serve(conn);
 }

@@ -30,7 +30,10 @@ struct p2p_admission {
 	u8 dummy_key[P2P_KEY_LEN];
 };
 
-/* The handshake, then requests until the connection ends; never fails. */
-void p2p_session_run(struct p2p_conn *conn);
+/*
+ * The handshake, then requests: true when the connection parked (its work
+ * item runs this again once woken), false when it ended.
+ */
+bool p2p_session_run(struct p2p_conn *conn);
 
 #endif /* P2P_SESSION_H */

@@ -187,27 +187,47 @@ static int fill(struct p2p_conn *conn, size_t need)
  * in the socket for the receive that follows.  The buffers of the idle
  * size are taken again when they come.
  */
-int p2p_conn_idle(struct p2p_conn *conn)
+static int peek(struct p2p_conn *conn, int flags)
 {
 	struct msghdr msg = {};
 	struct kvec iov;
 	u8 byte;
-	int ret;
 
-	if (conn->rend != conn->rpos)
-		return 0;
 	bufs_put(conn);
 	iov.iov_base = &byte;
 	iov.iov_len = sizeof(byte);
-	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, sizeof(byte),
-			     MSG_PEEK | MSG_NOSIGNAL);
-	if (ret == -EAGAIN)
-		return -ETIMEDOUT;
+	return kernel_recvmsg(conn->sock, &msg, &iov, 1, sizeof(byte),
+			      MSG_PEEK | MSG_NOSIGNAL | flags);
+}
+
+/* What peek() said: 0 with the buffers back once a request is there. */
+static int peeked(struct p2p_conn *conn, int ret)
+{
 	if (ret < 0)
 		return conn->tls ? record_error(conn, ret) : ret;
 	if (ret == 0)
 		return -ECONNRESET;
 	return p2p_conn_bufs(conn, P2P_REQ_BUF, P2P_REPLY_BUF);
+}
+
+int p2p_conn_idle(struct p2p_conn *conn)
+{
+	int ret;
+
+	if (conn->rend != conn->rpos)
+		return 0;
+	ret = peek(conn, 0);
+	return ret == -EAGAIN ? -ETIMEDOUT : peeked(conn, ret);
+}
+
+int p2p_conn_poll(struct p2p_conn *conn)
+{
+	int ret;
+
+	if (conn->rend != conn->rpos)
+		return 0;
+	ret = peek(conn, MSG_DONTWAIT);
+	return ret == -EAGAIN ? ret : peeked(conn, ret);
 }
 
 int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p)

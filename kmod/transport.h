@@ -20,6 +20,8 @@ void p2p_conn_trim(struct p2p_conn *conn);
 void p2p_conn_set_timeout(struct p2p_conn *conn, unsigned int secs);
 /* Wait for the next request with no buffer held; 0 once it is there. */
 int p2p_conn_idle(struct p2p_conn *conn);
+/* p2p_conn_idle() without the wait: -EAGAIN while nothing is there. */
+int p2p_conn_poll(struct p2p_conn *conn);
 
 int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f);
 /* A header and, but for PUT_DATA, its body at conn->body until the next. */

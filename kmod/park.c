@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * An authenticated connection with no request pending holds no worker:
+ * it parks.  Its worker sets the socket's callbacks and returns; the
+ * first of "a record is there", "the connection changed state" (the peer
+ * left, or p2p_conn_kill() shut it down), "an error" (a reset, a record
+ * kTLS cannot parse) and the idle deadline queues its work item again,
+ * which takes the callbacks back and goes on serving.
+ *
+ * The callbacks are ours only while parked and are set and taken back
+ * under the socket's lock, which every caller of sk_data_ready,
+ * sk_state_change and sk_error_report on a TCP socket holds too (softirq
+ * under bh_lock_sock, process context under lock_sock; the error queue,
+ * whose timestamps and MSG_ZEROCOPY notices report without it, is not
+ * used on these sockets): none of ours runs once unpark() returns, so
+ * neither the connection nor the module can go away under one.
+ */
+#include <linux/jiffies.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
+#include <net/sock.h>
+#include <net/tls.h>
+
+#include "conn.h"
+#include "park.h"
+#include "transport.h"
+
+typedef void (*p2p_sk_cb)(struct sock *sk);
+
+/*
+ * Where "bytes to read" is reported.  Under kTLS the socket's own
+ * sk_data_ready is the record layer's, which calls the one it saved once
+ * a whole record is there: ours goes there, so that a record still
+ * arriving in pieces wakes nobody.
+ */
+static p2p_sk_cb *ready_slot(struct p2p_conn *conn)
+{
+	struct sock *sk = conn->sock->sk;
+
+	if (conn->tls)
+		return &tls_sw_ctx_rx(tls_get_ctx(sk))->saved_data_ready;
+	return &sk->sk_data_ready;
+}
+
+static struct p2p_conn *parked_conn(struct sock *sk)
+{
+	struct p2p_conn *conn;
+
+	rcu_read_lock();
+	conn = rcu_dereference_sk_user_data(sk);
+	rcu_read_unlock();
+	return conn;
+}
+
+static void park_ready(struct sock *sk)
+{
+	struct p2p_conn *conn = parked_conn(sk);
+
+	conn->saved_ready(sk);
+	p2p_conn_wake(conn);
+}
+
+static void park_state_change(struct sock *sk)
+{
+	struct p2p_conn *conn = parked_conn(sk);
+
+	conn->saved_state_change(sk);
+	p2p_conn_wake(conn);
+}
+
+/* kTLS reports a malformed record header so, not as data. */
+static void park_error_report(struct sock *sk)
+{
+	struct p2p_conn *conn = parked_conn(sk);
+
+	conn->saved_error_report(sk);
+	p2p_conn_wake(conn);
+}
+
+void p2p_conn_idle_from_now(struct p2p_conn *conn)
+{
+	unsigned int secs = READ_ONCE(conn->pn->limits.idle_timeout);
+
+	p2p_conn_set_timeout(conn, secs);
+	conn->idle_secs = secs;
+	conn->idle_deadline = jiffies + secs * HZ;
+}
+
+static void arm(struct p2p_conn *conn)
+{
+	struct sock *sk = conn->sock->sk;
+	p2p_sk_cb *slot;
+
+	lock_sock(sk);
+	rcu_assign_sk_user_data(sk, conn);
+	slot = ready_slot(conn);
+	conn->saved_ready = *slot;
+	WRITE_ONCE(*slot, park_ready);
+	conn->saved_state_change = sk->sk_state_change;
+	WRITE_ONCE(sk->sk_state_change, park_state_change);
+	conn->saved_error_report = sk->sk_error_report;
+	WRITE_ONCE(sk->sk_error_report, park_error_report);
+	conn->armed = true;
+	set_bit(P2P_CONN_PARKED, &conn->flags);
+	if (conn->idle_secs)
+		mod_timer(&conn->idle_timer, conn->idle_deadline);
+	release_sock(sk);
+}
+
+void p2p_conn_unpark(struct p2p_conn *conn)
+{
+	struct sock *sk = conn->sock->sk;
+
+	if (!conn->armed)
+		return;
+	lock_sock(sk);
+	WRITE_ONCE(*ready_slot(conn), conn->saved_ready);
+	WRITE_ONCE(sk->sk_state_change, conn->saved_state_change);
+	WRITE_ONCE(sk->sk_error_report, conn->saved_error_report);
+	rcu_assign_sk_user_data(sk, NULL);
+	release_sock(sk);
+	conn->armed = false;
+	del_timer_sync(&conn->idle_timer);
+	clear_bit(P2P_CONN_PARKED, &conn->flags);
+}
+
+static bool idle_expired_now(struct p2p_conn *conn)
+{
+	return conn->idle_secs && time_after_eq(jiffies, conn->idle_deadline);
+}
+
+/*
+ * Bytes that came before the callbacks were ours woke nobody: after
+ * arm(), a second look.  Whoever clears P2P_CONN_PARKED first owns the
+ * connection's next step: a waker queues the work item (this run then
+ * only returns), or this run takes the callbacks back itself.
+ */
+int p2p_conn_park(struct p2p_conn *conn)
+{
+	int ret;
+
+	if (idle_expired_now(conn))
+		return -ETIMEDOUT;
+	ret = p2p_conn_poll(conn);
+	if (ret != -EAGAIN)
+		return ret;
+	/* Another user of the socket's slot (none is known): wait as before. */
+	if (READ_ONCE(conn->sock->sk->sk_user_data))
+		return p2p_conn_idle(conn);
+	arm(conn);
+	ret = p2p_conn_poll(conn);
+	if (ret == -EAGAIN || !test_and_clear_bit(P2P_CONN_PARKED, &conn->flags))
+		return P2P_PARKED;
+	p2p_conn_unpark(conn);
+	return ret;
+}
