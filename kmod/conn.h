@@ -89,6 +89,7 @@ struct p2p_conn {
 	bool serving;
 	bool armed;
 	unsigned long flags;		/* P2P_CONN_*, atomic bitops */
+	int park_err;			/* seen by a look whose wake came first */
 	unsigned int idle_secs;		/* idle_timeout when the deadline was set */
 	unsigned long idle_deadline;	/* jiffies */
 	struct timer_list idle_timer;

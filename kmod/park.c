@@ -133,12 +133,18 @@ static bool idle_expired_now(struct p2p_conn *conn)
  * Bytes that came before the callbacks were ours woke nobody: after
  * arm(), a second look.  Whoever clears P2P_CONN_PARKED first owns the
  * connection's next step: a waker queues the work item (this run then
- * only returns), or this run takes the callbacks back itself.
+ * only returns), or this run takes the callbacks back itself.  An error
+ * that look saw is kept for the queued run: a socket error is reported
+ * once, and the next look would find nothing.
  */
 int p2p_conn_park(struct p2p_conn *conn)
 {
-	int ret;
+	int ret = conn->park_err;
 
+	if (ret) {
+		conn->park_err = 0;
+		return ret;
+	}
 	if (idle_expired_now(conn))
 		return -ETIMEDOUT;
 	ret = p2p_conn_poll(conn);
@@ -149,8 +155,12 @@ int p2p_conn_park(struct p2p_conn *conn)
 		return p2p_conn_idle(conn);
 	arm(conn);
 	ret = p2p_conn_poll(conn);
-	if (ret == -EAGAIN || !test_and_clear_bit(P2P_CONN_PARKED, &conn->flags))
+	if (ret == -EAGAIN)
 		return P2P_PARKED;
+	if (!test_and_clear_bit(P2P_CONN_PARKED, &conn->flags)) {
+		conn->park_err = min(ret, 0);
+		return P2P_PARKED;
+	}
 	p2p_conn_unpark(conn);
 	return ret;
 }
