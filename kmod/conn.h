@@ -76,7 +76,7 @@ struct p2p_conn {
 	 * Received bytes, [rpos, rend) not yet used, and the body of the
 	 * request being served; small replies are built in wbuf.  Both are
 	 * small until authentication, and NULL while an authenticated
-	 * connection waits for its next request (p2p_conn_idle()).
+	 * connection waits for its next request (p2p_conn_poll()).
 	 */
 	u8 *rbuf;
 	size_t rsize, rpos, rend;
@@ -85,8 +85,7 @@ struct p2p_conn {
 	size_t wsize;
 	u32 tag;			/* of the request being served */
 	bool killed;			/* by the server: close at once */
-	/* Owned by the worker: served requests already, parked now. */
-	bool serving;
+	/* Owned by the worker: park.c's callbacks are set (parked). */
 	bool armed;
 	unsigned long flags;		/* P2P_CONN_*, atomic bitops */
 	int park_err;			/* seen by a look whose wake came first */

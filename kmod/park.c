@@ -121,7 +121,6 @@ void p2p_conn_unpark(struct p2p_conn *conn)
 	release_sock(sk);
 	conn->armed = false;
 	del_timer_sync(&conn->idle_timer);
-	clear_bit(P2P_CONN_PARKED, &conn->flags);
 }
 
 static bool idle_expired_now(struct p2p_conn *conn)
@@ -150,9 +149,6 @@ int p2p_conn_park(struct p2p_conn *conn)
 	ret = p2p_conn_poll(conn);
 	if (ret != -EAGAIN)
 		return ret;
-	/* Another user of the socket's slot (none is known): wait as before. */
-	if (READ_ONCE(conn->sock->sk->sk_user_data))
-		return p2p_conn_idle(conn);
 	arm(conn);
 	ret = p2p_conn_poll(conn);
 	if (ret == -EAGAIN)

@@ -227,14 +227,14 @@ static bool serve(struct p2p_conn *conn)
 
 bool p2p_session_run(struct p2p_conn *conn)
 {
-	if (conn->serving) {
+	/* Queued again only by a wake: a parked connection goes on. */
+	if (conn->armed) {
 		p2p_conn_unpark(conn);
 		return serve(conn);
 	}
 	tcp_sock_set_nodelay(conn->sock->sk);
 	if (handshake(conn))
 		return false;
-	conn->serving = true;
 	p2p_conn_idle_from_now(conn);
 	return serve(conn);
 }

@@ -181,53 +181,33 @@ static int fill(struct p2p_conn *conn, size_t need)
 }
 
 /*
- * Between requests, with nothing unread, an idle connection holds no
- * buffer: it gives both back and waits for the peer's next bytes with a
- * one-byte peek, which leaves them (a whole record, decrypted, under kTLS)
- * in the socket for the receive that follows.  The buffers of the idle
- * size are taken again when they come.
+ * Between requests, with nothing unread: a one-byte peek that does not
+ * wait, which leaves what it finds (a whole record, decrypted, under kTLS)
+ * for the receive that follows.  Only a connection that waits gives its
+ * buffers back; one whose next request is already there keeps them.
  */
-static int peek(struct p2p_conn *conn, int flags)
+int p2p_conn_poll(struct p2p_conn *conn)
 {
 	struct msghdr msg = {};
 	struct kvec iov;
 	u8 byte;
+	int ret;
 
-	bufs_put(conn);
+	if (conn->rend != conn->rpos)
+		return 0;
 	iov.iov_base = &byte;
 	iov.iov_len = sizeof(byte);
-	return kernel_recvmsg(conn->sock, &msg, &iov, 1, sizeof(byte),
-			      MSG_PEEK | MSG_NOSIGNAL | flags);
-}
-
-/* What peek() said: 0 with the buffers back once a request is there. */
-static int peeked(struct p2p_conn *conn, int ret)
-{
+	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, sizeof(byte),
+			     MSG_PEEK | MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (ret == -EAGAIN) {
+		bufs_put(conn);
+		return ret;
+	}
 	if (ret < 0)
 		return conn->tls ? record_error(conn, ret) : ret;
 	if (ret == 0)
 		return -ECONNRESET;
-	return p2p_conn_bufs(conn, P2P_REQ_BUF, P2P_REPLY_BUF);
-}
-
-int p2p_conn_idle(struct p2p_conn *conn)
-{
-	int ret;
-
-	if (conn->rend != conn->rpos)
-		return 0;
-	ret = peek(conn, 0);
-	return ret == -EAGAIN ? -ETIMEDOUT : peeked(conn, ret);
-}
-
-int p2p_conn_poll(struct p2p_conn *conn)
-{
-	int ret;
-
-	if (conn->rend != conn->rpos)
-		return 0;
-	ret = peek(conn, MSG_DONTWAIT);
-	return ret == -EAGAIN ? ret : peeked(conn, ret);
+	return conn->rbuf ? 0 : p2p_conn_bufs(conn, P2P_REQ_BUF, P2P_REPLY_BUF);
 }
 
 int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p)
@@ -616,7 +596,7 @@ void p2p_conn_drain(struct p2p_conn *conn)
 		if (left <= 0)
 			break;
 		WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, left);
-		/* An idle connection ended with no buffer: p2p_conn_idle(). */
+		/* A parked connection ended with no buffer: p2p_conn_poll(). */
 		iov.iov_base = conn->rbuf ?: small;
 		iov.iov_len = conn->rbuf ? conn->rsize : sizeof(small);
 		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len, 0);

@@ -18,9 +18,10 @@ int p2p_conn_bufs(struct p2p_conn *conn, size_t rsize, size_t wsize);
 int p2p_conn_reserve(struct p2p_conn *conn, size_t size);
 void p2p_conn_trim(struct p2p_conn *conn);
 void p2p_conn_set_timeout(struct p2p_conn *conn, unsigned int secs);
-/* Wait for the next request with no buffer held; 0 once it is there. */
-int p2p_conn_idle(struct p2p_conn *conn);
-/* p2p_conn_idle() without the wait: -EAGAIN while nothing is there. */
+/*
+ * Is the next request there?  0 if so, with the buffers; -EAGAIN if not
+ * yet, with none held; never waits.
+ */
 int p2p_conn_poll(struct p2p_conn *conn);
 
 int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f);
