@@ -92,6 +92,8 @@ struct p2p_conn {
 	unsigned int idle_secs;		/* idle_timeout when the deadline was set */
 	unsigned long idle_deadline;	/* jiffies */
 	struct timer_list idle_timer;
+	/* session.c's handshake state, from HELLO to HANDSHAKE2 */
+	void *hs;
 	void (*saved_ready)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);
 	void (*saved_error_report)(struct sock *sk);

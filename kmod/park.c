@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * An authenticated connection with no request pending holds no worker:
- * it parks.  Its worker sets the socket's callbacks and returns; the
- * first of "a record is there", "the connection changed state" (the peer
- * left, or p2p_conn_kill() shut it down), "an error" (a reset, a record
- * kTLS cannot parse) and the idle deadline queues its work item again,
- * which takes the callbacks back and goes on serving.
+ * A connection with nothing to read holds no worker: it parks, between
+ * requests and, before it authenticated, until HELLO and HANDSHAKE1 are
+ * whole in the socket.  Its worker sets the socket's callbacks and
+ * returns; the first of "bytes are there" (a record, under kTLS), "the
+ * connection changed state" (the peer left, or p2p_conn_kill() shut it
+ * down), "an error" (a reset, a record kTLS cannot parse) and the
+ * deadline (idle, or the handshake's) queues its work item again, which
+ * takes the callbacks back and goes on.
  *
  * The callbacks are ours only while parked and are set and taken back
  * under the socket's lock, which every caller of sk_data_ready,
@@ -102,7 +104,9 @@ static void arm(struct p2p_conn *conn)
 	WRITE_ONCE(sk->sk_error_report, park_error_report);
 	conn->armed = true;
 	set_bit(P2P_CONN_PARKED, &conn->flags);
-	if (conn->idle_secs)
+	if (!conn->authed)
+		mod_timer(&conn->idle_timer, conn->deadline);
+	else if (conn->idle_secs)
 		mod_timer(&conn->idle_timer, conn->idle_deadline);
 	release_sock(sk);
 }
@@ -123,9 +127,17 @@ void p2p_conn_unpark(struct p2p_conn *conn)
 	del_timer_sync(&conn->idle_timer);
 }
 
-static bool idle_expired_now(struct p2p_conn *conn)
+static bool expired_now(struct p2p_conn *conn)
 {
+	if (!conn->authed)
+		return time_after_eq(jiffies, conn->deadline);
 	return conn->idle_secs && time_after_eq(jiffies, conn->idle_deadline);
+}
+
+/* Whether the next step can go on without waiting: 0, -EAGAIN, an error. */
+static int look(struct p2p_conn *conn)
+{
+	return conn->authed ? p2p_conn_poll(conn) : p2p_conn_poll_frame(conn);
 }
 
 /*
@@ -144,13 +156,13 @@ int p2p_conn_park(struct p2p_conn *conn)
 		conn->park_err = 0;
 		return ret;
 	}
-	if (idle_expired_now(conn))
+	if (expired_now(conn))
 		return -ETIMEDOUT;
-	ret = p2p_conn_poll(conn);
+	ret = look(conn);
 	if (ret != -EAGAIN)
 		return ret;
 	arm(conn);
-	ret = p2p_conn_poll(conn);
+	ret = look(conn);
 	if (ret == -EAGAIN)
 		return P2P_PARKED;
 	if (!test_and_clear_bit(P2P_CONN_PARKED, &conn->flags)) {

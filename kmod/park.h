@@ -11,7 +11,9 @@ struct p2p_conn;
  * Between requests: 0 once the next request's bytes are there (buffers
  * taken), P2P_PARKED when the worker must return (the connection's work
  * item is queued again when the peer sends, leaves or the idle deadline
- * passes), or an error that ends the connection.
+ * passes), or an error that ends the connection.  Before authentication
+ * the same for the next handshake frame, whole, and the handshake's
+ * deadline.
  */
 int p2p_conn_park(struct p2p_conn *conn);
 /*

@@ -168,25 +168,6 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 	return ret;
 }
 
-static int handshake(struct p2p_conn *conn)
-{
-	struct hs_state *hs;
-	int ret;
-
-	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
-	if (!hs)
-		return -ENOMEM;
-	ret = read_hello(conn, hs);
-	if (!ret)
-		ret = send_hello_reply(conn, hs);
-	if (!ret)
-		ret = noise(conn, hs);
-	/* A token still held is spent: the peer did not authenticate. */
-	conn->adm->auth_put(conn, false);
-	kfree_sensitive(hs);
-	return ret;
-}
-
 /*
  * Requests until none is pending (true: parked), or until the peer leaves
  * or an error ends the connection (false).
@@ -225,16 +206,62 @@ static bool serve(struct p2p_conn *conn)
 	}
 }
 
+static void handshake_end(struct p2p_conn *conn)
+{
+	/* A token still held is spent: the peer did not authenticate. */
+	conn->adm->auth_put(conn, false);
+	kfree_sensitive(conn->hs);
+	conn->hs = NULL;
+}
+
+/*
+ * The handshake, taken up again after each park: the connection waits for
+ * HELLO, and then for HANDSHAKE1, without a worker (p2p_conn_park() goes
+ * on only once the frame is whole), so that peers that connect and send
+ * nothing, or a byte at a time, hold none.  conn->hs keeps what HELLO
+ * gave in between.  true: parked; false: the connection ends.
+ */
+static bool handshake(struct p2p_conn *conn)
+{
+	struct hs_state *hs;
+	int ret;
+
+	for (;;) {
+		ret = p2p_conn_park(conn);
+		if (ret == P2P_PARKED)
+			return true;
+		if (ret)
+			break;
+		if (conn->hs) {
+			ret = noise(conn, conn->hs);
+			break;
+		}
+		hs = kzalloc(sizeof(*hs), GFP_KERNEL);
+		if (!hs) {
+			ret = -ENOMEM;
+			break;
+		}
+		conn->hs = hs;
+		ret = read_hello(conn, hs);
+		if (!ret)
+			ret = send_hello_reply(conn, hs);
+		if (ret)
+			break;
+	}
+	handshake_end(conn);
+	if (ret)
+		return false;
+	p2p_conn_idle_from_now(conn);
+	return serve(conn);
+}
+
 bool p2p_session_run(struct p2p_conn *conn)
 {
 	/* Queued again only by a wake: a parked connection goes on. */
 	if (conn->armed) {
 		p2p_conn_unpark(conn);
-		return serve(conn);
+		return conn->authed ? serve(conn) : handshake(conn);
 	}
 	tcp_sock_set_nodelay(conn->sock->sk);
-	if (handshake(conn))
-		return false;
-	p2p_conn_idle_from_now(conn);
-	return serve(conn);
+	return handshake(conn);
 }

@@ -210,6 +210,39 @@ int p2p_conn_poll(struct p2p_conn *conn)
 	return conn->rbuf ? 0 : p2p_conn_bufs(conn, P2P_REQ_BUF, P2P_REPLY_BUF);
 }
 
+/*
+ * Before authentication, in cleartext: 0 once the next frame is whole in
+ * the socket, so that the read that follows does not wait, or once the
+ * read would end at once anyway (an error, the peer's FIN, a header no
+ * handshake frame has); -EAGAIN while the frame is not all there.  The
+ * peek goes to the free rbuf (P2P_HDR_LEN + P2P_HS_BUF until then).
+ */
+int p2p_conn_poll_frame(struct p2p_conn *conn)
+{
+	struct msghdr msg = {};
+	struct p2p_frame f;
+	struct kvec iov;
+	int ret;
+
+	if (conn->rend != conn->rpos || !conn->rbuf)
+		return 0;
+	conn->rpos = 0;
+	conn->rend = 0;
+	iov.iov_base = conn->rbuf;
+	iov.iov_len = min_t(size_t, conn->rsize, P2P_HDR_LEN + P2P_HS_BUF);
+	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
+			     MSG_PEEK | MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (ret < 0)
+		return ret == -EAGAIN ? ret : 0;
+	if (!ret || READ_ONCE(conn->sock->sk->sk_shutdown) & RCV_SHUTDOWN)
+		return 0;
+	if (ret < P2P_HDR_LEN)
+		return -EAGAIN;
+	if (p2p_hdr_decode(conn->rbuf, false, &f) || f.len > P2P_HS_BUF)
+		return 0;
+	return ret < P2P_HDR_LEN + f.len ? -EAGAIN : 0;
+}
+
 int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p)
 {
 	size_t n;

@@ -23,6 +23,7 @@ void p2p_conn_set_timeout(struct p2p_conn *conn, unsigned int secs);
  * yet, with none held; never waits.
  */
 int p2p_conn_poll(struct p2p_conn *conn);
+int p2p_conn_poll_frame(struct p2p_conn *conn);
 
 int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f);
 /* A header and, but for PUT_DATA, its body at conn->body until the next. */

@@ -81,4 +81,22 @@ check "an idle authenticated connection costs the module < $CEILING KiB" \
 # Parked connections hold no worker (kmod/park.c): before, each held one.
 check "$N idle connections added fewer than $((N / 5)) kworkers ($p2p_kw)" \
 	test "$p2p_kw" -lt $((N / 5))
+
+# Connections that have not authenticated wait without a worker too, for
+# HELLO and HANDSHAKE1 (session.c handshake()): N that send nothing,
+# counted well within the handshake deadline (10 s).  Before, each held a
+# kworker blocked in its first read until the deadline.
+w0=$(kworkers)
+ip netns exec b "$HARD_TOOL" hold - "$DP_A" "$DP_PORT" "$N" >"$TEST_TMP/hold0" 2>&1 &
+pid=$!
+wait_for 8 grep -q '^ready' "$TEST_TMP/hold0"
+sleep 1
+w1=$(kworkers)
+check "$N connections were open, not authenticated" grep -q '^ready' "$TEST_TMP/hold0"
+check_eq "all $N wait in their handshake" "$(dp_counter conns_active)" "$N"
+kill "$pid"
+wait "$pid" 2>/dev/null
+check "$N connections waiting for HELLO added fewer than $((N / 5)) kworkers ($((w1 - w0)))" \
+	test "$((w1 - w0))" -lt $((N / 5))
+check "they are gone afterwards" wait_for 30 dp_counter_is conns_active 0
 tap_done
