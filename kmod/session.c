@@ -168,100 +168,87 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 	return ret;
 }
 
-/*
- * Requests until none is pending (true: parked), or until the peer leaves
- * or an error ends the connection (false).
- */
-static bool serve(struct p2p_conn *conn)
+/* One request read and answered: 0, or what ends the connection. */
+static int serve_one(struct p2p_conn *conn)
 {
 	struct p2p_frame f;
 	int ret;
 
-	for (;;) {
-		ret = p2p_conn_park(conn);
-		if (ret == P2P_PARKED)
-			return true;
-		if (ret)
-			return false;
-		ret = p2p_conn_recv_frame(conn, &f);
-		if (ret == -EPROTO || ret == -EMSGSIZE || ret == -EINVAL) {
-			p2p_conn_send_error(conn, ret, NULL);
-			return false;
-		}
-		if (ret)
-			return false;
-		p2p_stat_inc(conn->pn, P2P_STAT_REQUESTS);
-		p2p_conn_count(&conn->requests, 1);
-		/* Room for any reply but READ_DATA's, which send_data() checks. */
-		if (p2p_conn_room(conn) < P2P_MAX_BODY + P2P_HDR_LEN) {
-			p2p_conn_expire(conn);
-			return false;
-		}
-		WRITE_ONCE(conn->last_req, jiffies);
-		ret = p2p_ops_dispatch(conn, f.op, f.flags, f.len);
-		if (ret)
-			return false;
-		p2p_conn_trim(conn);
-		p2p_conn_idle_from_now(conn);
+	ret = p2p_conn_recv_frame(conn, &f);
+	if (ret == -EPROTO || ret == -EMSGSIZE || ret == -EINVAL)
+		return p2p_conn_send_error(conn, ret, NULL) ?: ret;
+	if (ret)
+		return ret;
+	p2p_stat_inc(conn->pn, P2P_STAT_REQUESTS);
+	p2p_conn_count(&conn->requests, 1);
+	/* Room for any reply but READ_DATA's, which send_data() checks. */
+	if (p2p_conn_room(conn) < P2P_MAX_BODY + P2P_HDR_LEN) {
+		p2p_conn_expire(conn);
+		return -ENOSPC;
 	}
+	WRITE_ONCE(conn->last_req, jiffies);
+	ret = p2p_ops_dispatch(conn, f.op, f.flags, f.len);
+	if (ret)
+		return ret;
+	p2p_conn_trim(conn);
+	p2p_conn_idle_from_now(conn);
+	return 0;
 }
 
+/* A token still held is spent; what HELLO gave is wiped. */
 static void handshake_end(struct p2p_conn *conn)
 {
-	/* A token still held is spent: the peer did not authenticate. */
 	conn->adm->auth_put(conn, false);
 	kfree_sensitive(conn->hs);
 	conn->hs = NULL;
 }
 
 /*
- * The handshake, taken up again after each park: the connection waits for
- * HELLO, and then for HANDSHAKE1, without a worker (p2p_conn_park() goes
- * on only once the frame is whole), so that peers that connect and send
- * nothing, or a byte at a time, hold none.  conn->hs keeps what HELLO
- * gave in between.  true: parked; false: the connection ends.
+ * One step of the handshake: HELLO read and answered, or HANDSHAKE1 (the
+ * connection is then authenticated).  conn->hs keeps what HELLO gave for
+ * HANDSHAKE1, the connection parking in between like an idle one.
  */
-static bool handshake(struct p2p_conn *conn)
+static int handshake_step(struct p2p_conn *conn)
 {
-	struct hs_state *hs;
+	struct hs_state *hs = conn->hs;
 	int ret;
 
-	for (;;) {
+	if (hs) {
+		ret = noise(conn, hs);
+		handshake_end(conn);
+		if (!ret)
+			p2p_conn_idle_from_now(conn);
+		return ret;
+	}
+	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
+	if (!hs)
+		return -ENOMEM;
+	conn->hs = hs;
+	ret = read_hello(conn, hs);
+	return ret ?: send_hello_reply(conn, hs);
+}
+
+/*
+ * One loop for every state: park until the next frame can be read without
+ * waiting (a request; before authentication, HELLO or HANDSHAKE1 whole),
+ * then a step.  true: parked; false: the connection ends.
+ */
+bool p2p_session_run(struct p2p_conn *conn)
+{
+	int ret;
+
+	/* Queued again only by a wake: a parked connection goes on. */
+	if (conn->armed)
+		p2p_conn_unpark(conn);
+	else
+		tcp_sock_set_nodelay(conn->sock->sk);
+	do {
 		ret = p2p_conn_park(conn);
 		if (ret == P2P_PARKED)
 			return true;
-		if (ret)
-			break;
-		if (conn->hs) {
-			ret = noise(conn, conn->hs);
-			break;
-		}
-		hs = kzalloc(sizeof(*hs), GFP_KERNEL);
-		if (!hs) {
-			ret = -ENOMEM;
-			break;
-		}
-		conn->hs = hs;
-		ret = read_hello(conn, hs);
 		if (!ret)
-			ret = send_hello_reply(conn, hs);
-		if (ret)
-			break;
-	}
-	handshake_end(conn);
-	if (ret)
-		return false;
-	p2p_conn_idle_from_now(conn);
-	return serve(conn);
-}
-
-bool p2p_session_run(struct p2p_conn *conn)
-{
-	/* Queued again only by a wake: a parked connection goes on. */
-	if (conn->armed) {
-		p2p_conn_unpark(conn);
-		return conn->authed ? serve(conn) : handshake(conn);
-	}
-	tcp_sock_set_nodelay(conn->sock->sk);
-	return handshake(conn);
+			ret = conn->authed ? serve_one(conn) : handshake_step(conn);
+	} while (!ret);
+	handshake_end(conn);	/* a handshake cut short */
+	return false;
 }
