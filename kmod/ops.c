@@ -313,43 +313,11 @@ static int op_readdir(struct p2p_conn *conn, u32 len)
 	return ret;
 }
 
-/* READ: page-cache pages go to the socket as they are, never copied. */
-
 /*
- * READ_DATA frames of at most P2P_MAX_DATA_CHUNK, each header followed by
- * pages of the file.  The first header goes out in one call with the
- * READ_REPLY frame already built in wbuf (pre bytes): a 4 KiB file then
- * costs two passes through the socket, the least splicing allows.
+ * READ: READ_REPLY, then READ_DATA frames of at most P2P_MAX_DATA_CHUNK,
+ * each header followed by pages of the file, never copied; they go out as
+ * the socket takes them (transport.c, p2p_reply_send()).
  */
-static int send_data(struct p2p_conn *conn, struct file *file, loff_t pos,
-		     u64 left, size_t pre)
-{
-	struct p2p_frame f = { .op = P2P_OP_READ_DATA, .tag = conn->tag };
-	u64 chunk;
-	int ret;
-
-	do {
-		/* Frames shrink near the record limit, and end at it. */
-		chunk = min_t(u64, left, p2p_conn_room(conn));
-		if (!chunk && left) {
-			if (pre)	/* READ_REPLY first: the ERROR follows it */
-				p2p_conn_send_raw(conn, conn->wbuf, pre, 0);
-			return p2p_conn_expire(conn);
-		}
-		left -= chunk;
-		f.len = chunk;
-		f.flags = left ? P2P_F_MORE : 0;
-		p2p_hdr_encode(conn->wbuf + pre, &f);
-		ret = p2p_conn_send_raw(conn, conn->wbuf, pre + P2P_HDR_LEN,
-					chunk ? MSG_MORE : 0);
-		pre = 0;
-		if (!ret && chunk)
-			ret = p2p_conn_send_file(conn, file, pos, chunk,
-						 left ? MSG_MORE : 0);
-		pos += chunk;
-	} while (!ret && left);
-	return ret;
-}
 
 /*
  * A partial file (PROTOCOL.md 7.7) carries the mark its download keeps.
@@ -424,7 +392,7 @@ static int read_file(struct p2p_conn *conn, struct file *file,
 		r.total = min_t(u64, req->length, st.size - req->offset);
 	if (!covered(file, st.size, req->offset, r.total))
 		return fail(conn, ENODATA, "block not yet here");
-	/* wbuf: READ_REPLY's header and body, then READ_DATA's header. */
+	/* wbuf: READ_REPLY's header and body; the reply copies them. */
 	len = p2p_enc_read_reply(conn->wbuf + P2P_HDR_LEN,
 				 conn->wsize - 2 * P2P_HDR_LEN, &r);
 	if (len < 0)
@@ -432,8 +400,8 @@ static int read_file(struct p2p_conn *conn, struct file *file,
 	f.len = len;
 	p2p_hdr_encode(conn->wbuf, &f);
 	/* Past this point a failure cannot be told in-band: close. */
-	return send_data(conn, file, req->offset, r.total,
-			 P2P_HDR_LEN + len) ? -EIO : 0;
+	return p2p_reply_start(conn, file, req->offset, r.total, conn->wbuf,
+			       P2P_HDR_LEN + len);
 }
 
 /*

@@ -574,14 +574,18 @@ static int direct_actor(struct pipe_inode_info *pipe, struct splice_desc *sd)
 		p2p_stat_add(out->conn->pn, P2P_STAT_BYTES_SENT_ZEROCOPY, ret);
 		count_sent(out->conn, ret);
 		if (ret < len)
-			break;		/* timed out: the range ends short */
+			break;		/* the socket is full: the range ends short */
 	}
 	return sent;
 }
 
-/* -EIO if the file shrank under us: the range cannot be sent whole. */
-int p2p_conn_send_file(struct p2p_conn *conn, struct file *file, loff_t pos,
-		       size_t len, int msg_flags)
+/*
+ * Up to len bytes of the file at pos: how many the socket took, -EAGAIN if
+ * none (MSG_DONTWAIT and a full socket), -EIO if the file ended before
+ * (it shrank under us: the range cannot be sent whole).
+ */
+static ssize_t send_file(struct p2p_conn *conn, struct file *file, loff_t pos,
+			 size_t len, int msg_flags)
 {
 	struct splice_out out = {
 		.conn = conn, .left = len, .msg_flags = msg_flags,
@@ -594,9 +598,153 @@ int p2p_conn_send_file(struct p2p_conn *conn, struct file *file, loff_t pos,
 	ssize_t ret;
 
 	ret = splice_direct_to_actor(file, &sd, direct_actor);
+	return ret ?: -EIO;
+}
+
+/*
+ * A READ reply goes out as the socket takes it, never waiting for room
+ * (MSG_DONTWAIT): its headers from reply.hdr, then file pages, frame after
+ * frame.  When the socket is full the worker returns and the connection
+ * parks until sk_write_space says there is room again (park.c), so that a
+ * peer reading slowly holds no worker.  A run sends at most
+ * P2P_SEND_BUDGET file bytes, then gives its worker to others.
+ */
+#define P2P_SEND_BUDGET (256 * 1024)
+
+/* The next READ_DATA frame's header after the pending ones; false at the record limit. */
+static bool next_frame(struct p2p_conn *conn, struct p2p_reply *r)
+{
+	struct p2p_frame f = { .op = P2P_OP_READ_DATA, .tag = conn->tag };
+	u64 chunk = min_t(u64, r->left, p2p_conn_room(conn));
+
+	/* Frames shrink near the record limit, and end at it. */
+	if (!chunk && r->left)
+		return false;
+	if (r->hoff == r->hlen)
+		r->hoff = r->hlen = 0;
+	f.len = chunk;
+	f.flags = r->left > chunk ? P2P_F_MORE : 0;
+	p2p_hdr_encode(r->hdr + r->hlen, &f);
+	r->hlen += P2P_HDR_LEN;
+	r->frame_left = chunk;
+	return true;
+}
+
+/*
+ * A reply of total bytes of the file from pos, after the pre bytes (the
+ * READ_REPLY frame): the first READ_DATA header joins them, so that a
+ * small file takes two passes through the socket, the least splicing
+ * allows.  p2p_reply_send() sends it.
+ */
+int p2p_reply_start(struct p2p_conn *conn, struct file *file, loff_t pos,
+		    u64 total, const void *pre, size_t len)
+{
+	struct p2p_reply *r = &conn->reply;
+
+	if (len > sizeof(r->hdr) - P2P_HDR_LEN)
+		return -EINVAL;
+	memcpy(r->hdr, pre, len);
+	r->hoff = 0;
+	r->hlen = len;
+	r->pos = pos;
+	r->left = total;
+	r->frame_left = 0;
+	r->file = get_file(file);
+	next_frame(conn, r);	/* none at the limit: READ_REPLY, then the ERROR */
+	return 0;
+}
+
+/* The pending header bytes, in one call: -EAGAIN if the socket took less. */
+static int reply_hdrs(struct p2p_conn *conn, struct p2p_reply *r)
+{
+	struct kvec vec = {
+		.iov_base = r->hdr + r->hoff, .iov_len = r->hlen - r->hoff,
+	};
+	struct msghdr msg = {
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL |
+			     (r->frame_left ? MSG_MORE : 0),
+	};
+	int ret;
+
+	ret = kernel_sendmsg(conn->sock, &msg, &vec, 1, vec.iov_len);
 	if (ret < 0)
 		return ret;
-	return ret == len ? 0 : -EIO;
+	count_sent(conn, ret);
+	r->hoff += ret;
+	return r->hoff < r->hlen ? -EAGAIN : 0;
+}
+
+/* The current frame's file bytes, at most *budget of them. */
+static int reply_file(struct p2p_conn *conn, struct p2p_reply *r,
+		      size_t *budget)
+{
+	size_t n = min_t(u64, r->frame_left, *budget);
+	ssize_t ret;
+
+	ret = send_file(conn, r->file, r->pos, n,
+			MSG_DONTWAIT | (r->left > n ? MSG_MORE : 0));
+	if (ret < 0)
+		return ret;
+	r->pos += ret;
+	r->left -= ret;
+	r->frame_left -= ret;
+	*budget -= ret;
+	return ret < n ? -EAGAIN : 0;
+}
+
+/*
+ * Sends what the socket takes of the pending reply: 0 once it is all out
+ * (the reply ends), -EAGAIN when the socket is full, P2P_YIELD when this
+ * run's budget is spent, or an error that ends the connection (the record
+ * limit's after its ERROR frame).
+ */
+int p2p_reply_send(struct p2p_conn *conn)
+{
+	struct p2p_reply *r = &conn->reply;
+	size_t budget = P2P_SEND_BUDGET;
+	int ret;
+
+	for (;;) {
+		if (r->hoff < r->hlen) {
+			ret = reply_hdrs(conn, r);
+			if (ret)
+				return ret;
+		}
+		if (!r->frame_left && !r->left) {
+			p2p_reply_end(conn);
+			return 0;
+		}
+		if (!budget)
+			return P2P_YIELD;
+		if (r->frame_left)
+			ret = reply_file(conn, r, &budget);
+		else if (!next_frame(conn, r))
+			return p2p_conn_expire(conn);
+		if (ret)
+			return ret;
+	}
+}
+
+void p2p_reply_end(struct p2p_conn *conn)
+{
+	if (!conn->reply.file)
+		return;
+	__fput_sync(conn->reply.file);
+	conn->reply.file = NULL;
+}
+
+/*
+ * Whether a send can make progress now: 0 if the socket has room (or an
+ * error or a shutdown the send will report), else -EAGAIN.
+ */
+int p2p_conn_writable(struct p2p_conn *conn)
+{
+	struct sock *sk = conn->sock->sk;
+
+	if (READ_ONCE(sk->sk_err) ||
+	    READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+		return 0;
+	return sk_stream_is_writeable(sk) ? 0 : -EAGAIN;
 }
 
 /*

@@ -19,11 +19,12 @@
  *                                       buffer, never read; "closed after
  *                                       T s" when the server gives up
  *                                       (exit 0), exit 1 after SECS
- *   slow SRC HOST PORT USER KEYFILE EXPORT PATH
+ *   slow SRC HOST PORT USER KEYFILE EXPORT PATH [OUT]
  *                                       READ to EOF into a small buffer,
  *                                       16 KiB every 50 ms: "started"
  *                                       after READ_REPLY, then "ok TOTAL"
- *                                       or "short GOT/TOTAL ERRNO" (exit 1)
+ *                                       or "short GOT/TOTAL ERRNO" (exit 1);
+ *                                       the bytes go to the file OUT
  *   putstall SRC HOST PORT USER KEYFILE EXPORT PATH SIZE SENT
  *                                       PUT of SIZE bytes that stops after
  *                                       SENT: "sent", then waits to be
@@ -282,15 +283,21 @@ static int do_noread(const char *exp, const char *path, int secs)
 
 /* slow, putstall */
 
-static int do_slow(const char *exp, const char *path)
+static int do_slow(const char *exp, const char *path, const char *outname)
 {
 	static uint8_t buf[16384];
 	struct p2p_read_reply r;
 	struct p2p_session s;
+	FILE *out = NULL;
 	uint64_t got = 0;
 	ssize_t n = 0;
 	int fd, ret;
 
+	if (outname) {
+		out = fopen(outname, "w");
+		if (!out)
+			die(outname, -errno);
+	}
 	fd = session_open(&peer, &s, 4096, 30);
 	if (fd < 0)
 		die("session", fd);
@@ -300,9 +307,13 @@ static int do_slow(const char *exp, const char *path)
 	printf("started\n");
 	fflush(stdout);
 	while ((n = p2p_read_data(&s, buf, sizeof(buf))) > 0) {
+		if (out && fwrite(buf, 1, n, out) != (size_t)n)
+			die(outname, -EIO);
 		got += n;
 		usleep(50000);
 	}
+	if (out && fclose(out))
+		die(outname, -EIO);
 	if (!n && got == r.total) {
 		printf("ok %llu\n", (unsigned long long)got);
 		return 0;
@@ -669,9 +680,9 @@ int main(int argc, char **argv)
 		peer_args(argv, true);
 		return do_noread(argv[5], argv[6], atoi(argv[7]));
 	}
-	if (!strcmp(argv[-1], "slow") && argc == 7) {
+	if (!strcmp(argv[-1], "slow") && (argc == 7 || argc == 8)) {
 		peer_args(argv, true);
-		return do_slow(argv[5], argv[6]);
+		return do_slow(argv[5], argv[6], argc == 8 ? argv[7] : NULL);
 	}
 	if (!strcmp(argv[-1], "putstall") && argc == 9) {
 		peer_args(argv, true);
