@@ -129,8 +129,11 @@ static int record_error(struct p2p_conn *conn, int err)
 	return -EBADMSG;
 }
 
-/* One receive into the free end of rbuf: at least a byte, or an error. */
-static int recv_more(struct p2p_conn *conn)
+/*
+ * One receive into the free end of rbuf: at least a byte, or an error;
+ * with MSG_DONTWAIT in flags, -EAGAIN if there is none yet.
+ */
+static int recv_more(struct p2p_conn *conn, int flags)
 {
 	struct msghdr msg = {};
 	struct kvec iov;
@@ -142,9 +145,9 @@ static int recv_more(struct p2p_conn *conn)
 	iov.iov_base = conn->rbuf + conn->rend;
 	iov.iov_len = conn->rsize - conn->rend;
 	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
-			     MSG_NOSIGNAL);
+			     MSG_NOSIGNAL | flags);
 	if (ret == -EAGAIN)
-		return -ETIMEDOUT;
+		return flags & MSG_DONTWAIT ? -EAGAIN : -ETIMEDOUT;
 	if (ret < 0)
 		return conn->tls ? record_error(conn, ret) : ret;
 	if (ret == 0)
@@ -155,36 +158,70 @@ static int recv_more(struct p2p_conn *conn)
 	return 0;
 }
 
-/* Make the next NEED bytes of the stream contiguous in rbuf. */
-static int fill(struct p2p_conn *conn, size_t need)
+/* Room in rbuf for the next NEED bytes of the stream, contiguous. */
+static int make_room(struct p2p_conn *conn, size_t need)
 {
 	size_t unread = conn->rend - conn->rpos;
-	int ret;
 
-	if (unread >= need)
-		return 0;
-	if (need > conn->rsize) {
-		ret = rbuf_resize(conn, need);
-		if (ret)
-			return ret;
-	} else if (conn->rpos + need > conn->rsize || !unread) {
+	if (need > conn->rsize)
+		return rbuf_resize(conn, need);
+	if (conn->rpos + need > conn->rsize || !unread) {
 		memmove(conn->rbuf, conn->rbuf + conn->rpos, unread);
 		conn->rpos = 0;
 		conn->rend = unread;
-	}
-	while (conn->rend - conn->rpos < need) {
-		ret = recv_more(conn);
-		if (ret)
-			return ret;
 	}
 	return 0;
 }
 
 /*
+ * Make the next NEED bytes of the stream contiguous in rbuf; with
+ * MSG_DONTWAIT in flags, -EAGAIN once the socket has no more for now.
+ */
+static int fill_flags(struct p2p_conn *conn, size_t need, int flags)
+{
+	int ret;
+
+	if (conn->rend - conn->rpos >= need)
+		return 0;
+	ret = make_room(conn, need);
+	while (!ret && conn->rend - conn->rpos < need)
+		ret = recv_more(conn, flags);
+	return ret;
+}
+
+static int fill(struct p2p_conn *conn, size_t need)
+{
+	return fill_flags(conn, need, 0);
+}
+
+/*
+ * After authentication, with bytes to read: whether the next frame is
+ * whole in rbuf, reading what the socket has without waiting: 0 if so,
+ * or if the read that follows ends at once anyway (a header it refuses,
+ * PUT_DATA out of place); -EAGAIN while more is to come.  A frame then
+ * never waits for its last records with a worker held.
+ */
+static int frame_whole(struct p2p_conn *conn)
+{
+	struct p2p_frame f;
+	int ret;
+
+	ret = fill_flags(conn, P2P_HDR_LEN, MSG_DONTWAIT);
+	if (ret)
+		return ret;
+	if (p2p_hdr_decode(conn->rbuf + conn->rpos, false, &f) ||
+	    f.op == P2P_OP_PUT_DATA)
+		return 0;
+	return fill_flags(conn, P2P_HDR_LEN + f.len, MSG_DONTWAIT);
+}
+
+/*
  * Between requests, with nothing unread: a one-byte peek that does not
  * wait, which leaves what it finds (a whole record, decrypted, under kTLS)
- * for the receive that follows.  Only a connection that waits gives its
- * buffers back; one whose next request is already there keeps them.
+ * for the receive that follows.  Only a connection that waits with
+ * nothing unread gives its buffers back; one whose next request is there,
+ * or its first part, keeps them, and reads what the socket has of it
+ * without waiting (frame_whole()).
  */
 int p2p_conn_poll(struct p2p_conn *conn)
 {
@@ -194,7 +231,7 @@ int p2p_conn_poll(struct p2p_conn *conn)
 	int ret;
 
 	if (conn->rend != conn->rpos)
-		return 0;
+		return frame_whole(conn);
 	iov.iov_base = &byte;
 	iov.iov_len = sizeof(byte);
 	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, sizeof(byte),
@@ -207,7 +244,12 @@ int p2p_conn_poll(struct p2p_conn *conn)
 		return conn->tls ? record_error(conn, ret) : ret;
 	if (ret == 0)
 		return -ECONNRESET;
-	return conn->rbuf ? 0 : p2p_conn_bufs(conn, P2P_REQ_BUF, P2P_REPLY_BUF);
+	if (!conn->rbuf) {
+		ret = p2p_conn_bufs(conn, P2P_REQ_BUF, P2P_REPLY_BUF);
+		if (ret)
+			return ret;
+	}
+	return frame_whole(conn);
 }
 
 /*

@@ -19,8 +19,9 @@ int p2p_conn_reserve(struct p2p_conn *conn, size_t size);
 void p2p_conn_trim(struct p2p_conn *conn);
 void p2p_conn_set_timeout(struct p2p_conn *conn, unsigned int secs);
 /*
- * Is the next request there?  0 if so, with the buffers; -EAGAIN if not
- * yet, with none held; never waits.
+ * Is the next request there, whole?  0 if so, with the buffers; -EAGAIN
+ * if not yet, with none held unless its first part is in rbuf; never
+ * waits.
  */
 int p2p_conn_poll(struct p2p_conn *conn);
 int p2p_conn_poll_frame(struct p2p_conn *conn);

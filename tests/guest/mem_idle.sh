@@ -10,7 +10,7 @@
 # on 6.1 and 21 KiB on 6.12, and added one kworker per connection.
 # Then, as issue 16 asks of the event-driven server, that no worker waits
 # on a socket: not for a silent peer's handshake, not for room to send to
-# a slow reader.
+# a slow reader, not for the rest of a request sent in pieces.
 #
 # MEM_IDLE_N (default 50): how many connections.
 . "$(dirname "$0")/fixture.sh"
@@ -147,4 +147,23 @@ check_eq "the slow readers got the file's content" \
 	"$(cat "$pub/big" "$pub/big" "$pub/big" "$pub/big" | sha256sum | cut -d' ' -f1)"
 check "they are gone afterwards" wait_for 30 dp_counter_is conns_active 0
 
+# Nor do requests that arrive in pieces (transport.c frame_whole()): N
+# connections each send the first 8 bytes of a STAT request as a record
+# of its own, and the rest 15 s later.  Before, each worker waited in the
+# record layer's receive (tls_rx_rec_wait) for the rest.
+for ((i = 0; i < N; i++)); do
+	ip netns exec b "$HARD_TOOL" split - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" \
+		pub big 15 >"$TEST_TMP/split.$i" 2>&1 &
+done
+# shellcheck disable=SC2317 # run by check/wait_for
+all_sent() { [ "$(cat "$TEST_TMP"/split.* | grep -c '^sent')" = "$N" ]; }
+check "$N requests half sent" wait_for 60 all_sent
+sleep 1
+blocked=$(kworkers_in tls_rx_rec_wait)
+echo "# $N requests half sent: $blocked kworkers wait in tls_rx_rec_wait"
+check_eq "no worker waits for the rest of a request" "$blocked" 0
+wait
+check_eq "every request in two records was answered" \
+	"$(cat "$TEST_TMP"/split.* | grep -cx 'ok 8388608')" "$N"
+check "they are gone afterwards" wait_for 30 dp_counter_is conns_active 0
 tap_done

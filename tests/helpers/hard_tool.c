@@ -25,6 +25,11 @@
  *                                       after READ_REPLY, then "ok TOTAL"
  *                                       or "short GOT/TOTAL ERRNO" (exit 1);
  *                                       the bytes go to the file OUT
+ *   split SRC HOST PORT USER KEYFILE EXPORT PATH SECS
+ *                                       a STAT request in two records: the
+ *                                       first 8 bytes, "sent", SECS seconds
+ *                                       later the rest; then "ok SIZE" for
+ *                                       its reply, or the errno name
  *   putstall SRC HOST PORT USER KEYFILE EXPORT PATH SIZE SENT
  *                                       PUT of SIZE bytes that stops after
  *                                       SENT: "sent", then waits to be
@@ -279,6 +284,49 @@ static int do_noread(const char *exp, const char *path, int secs)
 	}
 	printf("still open after %d s\n", secs);
 	return 1;
+}
+
+/* split */
+
+static int do_split(const char *exp, const char *path, int secs)
+{
+	struct p2p_stat_req req = {
+		.export = { exp, strlen(exp) }, .path = { path, strlen(path) },
+	};
+	struct p2p_frame f = { .op = P2P_OP_STAT, .tag = 9 };
+	uint8_t buf[P2P_HDR_LEN + P2P_PATH_MAX + 128];
+	struct p2p_session s;
+	struct p2p_fattr st;
+	int len, fd, ret;
+
+	fd = session_open(&peer, &s, 0, secs + 20);
+	if (fd < 0)
+		die("session", fd);
+	len = p2p_enc_stat_req(buf + P2P_HDR_LEN, sizeof(buf) - P2P_HDR_LEN, &req);
+	if (len < 0)
+		die("STAT", len);
+	f.len = len;
+	p2p_hdr_encode(buf, &f);
+	/* Without MSG_MORE each write is a record of its own. */
+	if (p2p_write_full(fd, buf, 8))
+		die("first record", errno);
+	printf("sent\n");
+	fflush(stdout);
+	sleep(secs);
+	if (p2p_write_full(fd, buf + 8, P2P_HDR_LEN + len - 8))
+		die("second record", errno);
+	ret = p2p_recv_frame(fd, true, &f, buf, sizeof(buf));
+	if (ret) {
+		printf("%s\n", errname(ret));
+		return 1;
+	}
+	if (f.op != P2P_OP_STAT_REPLY || f.tag != 9 ||
+	    p2p_dec_attr(buf, f.len, &st)) {
+		printf("unexpected op %u tag %u\n", f.op, f.tag);
+		return 1;
+	}
+	printf("ok %llu\n", (unsigned long long)st.size);
+	return 0;
 }
 
 /* slow, putstall */
@@ -683,6 +731,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[-1], "slow") && (argc == 7 || argc == 8)) {
 		peer_args(argv, true);
 		return do_slow(argv[5], argv[6], argc == 8 ? argv[7] : NULL);
+	}
+	if (!strcmp(argv[-1], "split") && argc == 8) {
+		peer_args(argv, true);
+		return do_split(argv[5], argv[6], atoi(argv[7]));
 	}
 	if (!strcmp(argv[-1], "putstall") && argc == 9) {
 		peer_args(argv, true);
