@@ -24,6 +24,7 @@ struct p2p_server;
 #define P2P_CONN_EXPORTS 8
 
 struct file;
+struct p2p_put;
 struct sock;
 
 /*
@@ -102,6 +103,7 @@ struct p2p_conn {
 	size_t wsize;
 	u32 tag;			/* of the request being served */
 	struct p2p_reply reply;		/* owned by the worker */
+	struct p2p_put *put;		/* ops.c: an upload in progress */
 	bool killed;			/* by the server: close at once */
 	bool started;			/* the worker's first run is done */
 	/* Owned by the worker: park.c's callbacks are set (parked). */

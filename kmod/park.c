@@ -26,6 +26,7 @@
 #include <net/tls.h>
 
 #include "conn.h"
+#include "ops.h"
 #include "park.h"
 #include "transport.h"
 
@@ -162,6 +163,8 @@ static int look(struct p2p_conn *conn)
 {
 	if (conn->reply.file)
 		return p2p_conn_writable(conn);
+	if (conn->put)
+		return p2p_conn_poll_bytes(conn, p2p_ops_put_need(conn));
 	return conn->authed ? p2p_conn_poll(conn) : p2p_conn_poll_frame(conn);
 }
 

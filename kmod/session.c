@@ -190,7 +190,8 @@ static int serve_one(struct p2p_conn *conn)
 	ret = p2p_ops_dispatch(conn, f.op, f.flags, f.len);
 	if (ret)
 		return ret;
-	p2p_conn_trim(conn);
+	if (!conn->put)		/* an upload keeps its large rbuf */
+		p2p_conn_trim(conn);
 	p2p_conn_idle_from_now(conn);
 	return 0;
 }
@@ -249,10 +250,24 @@ static int handshake_step(struct p2p_conn *conn)
 	return ret ?: send_hello_reply(conn, hs);
 }
 
+/* An upload's next bytes; the idle deadline as for a reply. */
+static int put_step(struct p2p_conn *conn)
+{
+	u64 got = conn->bytes_recv;
+	int ret;
+
+	ret = p2p_ops_put_step(conn);
+	if (conn->bytes_recv != got || !ret)
+		p2p_conn_idle_from_now(conn);
+	return ret == -EAGAIN ? 0 : ret;
+}
+
 static int step(struct p2p_conn *conn)
 {
 	if (conn->reply.file)
 		return reply_step(conn);
+	if (conn->put)
+		return put_step(conn);
 	return conn->authed ? serve_one(conn) : handshake_step(conn);
 }
 
@@ -287,5 +302,6 @@ bool p2p_session_run(struct p2p_conn *conn)
 	}
 	handshake_end(conn);	/* a handshake cut short */
 	p2p_reply_end(conn);	/* a reply cut short */
+	p2p_ops_put_abort(conn);	/* an upload cut short */
 	return false;
 }

@@ -216,6 +216,30 @@ static int frame_whole(struct p2p_conn *conn)
 }
 
 /*
+ * Can the reader go on: need bytes unread in rbuf, or any in the socket?
+ * 0, -EAGAIN or an error; never waits.
+ */
+int p2p_conn_poll_bytes(struct p2p_conn *conn, size_t need)
+{
+	struct msghdr msg = {};
+	struct kvec iov;
+	u8 byte;
+	int ret;
+
+	if (conn->rend - conn->rpos >= need)
+		return 0;
+	iov.iov_base = &byte;
+	iov.iov_len = sizeof(byte);
+	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, sizeof(byte),
+			     MSG_PEEK | MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (ret == -EAGAIN)
+		return ret;
+	if (ret < 0)
+		return conn->tls ? record_error(conn, ret) : ret;
+	return ret ? 0 : -ECONNRESET;
+}
+
+/*
  * Between requests, with nothing unread: a one-byte peek that does not
  * wait, which leaves what it finds (a whole record, decrypted, under kTLS)
  * for the receive that follows.  Only a connection that waits with
@@ -225,25 +249,17 @@ static int frame_whole(struct p2p_conn *conn)
  */
 int p2p_conn_poll(struct p2p_conn *conn)
 {
-	struct msghdr msg = {};
-	struct kvec iov;
-	u8 byte;
 	int ret;
 
 	if (conn->rend != conn->rpos)
 		return frame_whole(conn);
-	iov.iov_base = &byte;
-	iov.iov_len = sizeof(byte);
-	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, sizeof(byte),
-			     MSG_PEEK | MSG_NOSIGNAL | MSG_DONTWAIT);
+	ret = p2p_conn_poll_bytes(conn, 1);
 	if (ret == -EAGAIN) {
 		bufs_put(conn);
 		return ret;
 	}
-	if (ret < 0)
-		return conn->tls ? record_error(conn, ret) : ret;
-	if (ret == 0)
-		return -ECONNRESET;
+	if (ret)
+		return ret;
 	if (!conn->rbuf) {
 		ret = p2p_conn_bufs(conn, P2P_REQ_BUF, P2P_REPLY_BUF);
 		if (ret)
@@ -285,12 +301,13 @@ int p2p_conn_poll_frame(struct p2p_conn *conn)
 	return ret < P2P_HDR_LEN + f.len ? -EAGAIN : 0;
 }
 
-int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p)
+int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p,
+		       int flags)
 {
 	size_t n;
 	int ret;
 
-	ret = fill(conn, 1);
+	ret = fill_flags(conn, 1, flags);
 	if (ret)
 		return ret;
 	n = min(max, conn->rend - conn->rpos);
@@ -299,11 +316,11 @@ int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p)
 	return n;
 }
 
-int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f)
+int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f, int flags)
 {
 	int ret;
 
-	ret = fill(conn, P2P_HDR_LEN);
+	ret = fill_flags(conn, P2P_HDR_LEN, flags);
 	if (ret)
 		return ret;
 	ret = p2p_hdr_decode(conn->rbuf + conn->rpos, false, f);
@@ -323,7 +340,7 @@ int p2p_conn_recv_frame(struct p2p_conn *conn, struct p2p_frame *f)
 
 	/* A header refused is answered with tag 0 (PROTOCOL.md 3). */
 	conn->tag = 0;
-	ret = p2p_conn_recv_hdr(conn, f);
+	ret = p2p_conn_recv_hdr(conn, f, 0);
 	if (ret)
 		return ret;
 	conn->tag = f->tag;

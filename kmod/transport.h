@@ -24,13 +24,20 @@ void p2p_conn_set_timeout(struct p2p_conn *conn, unsigned int secs);
  * waits.
  */
 int p2p_conn_poll(struct p2p_conn *conn);
+/*
+ * Can a reader that needs NEED bytes go on: that many unread in rbuf, or
+ * any in the socket?  0, -EAGAIN or an error; never waits.
+ */
+int p2p_conn_poll_bytes(struct p2p_conn *conn, size_t need);
 int p2p_conn_poll_frame(struct p2p_conn *conn);
 
-int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f);
+/* MSG_DONTWAIT in flags: -EAGAIN instead of waiting, the bytes kept. */
+int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f, int flags);
 /* A header and, but for PUT_DATA, its body at conn->body until the next. */
 int p2p_conn_recv_frame(struct p2p_conn *conn, struct p2p_frame *f);
 /* 1 to max bytes of the stream, in rbuf at *p until the next receive. */
-int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p);
+int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p,
+		       int flags);
 
 int p2p_conn_send_raw(struct p2p_conn *conn, const void *buf, size_t len,
 		      int msg_flags);

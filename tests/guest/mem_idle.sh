@@ -166,4 +166,32 @@ wait
 check_eq "every request in two records was answered" \
 	"$(cat "$TEST_TMP"/split.* | grep -cx 'ok 8388608')" "$N"
 check "they are gone afterwards" wait_for 30 dp_counter_is conns_active 0
+
+# Nor do uploads whose sender pauses (ops.c p2p_ops_put_step()): N
+# connections each begin a PUT of 1 MiB, send 100000 bytes of it and
+# stop.  Before, each worker waited in the record layer's receive for
+# the next PUT_DATA frame.  Killed, each upload is discarded.
+up=$DP_SRV/up
+mkdir -p "$up"
+chown 65534:65534 "$up"
+check "export up to alice (rw)" na p2pctl export "$up" --user alice:rw
+stalled=()
+for ((i = 0; i < N; i++)); do
+	ip netns exec b "$HARD_TOOL" putstall - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" \
+		up "f$i" 1048576 100000 >"$TEST_TMP/putstall.$i" 2>&1 &
+	stalled+=($!)
+done
+# shellcheck disable=SC2317 # run by check/wait_for
+all_stalled() { [ "$(cat "$TEST_TMP"/putstall.* | grep -c '^sent')" = "$N" ]; }
+check "$N uploads begun and paused" wait_for 60 all_stalled
+sleep 1
+blocked=$(kworkers_in tls_rx_rec_wait)
+echo "# $N uploads paused: $blocked kworkers wait in tls_rx_rec_wait"
+check_eq "no worker waits for an upload's next bytes" "$blocked" 0
+check_eq "$N uploads in progress" "$(awk '{ print $4 }' "$params/conn_objects")" "$N"
+kill "${stalled[@]}" 2>/dev/null
+wait
+check "their connections are gone" wait_for 30 dp_counter_is conns_active 0
+check "every upload was discarded" wait_for 30 grep -qx 'conns 0 uploads 0' "$params/conn_objects"
+check_eq "nothing is left in the export" "$(find "$up" -mindepth 1 | wc -l)" 0
 tap_done
