@@ -24,12 +24,15 @@
  *                                       16 KiB every 50 ms: "started"
  *                                       after READ_REPLY, then "ok TOTAL"
  *                                       or "short GOT/TOTAL ERRNO" (exit 1);
- *                                       the bytes go to the file OUT
+ *                                       the bytes go to the file OUT; with
+ *                                       HARD_GATE=FILE in the environment,
+ *                                       no byte is read until FILE exists
  *   split SRC HOST PORT USER KEYFILE EXPORT PATH SECS
  *                                       a STAT request in two records: the
  *                                       first 8 bytes, "sent", SECS seconds
- *                                       later the rest; then "ok SIZE" for
- *                                       its reply, or the errno name
+ *                                       later (or once the file HARD_GATE
+ *                                       names exists) the rest; then "ok
+ *                                       SIZE" for its reply, or the errno
  *   putstall SRC HOST PORT USER KEYFILE EXPORT PATH SIZE SENT
  *                                       PUT of SIZE bytes that stops after
  *                                       SENT: "sent", then waits to be
@@ -295,9 +298,10 @@ static int do_split(const char *exp, const char *path, int secs)
 	};
 	struct p2p_frame f = { .op = P2P_OP_STAT, .tag = 9 };
 	uint8_t buf[P2P_HDR_LEN + P2P_PATH_MAX + 128];
+	const char *gate = getenv("HARD_GATE");
 	struct p2p_session s;
 	struct p2p_fattr st;
-	int len, fd, ret;
+	int len, fd, ret, waited;
 
 	fd = session_open(&peer, &s, 0, secs + 20);
 	if (fd < 0)
@@ -312,7 +316,11 @@ static int do_split(const char *exp, const char *path, int secs)
 		die("first record", errno);
 	printf("sent\n");
 	fflush(stdout);
-	sleep(secs);
+	for (waited = 0; waited < secs * 10; waited++) {
+		if (gate && !access(gate, F_OK))
+			break;
+		usleep(100000);
+	}
 	if (p2p_write_full(fd, buf + 8, P2P_HDR_LEN + len - 8))
 		die("second record", errno);
 	ret = p2p_recv_frame(fd, true, &f, buf, sizeof(buf));
@@ -333,6 +341,7 @@ static int do_split(const char *exp, const char *path, int secs)
 
 static int do_slow(const char *exp, const char *path, const char *outname)
 {
+	const char *gate = getenv("HARD_GATE");
 	static uint8_t buf[16384];
 	struct p2p_read_reply r;
 	struct p2p_session s;
@@ -354,6 +363,8 @@ static int do_slow(const char *exp, const char *path, const char *outname)
 		die("READ", ret);
 	printf("started\n");
 	fflush(stdout);
+	while (gate && access(gate, F_OK))
+		usleep(100000);
 	while ((n = p2p_read_data(&s, buf, sizeof(buf))) > 0) {
 		if (out && fwrite(buf, 1, n, out) != (size_t)n)
 			die(outname, -EIO);
