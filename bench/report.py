@@ -492,6 +492,20 @@ def default_cipher(run):
     return min(ciphers, key=lambda c: sum(x / r for x, r in zip(cost[c], ref)))
 
 
+def peer_rounds(info):
+    """How many rounds the peers' rates come from: make bench runs them in
+    the first round only (bench/guest.sh), our servers in every round."""
+    reps, peer = info.get("reps"), info.get("peer_reps")
+    if peer is None or reps is None or peer >= reps:
+        return "medians"
+    sizes = ", ".join(f"{v} {k}" for k, v in (
+        ("files of 4 KiB", info.get("peer_nsmall")),
+        ("files a new connection each", info.get("peer_perconn")),
+        ("idle connections", info.get("peer_idle"))) if v is not None)
+    return (f"our servers: medians of {reps} rounds; peers: one round"
+            + (f" ({sizes})" if sizes else ""))
+
+
 def report_run(a, i, d, date, doc):
     run = summarize(d)
     kernel = run["info"].get("kernel") or os.path.basename(d.rstrip("/"))
@@ -528,7 +542,8 @@ def report_run(a, i, d, date, doc):
         if not t:
             continue
         name = CIPHERS.get(c, (c,))[0] if c else "cleartext"
-        print(f"\nbeside the peers, {name} (medians; instructions: whole guest)")
+        print(f"\nbeside the peers, {name} ({peer_rounds(info)}; instructions: whole guest, "
+              "one counted round)")
         print(t)
         if c:
             run["targets"][f"peers/{c}"] = targets(run, c, PEER_TARGETS)

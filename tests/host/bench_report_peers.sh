@@ -14,7 +14,8 @@ run=$TEST_TMP/run
 mkdir -p "$run"
 res() { echo "RESULT {\"server\": \"$1\", \"metric\": \"$2\", \"rep\": 1, \"busy\": 0.5, \"cpu\": 0.1, $3}"; }
 {
-	echo 'INFO {"kernel": "6.12.0-test", "mode": "time", "reps": 1, "cpus": 2, "ciphers": "aes"}'
+	echo 'INFO {"kernel": "6.12.0-test", "mode": "time", "reps": 3, "cpus": 2, "ciphers": "aes",' \
+		'"peer_reps": 1, "peer_nsmall": 500, "peer_perconn": 5, "peer_idle": 8}'
 	# large: MB/s = bytes / wall / 1e6; small: files/s = files / wall.
 	res kmod/aes large '"wall": 1.0, "bytes": 200000000, "files": 1, "conns": 1'
 	res sftp/aes large '"wall": 2.0, "bytes": 100000000, "files": 1, "conns": 1'
@@ -34,6 +35,8 @@ row() { grep -E "^$1 " "$out" | head -n1 | tr -s ' '; }
 tab=$(sed -n '/^beside the peers/,/^targets against/p' "$out")
 
 check "a peers table for AES-128-GCM" grep -q '^beside the peers, AES-128-GCM' "$out"
+check "its header says the peers ran one round" grep -qF \
+	'(our servers: medians of 3 rounds; peers: one round (500 files of 4 KiB, 5 files a new connection each, 8 idle connections);' "$out"
 check_eq "groups: encrypted before cleartext" \
 	"$(grep -E '^(encrypted|cleartext)' <<<"$tab" | tr '\n' ' ')" \
 	"encrypted (AES-128-GCM): cleartext: "
