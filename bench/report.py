@@ -64,7 +64,9 @@ CIPHERS = {"aes": ("AES-128-GCM", "TLS_AES_128_GCM_SHA256"),
            "chacha": ("ChaCha20-Poly1305", "TLS_CHACHA20_POLY1305_SHA256")}
 COLORS = {"copy": "#9400d3", "sendfile": "#009e73", "nginx-tls": "#0072b2",
           "nginx-mtls": "#cc79a7",
-          "nginx": "#56b4e9", "nginx-b": "#e69f00", "raw": "#f0e442"}
+          "nginx": "#56b4e9", "nginx-b": "#e69f00", "raw": "#f0e442",
+          "sftp": "#d55e00", "scp": "#8c564b", "ksmbd-seal": "#2ca02c", "ksmbd": "#7f7f7f",
+          "nfs": "#17becf"}
 GIB = 1 << 30
 
 
@@ -427,7 +429,7 @@ def chart(run, paths, title):
               ("cost relative to p2pshare.ko with the same cipher (= 1; above 1: costs more)",
                [m for m in TIME_METRICS + COUNT_METRICS if m[3] == "lo"])]
     dat = paths[0] + ".dat"
-    roles = [(r, n, e) for r, n, e in ROLES if r != "kmod"]
+    roles = [(r, n, e) for r, n, e in ROLES + PEER_ROLES if r != "kmod"]
     plots = []
     with open(dat, "w") as f:
         for i, (ptitle, metrics) in enumerate(panels):
