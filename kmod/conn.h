@@ -23,7 +23,25 @@ struct p2p_server;
 /* Exports a connection remembers by id, for p2p_server_export_gone(). */
 #define P2P_CONN_EXPORTS 8
 
+struct file;
+struct p2p_put;
 struct sock;
+
+/*
+ * A READ reply on its way out (transport.c): header bytes [hoff, hlen) of
+ * hdr, then the current READ_DATA frame's file bytes, then the next frame.
+ * READ_REPLY with its body and a READ_DATA header are 52 bytes.
+ */
+#define P2P_REPLY_HDRS 64
+
+struct p2p_reply {
+	struct file *file;		/* NULL: no reply pending */
+	loff_t pos;			/* of the next file byte to send */
+	u64 left;			/* file bytes not yet sent */
+	u64 frame_left;			/* of them, in the current frame */
+	u8 hoff, hlen;
+	u8 hdr[P2P_REPLY_HDRS];
+};
 
 /* p2p_conn.flags */
 enum {
@@ -84,7 +102,10 @@ struct p2p_conn {
 	u8 *wbuf;
 	size_t wsize;
 	u32 tag;			/* of the request being served */
+	struct p2p_reply reply;		/* owned by the worker */
+	struct p2p_put *put;		/* ops.c: an upload in progress */
 	bool killed;			/* by the server: close at once */
+	bool started;			/* the worker's first run is done */
 	/* Owned by the worker: park.c's callbacks are set (parked). */
 	bool armed;
 	unsigned long flags;		/* P2P_CONN_*, atomic bitops */
@@ -94,6 +115,8 @@ struct p2p_conn {
 	struct timer_list idle_timer;
 	/* session.c's handshake state, from HELLO to HANDSHAKE2 */
 	void *hs;
+	/* Where park.c put its "go on" callback: bytes to read, or room to send. */
+	void (**park_slot)(struct sock *sk);
 	void (*saved_ready)(struct sock *sk);
 	void (*saved_state_change)(struct sock *sk);
 	void (*saved_error_report)(struct sock *sk);

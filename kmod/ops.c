@@ -313,43 +313,11 @@ static int op_readdir(struct p2p_conn *conn, u32 len)
 	return ret;
 }
 
-/* READ: page-cache pages go to the socket as they are, never copied. */
-
 /*
- * READ_DATA frames of at most P2P_MAX_DATA_CHUNK, each header followed by
- * pages of the file.  The first header goes out in one call with the
- * READ_REPLY frame already built in wbuf (pre bytes): a 4 KiB file then
- * costs two passes through the socket, the least splicing allows.
+ * READ: READ_REPLY, then READ_DATA frames of at most P2P_MAX_DATA_CHUNK,
+ * each header followed by pages of the file, never copied; they go out as
+ * the socket takes them (transport.c, p2p_reply_send()).
  */
-static int send_data(struct p2p_conn *conn, struct file *file, loff_t pos,
-		     u64 left, size_t pre)
-{
-	struct p2p_frame f = { .op = P2P_OP_READ_DATA, .tag = conn->tag };
-	u64 chunk;
-	int ret;
-
-	do {
-		/* Frames shrink near the record limit, and end at it. */
-		chunk = min_t(u64, left, p2p_conn_room(conn));
-		if (!chunk && left) {
-			if (pre)	/* READ_REPLY first: the ERROR follows it */
-				p2p_conn_send_raw(conn, conn->wbuf, pre, 0);
-			return p2p_conn_expire(conn);
-		}
-		left -= chunk;
-		f.len = chunk;
-		f.flags = left ? P2P_F_MORE : 0;
-		p2p_hdr_encode(conn->wbuf + pre, &f);
-		ret = p2p_conn_send_raw(conn, conn->wbuf, pre + P2P_HDR_LEN,
-					chunk ? MSG_MORE : 0);
-		pre = 0;
-		if (!ret && chunk)
-			ret = p2p_conn_send_file(conn, file, pos, chunk,
-						 left ? MSG_MORE : 0);
-		pos += chunk;
-	} while (!ret && left);
-	return ret;
-}
 
 /*
  * A partial file (PROTOCOL.md 7.7) carries the mark its download keeps.
@@ -424,7 +392,7 @@ static int read_file(struct p2p_conn *conn, struct file *file,
 		r.total = min_t(u64, req->length, st.size - req->offset);
 	if (!covered(file, st.size, req->offset, r.total))
 		return fail(conn, ENODATA, "block not yet here");
-	/* wbuf: READ_REPLY's header and body, then READ_DATA's header. */
+	/* wbuf: READ_REPLY's header and body; the reply copies them. */
 	len = p2p_enc_read_reply(conn->wbuf + P2P_HDR_LEN,
 				 conn->wsize - 2 * P2P_HDR_LEN, &r);
 	if (len < 0)
@@ -432,8 +400,8 @@ static int read_file(struct p2p_conn *conn, struct file *file,
 	f.len = len;
 	p2p_hdr_encode(conn->wbuf, &f);
 	/* Past this point a failure cannot be told in-band: close. */
-	return send_data(conn, file, req->offset, r.total,
-			 P2P_HDR_LEN + len) ? -EIO : 0;
+	return p2p_reply_start(conn, file, req->offset, r.total, conn->wbuf,
+			       P2P_HDR_LEN + len);
 }
 
 /*
@@ -592,78 +560,179 @@ static int op_blocks(struct p2p_conn *conn, u32 len)
 /* PUT: PUT_BEGIN, OK, PUT_DATA frames totalling the size, OK. */
 
 /*
- * The write right is checked again before each PUT_DATA frame is written
- * (an RCU lookup): a revoke or a downgrade to ro aborts an upload in
- * flight, whose temporary file the caller then removes.
+ * An upload in progress (conn->put): its PUT_DATA frames are read as they
+ * come, by p2p_ops_put_step(), the connection parking while none is there.
  */
-static int recv_put_data(struct p2p_conn *conn, struct p2p_export *exp,
-			 struct p2p_upload *up, u64 size)
+struct p2p_put {
+	struct p2p_upload up;
+	struct p2p_export *exp;		/* a reference, until the upload ends */
+	u64 size, got;			/* got: announced by the frames so far */
+	loff_t pos;
+	u32 frame_left;			/* of the current frame, to write */
+	bool more;			/* the current frame has P2P_F_MORE */
+	bool started;			/* a frame was read */
+};
+
+/* File bytes a run of p2p_ops_put_step() writes before it yields. */
+#define P2P_PUT_BUDGET (256 * 1024)
+
+/*
+ * The frames' bytes into the temporary file, as far as they are there:
+ * 0 once the last frame is written, -EAGAIN while more is to come,
+ * P2P_YIELD, or an error.  The write right is checked again before each
+ * frame is written (an RCU lookup): a revoke or a downgrade to ro aborts
+ * an upload in flight.
+ */
+static int put_data(struct p2p_conn *conn, struct p2p_put *put)
 {
+	size_t budget = P2P_PUT_BUDGET;
 	struct p2p_frame f;
 	const u8 *p;
-	u64 got = 0;
-	loff_t pos = 0;
 	ssize_t n;
 	int ret;
 
-	do {
-		ret = p2p_conn_recv_hdr(conn, &f);
+	for (;;) {
+		while (put->frame_left) {
+			if (!budget)
+				return P2P_YIELD;
+			ret = p2p_conn_recv_some(conn, min_t(size_t, put->frame_left, budget),
+						 &p, MSG_DONTWAIT);
+			if (ret < 0)
+				return ret;
+			n = kernel_write(put->up.file, p, ret, &put->pos);
+			if (n != ret)
+				return n < 0 ? n : -EIO;
+			put->frame_left -= ret;
+			budget -= ret;
+		}
+		if (put->started && !put->more)
+			return put->got == put->size ? 0 : -EPROTO;
+		ret = p2p_conn_recv_hdr(conn, &f, MSG_DONTWAIT);
 		if (ret)
 			return ret;
 		if (f.op != P2P_OP_PUT_DATA || f.tag != conn->tag ||
-		    f.len > size - got)
+		    f.len > put->size - put->got)
 			return -EPROTO;
-		if (p2p_grant_mode(exp, conn->account) != P2P_GRANT_RW)
+		if (p2p_grant_mode(put->exp, conn->account) != P2P_GRANT_RW)
 			return -EACCES;
-		got += f.len;
-		while (f.len) {
-			ret = p2p_conn_recv_some(conn, f.len, &p);
-			if (ret < 0)
-				return ret;
-			n = kernel_write(up->file, p, ret, &pos);
-			if (n != ret)
-				return n < 0 ? n : -EIO;
-			f.len -= ret;
-		}
-	} while (f.flags & P2P_F_MORE);
-	return got == size ? 0 : -EPROTO;
+		put->got += f.len;
+		put->frame_left = f.len;
+		put->more = f.flags & P2P_F_MORE;
+		put->started = true;
+	}
 }
 
-static int do_put(struct p2p_conn *conn, struct p2p_export *exp,
-		  const struct p2p_put_req *req)
+/*
+ * The bytes in rbuf with which the upload goes on without the socket:
+ * a frame's first, or a whole header.  Fewer are the first part of a
+ * header whose rest the socket has not brought yet.
+ */
+size_t p2p_ops_put_need(struct p2p_conn *conn)
 {
-	struct p2p_upload up;
+	return conn->put->frame_left ? 1 : P2P_HDR_LEN;
+}
+
+/* Commit (err 0) or abort the upload, and forget it. */
+static int put_end(struct p2p_conn *conn, int err)
+{
+	struct p2p_put *put = conn->put;
+
+	conn->put = NULL;
+	if (err)
+		p2p_upload_abort(&put->up);
+	else
+		err = p2p_upload_commit(&put->up);
+	atomic_dec(&p2p_live_uploads);
+	p2p_export_put(put->exp);
+	kfree(put);
+	p2p_conn_trim(conn);
+	return err;
+}
+
+/* The upload fails: aborted, the peer told why if it can still hear it. */
+static int put_failed(struct p2p_conn *conn, int err)
+{
+	put_end(conn, err);
+	/* The peer may still be sending: answer, then close. */
+	if (err != -ECONNRESET && err != -ETIMEDOUT && err != -EPIPE &&
+	    err != -EBADMSG)
+		p2p_conn_send_error(conn, err, NULL);
+	return -EIO;
+}
+
+/*
+ * The upload's next frames, as the user: 0 once answered (OK), -EAGAIN
+ * while it waits for the peer, P2P_YIELD, or what ends the connection:
+ * every error after PUT_BEGIN's OK closes it (PROTOCOL.md 7.5), the
+ * temporary file removed, nothing committed.
+ */
+int p2p_ops_put_step(struct p2p_conn *conn)
+{
+	const struct cred *old;
 	int ret;
 
-	ret = p2p_upload_begin(&up, p2p_export_root(exp), req->path.s,
+	old = override_creds(conn->cred);
+	ret = put_data(conn, conn->put);
+	if (ret == -EAGAIN || ret == P2P_YIELD)
+		goto out;
+	if (ret) {
+		ret = put_failed(conn, ret);
+		goto out;
+	}
+	ret = put_end(conn, 0);
+	if (ret) {
+		p2p_conn_send_error(conn, ret, NULL);
+		ret = -EIO;
+		goto out;
+	}
+	p2p_stat_inc(conn->pn, P2P_STAT_FILES_PUT);
+	ret = p2p_conn_send(conn, P2P_OP_OK, 0, NULL, 0, 0);
+out:
+	revert_creds(old);
+	return ret;
+}
+
+/* An upload cut short by the connection's end. */
+void p2p_ops_put_abort(struct p2p_conn *conn)
+{
+	const struct cred *old;
+
+	if (!conn->put)
+		return;
+	old = override_creds(conn->cred);
+	put_end(conn, -ECONNABORTED);
+	revert_creds(old);
+}
+
+/* The upload starts; it takes over the reference to exp. */
+static int put_begin(struct p2p_conn *conn, struct p2p_export *exp,
+		     const struct p2p_put_req *req)
+{
+	struct p2p_put *put;
+	int ret;
+
+	put = kzalloc(sizeof(*put), GFP_KERNEL);
+	if (!put) {
+		p2p_export_put(exp);
+		return fail(conn, ENOMEM, NULL);
+	}
+	ret = p2p_upload_begin(&put->up, p2p_export_root(exp), req->path.s,
 			       req->path.len, req->mode);
-	if (ret)	/* EINVAL: only a reserved name gets past wire.c */
+	if (ret) {	/* EINVAL: only a reserved name gets past wire.c */
+		kfree(put);
+		p2p_export_put(exp);
 		return fail(conn, ret, ret == -EINVAL ?
 			    "name reserved for uploads in progress" : NULL);
+	}
 	atomic_inc(&p2p_live_uploads);
-	/* Uploads are received in large pieces; p2p_conn_trim() undoes it. */
+	put->exp = exp;
+	put->size = req->size;
+	conn->put = put;
+	/* Uploads are received in large pieces; put_end() trims it back. */
 	ret = p2p_conn_reserve(conn, P2P_PUT_BUF);
 	if (!ret)
 		ret = p2p_conn_send(conn, P2P_OP_OK, 0, NULL, 0, 0);
-	if (!ret)
-		ret = recv_put_data(conn, exp, &up, req->size);
-	if (ret) {
-		p2p_upload_abort(&up);
-		atomic_dec(&p2p_live_uploads);
-		/* The peer may still be sending: answer, then close. */
-		if (ret != -ECONNRESET && ret != -ETIMEDOUT && ret != -EPIPE)
-			p2p_conn_send_error(conn, ret, NULL);
-		return -EIO;
-	}
-	ret = p2p_upload_commit(&up);
-	atomic_dec(&p2p_live_uploads);
-	if (ret) {
-		/* Every error after PUT_BEGIN's OK closes (PROTOCOL.md 7.5). */
-		p2p_conn_send_error(conn, ret, NULL);
-		return -EIO;
-	}
-	p2p_stat_inc(conn->pn, P2P_STAT_FILES_PUT);
-	return p2p_conn_send(conn, P2P_OP_OK, 0, NULL, 0, 0);
+	return ret ? put_failed(conn, ret) : 0;
 }
 
 static int op_put(struct p2p_conn *conn, u32 len)
@@ -691,9 +760,8 @@ static int op_put(struct p2p_conn *conn, u32 len)
 		return fail(conn, ENOMEM, NULL);
 	}
 	req.path.s = path;
-	ret = do_put(conn, exp, &req);
+	ret = put_begin(conn, exp, &req);
 	kfree(path);
-	p2p_export_put(exp);
 	return ret;
 }
 

@@ -2,16 +2,18 @@
 /*
  * A connection with nothing to read holds no worker: it parks, between
  * requests and, before it authenticated, until HELLO and HANDSHAKE1 are
- * whole in the socket.  Its worker sets the socket's callbacks and
- * returns; the first of "bytes are there" (a record, under kTLS), "the
- * connection changed state" (the peer left, or p2p_conn_kill() shut it
- * down), "an error" (a reset, a record kTLS cannot parse) and the
- * deadline (idle, or the handshake's) queues its work item again, which
- * takes the callbacks back and goes on.
+ * whole in the socket; and one whose reply found the socket full parks
+ * until there is room.  Its worker sets the socket's callbacks and
+ * returns; the first of "bytes are there" (a record, under kTLS) or
+ * "room to send", "the connection changed state" (the peer left, or
+ * p2p_conn_kill() shut it down), "an error" (a reset, a record kTLS
+ * cannot parse) and the deadline (idle, or the handshake's) queues its
+ * work item again, which takes the callbacks back and goes on.
  *
  * The callbacks are ours only while parked and are set and taken back
  * under the socket's lock, which every caller of sk_data_ready,
- * sk_state_change and sk_error_report on a TCP socket holds too (softirq
+ * sk_write_space, sk_state_change and sk_error_report on a TCP socket
+ * holds too (softirq
  * under bh_lock_sock, process context under lock_sock; the error queue,
  * whose timestamps and MSG_ZEROCOPY notices report without it, is not
  * used on these sockets): none of ours runs once unpark() returns, so
@@ -24,6 +26,7 @@
 #include <net/tls.h>
 
 #include "conn.h"
+#include "ops.h"
 #include "park.h"
 #include "transport.h"
 
@@ -42,6 +45,20 @@ static p2p_sk_cb *ready_slot(struct p2p_conn *conn)
 	if (conn->tls)
 		return &tls_sw_ctx_rx(tls_get_ctx(sk))->saved_data_ready;
 	return &sk->sk_data_ready;
+}
+
+/*
+ * Where "room to send" is reported: under kTLS, the callback the record
+ * layer saved, which its own sk_write_space calls after it pushed what
+ * records were pending.
+ */
+static p2p_sk_cb *write_slot(struct p2p_conn *conn)
+{
+	struct sock *sk = conn->sock->sk;
+
+	if (conn->tls)
+		return &tls_get_ctx(sk)->sk_write_space;
+	return &sk->sk_write_space;
 }
 
 static struct p2p_conn *parked_conn(struct sock *sk)
@@ -95,7 +112,14 @@ static void arm(struct p2p_conn *conn)
 
 	lock_sock(sk);
 	rcu_assign_sk_user_data(sk, conn);
-	slot = ready_slot(conn);
+	if (conn->reply.file) {
+		slot = write_slot(conn);
+		/* TCP reports room only to a socket marked as out of it. */
+		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
+	} else {
+		slot = ready_slot(conn);
+	}
+	conn->park_slot = slot;
 	conn->saved_ready = *slot;
 	WRITE_ONCE(*slot, park_ready);
 	conn->saved_state_change = sk->sk_state_change;
@@ -118,7 +142,7 @@ void p2p_conn_unpark(struct p2p_conn *conn)
 	if (!conn->armed)
 		return;
 	lock_sock(sk);
-	WRITE_ONCE(*ready_slot(conn), conn->saved_ready);
+	WRITE_ONCE(*conn->park_slot, conn->saved_ready);
 	WRITE_ONCE(sk->sk_state_change, conn->saved_state_change);
 	WRITE_ONCE(sk->sk_error_report, conn->saved_error_report);
 	rcu_assign_sk_user_data(sk, NULL);
@@ -137,6 +161,10 @@ static bool expired_now(struct p2p_conn *conn)
 /* Whether the next step can go on without waiting: 0, -EAGAIN, an error. */
 static int look(struct p2p_conn *conn)
 {
+	if (conn->reply.file)
+		return p2p_conn_writable(conn);
+	if (conn->put)
+		return p2p_conn_poll_bytes(conn, p2p_ops_put_need(conn));
 	return conn->authed ? p2p_conn_poll(conn) : p2p_conn_poll_frame(conn);
 }
 

@@ -13,7 +13,8 @@ struct p2p_conn;
  * item is queued again when the peer sends, leaves or the idle deadline
  * passes), or an error that ends the connection.  Before authentication
  * the same for the next handshake frame, whole, and the handshake's
- * deadline.
+ * deadline; while a reply is pending (conn->reply), for room in the
+ * socket, the idle deadline counting from the last bytes sent.
  */
 int p2p_conn_park(struct p2p_conn *conn);
 /*

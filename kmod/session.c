@@ -190,9 +190,31 @@ static int serve_one(struct p2p_conn *conn)
 	ret = p2p_ops_dispatch(conn, f.op, f.flags, f.len);
 	if (ret)
 		return ret;
-	p2p_conn_trim(conn);
+	if (!conn->put)		/* an upload keeps its large rbuf */
+		p2p_conn_trim(conn);
 	p2p_conn_idle_from_now(conn);
 	return 0;
+}
+
+/*
+ * The pending READ reply: what the socket takes now, as the user (the
+ * file's reads pass the security hooks with the caller's credentials).
+ * The idle deadline counts from the last bytes the peer took, so that a
+ * peer that stops reading is dropped after idle_timeout.  0 while the
+ * reply waits for room (p2p_conn_park() parks it) or is done.
+ */
+static int reply_step(struct p2p_conn *conn)
+{
+	u64 sent = conn->bytes_sent;
+	const struct cred *old;
+	int ret;
+
+	old = override_creds(conn->cred);
+	ret = p2p_reply_send(conn);
+	revert_creds(old);
+	if (conn->bytes_sent != sent)
+		p2p_conn_idle_from_now(conn);
+	return ret == -EAGAIN ? 0 : ret;
 }
 
 /* A token still held is spent; what HELLO gave is wiped. */
@@ -228,27 +250,58 @@ static int handshake_step(struct p2p_conn *conn)
 	return ret ?: send_hello_reply(conn, hs);
 }
 
+/* An upload's next bytes; the idle deadline as for a reply. */
+static int put_step(struct p2p_conn *conn)
+{
+	u64 got = conn->bytes_recv;
+	int ret;
+
+	ret = p2p_ops_put_step(conn);
+	if (conn->bytes_recv != got || !ret)
+		p2p_conn_idle_from_now(conn);
+	return ret == -EAGAIN ? 0 : ret;
+}
+
+static int step(struct p2p_conn *conn)
+{
+	if (conn->reply.file)
+		return reply_step(conn);
+	if (conn->put)
+		return put_step(conn);
+	return conn->authed ? serve_one(conn) : handshake_step(conn);
+}
+
 /*
- * One loop for every state: park until the next frame can be read without
- * waiting (a request; before authentication, HELLO or HANDSHAKE1 whole),
- * then a step.  true: parked; false: the connection ends.
+ * One loop for every state: park until the next step can go on without
+ * waiting (a request's bytes are there; before authentication, HELLO or
+ * HANDSHAKE1 whole; while a reply is pending, room in the socket), then
+ * the step.  true: parked, or queued again after a reply's budget; false:
+ * the connection ends.
  */
 bool p2p_session_run(struct p2p_conn *conn)
 {
 	int ret;
 
-	/* Queued again only by a wake: a parked connection goes on. */
-	if (conn->armed)
+	/* Queued again by a wake or a yield: the connection goes on. */
+	if (conn->armed) {
 		p2p_conn_unpark(conn);
-	else
+	} else if (!conn->started) {
 		tcp_sock_set_nodelay(conn->sock->sk);
+		conn->started = true;
+	}
 	do {
 		ret = p2p_conn_park(conn);
 		if (ret == P2P_PARKED)
 			return true;
 		if (!ret)
-			ret = conn->authed ? serve_one(conn) : handshake_step(conn);
+			ret = step(conn);
 	} while (!ret);
+	if (ret == P2P_YIELD) {
+		queue_work(conn->wq, &conn->work);
+		return true;
+	}
 	handshake_end(conn);	/* a handshake cut short */
+	p2p_reply_end(conn);	/* a reply cut short */
+	p2p_ops_put_abort(conn);	/* an upload cut short */
 	return false;
 }

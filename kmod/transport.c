@@ -129,8 +129,11 @@ static int record_error(struct p2p_conn *conn, int err)
 	return -EBADMSG;
 }
 
-/* One receive into the free end of rbuf: at least a byte, or an error. */
-static int recv_more(struct p2p_conn *conn)
+/*
+ * One receive into the free end of rbuf: at least a byte, or an error;
+ * with MSG_DONTWAIT in flags, -EAGAIN if there is none yet.
+ */
+static int recv_more(struct p2p_conn *conn, int flags)
 {
 	struct msghdr msg = {};
 	struct kvec iov;
@@ -142,9 +145,9 @@ static int recv_more(struct p2p_conn *conn)
 	iov.iov_base = conn->rbuf + conn->rend;
 	iov.iov_len = conn->rsize - conn->rend;
 	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
-			     MSG_NOSIGNAL);
+			     MSG_NOSIGNAL | flags);
 	if (ret == -EAGAIN)
-		return -ETIMEDOUT;
+		return flags & MSG_DONTWAIT ? -EAGAIN : -ETIMEDOUT;
 	if (ret < 0)
 		return conn->tls ? record_error(conn, ret) : ret;
 	if (ret == 0)
@@ -155,59 +158,114 @@ static int recv_more(struct p2p_conn *conn)
 	return 0;
 }
 
-/* Make the next NEED bytes of the stream contiguous in rbuf. */
-static int fill(struct p2p_conn *conn, size_t need)
+/* Room in rbuf for the next NEED bytes of the stream, contiguous. */
+static int make_room(struct p2p_conn *conn, size_t need)
 {
 	size_t unread = conn->rend - conn->rpos;
-	int ret;
 
-	if (unread >= need)
-		return 0;
-	if (need > conn->rsize) {
-		ret = rbuf_resize(conn, need);
-		if (ret)
-			return ret;
-	} else if (conn->rpos + need > conn->rsize || !unread) {
+	if (need > conn->rsize)
+		return rbuf_resize(conn, need);
+	if (conn->rpos + need > conn->rsize || !unread) {
 		memmove(conn->rbuf, conn->rbuf + conn->rpos, unread);
 		conn->rpos = 0;
 		conn->rend = unread;
-	}
-	while (conn->rend - conn->rpos < need) {
-		ret = recv_more(conn);
-		if (ret)
-			return ret;
 	}
 	return 0;
 }
 
 /*
- * Between requests, with nothing unread: a one-byte peek that does not
- * wait, which leaves what it finds (a whole record, decrypted, under kTLS)
- * for the receive that follows.  Only a connection that waits gives its
- * buffers back; one whose next request is already there keeps them.
+ * Make the next NEED bytes of the stream contiguous in rbuf; with
+ * MSG_DONTWAIT in flags, -EAGAIN once the socket has no more for now.
  */
-int p2p_conn_poll(struct p2p_conn *conn)
+static int fill_flags(struct p2p_conn *conn, size_t need, int flags)
+{
+	int ret;
+
+	if (conn->rend - conn->rpos >= need)
+		return 0;
+	ret = make_room(conn, need);
+	while (!ret && conn->rend - conn->rpos < need)
+		ret = recv_more(conn, flags);
+	return ret;
+}
+
+static int fill(struct p2p_conn *conn, size_t need)
+{
+	return fill_flags(conn, need, 0);
+}
+
+/*
+ * After authentication, with bytes to read: whether the next frame is
+ * whole in rbuf, reading what the socket has without waiting: 0 if so,
+ * or if the read that follows ends at once anyway (a header it refuses,
+ * PUT_DATA out of place); -EAGAIN while more is to come.  A frame then
+ * never waits for its last records with a worker held.
+ */
+static int frame_whole(struct p2p_conn *conn)
+{
+	struct p2p_frame f;
+	int ret;
+
+	ret = fill_flags(conn, P2P_HDR_LEN, MSG_DONTWAIT);
+	if (ret)
+		return ret;
+	if (p2p_hdr_decode(conn->rbuf + conn->rpos, false, &f) ||
+	    f.op == P2P_OP_PUT_DATA)
+		return 0;
+	return fill_flags(conn, P2P_HDR_LEN + f.len, MSG_DONTWAIT);
+}
+
+/*
+ * Can the reader go on: need bytes unread in rbuf, or any in the socket?
+ * 0, -EAGAIN or an error; never waits.
+ */
+int p2p_conn_poll_bytes(struct p2p_conn *conn, size_t need)
 {
 	struct msghdr msg = {};
 	struct kvec iov;
 	u8 byte;
 	int ret;
 
-	if (conn->rend != conn->rpos)
+	if (conn->rend - conn->rpos >= need)
 		return 0;
 	iov.iov_base = &byte;
 	iov.iov_len = sizeof(byte);
 	ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, sizeof(byte),
 			     MSG_PEEK | MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (ret == -EAGAIN)
+		return ret;
+	if (ret < 0)
+		return conn->tls ? record_error(conn, ret) : ret;
+	return ret ? 0 : -ECONNRESET;
+}
+
+/*
+ * Between requests, with nothing unread: a one-byte peek that does not
+ * wait, which leaves what it finds (a whole record, decrypted, under kTLS)
+ * for the receive that follows.  Only a connection that waits with
+ * nothing unread gives its buffers back; one whose next request is there,
+ * or its first part, keeps them, and reads what the socket has of it
+ * without waiting (frame_whole()).
+ */
+int p2p_conn_poll(struct p2p_conn *conn)
+{
+	int ret;
+
+	if (conn->rend != conn->rpos)
+		return frame_whole(conn);
+	ret = p2p_conn_poll_bytes(conn, 1);
 	if (ret == -EAGAIN) {
 		bufs_put(conn);
 		return ret;
 	}
-	if (ret < 0)
-		return conn->tls ? record_error(conn, ret) : ret;
-	if (ret == 0)
-		return -ECONNRESET;
-	return conn->rbuf ? 0 : p2p_conn_bufs(conn, P2P_REQ_BUF, P2P_REPLY_BUF);
+	if (ret)
+		return ret;
+	if (!conn->rbuf) {
+		ret = p2p_conn_bufs(conn, P2P_REQ_BUF, P2P_REPLY_BUF);
+		if (ret)
+			return ret;
+	}
+	return frame_whole(conn);
 }
 
 /*
@@ -243,12 +301,13 @@ int p2p_conn_poll_frame(struct p2p_conn *conn)
 	return ret < P2P_HDR_LEN + f.len ? -EAGAIN : 0;
 }
 
-int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p)
+int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p,
+		       int flags)
 {
 	size_t n;
 	int ret;
 
-	ret = fill(conn, 1);
+	ret = fill_flags(conn, 1, flags);
 	if (ret)
 		return ret;
 	n = min(max, conn->rend - conn->rpos);
@@ -257,11 +316,11 @@ int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p)
 	return n;
 }
 
-int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f)
+int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f, int flags)
 {
 	int ret;
 
-	ret = fill(conn, P2P_HDR_LEN);
+	ret = fill_flags(conn, P2P_HDR_LEN, flags);
 	if (ret)
 		return ret;
 	ret = p2p_hdr_decode(conn->rbuf + conn->rpos, false, f);
@@ -281,7 +340,7 @@ int p2p_conn_recv_frame(struct p2p_conn *conn, struct p2p_frame *f)
 
 	/* A header refused is answered with tag 0 (PROTOCOL.md 3). */
 	conn->tag = 0;
-	ret = p2p_conn_recv_hdr(conn, f);
+	ret = p2p_conn_recv_hdr(conn, f, 0);
 	if (ret)
 		return ret;
 	conn->tag = f->tag;
@@ -574,14 +633,18 @@ static int direct_actor(struct pipe_inode_info *pipe, struct splice_desc *sd)
 		p2p_stat_add(out->conn->pn, P2P_STAT_BYTES_SENT_ZEROCOPY, ret);
 		count_sent(out->conn, ret);
 		if (ret < len)
-			break;		/* timed out: the range ends short */
+			break;		/* the socket is full: the range ends short */
 	}
 	return sent;
 }
 
-/* -EIO if the file shrank under us: the range cannot be sent whole. */
-int p2p_conn_send_file(struct p2p_conn *conn, struct file *file, loff_t pos,
-		       size_t len, int msg_flags)
+/*
+ * Up to len bytes of the file at pos: how many the socket took, -EAGAIN if
+ * none (MSG_DONTWAIT and a full socket), -EIO if the file ended before
+ * (it shrank under us: the range cannot be sent whole).
+ */
+static ssize_t send_file(struct p2p_conn *conn, struct file *file, loff_t pos,
+			 size_t len, int msg_flags)
 {
 	struct splice_out out = {
 		.conn = conn, .left = len, .msg_flags = msg_flags,
@@ -594,9 +657,153 @@ int p2p_conn_send_file(struct p2p_conn *conn, struct file *file, loff_t pos,
 	ssize_t ret;
 
 	ret = splice_direct_to_actor(file, &sd, direct_actor);
+	return ret ?: -EIO;
+}
+
+/*
+ * A READ reply goes out as the socket takes it, never waiting for room
+ * (MSG_DONTWAIT): its headers from reply.hdr, then file pages, frame after
+ * frame.  When the socket is full the worker returns and the connection
+ * parks until sk_write_space says there is room again (park.c), so that a
+ * peer reading slowly holds no worker.  A run sends at most
+ * P2P_SEND_BUDGET file bytes, then gives its worker to others.
+ */
+#define P2P_SEND_BUDGET (256 * 1024)
+
+/* The next READ_DATA frame's header after the pending ones; false at the record limit. */
+static bool next_frame(struct p2p_conn *conn, struct p2p_reply *r)
+{
+	struct p2p_frame f = { .op = P2P_OP_READ_DATA, .tag = conn->tag };
+	u64 chunk = min_t(u64, r->left, p2p_conn_room(conn));
+
+	/* Frames shrink near the record limit, and end at it. */
+	if (!chunk && r->left)
+		return false;
+	if (r->hoff == r->hlen)
+		r->hoff = r->hlen = 0;
+	f.len = chunk;
+	f.flags = r->left > chunk ? P2P_F_MORE : 0;
+	p2p_hdr_encode(r->hdr + r->hlen, &f);
+	r->hlen += P2P_HDR_LEN;
+	r->frame_left = chunk;
+	return true;
+}
+
+/*
+ * A reply of total bytes of the file from pos, after the pre bytes (the
+ * READ_REPLY frame): the first READ_DATA header joins them, so that a
+ * small file takes two passes through the socket, the least splicing
+ * allows.  p2p_reply_send() sends it.
+ */
+int p2p_reply_start(struct p2p_conn *conn, struct file *file, loff_t pos,
+		    u64 total, const void *pre, size_t len)
+{
+	struct p2p_reply *r = &conn->reply;
+
+	if (len > sizeof(r->hdr) - P2P_HDR_LEN)
+		return -EINVAL;
+	memcpy(r->hdr, pre, len);
+	r->hoff = 0;
+	r->hlen = len;
+	r->pos = pos;
+	r->left = total;
+	r->frame_left = 0;
+	r->file = get_file(file);
+	next_frame(conn, r);	/* none at the limit: READ_REPLY, then the ERROR */
+	return 0;
+}
+
+/* The pending header bytes, in one call: -EAGAIN if the socket took less. */
+static int reply_hdrs(struct p2p_conn *conn, struct p2p_reply *r)
+{
+	struct kvec vec = {
+		.iov_base = r->hdr + r->hoff, .iov_len = r->hlen - r->hoff,
+	};
+	struct msghdr msg = {
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL |
+			     (r->frame_left ? MSG_MORE : 0),
+	};
+	int ret;
+
+	ret = kernel_sendmsg(conn->sock, &msg, &vec, 1, vec.iov_len);
 	if (ret < 0)
 		return ret;
-	return ret == len ? 0 : -EIO;
+	count_sent(conn, ret);
+	r->hoff += ret;
+	return r->hoff < r->hlen ? -EAGAIN : 0;
+}
+
+/* The current frame's file bytes, at most *budget of them. */
+static int reply_file(struct p2p_conn *conn, struct p2p_reply *r,
+		      size_t *budget)
+{
+	size_t n = min_t(u64, r->frame_left, *budget);
+	ssize_t ret;
+
+	ret = send_file(conn, r->file, r->pos, n,
+			MSG_DONTWAIT | (r->left > n ? MSG_MORE : 0));
+	if (ret < 0)
+		return ret;
+	r->pos += ret;
+	r->left -= ret;
+	r->frame_left -= ret;
+	*budget -= ret;
+	return ret < n ? -EAGAIN : 0;
+}
+
+/*
+ * Sends what the socket takes of the pending reply: 0 once it is all out
+ * (the reply ends), -EAGAIN when the socket is full, P2P_YIELD when this
+ * run's budget is spent, or an error that ends the connection (the record
+ * limit's after its ERROR frame).
+ */
+int p2p_reply_send(struct p2p_conn *conn)
+{
+	struct p2p_reply *r = &conn->reply;
+	size_t budget = P2P_SEND_BUDGET;
+	int ret;
+
+	for (;;) {
+		if (r->hoff < r->hlen) {
+			ret = reply_hdrs(conn, r);
+			if (ret)
+				return ret;
+		}
+		if (!r->frame_left && !r->left) {
+			p2p_reply_end(conn);
+			return 0;
+		}
+		if (!budget)
+			return P2P_YIELD;
+		if (r->frame_left)
+			ret = reply_file(conn, r, &budget);
+		else if (!next_frame(conn, r))
+			return p2p_conn_expire(conn);
+		if (ret)
+			return ret;
+	}
+}
+
+void p2p_reply_end(struct p2p_conn *conn)
+{
+	if (!conn->reply.file)
+		return;
+	__fput_sync(conn->reply.file);
+	conn->reply.file = NULL;
+}
+
+/*
+ * Whether a send can make progress now: 0 if the socket has room (or an
+ * error or a shutdown the send will report), else -EAGAIN.
+ */
+int p2p_conn_writable(struct p2p_conn *conn)
+{
+	struct sock *sk = conn->sock->sk;
+
+	if (READ_ONCE(sk->sk_err) ||
+	    READ_ONCE(sk->sk_shutdown) & SEND_SHUTDOWN)
+		return 0;
+	return sk_stream_is_writeable(sk) ? 0 : -EAGAIN;
 }
 
 /*

@@ -19,17 +19,25 @@ int p2p_conn_reserve(struct p2p_conn *conn, size_t size);
 void p2p_conn_trim(struct p2p_conn *conn);
 void p2p_conn_set_timeout(struct p2p_conn *conn, unsigned int secs);
 /*
- * Is the next request there?  0 if so, with the buffers; -EAGAIN if not
- * yet, with none held; never waits.
+ * Is the next request there, whole?  0 if so, with the buffers; -EAGAIN
+ * if not yet, with none held unless its first part is in rbuf; never
+ * waits.
  */
 int p2p_conn_poll(struct p2p_conn *conn);
+/*
+ * Can a reader that needs NEED bytes go on: that many unread in rbuf, or
+ * any in the socket?  0, -EAGAIN or an error; never waits.
+ */
+int p2p_conn_poll_bytes(struct p2p_conn *conn, size_t need);
 int p2p_conn_poll_frame(struct p2p_conn *conn);
 
-int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f);
+/* MSG_DONTWAIT in flags: -EAGAIN instead of waiting, the bytes kept. */
+int p2p_conn_recv_hdr(struct p2p_conn *conn, struct p2p_frame *f, int flags);
 /* A header and, but for PUT_DATA, its body at conn->body until the next. */
 int p2p_conn_recv_frame(struct p2p_conn *conn, struct p2p_frame *f);
 /* 1 to max bytes of the stream, in rbuf at *p until the next receive. */
-int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p);
+int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p,
+		       int flags);
 
 int p2p_conn_send_raw(struct p2p_conn *conn, const void *buf, size_t len,
 		      int msg_flags);
@@ -37,11 +45,21 @@ int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
 		  size_t len, int msg_flags);
 int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg);
 /*
- * len bytes of file from pos, its page-cache pages passed to the socket
- * without a copy; MSG_MORE in msg_flags if more of the reply follows.
+ * A READ reply (conn->reply): the pre bytes already built, then total
+ * bytes of file from pos in READ_DATA frames, its page-cache pages passed
+ * to the socket without a copy.  p2p_reply_send() sends what the socket
+ * takes without waiting: 0 when all is out, -EAGAIN when the socket is
+ * full (p2p_conn_writable() says when to go on), P2P_YIELD when the run's
+ * budget is spent, or an error that ends the connection.  The reply holds
+ * a reference to file until it ends or p2p_reply_end() drops it.
  */
-int p2p_conn_send_file(struct p2p_conn *conn, struct file *file, loff_t pos,
-		       size_t len, int msg_flags);
+#define P2P_YIELD 2
+
+int p2p_reply_start(struct p2p_conn *conn, struct file *file, loff_t pos,
+		    u64 total, const void *pre, size_t len);
+int p2p_reply_send(struct p2p_conn *conn);
+void p2p_reply_end(struct p2p_conn *conn);
+int p2p_conn_writable(struct p2p_conn *conn);
 /*
  * The record layer (PROTOCOL.md 6.7): the "tls" upper layer goes on before
  * HANDSHAKE2 is sent, so that a server without it refuses in clear; the

@@ -8,6 +8,9 @@
 # idle connections parked, the kworker that served each).  The ceiling is
 # issue 16's target, 8 KiB; the kworker-per-connection server took 30 KiB
 # on 6.1 and 21 KiB on 6.12, and added one kworker per connection.
+# Then, as issue 16 asks of the event-driven server, that no worker waits
+# on a socket: not for a silent peer's handshake, not for room to send to
+# a slow reader, not for the rest of a request sent in pieces.
 #
 # MEM_IDLE_N (default 50): how many connections.
 . "$(dirname "$0")/fixture.sh"
@@ -99,4 +102,92 @@ wait "$pid" 2>/dev/null
 check "$N connections waiting for HELLO added fewer than $((N / 5)) kworkers ($((w1 - w0)))" \
 	test "$((w1 - w0))" -lt $((N / 5))
 check "they are gone afterwards" wait_for 30 dp_counter_is conns_active 0
+
+# Nor do replies waiting for a slow reader (transport.c p2p_reply_send):
+# N readers begin a READ of a 2 MiB file into a 4 KiB receive buffer and
+# take nothing until all N are being served (hard_tool slow, HARD_GATE),
+# then 16 KiB every 50 ms; the server's socket is full meanwhile.
+# Before, each reply's worker waited in sendmsg for room
+# (sk_stream_wait_memory), N of them; now none waits there.  The first
+# readers keep their bytes, to check what resumed sends put together.
+dp_rand "$pub/big" 2097152
+gate=$TEST_TMP/gate
+rm -f "$gate"
+w0=$(kworkers)
+for ((i = 0; i < N; i++)); do
+	out=/dev/null
+	[ "$i" -lt 4 ] && out=$TEST_TMP/got.$i
+	ip netns exec b env HARD_GATE="$gate" "$HARD_TOOL" slow - "$DP_A" "$DP_PORT" alice \
+		"$DP_KEYS/alice.key" pub big "$out" >"$TEST_TMP/slow.$i" 2>&1 &
+done
+# shellcheck disable=SC2317 # run by check/wait_for
+all_started() { [ "$(cat "$TEST_TMP"/slow.* | grep -c '^started')" = "$N" ]; }
+check "$N slow readers started" wait_for 60 all_started
+sleep 1
+blocked=$(kworkers_in sk_stream_wait_memory)
+w1=$(kworkers)
+check_eq "all $N are being served" "$(dp_counter conns_active)" "$N"
+echo "# $N replies to readers that do not read: $blocked kworkers wait for room in" \
+	"sk_stream_wait_memory, kworkers +$((w1 - w0))"
+check_eq "no worker waits for room in a socket" "$blocked" 0
+touch "$gate"
+wait
+check_eq "every slow reader got the whole file" \
+	"$(cat "$TEST_TMP"/slow.* | grep -cx 'ok 2097152')" "$N"
+# The replies went out in many pieces, resumed at every wake: the bytes too.
+check_eq "the slow readers got the file's content" \
+	"$(cat "$TEST_TMP"/got.* | sha256sum | cut -d' ' -f1)" \
+	"$(cat "$pub/big" "$pub/big" "$pub/big" "$pub/big" | sha256sum | cut -d' ' -f1)"
+check "they are gone afterwards" wait_for 30 dp_counter_is conns_active 0
+
+# Nor do requests that arrive in pieces (transport.c frame_whole()): N
+# connections each send the first 8 bytes of a STAT request as a record
+# of its own, and the rest once all N did (HARD_GATE, 50 s at most).
+# Before, each worker waited in the record layer's receive
+# (tls_rx_rec_wait) for the rest.
+rm -f "$gate"
+for ((i = 0; i < N; i++)); do
+	ip netns exec b env HARD_GATE="$gate" "$HARD_TOOL" split - "$DP_A" "$DP_PORT" alice \
+		"$DP_KEYS/alice.key" pub big 50 >"$TEST_TMP/split.$i" 2>&1 &
+done
+# shellcheck disable=SC2317 # run by check/wait_for
+all_sent() { [ "$(cat "$TEST_TMP"/split.* | grep -c '^sent')" = "$N" ]; }
+check "$N requests half sent" wait_for 60 all_sent
+sleep 1
+blocked=$(kworkers_in tls_rx_rec_wait)
+echo "# $N requests half sent: $blocked kworkers wait in tls_rx_rec_wait"
+check_eq "no worker waits for the rest of a request" "$blocked" 0
+touch "$gate"
+wait
+check_eq "every request in two records was answered" \
+	"$(cat "$TEST_TMP"/split.* | grep -cx 'ok 2097152')" "$N"
+check "they are gone afterwards" wait_for 30 dp_counter_is conns_active 0
+
+# Nor do uploads whose sender pauses (ops.c p2p_ops_put_step()): N
+# connections each begin a PUT of 1 MiB, send 100000 bytes of it and
+# stop.  Before, each worker waited in the record layer's receive for
+# the next PUT_DATA frame.  Killed, each upload is discarded.
+up=$DP_SRV/up
+mkdir -p "$up"
+chown 65534:65534 "$up"
+check "export up to alice (rw)" na p2pctl export "$up" --user alice:rw
+stalled=()
+for ((i = 0; i < N; i++)); do
+	ip netns exec b "$HARD_TOOL" putstall - "$DP_A" "$DP_PORT" alice "$DP_KEYS/alice.key" \
+		up "f$i" 1048576 100000 >"$TEST_TMP/putstall.$i" 2>&1 &
+	stalled+=($!)
+done
+# shellcheck disable=SC2317 # run by check/wait_for
+all_stalled() { [ "$(cat "$TEST_TMP"/putstall.* | grep -c '^sent')" = "$N" ]; }
+check "$N uploads begun and paused" wait_for 60 all_stalled
+sleep 1
+blocked=$(kworkers_in tls_rx_rec_wait)
+echo "# $N uploads paused: $blocked kworkers wait in tls_rx_rec_wait"
+check_eq "no worker waits for an upload's next bytes" "$blocked" 0
+check_eq "$N uploads in progress" "$(awk '{ print $4 }' "$params/conn_objects")" "$N"
+kill "${stalled[@]}" 2>/dev/null
+wait
+check "their connections are gone" wait_for 30 dp_counter_is conns_active 0
+check "every upload was discarded" wait_for 30 grep -qx 'conns 0 uploads 0' "$params/conn_objects"
+check_eq "nothing is left in the export" "$(find "$up" -mindepth 1 | wc -l)" 0
 tap_done

@@ -19,11 +19,20 @@
  *                                       buffer, never read; "closed after
  *                                       T s" when the server gives up
  *                                       (exit 0), exit 1 after SECS
- *   slow SRC HOST PORT USER KEYFILE EXPORT PATH
+ *   slow SRC HOST PORT USER KEYFILE EXPORT PATH [OUT]
  *                                       READ to EOF into a small buffer,
  *                                       16 KiB every 50 ms: "started"
  *                                       after READ_REPLY, then "ok TOTAL"
- *                                       or "short GOT/TOTAL ERRNO" (exit 1)
+ *                                       or "short GOT/TOTAL ERRNO" (exit 1);
+ *                                       the bytes go to the file OUT; with
+ *                                       HARD_GATE=FILE in the environment,
+ *                                       no byte is read until FILE exists
+ *   split SRC HOST PORT USER KEYFILE EXPORT PATH SECS
+ *                                       a STAT request in two records: the
+ *                                       first 8 bytes, "sent", SECS seconds
+ *                                       later (or once the file HARD_GATE
+ *                                       names exists) the rest; then "ok
+ *                                       SIZE" for its reply, or the errno
  *   putstall SRC HOST PORT USER KEYFILE EXPORT PATH SIZE SENT
  *                                       PUT of SIZE bytes that stops after
  *                                       SENT: "sent", then waits to be
@@ -280,17 +289,72 @@ static int do_noread(const char *exp, const char *path, int secs)
 	return 1;
 }
 
+/* split */
+
+static int do_split(const char *exp, const char *path, int secs)
+{
+	struct p2p_stat_req req = {
+		.export = { exp, strlen(exp) }, .path = { path, strlen(path) },
+	};
+	struct p2p_frame f = { .op = P2P_OP_STAT, .tag = 9 };
+	uint8_t buf[P2P_HDR_LEN + P2P_PATH_MAX + 128];
+	const char *gate = getenv("HARD_GATE");
+	struct p2p_session s;
+	struct p2p_fattr st;
+	int len, fd, ret, waited;
+
+	fd = session_open(&peer, &s, 0, secs + 20);
+	if (fd < 0)
+		die("session", fd);
+	len = p2p_enc_stat_req(buf + P2P_HDR_LEN, sizeof(buf) - P2P_HDR_LEN, &req);
+	if (len < 0)
+		die("STAT", len);
+	f.len = len;
+	p2p_hdr_encode(buf, &f);
+	/* Without MSG_MORE each write is a record of its own. */
+	if (p2p_write_full(fd, buf, 8))
+		die("first record", errno);
+	printf("sent\n");
+	fflush(stdout);
+	for (waited = 0; waited < secs * 10; waited++) {
+		if (gate && !access(gate, F_OK))
+			break;
+		usleep(100000);
+	}
+	if (p2p_write_full(fd, buf + 8, P2P_HDR_LEN + len - 8))
+		die("second record", errno);
+	ret = p2p_recv_frame(fd, true, &f, buf, sizeof(buf));
+	if (ret) {
+		printf("%s\n", errname(ret));
+		return 1;
+	}
+	if (f.op != P2P_OP_STAT_REPLY || f.tag != 9 ||
+	    p2p_dec_attr(buf, f.len, &st)) {
+		printf("unexpected op %u tag %u\n", f.op, f.tag);
+		return 1;
+	}
+	printf("ok %llu\n", (unsigned long long)st.size);
+	return 0;
+}
+
 /* slow, putstall */
 
-static int do_slow(const char *exp, const char *path)
+static int do_slow(const char *exp, const char *path, const char *outname)
 {
+	const char *gate = getenv("HARD_GATE");
 	static uint8_t buf[16384];
 	struct p2p_read_reply r;
 	struct p2p_session s;
+	FILE *out = NULL;
 	uint64_t got = 0;
 	ssize_t n = 0;
 	int fd, ret;
 
+	if (outname) {
+		out = fopen(outname, "w");
+		if (!out)
+			die(outname, -errno);
+	}
 	fd = session_open(&peer, &s, 4096, 30);
 	if (fd < 0)
 		die("session", fd);
@@ -299,10 +363,16 @@ static int do_slow(const char *exp, const char *path)
 		die("READ", ret);
 	printf("started\n");
 	fflush(stdout);
+	while (gate && access(gate, F_OK))
+		usleep(100000);
 	while ((n = p2p_read_data(&s, buf, sizeof(buf))) > 0) {
+		if (out && fwrite(buf, 1, n, out) != (size_t)n)
+			die(outname, -EIO);
 		got += n;
 		usleep(50000);
 	}
+	if (out && fclose(out))
+		die(outname, -EIO);
 	if (!n && got == r.total) {
 		printf("ok %llu\n", (unsigned long long)got);
 		return 0;
@@ -669,9 +739,13 @@ int main(int argc, char **argv)
 		peer_args(argv, true);
 		return do_noread(argv[5], argv[6], atoi(argv[7]));
 	}
-	if (!strcmp(argv[-1], "slow") && argc == 7) {
+	if (!strcmp(argv[-1], "slow") && (argc == 7 || argc == 8)) {
 		peer_args(argv, true);
-		return do_slow(argv[5], argv[6]);
+		return do_slow(argv[5], argv[6], argc == 8 ? argv[7] : NULL);
+	}
+	if (!strcmp(argv[-1], "split") && argc == 8) {
+		peer_args(argv, true);
+		return do_split(argv[5], argv[6], atoi(argv[7]));
 	}
 	if (!strcmp(argv[-1], "putstall") && argc == 9) {
 		peer_args(argv, true);
