@@ -35,6 +35,11 @@ MAX_FUNC = 1 << 18
 CATEGORIES = [
     ("user", (), r"^\[user\]$"),
     ("p2pshare", ("p2pshare",), None),
+    # The peers' kernel halves (issue 16): servers and clients by module.
+    ("ksmbd (SMB3 server)", ("ksmbd",), None),
+    ("cifs (SMB3 client)", ("cifs",), None),
+    ("knfsd/nfs client/sunrpc", ("nfsd", "nfs", "nfsv4", "sunrpc", "lockd", "auth_rpcgss",
+                                 "grace", "nfs_acl"), None),
     ("kTLS record layer", ("tls",), None),
     ("crypto", ("chacha20poly1305", "chacha_x86_64", "poly1305_x86_64",
                 "curve25519_x86_64", "chacha_generic", "poly1305_generic",
@@ -242,8 +247,11 @@ def main():
         f = {k: (funcs[i][k] - null.get(k, 0)) / items for k in set(funcs[i]) | set(null)}
         total = sum(funcs[i].values())
         per_file[(r["server"], r["metric"])] = (items, f)
+        gib = (f", {(total - null_total) / r['bytes'] * (1 << 30) / 1e9:.2f} G per GiB"
+               if r["metric"] == "large" and r.get("bytes") else "")
         print(f"\n## {r['server']} {r['metric']}: phase {phases[i][0]}, {items} items, "
-              f"{total:,} instructions, {(total - null_total) / items / 1e3:.2f} k per item")
+              f"{total:,} instructions, {(total - null_total) / items / 1e3:.2f} k per item"
+              f"{gib}")
         cats = collections.Counter()
         for k, v in f.items():
             cats[category(*k)] += v

@@ -64,7 +64,9 @@ CIPHERS = {"aes": ("AES-128-GCM", "TLS_AES_128_GCM_SHA256"),
            "chacha": ("ChaCha20-Poly1305", "TLS_CHACHA20_POLY1305_SHA256")}
 COLORS = {"copy": "#9400d3", "sendfile": "#009e73", "nginx-tls": "#0072b2",
           "nginx-mtls": "#cc79a7",
-          "nginx": "#56b4e9", "nginx-b": "#e69f00", "raw": "#f0e442"}
+          "nginx": "#56b4e9", "nginx-b": "#e69f00", "raw": "#f0e442",
+          "sftp": "#d55e00", "scp": "#8c564b", "ksmbd-seal": "#2ca02c", "ksmbd": "#7f7f7f",
+          "nfs": "#17becf"}
 GIB = 1 << 30
 
 
@@ -396,6 +398,8 @@ def peers_table(run, cipher):
             groups[enc].append(cells)
         elif why:
             groups[enc].append([label, f"cannot run: {why}"])
+        elif role == "ksmbd-seal" and cipher != "aes":
+            groups[enc].append([label, "n/a: SMB3 encryption has AES-CCM and AES-GCM only"])
         elif role in peer_roles:
             groups[enc].append([label, "not measured"])
     head = ["", *[h for h, _ in PEER_COLUMNS]]
@@ -415,7 +419,35 @@ def peers_table(run, cipher):
             out.append(f"{title}:")
             out += [line(r) for r in groups[enc]]
     out += [f"n/a: {label}, {m}: {why}" for label, m, why in notes]
+    out += ssh_small_notes(run, cipher)
     return "\n".join(out)
+
+
+def ssh_small_notes(run, cipher):
+    """OpenSSH's small files share one connection that sftp and scp make
+    inside the measurement (the mounts of knfsd and ksmbd are made before
+    it): with N files, its set-up weighs 1/N of the new-connection figure on
+    each. Taken off: small = C + N f, a new connection = C + f, so
+    f = (N small - new conn) / (N - 1), for the instructions and the time."""
+    summary, n = run["summary"], run["info"].get("peer_nsmall")
+    out = []
+    if not n or n < 2:
+        return out
+    for role, label, _ in PEER_ROLES:
+        if role not in ("sftp", "scp"):
+            continue
+        s = server_of(role, cipher, True)
+        ins, inp = med(summary, "insn_small", s), med(summary, "insn_percon", s)
+        rs, rp = med(summary, "small", s), med(summary, "percon", s)
+        parts = []
+        if ins is not None and inp is not None:
+            parts.append(f"{fmt((n * ins - inp) / (n - 1))} k insn/file")
+        if rs and rp and n / rs > 1 / rp:
+            parts.append(f"{fmt((n - 1) / (n / rs - 1 / rp))} files/s")
+        if parts:
+            out.append(f"{label}, 4 KiB files without the one connection's set-up: "
+                       + ", ".join(parts))
+    return out
 
 
 def chart(run, paths, title):
@@ -427,7 +459,7 @@ def chart(run, paths, title):
               ("cost relative to p2pshare.ko with the same cipher (= 1; above 1: costs more)",
                [m for m in TIME_METRICS + COUNT_METRICS if m[3] == "lo"])]
     dat = paths[0] + ".dat"
-    roles = [(r, n, e) for r, n, e in ROLES if r != "kmod"]
+    roles = [(r, n, e) for r, n, e in ROLES + PEER_ROLES if r != "kmod"]
     plots = []
     with open(dat, "w") as f:
         for i, (ptitle, metrics) in enumerate(panels):
@@ -492,6 +524,20 @@ def default_cipher(run):
     return min(ciphers, key=lambda c: sum(x / r for x, r in zip(cost[c], ref)))
 
 
+def peer_rounds(info):
+    """How many rounds the peers' rates come from: make bench runs them in
+    the first round only (bench/guest.sh), our servers in every round."""
+    reps, peer = info.get("reps"), info.get("peer_reps")
+    if peer is None or reps is None or peer >= reps:
+        return "medians"
+    sizes = ", ".join(f"{v} {k}" for k, v in (
+        ("files of 4 KiB", info.get("peer_nsmall")),
+        ("files a new connection each", info.get("peer_perconn")),
+        ("idle connections", info.get("peer_idle"))) if v is not None)
+    return (f"our servers: medians of {reps} rounds; peers: one round"
+            + (f" ({sizes})" if sizes else ""))
+
+
 def report_run(a, i, d, date, doc):
     run = summarize(d)
     kernel = run["info"].get("kernel") or os.path.basename(d.rstrip("/"))
@@ -528,7 +574,8 @@ def report_run(a, i, d, date, doc):
         if not t:
             continue
         name = CIPHERS.get(c, (c,))[0] if c else "cleartext"
-        print(f"\nbeside the peers, {name} (medians; instructions: whole guest)")
+        print(f"\nbeside the peers, {name} ({peer_rounds(info)}; instructions: whole guest, "
+              "one counted round)")
         print(t)
         if c:
             run["targets"][f"peers/{c}"] = targets(run, c, PEER_TARGETS)

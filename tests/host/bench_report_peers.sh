@@ -14,10 +14,14 @@ run=$TEST_TMP/run
 mkdir -p "$run"
 res() { echo "RESULT {\"server\": \"$1\", \"metric\": \"$2\", \"rep\": 1, \"busy\": 0.5, \"cpu\": 0.1, $3}"; }
 {
-	echo 'INFO {"kernel": "6.12.0-test", "mode": "time", "reps": 1, "cpus": 2, "ciphers": "aes"}'
+	echo 'INFO {"kernel": "6.12.0-test", "mode": "time", "reps": 3, "cpus": 2, "ciphers": "aes",' \
+		'"peer_reps": 1, "peer_nsmall": 500, "peer_perconn": 5, "peer_idle": 8}'
 	# large: MB/s = bytes / wall / 1e6; small: files/s = files / wall.
 	res kmod/aes large '"wall": 1.0, "bytes": 200000000, "files": 1, "conns": 1'
 	res sftp/aes large '"wall": 2.0, "bytes": 100000000, "files": 1, "conns": 1'
+	# sftp: 500 files in 50 s on one connection, 5 new connections of a file in 10 s.
+	res sftp/aes small '"wall": 50.0, "bytes": 2048000, "files": 500, "conns": 1'
+	res sftp/aes percon '"wall": 10.0, "bytes": 20480, "files": 5, "conns": 5'
 	res kmod/aes small '"wall": 1.0, "files": 600, "bytes": 2457600, "conns": 1'
 	res ksmbd-seal/aes small '"wall": 1.0, "files": 500, "bytes": 2048000, "conns": 1'
 	res nfs large '"wall": 1.0, "bytes": 90000000, "files": 1, "conns": 1'
@@ -34,12 +38,18 @@ row() { grep -E "^$1 " "$out" | head -n1 | tr -s ' '; }
 tab=$(sed -n '/^beside the peers/,/^targets against/p' "$out")
 
 check "a peers table for AES-128-GCM" grep -q '^beside the peers, AES-128-GCM' "$out"
+check "its header says the peers ran one round" grep -qF \
+	'(our servers: medians of 3 rounds; peers: one round (500 files of 4 KiB, 5 files a new connection each, 8 idle connections);' "$out"
 check_eq "groups: encrypted before cleartext" \
 	"$(grep -E '^(encrypted|cleartext)' <<<"$tab" | tr '\n' ' ')" \
 	"encrypted (AES-128-GCM): cleartext: "
 check_eq "p2pshare.ko row: 200 MB/s, 600 files/s" "$(row p2pshare.ko)" \
 	"p2pshare.ko 200 - 600 - - -"
-check_eq "sftp row: 50.0 MB/s" "$(row 'sftp \(OpenSSH\)')" "sftp (OpenSSH) 50.0 - - - - -"
+check_eq "sftp row: 50.0 MB/s, 10.0 files/s" "$(row 'sftp \(OpenSSH\)')" \
+	"sftp (OpenSSH) 50.0 - 10.0 - - -"
+# (50 s - 2 s of a new connection) / 499 files
+check "sftp's files/s without its one connection's set-up: 10.4" grep -qx \
+	'sftp (OpenSSH), 4 KiB files without the one connection.s set-up: 10.4 files/s' "$out"
 check_eq "ksmbd sealed row: 500 files/s" "$(row 'ksmbd SMB3, sealed')" \
 	"ksmbd SMB3, sealed - - 500 - - n/a"
 check_eq "knfsd row: 90.0 MB/s, 11.0 KiB per idle connection (10 kernel + 1 user)" \
