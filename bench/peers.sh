@@ -499,7 +499,7 @@ peer_applies() {
 	# OpenSSH's 4 KiB files, with the first cipher only: a file is a few
 	# SFTP round trips (open, stat, read, close) whichever cipher seals
 	# them, and the ChaCha20-Poly1305 pair would add 2 x 500 files.
-	sftp/*:small | scp/*:small) [ "${1#*/}" = "$CIPHER1" ] ;;
+	sftp/*:small | scp/*:small) [ "${1#*/}" = "$CIPHER1" ]; return ;;
 	*:large | *:small | *:percon) return 0 ;;
 	sftp/*:idle | ksmbd*:idle) return 0 ;;
 	esac
