@@ -51,7 +51,7 @@ help:
 	@echo 'make modules-all    build the module for every installed kernel: build/KVER/kmod/'
 	@echo 'make modules-selftest  the same with its load-time self-test: build/selftest/KVER/kmod/'
 	@echo 'make twin           build userspace/p2pd/p2pd, the userspace twin server'
-	@echo 'make bench          boot a guest, run every server on the same data: build/bench/'
+	@echo 'make bench          boot a guest, run every server and peer on the same data (~30 min): build/bench/'
 	@echo 'make bench-profile  where the small-file instructions go, per kernel function: build/bench/profile/'
 	@echo 'make bench-swarm    one file to 3-15 hosts behind slow uplinks, client-server vs swarm: build/bench/swarm/'
 	@echo 'make check          deps + lint + builds + host tests + guest tests on every kernel'
