@@ -777,8 +777,8 @@ int p2p_reply_send(struct p2p_conn *conn)
 			return P2P_YIELD;
 		if (r->frame_left)
 			ret = reply_file(conn, r, &budget);
-		else if (!next_frame(conn, r))
-			return p2p_conn_expire(conn);
+		else
+			ret = next_frame(conn, r) ? 0 : p2p_conn_expire(conn);
 		if (ret)
 			return ret;
 	}
