@@ -94,6 +94,7 @@ void p2p_conn_free(struct p2p_conn *conn)
 		p2p_user_put(conn->account);
 	kvfree(conn->rbuf);
 	kfree(conn->wbuf);
+	kvfree(conn->out);
 	kfree(conn);
 	atomic_dec(&p2p_live_conns);
 }

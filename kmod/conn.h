@@ -43,6 +43,13 @@ struct p2p_reply {
 	u8 hdr[P2P_REPLY_HDRS];
 };
 
+/* p2p_conn.token: none asked for, waiting for one, auth_take answered. */
+enum {
+	P2P_TOKEN_NONE,
+	P2P_TOKEN_WAIT,
+	P2P_TOKEN_DONE,
+};
+
 /* p2p_conn.flags */
 enum {
 	P2P_CONN_PARKED,	/* a waker may queue the work item (park.c) */
@@ -102,10 +109,22 @@ struct p2p_conn {
 	u8 *wbuf;
 	size_t wsize;
 	u32 tag;			/* of the request being served */
+	/* Small replies' bytes the socket did not take yet (transport.c). */
+	u8 *out;
+	size_t out_off, out_len;
 	struct p2p_reply reply;		/* owned by the worker */
 	struct p2p_put *put;		/* ops.c: an upload in progress */
 	bool killed;			/* by the server: close at once */
 	bool started;			/* the worker's first run is done */
+	/* Done with the peer: conn->out sent, then p2p_conn_drain(). */
+	bool ending;
+	unsigned long drain_end;	/* jiffies, 0 until the drain starts */
+	size_t drained;
+	/* A HELLO's rate-limit token (session.c, park.c): P2P_TOKEN_* */
+	u8 token;
+	bool token_queued;		/* token_wq is on the admission's queue */
+	int token_ret;			/* auth_take's answer, once DONE */
+	struct wait_queue_entry token_wq;
 	/* Owned by the worker: park.c's callbacks are set (parked). */
 	bool armed;
 	unsigned long flags;		/* P2P_CONN_*, atomic bitops */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /sys/kernel/debug/p2pshare/: what tests read to find leaks (live objects
- * of all namespaces) and the one knob only a test turns (record_limit).
+ * of all namespaces, the connections' workers) and the one knob only a
+ * test turns (record_limit).
  * Nothing here is configuration: a namespace's limits are netlink's.
  */
 #include <linux/debugfs.h>
@@ -13,6 +14,7 @@
 #include "hash.h"
 #include "noise.h"
 #include "objects.h"
+#include "server.h"
 #include "transport.h"
 
 static struct dentry *dir;
@@ -57,6 +59,39 @@ static int hash_cache_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(hash_cache);
 
+/* "limit L busy B peak P"; a write starts the peak again from now. */
+static int workers_show(struct seq_file *m, void *v)
+{
+	unsigned int limit, busy, peak;
+
+	p2p_server_workers(&limit, &busy, &peak, false);
+	seq_printf(m, "limit %u busy %u peak %u\n", limit, busy, peak);
+	return 0;
+}
+
+static int workers_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, workers_show, NULL);
+}
+
+static ssize_t workers_write(struct file *file, const char __user *buf,
+			     size_t len, loff_t *ppos)
+{
+	unsigned int limit, busy, peak;
+
+	p2p_server_workers(&limit, &busy, &peak, true);
+	return len;
+}
+
+static const struct file_operations workers_fops = {
+	.owner = THIS_MODULE,
+	.open = workers_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = workers_write,
+};
+
 static int record_limit_get(void *data, u64 *val)
 {
 	*val = READ_ONCE(p2p_record_limit);
@@ -79,6 +114,7 @@ void p2p_debugfs_init(void)
 	debugfs_create_file("conn_objects", 0400, dir, NULL, &conn_objects_fops);
 	debugfs_create_file("noise_objects", 0400, dir, NULL, &noise_objects_fops);
 	debugfs_create_file("hash_cache", 0400, dir, NULL, &hash_cache_fops);
+	debugfs_create_file("workers", 0600, dir, NULL, &workers_fops);
 	debugfs_create_file_unsafe("record_limit", 0600, dir, NULL, &record_limit_fops);
 }
 

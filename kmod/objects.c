@@ -66,10 +66,10 @@ static const struct kernel_param_ops idle_timeout_ops = {
 
 module_param_cb(max_conns, &max_conns_ops, &max_conns, 0444);
 __MODULE_PARM_TYPE(max_conns, "uint");
-MODULE_PARM_DESC(max_conns, "Default max_conns of a new namespace: peer connections before new ones get EBUSY (256; 1-480). Load time only: p2pctl limits set changes a namespace's");
+MODULE_PARM_DESC(max_conns, "Default max_conns of a new namespace: peer connections before new ones get EBUSY (256; 1-4096). Load time only: p2pctl limits set changes a namespace's");
 module_param_cb(max_user_conns, &max_user_conns_ops, &max_user_conns, 0444);
 __MODULE_PARM_TYPE(max_user_conns, "uint");
-MODULE_PARM_DESC(max_user_conns, "Default max_user_conns of a new namespace: authenticated connections per user (128; 0-480, 0: no limit). Load time only: p2pctl limits set changes a namespace's");
+MODULE_PARM_DESC(max_user_conns, "Default max_user_conns of a new namespace: authenticated connections per user (128; 0-4096, 0: no limit). Load time only: p2pctl limits set changes a namespace's");
 module_param_cb(auth_burst, &auth_burst_ops, &auth_burst, 0444);
 __MODULE_PARM_TYPE(auth_burst, "uint");
 MODULE_PARM_DESC(auth_burst, "Default auth_burst of a new namespace: handshakes per source address before rate limiting, one more per 3 s (10; 0-1000000, 0: no limit). Load time only: p2pctl limits set changes a namespace's");

@@ -25,6 +25,7 @@
 #include <net/sock.h>
 #include <net/tls.h>
 
+#include "admission.h"
 #include "conn.h"
 #include "ops.h"
 #include "park.h"
@@ -105,14 +106,50 @@ void p2p_conn_idle_from_now(struct p2p_conn *conn)
 	conn->idle_deadline = jiffies + secs * HZ;
 }
 
+/* How often a HELLO waiting for a token looks for a refill (3 s each). */
+#define P2P_TOKEN_RECHECK (HZ / 4)
+
+/* A token came back or was spent: the waiting HELLO asks again. */
+static int token_wake(struct wait_queue_entry *wq, unsigned int mode,
+		      int sync, void *key)
+{
+	p2p_conn_wake(container_of(wq, struct p2p_conn, token_wq));
+	return 0;
+}
+
+/* Whether it waits for room to send: a reply, or small replies' bytes. */
+static bool wants_room(struct p2p_conn *conn)
+{
+	return conn->out || (conn->reply.file && !conn->ending);
+}
+
+/* When the timer wakes a parked connection, if ever. */
+static bool wake_at(struct p2p_conn *conn, unsigned long *when)
+{
+	if (conn->ending && conn->drain_end && !conn->out) {
+		*when = conn->drain_end;
+	} else if (!conn->authed) {
+		*when = conn->deadline;
+		if (conn->token == P2P_TOKEN_WAIT &&
+		    time_before(jiffies + P2P_TOKEN_RECHECK, *when))
+			*when = jiffies + P2P_TOKEN_RECHECK;
+	} else if (conn->idle_secs) {
+		*when = conn->idle_deadline;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 static void arm(struct p2p_conn *conn)
 {
 	struct sock *sk = conn->sock->sk;
+	unsigned long when;
 	p2p_sk_cb *slot;
 
 	lock_sock(sk);
 	rcu_assign_sk_user_data(sk, conn);
-	if (conn->reply.file) {
+	if (wants_room(conn)) {
 		slot = write_slot(conn);
 		/* TCP reports room only to a socket marked as out of it. */
 		set_bit(SOCK_NOSPACE, &sk->sk_socket->flags);
@@ -128,10 +165,13 @@ static void arm(struct p2p_conn *conn)
 	WRITE_ONCE(sk->sk_error_report, park_error_report);
 	conn->armed = true;
 	set_bit(P2P_CONN_PARKED, &conn->flags);
-	if (!conn->authed)
-		mod_timer(&conn->idle_timer, conn->deadline);
-	else if (conn->idle_secs)
-		mod_timer(&conn->idle_timer, conn->idle_deadline);
+	if (conn->token == P2P_TOKEN_WAIT) {
+		init_waitqueue_func_entry(&conn->token_wq, token_wake);
+		add_wait_queue(conn->adm->token_wq, &conn->token_wq);
+		conn->token_queued = true;
+	}
+	if (wake_at(conn, &when))
+		mod_timer(&conn->idle_timer, when);
 	release_sock(sk);
 }
 
@@ -147,24 +187,53 @@ void p2p_conn_unpark(struct p2p_conn *conn)
 	WRITE_ONCE(sk->sk_error_report, conn->saved_error_report);
 	rcu_assign_sk_user_data(sk, NULL);
 	release_sock(sk);
+	if (conn->token_queued) {
+		remove_wait_queue(conn->adm->token_wq, &conn->token_wq);
+		conn->token_queued = false;
+	}
 	conn->armed = false;
 	del_timer_sync(&conn->idle_timer);
 }
 
 static bool expired_now(struct p2p_conn *conn)
 {
+	if (conn->ending && conn->drain_end && !conn->out)
+		return time_after_eq(jiffies, conn->drain_end);
 	if (!conn->authed)
 		return time_after_eq(jiffies, conn->deadline);
 	return conn->idle_secs && time_after_eq(jiffies, conn->idle_deadline);
 }
 
+/* The token HELLO waits for: 0 once auth_take answered, else -EAGAIN. */
+static int token_look(struct p2p_conn *conn)
+{
+	int ret;
+
+	if (READ_ONCE(conn->killed))
+		return -ECONNABORTED;
+	ret = conn->adm->auth_take(conn);
+	if (ret == -EINPROGRESS)
+		return -EAGAIN;
+	conn->token_ret = ret;
+	conn->token = P2P_TOKEN_DONE;
+	return 0;
+}
+
 /* Whether the next step can go on without waiting: 0, -EAGAIN, an error. */
 static int look(struct p2p_conn *conn)
 {
+	if (conn->out)
+		return p2p_conn_writable(conn);
+	if (conn->ending)	/* the drain: whatever the peer sends next */
+		return conn->drain_end ? p2p_conn_poll_bytes(conn, SIZE_MAX) : 0;
 	if (conn->reply.file)
 		return p2p_conn_writable(conn);
 	if (conn->put)
 		return p2p_conn_poll_bytes(conn, p2p_ops_put_need(conn));
+	if (conn->token == P2P_TOKEN_WAIT)
+		return token_look(conn);
+	if (conn->token == P2P_TOKEN_DONE)
+		return 0;
 	return conn->authed ? p2p_conn_poll(conn) : p2p_conn_poll_frame(conn);
 }
 

@@ -33,7 +33,8 @@ struct p2p_server {
 	struct p2p_net *pn;
 	struct socket *lsock;
 	struct p2p_listen_cfg lcfg;	/* what lsock is bound to */
-	struct workqueue_struct *wq;	/* accept loop and connections */
+	struct workqueue_struct *wq;	/* connections: P2P_WORKERS at once */
+	struct workqueue_struct *accept_wq;	/* the accept loop, blocking */
 	struct work_struct accept_work;
 	bool closing_listener;
 	struct mutex conns_lock;	/* conns, nconns, nevicted, stopping */
@@ -43,8 +44,7 @@ struct p2p_server {
 	bool stopping;
 	spinlock_t rl_lock;
 	struct p2p_rl_slot rl[P2P_RL_SLOTS];
-	unsigned int rl_events;		/* a token given back or spent */
-	wait_queue_head_t rl_wait;	/* HELLOs waiting for one */
+	wait_queue_head_t rl_wait;	/* parked HELLOs waiting for a token */
 	wait_queue_head_t conns_gone;	/* nconns reached 0 */
 	struct p2p_admission adm;	/* lent to each connection */
 };
@@ -53,13 +53,39 @@ struct p2p_server {
 #define P2P_EVICT_SLACK 16
 
 /*
- * A connection holds a work item of the server's workqueue while it is in
- * its handshake, serves a request or closes (not while parked), and a
- * workqueue runs at most WQ_MAX_ACTIVE of them at once: all of the cap
- * busy at once, the evicted connections still closing and the accept loop
- * must fit, or connections beyond would wait unseen for a worker.
+ * A connection holds a worker only while it has work that does not wait
+ * on its socket (park.c): its handshake's computation, a request, a
+ * reply's next bytes.  So a few workers serve any number of connections:
+ * twice the CPUs, at least 4, run at once; more queue behind them.  What
+ * may still sleep in a run is the file system (a read from disk, an
+ * upload's commit, hashing a file the first time), as in nginx.  The
+ * accept loop, which blocks in accept, has a workqueue of its own.
  */
-static_assert(P2P_MAX_CONNS_LIMIT + P2P_EVICT_SLACK + 1 <= WQ_MAX_ACTIVE);
+static unsigned int p2p_workers(void)
+{
+	return max(4U, 2 * num_online_cpus());
+}
+
+/* Runs of connections at once, all namespaces, and the most seen. */
+static atomic_t workers_busy = ATOMIC_INIT(0);
+static atomic_t workers_peak = ATOMIC_INIT(0);
+
+void p2p_server_workers(unsigned int *limit, unsigned int *busy,
+			unsigned int *peak, bool reset)
+{
+	*limit = p2p_workers();
+	*busy = atomic_read(&workers_busy);
+	*peak = reset ? atomic_xchg(&workers_peak, 0) : atomic_read(&workers_peak);
+}
+
+static void worker_in(void)
+{
+	int busy = atomic_inc_return(&workers_busy);
+	int peak = atomic_read(&workers_peak);
+
+	while (busy > peak && !atomic_try_cmpxchg(&workers_peak, &peak, busy))
+		;
+}
 
 /*
  * Connection ids of all namespaces: never reused, so that a dump resumes
@@ -270,10 +296,16 @@ static void auth_put(struct p2p_conn *conn, bool authed)
 	p2p_server_auth_put(conn->srv, conn, authed);
 }
 
+static void closing(struct p2p_conn *conn)
+{
+	conn_closing(conn->srv, conn);
+}
+
 static const struct p2p_admission admission = {
 	.auth_take = auth_take,
 	.auth_put = auth_put,
 	.authed = conn_authed,
+	.closing = closing,
 };
 
 static void conn_work(struct work_struct *work)
@@ -282,14 +314,16 @@ static void conn_work(struct work_struct *work)
 	struct p2p_server *srv = conn->srv;
 	bool evicted;
 
-	if (p2p_session_run(conn))
+	worker_in();
+	if (p2p_session_run(conn)) {
+		atomic_dec(&workers_busy);
 		return;		/* parked: woken, it is queued again */
+	}
 	p2p_conn_unpark(conn);	/* none of its callbacks may run past here */
 	/* Counted against max_conns until freed, draining included. */
-	conn_closing(srv, conn);
-	p2p_conn_drain(conn);
 	evicted = conn_unlist(srv, conn);
 	p2p_conn_free(conn);
+	atomic_dec(&workers_busy);
 	conn_done(srv, evicted);
 }
 
@@ -376,7 +410,7 @@ static void run_listener(struct p2p_server *srv, struct socket *sock,
 {
 	srv->lsock = sock;
 	srv->lcfg = *cfg;
-	queue_work(srv->wq, &srv->accept_work);
+	queue_work(srv->accept_wq, &srv->accept_work);
 }
 
 static int open_listener(struct p2p_server *srv)
@@ -410,17 +444,23 @@ int p2p_server_start(struct p2p_net *pn)
 	init_waitqueue_head(&srv->rl_wait);
 	init_waitqueue_head(&srv->conns_gone);
 	srv->adm = admission;
+	srv->adm.token_wq = &srv->rl_wait;
 	get_random_bytes(srv->adm.dummy_key, sizeof(srv->adm.dummy_key));
-	srv->wq = alloc_workqueue("p2pshare", WQ_UNBOUND, WQ_MAX_ACTIVE);
 	ret = -ENOMEM;
+	srv->wq = alloc_workqueue("p2pshare", WQ_UNBOUND, p2p_workers());
 	if (!srv->wq)
 		goto err_free;
+	srv->accept_wq = alloc_workqueue("p2pshare-accept", WQ_UNBOUND, 1);
+	if (!srv->accept_wq)
+		goto err_wq;
 	ret = open_listener(srv);
 	if (ret)
-		goto err_wq;
+		goto err_accept;
 	WRITE_ONCE(pn->server, srv);
 	return 0;
 
+err_accept:
+	destroy_workqueue(srv->accept_wq);
 err_wq:
 	destroy_workqueue(srv->wq);
 err_free:
@@ -457,6 +497,7 @@ void p2p_server_stop(struct p2p_net *pn)
 	 * while the workqueue drains.  Then the last work items return.
 	 */
 	wait_event(srv->conns_gone, !READ_ONCE(srv->nconns));
+	destroy_workqueue(srv->accept_wq);
 	destroy_workqueue(srv->wq);
 	WARN_ON_ONCE(srv->nconns);
 	kfree(srv);
@@ -575,23 +616,20 @@ int p2p_server_conns_walk(struct p2p_net *pn, u64 *cursor,
  * that finds no token while handshakes of its address still hold some
  * waits for their outcome (within its handshake deadline) instead of being
  * refused: good clients opening many connections at once are served in
- * turn.  The table is small and fixed; a new address takes the stalest
+ * turn.  It waits parked (park.c), woken by each token given back or
+ * spent, and every P2P_TOKEN_RECHECK for a refill.  The table is small and fixed; a new address takes the stalest
  * slot no handshake holds a token of.
  */
 #define P2P_RL_REFILL (3 * HZ)
-/* How often a waiting HELLO looks for a refill, or for being killed. */
-#define P2P_RL_RECHECK (HZ / 4)
 
 /* 0 with a token taken, -EAGAIN, or -EINPROGRESS: others hold them. */
-static int rl_take(struct p2p_server *srv, struct p2p_conn *conn,
-		   unsigned int *events)
+static int rl_take(struct p2p_server *srv, struct p2p_conn *conn)
 {
 	unsigned int burst = READ_ONCE(srv->pn->limits.auth_burst);
 	struct p2p_rl_slot *s;
 	int ret = 0;
 
 	spin_lock_bh(&srv->rl_lock);
-	*events = srv->rl_events;
 	s = p2p_rl_slot(srv->rl, &conn->peer, jiffies, burst);
 	p2p_rl_refill(s, jiffies, P2P_RL_REFILL, burst);
 	if (s->tokens) {
@@ -608,22 +646,9 @@ static int rl_take(struct p2p_server *srv, struct p2p_conn *conn,
 
 int p2p_server_auth_take(struct p2p_server *srv, struct p2p_conn *conn)
 {
-	unsigned int events;
-	long left;
-	int ret;
-
 	if (!READ_ONCE(srv->pn->limits.auth_burst))
 		return 0;
-	while ((ret = rl_take(srv, conn, &events)) == -EINPROGRESS) {
-		left = (long)(conn->deadline - jiffies);
-		if (left <= 0 || READ_ONCE(conn->killed))
-			return -ETIMEDOUT;
-		wait_event_timeout(srv->rl_wait,
-				   READ_ONCE(srv->rl_events) != events ||
-				   READ_ONCE(conn->killed),
-				   min_t(long, left, P2P_RL_RECHECK));
-	}
-	return ret;
+	return rl_take(srv, conn);
 }
 
 void p2p_server_auth_put(struct p2p_server *srv, struct p2p_conn *conn,
@@ -641,7 +666,6 @@ void p2p_server_auth_put(struct p2p_server *srv, struct p2p_conn *conn,
 		if (authed && s->tokens < burst)
 			s->tokens++;
 	}
-	WRITE_ONCE(srv->rl_events, srv->rl_events + 1);
 	spin_unlock_bh(&srv->rl_lock);
 	wake_up_all(&srv->rl_wait);
 }

@@ -63,6 +63,14 @@ int p2p_server_conns_walk(struct p2p_net *pn, u64 *cursor,
 			  int (*fn)(const struct p2p_conn_info *ci, void *arg),
 			  void *arg);
 
+/*
+ * The connections' workers, all namespaces: each server runs LIMIT at
+ * once; BUSY now, PEAK the most since the module loaded or the last
+ * RESET (debugfs "workers", for tests).
+ */
+void p2p_server_workers(unsigned int *limit, unsigned int *busy,
+			unsigned int *peak, bool reset);
+
 /* The handshake rate limiter, lent to connections by p2p_admission. */
 int p2p_server_auth_take(struct p2p_server *srv, struct p2p_conn *conn);
 void p2p_server_auth_put(struct p2p_server *srv, struct p2p_conn *conn,

@@ -50,7 +50,7 @@ struct hs_state {
 static const char v1_refused[] =
 	"protocol version 1 is not supported: this server speaks version 2 (encrypted); upgrade the client";
 
-/* HELLO: pick the version, look the user up (a dummy key if unknown). */
+/* HELLO: the version picked, the user's name kept. */
 static int read_hello(struct p2p_conn *conn, struct hs_state *hs)
 {
 	struct p2p_frame f;
@@ -68,16 +68,25 @@ static int read_hello(struct p2p_conn *conn, struct hs_state *hs)
 		return p2p_conn_send_error(conn, EPROTONOSUPPORT,
 					   hs->hello.version_max == 1 ? v1_refused : NULL) ?:
 		       -EPROTONOSUPPORT;
-	ret = conn->adm->auth_take(conn);
-	if (ret == -EAGAIN) {
-		p2p_stat_inc(conn->pn, P2P_STAT_AUTH_RATELIMITED);
-		return p2p_conn_send_error(conn, EAGAIN, NULL) ?: -EAGAIN;
-	}
-	if (ret)
-		return ret;
 	memcpy(conn->user, hs->hello.user.s, hs->hello.user.len);
 	conn->user[hs->hello.user.len] = '\0';
 	conn->ulen = hs->hello.user.len;
+	return 0;
+}
+
+/*
+ * With the address's rate-limit token (TOKEN, what auth_take said): the
+ * user looked up (a dummy key if unknown).  hs->hello still points into
+ * rbuf, which nothing reads into while the token is awaited.
+ */
+static int hello_token(struct p2p_conn *conn, struct hs_state *hs, int token)
+{
+	if (token == -EAGAIN) {
+		p2p_stat_inc(conn->pn, P2P_STAT_AUTH_RATELIMITED);
+		return p2p_conn_send_error(conn, EAGAIN, NULL) ?: -EAGAIN;
+	}
+	if (token)
+		return token;
 	/* Bound to this object: its key is checked below, its ids are used. */
 	conn->account = p2p_user_get(conn->pn, conn->user, conn->ulen);
 	memcpy(hs->rs, conn->account ? conn->account->pubkey : conn->adm->dummy_key,
@@ -161,6 +170,14 @@ static int noise(struct p2p_conn *conn, struct hs_state *hs)
 	}
 	ret = p2p_conn_send(conn, P2P_OP_HANDSHAKE2, 0, hs->msg2,
 			    P2P_HANDSHAKE2_LEN, 0);
+	/*
+	 * The records' keys go on right after HANDSHAKE2, so it must be all in
+	 * the socket, in clear: a fresh socket always takes its ~200 bytes.
+	 */
+	if (!ret && conn->out) {
+		p2p_conn_out_drop(conn);
+		ret = -ENOBUFS;
+	}
 	if (!ret)
 		ret = p2p_conn_tls_start(conn, &hs->keys);
 	if (!ret)
@@ -226,27 +243,42 @@ static void handshake_end(struct p2p_conn *conn)
 }
 
 /*
- * One step of the handshake: HELLO read and answered, or HANDSHAKE1 (the
- * connection is then authenticated).  conn->hs keeps what HELLO gave for
- * HANDSHAKE1, the connection parking in between like an idle one.
+ * One step of the handshake: HELLO read, its token taken and HELLO
+ * answered, or HANDSHAKE1 (the connection is then authenticated).
+ * conn->hs keeps what HELLO gave for HANDSHAKE1, the connection parking in
+ * between like an idle one; and, when other handshakes of its address
+ * hold the tokens, until one comes back (park.c asks auth_take again).
  */
 static int handshake_step(struct p2p_conn *conn)
 {
 	struct hs_state *hs = conn->hs;
 	int ret;
 
-	if (hs) {
+	if (hs && conn->token == P2P_TOKEN_NONE) {
 		ret = noise(conn, hs);
 		handshake_end(conn);
 		if (!ret)
 			p2p_conn_idle_from_now(conn);
 		return ret;
 	}
-	hs = kzalloc(sizeof(*hs), GFP_KERNEL);
-	if (!hs)
-		return -ENOMEM;
-	conn->hs = hs;
-	ret = read_hello(conn, hs);
+	if (!hs) {
+		hs = kzalloc(sizeof(*hs), GFP_KERNEL);
+		if (!hs)
+			return -ENOMEM;
+		conn->hs = hs;
+		ret = read_hello(conn, hs);
+		if (ret)
+			return ret;
+		ret = conn->adm->auth_take(conn);
+		if (ret == -EINPROGRESS) {
+			conn->token = P2P_TOKEN_WAIT;
+			return 0;
+		}
+	} else {
+		ret = conn->token_ret;	/* P2P_TOKEN_DONE: park.c asked */
+	}
+	conn->token = P2P_TOKEN_NONE;
+	ret = hello_token(conn, hs, ret);
 	return ret ?: send_hello_reply(conn, hs);
 }
 
@@ -262,8 +294,41 @@ static int put_step(struct p2p_conn *conn)
 	return ret == -EAGAIN ? 0 : ret;
 }
 
+/*
+ * Done with the peer: what is left of the last reply goes out (conn->out),
+ * then the drain; the server may evict the connection meanwhile.  false
+ * if there is nothing to wait for.
+ */
+static bool end_begin(struct p2p_conn *conn)
+{
+	handshake_end(conn);	/* a handshake cut short */
+	p2p_reply_end(conn);	/* a reply cut short */
+	p2p_ops_put_abort(conn);	/* an upload cut short */
+	if (conn->ending || READ_ONCE(conn->killed))
+		return false;
+	conn->ending = true;
+	conn->adm->closing(conn);
+	return true;
+}
+
+/* What the socket takes of conn->out; the idle deadline as for a reply. */
+static int flush_step(struct p2p_conn *conn)
+{
+	u64 sent = conn->bytes_sent;
+	int ret;
+
+	ret = p2p_conn_flush(conn);
+	if (conn->bytes_sent != sent)
+		p2p_conn_idle_from_now(conn);
+	return ret == -EAGAIN ? 0 : ret;
+}
+
 static int step(struct p2p_conn *conn)
 {
+	if (conn->out)
+		return flush_step(conn);
+	if (conn->ending)
+		return p2p_conn_drain(conn) == -EAGAIN ? 0 : -ECONNRESET;
 	if (conn->reply.file)
 		return reply_step(conn);
 	if (conn->put)
@@ -274,9 +339,10 @@ static int step(struct p2p_conn *conn)
 /*
  * One loop for every state: park until the next step can go on without
  * waiting (a request's bytes are there; before authentication, HELLO or
- * HANDSHAKE1 whole; while a reply is pending, room in the socket), then
- * the step.  true: parked, or queued again after a reply's budget; false:
- * the connection ends.
+ * HANDSHAKE1 whole, or a rate-limit token; while a reply is pending, room
+ * in the socket; at the end, the drain's bytes), then the step.  true:
+ * parked, or queued again after a reply's budget; false: the connection
+ * ends.
  */
 bool p2p_session_run(struct p2p_conn *conn)
 {
@@ -290,18 +356,17 @@ bool p2p_session_run(struct p2p_conn *conn)
 		conn->started = true;
 	}
 	do {
-		ret = p2p_conn_park(conn);
-		if (ret == P2P_PARKED)
+		do {
+			ret = p2p_conn_park(conn);
+			if (ret == P2P_PARKED)
+				return true;
+			if (!ret)
+				ret = step(conn);
+		} while (!ret);
+		if (ret == P2P_YIELD) {
+			queue_work(conn->wq, &conn->work);
 			return true;
-		if (!ret)
-			ret = step(conn);
-	} while (!ret);
-	if (ret == P2P_YIELD) {
-		queue_work(conn->wq, &conn->work);
-		return true;
-	}
-	handshake_end(conn);	/* a handshake cut short */
-	p2p_reply_end(conn);	/* a reply cut short */
-	p2p_ops_put_abort(conn);	/* an upload cut short */
+		}
+	} while (end_begin(conn));
 	return false;
 }

@@ -382,22 +382,103 @@ static void count_sent(struct p2p_conn *conn, u64 n)
 		conn->tx_records += 1 + n / P2P_TLS_MAX_PLAINTEXT;
 }
 
+/*
+ * Small replies (every frame but READ_DATA's file bytes) never wait for
+ * room: what the socket does not take at once waits in conn->out, and the
+ * connection sends it (p2p_conn_flush()) before it reads or sends anything
+ * else, parking meanwhile like a READ reply.  A request has one reply, and
+ * at most an ERROR after it: P2P_OUT_MAX bounds what one connection keeps.
+ */
+#define P2P_OUT_MAX (2 * (P2P_HDR_LEN + P2P_MAX_BODY))
+
+/* The bytes of vec[0..n) past the first skip, after those pending. */
+static int out_keep(struct p2p_conn *conn, const struct kvec *vec, int n,
+		    size_t total, size_t skip)
+{
+	size_t old = conn->out_len - conn->out_off, len = old + total - skip;
+	size_t seg;
+	u8 *buf, *p;
+	int i;
+
+	if (len > P2P_OUT_MAX)
+		return -ENOBUFS;
+	buf = kvmalloc(len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	if (old)
+		memcpy(buf, conn->out + conn->out_off, old);
+	p = buf + old;
+	for (i = 0; i < n; i++) {
+		seg = vec[i].iov_len;
+		if (skip >= seg) {
+			skip -= seg;
+			continue;
+		}
+		memcpy(p, vec[i].iov_base + skip, seg - skip);
+		p += seg - skip;
+		skip = 0;
+	}
+	kvfree(conn->out);
+	conn->out = buf;
+	conn->out_off = 0;
+	conn->out_len = len;
+	return 0;
+}
+
+static void out_put(struct p2p_conn *conn)
+{
+	kvfree(conn->out);
+	conn->out = NULL;
+	conn->out_off = 0;
+	conn->out_len = 0;
+}
+
 static int send_counted(struct p2p_conn *conn, struct kvec *vec, int n,
 			size_t total, int msg_flags)
 {
-	int ret = send_kvec(conn->sock, vec, n, total, msg_flags);
+	struct msghdr msg = {
+		.msg_flags = msg_flags | MSG_DONTWAIT | MSG_NOSIGNAL,
+	};
+	int ret;
 
-	if (!ret)
-		count_sent(conn, total);
-	return ret;
+	if (conn->out)		/* behind what waits, in order */
+		return out_keep(conn, vec, n, total, 0);
+	ret = kernel_sendmsg(conn->sock, &msg, vec, n, total);
+	if (ret == -EAGAIN)
+		ret = 0;
+	if (ret < 0)
+		return ret;
+	if (ret)
+		count_sent(conn, ret);
+	return ret < total ? out_keep(conn, vec, n, total, ret) : 0;
 }
 
-int p2p_conn_send_raw(struct p2p_conn *conn, const void *buf, size_t len,
-		      int msg_flags)
+int p2p_conn_flush(struct p2p_conn *conn)
 {
-	struct kvec vec = { .iov_base = (void *)buf, .iov_len = len };
+	struct kvec vec;
+	struct msghdr msg = {
+		.msg_flags = MSG_DONTWAIT | MSG_NOSIGNAL,
+	};
+	int ret;
 
-	return send_counted(conn, &vec, 1, len, msg_flags);
+	if (!conn->out)
+		return 0;
+	vec.iov_base = conn->out + conn->out_off;
+	vec.iov_len = conn->out_len - conn->out_off;
+	ret = kernel_sendmsg(conn->sock, &msg, &vec, 1, vec.iov_len);
+	if (ret < 0)
+		return ret;
+	count_sent(conn, ret);
+	conn->out_off += ret;
+	if (conn->out_off < conn->out_len)
+		return -EAGAIN;
+	out_put(conn);
+	return 0;
+}
+
+void p2p_conn_out_drop(struct p2p_conn *conn)
+{
+	out_put(conn);
 }
 
 int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
@@ -668,7 +749,7 @@ static ssize_t send_file(struct p2p_conn *conn, struct file *file, loff_t pos,
  * peer reading slowly holds no worker.  A run sends at most
  * P2P_SEND_BUDGET file bytes, then gives its worker to others.
  */
-#define P2P_SEND_BUDGET (256 * 1024)
+#define P2P_SEND_BUDGET (1024 * 1024)
 
 /* The next READ_DATA frame's header after the pending ones; false at the record limit. */
 static bool next_frame(struct p2p_conn *conn, struct p2p_reply *r)
@@ -807,41 +888,41 @@ int p2p_conn_writable(struct p2p_conn *conn)
 }
 
 /*
- * Let what we queued (an ERROR, the end of a reply) reach the peer and
- * give it a moment to close its side: up to 2 MiB of what it still sends
- * (an upload we refused) is read and dropped, for 2 s at most, so that our
- * close does not reset the connection before the peer reads the ERROR;
- * at the cap, the server may cut it short (room_for_one()).  p2p_conn_free()
- * then aborts, so that no socket of ours lingers in TCP after the
- * namespace or the module is gone.
+ * Let what we sent (an ERROR, the end of a reply) reach the peer and give
+ * it a moment to close its side: once conn->out is empty, our side is shut
+ * and up to P2P_DRAIN_BYTES of what the peer still sends (an upload we
+ * refused) are read and dropped, for P2P_DRAIN_JIFFIES at most, so that
+ * our close does not reset the connection before the peer reads the
+ * ERROR; at the cap, the server may cut it short (room_for_one()).
+ * p2p_conn_free() then aborts, so that no socket of ours lingers in TCP
+ * after the namespace or the module is gone.  Never waits: -EAGAIN while
+ * the peer has sent nothing more (the connection parks), 1 when done.
  */
-#define P2P_DRAIN_BYTES		(2 * 1024 * 1024)
-#define P2P_DRAIN_JIFFIES	(2 * HZ)
-
-void p2p_conn_drain(struct p2p_conn *conn)
+int p2p_conn_drain(struct p2p_conn *conn)
 {
-	unsigned long end = jiffies + P2P_DRAIN_JIFFIES;
 	struct msghdr msg = {};
-	size_t drained = 0;
 	struct kvec iov;
 	u8 small[64];
-	long left;
 	int ret;
 
-	if (READ_ONCE(conn->killed) ||
-	    kernel_sock_shutdown(conn->sock, SHUT_WR))
-		return;
-	while (drained < P2P_DRAIN_BYTES && !READ_ONCE(conn->killed)) {
-		left = (long)(end - jiffies);
-		if (left <= 0)
-			break;
-		WRITE_ONCE(conn->sock->sk->sk_rcvtimeo, left);
-		/* A parked connection ended with no buffer: p2p_conn_poll(). */
+	if (READ_ONCE(conn->killed))
+		return 1;
+	if (!conn->drain_end) {
+		if (kernel_sock_shutdown(conn->sock, SHUT_WR))
+			return 1;
+		conn->drain_end = jiffies + P2P_DRAIN_JIFFIES ?: 1;
+	}
+	while (conn->drained < P2P_DRAIN_BYTES) {
+		/* A connection that parked with nothing unread has no rbuf. */
 		iov.iov_base = conn->rbuf ?: small;
 		iov.iov_len = conn->rbuf ? conn->rsize : sizeof(small);
-		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len, 0);
+		ret = kernel_recvmsg(conn->sock, &msg, &iov, 1, iov.iov_len,
+				     MSG_DONTWAIT | MSG_NOSIGNAL);
+		if (ret == -EAGAIN)
+			return ret;
 		if (ret <= 0)
-			break;
-		drained += ret;
+			return 1;
+		conn->drained += ret;
 	}
+	return 1;
 }

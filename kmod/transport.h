@@ -2,6 +2,7 @@
 #ifndef P2P_TRANSPORT_H
 #define P2P_TRANSPORT_H
 
+#include <linux/jiffies.h>
 #include <linux/types.h>
 
 struct file;
@@ -11,8 +12,10 @@ struct p2p_frame;
 struct socket;
 
 /*
- * Every byte a connection receives or sends; all blocking with the
- * socket's timeouts, which p2p_conn_set_timeout() sets (0: none).
+ * Every byte a connection receives or sends.  Sends never wait; receives
+ * wait only where the bytes are known to be there (p2p_conn_poll() and
+ * p2p_conn_poll_frame() said so), with the socket's timeouts, which
+ * p2p_conn_set_timeout() sets (0: none), as a bound all the same.
  */
 int p2p_conn_bufs(struct p2p_conn *conn, size_t rsize, size_t wsize);
 int p2p_conn_reserve(struct p2p_conn *conn, size_t size);
@@ -39,10 +42,15 @@ int p2p_conn_recv_frame(struct p2p_conn *conn, struct p2p_frame *f);
 int p2p_conn_recv_some(struct p2p_conn *conn, size_t max, const u8 **p,
 		       int flags);
 
-int p2p_conn_send_raw(struct p2p_conn *conn, const void *buf, size_t len,
-		      int msg_flags);
+/*
+ * A frame, or what the socket does not take of it kept in conn->out (an
+ * error only if that cannot be); never waits.  p2p_conn_flush() sends what
+ * is kept: 0 once all is out, -EAGAIN while the socket is full.
+ */
 int p2p_conn_send(struct p2p_conn *conn, u8 op, u8 flags, const void *body,
 		  size_t len, int msg_flags);
+int p2p_conn_flush(struct p2p_conn *conn);
+void p2p_conn_out_drop(struct p2p_conn *conn);
 int p2p_conn_send_error(struct p2p_conn *conn, int err, const char *msg);
 /*
  * A READ reply (conn->reply): the pre bytes already built, then total
@@ -84,7 +92,14 @@ extern unsigned long p2p_record_limit;
 /* An ERROR EBUSY on a socket that gets no worker; never blocks. */
 void p2p_conn_send_busy(struct socket *sock);
 
-/* After the last reply: let it reach the peer, drop what it still sends. */
-void p2p_conn_drain(struct p2p_conn *conn);
+/*
+ * After the last reply: let it reach the peer, drop what it still sends;
+ * -EAGAIN while waiting for the peer, 1 when done.  P2P_DRAIN_JIFFIES and
+ * P2P_DRAIN_BYTES bound the wait and what is read.
+ */
+#define P2P_DRAIN_BYTES		(2 * 1024 * 1024)
+#define P2P_DRAIN_JIFFIES	(2 * HZ)
+
+int p2p_conn_drain(struct p2p_conn *conn);
 
 #endif /* P2P_TRANSPORT_H */

@@ -84,8 +84,8 @@
  * that give their defaults, and the state file's limits line).
  * max_user_conns and auth_burst 0 mean no limit.
  */
-#define P2P_MAX_CONNS_LIMIT	480	/* max_conns 1-480 */
-#define P2P_MAX_USER_CONNS_LIMIT 480	/* max_user_conns 0-480 */
+#define P2P_MAX_CONNS_LIMIT	4096	/* max_conns 1-4096 */
+#define P2P_MAX_USER_CONNS_LIMIT 4096	/* max_user_conns 0-4096 */
 #define P2P_AUTH_BURST_LIMIT	1000000	/* auth_burst 0-1000000 */
 #define P2P_IDLE_TIMEOUT_LIMIT	86400	/* idle_timeout 1-86400 s */
 

@@ -13,8 +13,8 @@ PARAMS=/sys/module/p2pshare/parameters
 C_ADDR=198.18.1.1
 
 module_loaded && rmmod p2pshare
-check_fail "insmod with max_user_conns=481 is refused" "Invalid" \
-	insmod "$P2P_KO" max_user_conns=481
+check_fail "insmod with max_user_conns=4097 is refused" "Invalid" \
+	insmod "$P2P_KO" max_user_conns=4097
 check_fail "insmod with idle_timeout=0 is refused" "Invalid" \
 	insmod "$P2P_KO" idle_timeout=0
 dp_setup max_conns=6 max_user_conns=5 auth_burst=4 idle_timeout=50
@@ -45,9 +45,9 @@ check_out "max_conns stays 6" "6" cat "$PARAMS/max_conns"
 
 # ---- ranges: the module's message names the limit and its range
 range() { check_fail "limits set $1 $2: refused" "p2pctl: $3" na p2pctl limits set "$1" "$2"; }
-range max_conns 0 "max_conns 0 out of range: 1-480"
-range max_conns 481 "max_conns 481 out of range: 1-480"
-range max_user_conns 481 "max_user_conns 481 out of range: 0-480"
+range max_conns 0 "max_conns 0 out of range: 1-4096"
+range max_conns 4097 "max_conns 4097 out of range: 1-4096"
+range max_user_conns 4097 "max_user_conns 4097 out of range: 0-4096"
 range auth_burst 1000001 "auth_burst 1000001 out of range: 0-1000000"
 range idle_timeout 0 "idle_timeout 0 out of range: 1-86400"
 range idle_timeout 86401 "idle_timeout 86401 out of range: 1-86400"
@@ -57,9 +57,9 @@ check_out "a refused set changed nothing" "$defaults" na p2pctl limits
 check_fail "an unknown limit" 'unknown limit "max_bytes"' na p2pctl limits set max_bytes 1
 check_fail "a limit without its value" "max_conns needs a value" na p2pctl limits set max_conns
 check_fail "set without a limit" "set needs NAME VALUE" na p2pctl limits set
-check "the edges are accepted" na p2pctl limits set max_conns 480 max_user_conns 0 \
+check "the edges are accepted" na p2pctl limits set max_conns 4096 max_user_conns 0 \
 	auth_burst 1000000 idle_timeout 86400
-check_out "... and set" $'max_conns 480\nmax_user_conns 0\nauth_burst 1000000\nidle_timeout 86400' \
+check_out "... and set" $'max_conns 4096\nmax_user_conns 0\nauth_burst 1000000\nidle_timeout 86400' \
 	na p2pctl limits
 check "what is not named stays" na p2pctl limits set max_conns 1 idle_timeout 1
 check_out "... only those two changed" $'max_conns 1\nmax_user_conns 0\nauth_burst 1000000\nidle_timeout 1' \
@@ -124,7 +124,7 @@ check_out "c: the current limits stay" $'max_conns 8\nmax_user_conns 3\nauth_bur
 	nc p2pctl limits
 sed 's/^limits .*/limits max_conns 0/' saved.conf >bad.conf
 n=$(grep -n '^limits' bad.conf | cut -d: -f1)
-check_fail "load: a limit out of range" "bad.conf:$n: max_conns 0 out of range: 1-480" \
+check_fail "load: a limit out of range" "bad.conf:$n: max_conns 0 out of range: 1-4096" \
 	na p2pctl load bad.conf
 sed 's/^limits .*/limits max_conns 5 max_conns 6/' saved.conf >bad2.conf
 check_fail "load: a limit twice" "bad2.conf:$n: max_conns appears twice" na p2pctl load bad2.conf
