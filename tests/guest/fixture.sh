@@ -197,6 +197,17 @@ state() {
 
 # shellcheck disable=SC2317 # run by check, wait_for
 nconns_is() { [ "$(show_j 'len(c)')" = "$1" ]; }
+# kworkers: how many there are; kworkers_in FUNCTION: how many sleep in
+# FUNCTION (their stack).
+kworkers() { cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^kworker/'; }
+kworkers_in() {
+	local p n=0 comm
+	for p in /proc/[0-9]*; do
+		read -r comm 2>/dev/null <"$p/comm" || continue
+		[[ $comm == kworker/* ]] && grep -qw "$1" "$p/stack" 2>/dev/null && n=$((n + 1))
+	done
+	echo "$n"
+}
 # shellcheck disable=SC2317 # run by check, wait_for
 no_conns() { grep -qx 'conns 0 uploads 0' "$params/conn_objects"; }
 

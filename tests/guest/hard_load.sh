@@ -4,7 +4,9 @@
 # every 25 requests) for HARD_LOAD_SECS seconds (default 60).  No request
 # may fail; the figures go to docs/SECURITY.md.
 #
-# Then 256 clients at once for HARD_LOAD_MANY_SECS (30).
+# Then 256 clients at once for HARD_LOAD_MANY_SECS (30), max_conns 1024,
+# on the server's bounded pool of workers (debugfs "workers": never more
+# runs at once than its limit).
 #
 # HARD_LOAD_SECS, HARD_LOAD_CLIENTS (64), HARD_LOAD_MANY (256),
 # HARD_LOAD_MANY_SECS, HARD_LOAD_FILES (32), HARD_LOAD_SIZE (65536 bytes
@@ -60,7 +62,12 @@ round load "$clients" "$secs" 4
 # most of them by design (hard_limits and sec5_conn_cap test those), are
 # lifted, and max_conns leaves room for connections still closing.
 check "many: limits for $many clients" \
-	na p2pctl limits set max_conns 480 max_user_conns 0 auth_burst 0
+	na p2pctl limits set max_conns 1024 max_user_conns 0 auth_burst 0
+echo reset >"$params/workers"
 round many "$many" "$many_secs" 2
+read -r _ limit _ _ _ peak <"$params/workers"
+echo "# $many clients on $limit workers: at most $peak ran at once"
+check "many: never more runs at once than the pool's $limit ($peak)" \
+	test "$peak" -le "$limit"
 echo "# guest time: $SECONDS s"
 dp_done

@@ -28,16 +28,6 @@ meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
 kmem() { echo $(($(meminfo Slab) + $(meminfo KernelStack))); }
 # slab NAME BYTES, one line per cache, bytes in use (active objects)
 slabs() { awk 'NR > 2 { print $1, $2 * $4 }' /proc/slabinfo | sort; }
-kworkers() { cat /proc/[0-9]*/comm 2>/dev/null | grep -c '^kworker/'; }
-# kworkers_in FUNCTION: how many kworkers sleep in FUNCTION (their stack).
-kworkers_in() {
-	local p n=0 comm
-	for p in /proc/[0-9]*; do
-		read -r comm 2>/dev/null <"$p/comm" || continue
-		[[ $comm == kworker/* ]] && grep -qw "$1" "$p/stack" 2>/dev/null && n=$((n + 1))
-	done
-	echo "$n"
-}
 
 # hold SECS PORT [USER KEY]: "KIB STACK_KIB KWORKERS" that N held
 # connections add; the per-cache deltas land in $TEST_TMP/slabs.PORT.

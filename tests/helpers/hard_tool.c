@@ -33,6 +33,15 @@
  *                                       later (or once the file HARD_GATE
  *                                       names exists) the rest; then "ok
  *                                       SIZE" for its reply, or the errno
+ *   flood SRC HOST PORT USER KEYFILE EXPORT PATH N
+ *                                       N READDIRs of PATH at once into a
+ *                                       4 KiB receive buffer, none read:
+ *                                       "sent", then waits to be killed
+ *   errwait SRC HOST PORT N             N connections that each send
+ *                                       LIST_EXPORTS instead of HELLO and
+ *                                       read the ERROR: "ready N" once all did,
+ *                                       then waits to be killed, never
+ *                                       closing its side
  *   putstall SRC HOST PORT USER KEYFILE EXPORT PATH SIZE SENT
  *                                       PUT of SIZE bytes that stops after
  *                                       SENT: "sent", then waits to be
@@ -49,7 +58,10 @@
  *                                       HELLO_REPLY: one line "replies R"
  *                                       and a count per errno name of the
  *                                       ERRORs ending them, e.g. "replies
- *                                       1 EAGAIN 59 EACCES 1"
+ *                                       1 EAGAIN 59 EACCES 1"; with
+ *                                       HARD_GATE=FILE, "sent" after the
+ *                                       HELLOs and no HANDSHAKE1 before
+ *                                       FILE exists
  *   stat SRC HOST PORT USER KEYFILE EXPORT PATH
  *                                       STAT of PATH exactly as given
  *                                       ("\xHH" for any byte): "ok SIZE"
@@ -337,6 +349,58 @@ static int do_split(const char *exp, const char *path, int secs)
 	return 0;
 }
 
+/* flood, errwait */
+
+static void __attribute__((noreturn))
+do_flood(const char *exp, const char *path, unsigned int n)
+{
+	struct p2p_readdir_req req = {
+		.export = { exp, strlen(exp) }, .path = { path, strlen(path) },
+	};
+	uint8_t body[P2P_PATH_MAX + 128];
+	struct p2p_session s;
+	unsigned int i;
+	int len, fd;
+
+	fd = session_open(&peer, &s, 4096, 30);
+	if (fd < 0)
+		die("session", fd);
+	len = p2p_enc_readdir_req(body, sizeof(body), &req);
+	if (len < 0)
+		die("READDIR", len);
+	for (i = 0; i < n; i++)
+		if (p2p_send_frame(fd, P2P_OP_READDIR, 0, i + 1, body, len))
+			die("READDIR", errno);
+	printf("sent\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+static void __attribute__((noreturn)) do_errwait(unsigned int n)
+{
+	uint8_t buf[512];
+	struct p2p_frame f;
+	unsigned int i;
+	uint32_t code;
+	int fd, ret;
+
+	for (i = 0; i < n; i++) {
+		fd = dial_from(peer.src, peer.host, peer.port, 0, 20);
+		if (fd < 0)
+			die("connection", fd);
+		if (p2p_send_frame(fd, P2P_OP_LIST_EXPORTS, 0, 1, NULL, 0))
+			die("frame", errno);
+		ret = recv_reply(fd, &f, buf, sizeof(buf), &code, NULL, 0);
+		if (ret || f.op != P2P_OP_ERROR)
+			die("no ERROR", ret ?: EPROTO);
+	}
+	printf("ready %u\n", n);
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
 /* slow, putstall */
 
 static int do_slow(const char *exp, const char *path, const char *outname)
@@ -469,6 +533,7 @@ static int do_hellos(unsigned int n)
 {
 	struct p2p_hello h = { P2P_VERSION_MIN, P2P_VERSION_MAX,
 			       { peer.user, strlen(peer.user) } };
+	const char *gate = getenv("HARD_GATE");
 	unsigned int i, left = n, replies = 0, count[256] = {};
 	struct pollfd *pfd = calloc(n, sizeof(*pfd));
 	bool *replied = calloc(n, sizeof(*replied));
@@ -487,6 +552,10 @@ static int do_hellos(unsigned int n)
 	for (i = 0; i < n; i++)
 		if (p2p_send_frame(pfd[i].fd, P2P_OP_HELLO, 0, 1, buf, len))
 			die("HELLO", errno);
+	if (gate) {
+		printf("sent\n");
+		fflush(stdout);
+	}
 	while (replies + n - left < n && poll(pfd, n, 2000) > 0) {
 		for (i = 0; i < n; i++) {
 			if (pfd[i].fd < 0 || !pfd[i].revents || replied[i])
@@ -499,6 +568,8 @@ static int do_hellos(unsigned int n)
 				pfd[i].events = 0;
 		}
 	}
+	while (gate && access(gate, F_OK))
+		usleep(100000);
 	for (i = 0; i < n; i++) {
 		if (!replied[i])
 			continue;
@@ -710,7 +781,7 @@ static int do_load(int secs, unsigned int clients)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: hard_tool mkfiles|loris|hold|noread|slow|putstall|auth|hellos|stat|load ... "
+	fprintf(stderr, "usage: hard_tool mkfiles|loris|hold|noread|slow|split|flood|errwait|putstall|auth|hellos|stat|load ... "
 		"(see tests/helpers/hard_tool.c)\n");
 	exit(2);
 }
@@ -746,6 +817,14 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[-1], "split") && argc == 8) {
 		peer_args(argv, true);
 		return do_split(argv[5], argv[6], atoi(argv[7]));
+	}
+	if (!strcmp(argv[-1], "flood") && argc == 8) {
+		peer_args(argv, true);
+		do_flood(argv[5], argv[6], atoi(argv[7]));
+	}
+	if (!strcmp(argv[-1], "errwait") && argc == 4) {
+		peer_args(argv, false);
+		do_errwait(atoi(argv[3]));
 	}
 	if (!strcmp(argv[-1], "putstall") && argc == 9) {
 		peer_args(argv, true);
