@@ -132,7 +132,7 @@ check_out "refused loads changed nothing" "$saved" na p2pctl limits
 
 # ---- debugfs: the files, record_limit's range, counters back to zero
 check_out "debugfs: the files and their modes" \
-	$'conn_objects 400\nhash_cache 400\nnoise_objects 400\nobjects 400\nrecord_limit 600' \
+	$'conn_objects 400\nhash_cache 400\nnoise_objects 400\nobjects 400\nrecord_limit 600\nworkers 600' \
 	bash -c "cd $DBG && stat -c '%n %a' * | sort"
 check_out "record_limit is 2^24" "16777216" cat "$DBG/record_limit"
 check_fail "record_limit 15 is refused" "Invalid argument" bash -c "echo 15 >$DBG/record_limit"
