@@ -80,6 +80,26 @@ static void park_ready(struct sock *sk)
 	p2p_conn_wake(conn);
 }
 
+/*
+ * Room to send.  TCP calls sk_write_space at every ACK that frees
+ * anything while the socket is marked out of room; a writer blocked in
+ * sk_stream_wait_memory() is woken only once a third of the send buffer
+ * is free (sk_stream_write_space).  Waking at every ACK instead ran the
+ * worker for a few segments each time and parked it again (four times
+ * the wake-ups for a large file).  Until then SOCK_NOSPACE stays set
+ * (only a wake-up clears it), so the next ACK calls again.
+ */
+static void park_room(struct sock *sk)
+{
+	struct p2p_conn *conn = parked_conn(sk);
+
+	conn->saved_ready(sk);
+	if (!sk_stream_is_writeable(sk) && !sk->sk_err &&
+	    !(sk->sk_shutdown & SEND_SHUTDOWN))
+		return;
+	p2p_conn_wake(conn);
+}
+
 static void park_state_change(struct sock *sk)
 {
 	struct p2p_conn *conn = parked_conn(sk);
@@ -158,7 +178,7 @@ static void arm(struct p2p_conn *conn)
 	}
 	conn->park_slot = slot;
 	conn->saved_ready = *slot;
-	WRITE_ONCE(*slot, park_ready);
+	WRITE_ONCE(*slot, wants_room(conn) ? park_room : park_ready);
 	conn->saved_state_change = sk->sk_state_change;
 	WRITE_ONCE(sk->sk_state_change, park_state_change);
 	conn->saved_error_report = sk->sk_error_report;
