@@ -534,7 +534,10 @@ def peer_rounds(info):
         ("files of 4 KiB", info.get("peer_nsmall")),
         ("files a new connection each", info.get("peer_perconn")),
         ("idle connections", info.get("peer_idle"))) if v is not None)
-    return (f"our servers: medians of {reps} rounds; peers: one round"
+    large = info.get("peer_large_reps") or peer
+    lead = (f"peers: the large file medians of {large} rounds, the rest one round"
+            if large > peer else "peers: one round")
+    return (f"our servers: medians of {reps} rounds; {lead}"
             + (f" ({sizes})" if sizes else ""))
 
 
