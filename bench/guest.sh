@@ -50,6 +50,11 @@ REPS=${P2P_BENCH_REPS:-3}
 BIG_MIB=${P2P_BENCH_BIG_MIB:-128}	# encrypted, TCG moves some 30 MB/s
 CONC_MIB=${P2P_BENCH_CONC_MIB:-8}	# 32 clients: 256 MiB per server
 NCONC_FILES=8			# 32 clients share them: 4 per file
+# The paired rate (timing run, metric "pair"): PAIRS times in a row, one
+# PAIR_MIB file from nginx-tls and kmod back to back with one cipher (see
+# run_pairs).
+PAIR_MIB=${P2P_BENCH_PAIR_MIB:-64}
+PAIRS=${P2P_BENCH_PAIRS:-5}
 NSMALL=${P2P_BENCH_NSMALL:-2000}
 SMALL_BYTES=4096
 DUR=${P2P_BENCH_DURATION:-2}	# seconds of the timed loops (concurrency, wrk)
@@ -67,7 +72,7 @@ fi
 CIPHERS=${P2P_BENCH_CIPHERS:-aes chacha}
 CIPHER1=${CIPHERS%% *}		# the one the metrics other than large and small use
 DEPTH=${P2P_BENCH_DEPTH:-16}	# requests outstanding in the pipelined metric
-METRICS=${P2P_BENCH_METRICS:-large small pipe percon handshake conc8 conc32 conc256 idle}
+METRICS=${P2P_BENCH_METRICS:-large small pipe percon handshake conc8 conc32 conc256 idle pair}
 [ "$MODE" = count ] && REPS=${P2P_BENCH_COUNT_REPS:-1}
 
 na() { ip netns exec a "$@"; }
@@ -141,7 +146,8 @@ setup_net() {
 
 setup_data() {
 	mkdir -p "$DATA" && chmod 755 "$W" "$DATA" &&
-		"$PB" mkdata "$DATA" "$BIG_MIB" "$CONC_MIB" "$NCONC_FILES" "$NSMALL" "$SMALL_BYTES" ||
+		"$PB" mkdata "$DATA" "$BIG_MIB" "$CONC_MIB" "$NCONC_FILES" "$NSMALL" "$SMALL_BYTES" &&
+		head -c $((PAIR_MIB << 20)) "$DATA/big" >"$DATA/mid" ||
 		die "cannot create the data"
 	chmod -R a+rX "$DATA"
 }
@@ -343,6 +349,7 @@ client() {
 	case $metric in
 	warm) nb "$@" get small/f0000 ;;
 	large) nb "$@" get big ;;
+	mid) nb "$@" get mid ;;
 	small) nb "$@" get -n "$NSMALL" 'small/f%04d' ;;
 	pipe) nb "$@" get -D "$DEPTH" -n "$NSMALL" 'small/f%04d' ;;
 	percon) nb "$@" get -P -n "$PERCONN_N" 'small/f%04d' ;;
@@ -385,9 +392,10 @@ nginx_client() {
 	local url=$2 out
 	case $1 in
 	warm) nb curl -sf --cacert "$W/tls/cert.pem" -o /dev/null "$url/small/f0000" ;;
-	large)
+	large | mid)
 		out=$(nb "$PB" exec -- curl -sf --cacert "$W/tls/cert.pem" -o /dev/null \
-			-w '%{size_download} %{time_total}\n' "$url/big" 2>"$W/exec.err") || return 1
+			-w '%{size_download} %{time_total}\n' \
+			"$url/$([ "$1" = large ] && echo big || echo mid)" 2>"$W/exec.err") || return 1
 		set -- $out
 		echo "wall=$2 bytes=$1 files=1 conns=1 window_bytes=$1 $(exec_cpu)"
 		;;
@@ -512,6 +520,28 @@ nstat_print() {
 	done
 }
 
+# P2P_BENCH_DIAG=1: each measurement also prints, for reading, what the
+# guest looked like around it: per-CPU busy and idle jiffies, context
+# switches, free memory and page cache, TCP memory in pages, free blocks of
+# order 3 and up, kernel threads.
+diag_snap() {
+	[ "${P2P_BENCH_DIAG:-0}" = 1 ] || return 0
+	{
+		awk '/^cpu[0-9]/ { printf "%s_busy=%d %s_idle=%d ", $1, $2 + $3 + $4 + $7 + $8, $1, $5 + $6 }
+			/^ctxt/ { printf "ctxt=%d ", $2 }' /proc/stat
+		awk '/^(MemFree|Cached):/ { printf "%s=%d ", $1, $2 }' /proc/meminfo | tr -d :
+		awk '/^TCP:/ { printf "tcp_mem=%d ", $NF }' /proc/net/sockstat
+		awk '/DMA32|Normal/ { for (i = 8; i <= NF; i++) n += $i } END { printf "hi_order=%d ", n }' /proc/buddyinfo
+		printf 'kthreads=%d\n' "$(ps -e --no-headers -o ppid | grep -c '^ *2$')"
+	} >"$W/diag.$1"
+}
+
+diag_print() {
+	[ "${P2P_BENCH_DIAG:-0}" = 1 ] || return 0
+	echo "DIAG $1 $2 $3 before: $(cat "$W/diag.0")" >&2
+	echo "DIAG $1 $2 $3 after: $(cat "$W/diag.1")" >&2
+}
+
 # kTLS transmit contexts set up so far in netns a, where the servers are
 # (TlsTxSw; 0 while the tls module is not loaded and the file is absent).
 tls_tx() {
@@ -523,13 +553,16 @@ measure() {
 	case $server in kmod/* | copy/* | sendfile/* | nginx-tls/* | nginx-mtls/*) t0=$(tls_tx) ;; esac
 	is_peer "$server" && peer_prepare "$server" "$metric"
 	nstat_mark
+	diag_snap 0
 	b0=$(busy)
 	[ "$MODE" = count ] && "$MARK" start
 	line=$(client "$server" "$metric")
 	rc=$?
 	[ "$MODE" = count ] && "$MARK" stop
 	b1=$(busy)
+	diag_snap 1
 	nstat_print "$server" "$metric"
+	diag_print "$server" "$metric" "$rep"
 	if [ -n "$t0" ]; then
 		t1=$(tls_tx)
 		ktls=", \"ktls_tx\": $((t1 - t0))"
@@ -609,12 +642,12 @@ print_kallsyms() {
 applies() {
 	# A peer runs in the first round only: OpenSSH alone would take longer
 	# than all the other servers' rounds (see the head of bench/peers.sh).
-	# But for the large file (some 45 s a round for all of them): its rate
-	# is the one the 2x-sftp target reads, and one sample of sftp's moved
-	# from 5.3 to 14.0 MB/s between two runs.
+	# But for sftp's large file: its rate is the one the 2x-sftp target
+	# reads, and one sample of it moved from 5.3 to 14.0 MB/s between two
+	# runs (some 30 s a round for both ciphers).
 	if is_peer "$1"; then
 		peer_applies "$1" "$2" || return 1
-		[ "$3" = 1 ] || [ "$2" = large ] || return 1
+		[ "$3" = 1 ] || [ "${1%/*}:$2" = sftp:large ] || return 1
 	fi
 	case $1:$2 in
 	*/*:large | */*:small) ;;
@@ -635,6 +668,33 @@ applies() {
 	*:conc256) return 1 ;;
 	*:idle) [ "$MODE" = time ] && [ "$3" = 1 ] ;;	# memory: the first round
 	esac
+}
+
+# The paired rate. Under TCG the emulated CPU's speed drifts by a third
+# over tens of seconds (P2P_BENCH_DIAG=1 shows the guest as busy as ever,
+# the same transfer taking 3.2 or 4.5 s), so rates measured a minute apart
+# compare the host's moments as much as the servers. Here the module's
+# transfer of the PAIR_MIB file and nginx HTTPS's run back to back, in
+# reverse order every other time, PAIRS times per cipher: report.py takes
+# the median of the module's ratio to its neighbour (metric "mid", rep =
+# the pair's number). sftp stays out: a session costs it some 2.4 s before
+# the first byte (its percon metric), which would weigh twice as much on
+# the PAIR_MIB file as on the large one, where its rate is taken.
+run_pairs() {
+	local c i s seq
+	for c in $CIPHERS; do
+		seq=()
+		for s in nginx-tls/$c kmod/$c; do
+			expand_servers | grep -qx "$s" && seq+=("$s")
+		done
+		[ "${#seq[@]}" -ge 2 ] || continue
+		for ((i = 1; i <= PAIRS; i++)); do
+			for s in $(printf '%s\n' "${seq[@]}" | if ((i % 2)); then cat; else tac; fi); do
+				say "pair $i: $s"
+				measure "$s" mid "$i"
+			done
+		done
+	done
 }
 
 # Servers in a rotated order: round r starts with the r-th.
@@ -659,7 +719,7 @@ main() {
 		"\"handshakes\": $HS_N, \"idle\": $IDLE_N, \"cpus\": $(nproc)," \
 		"\"ciphers\": \"$CIPHERS\", \"peer_reps\": 1, \"peer_large_reps\": $REPS," \
 		"\"peer_nsmall\": $PEER_NSMALL, \"peer_perconn\": $PEER_PERCONN," \
-		"\"peer_idle\": $PEER_IDLE_N}"
+		"\"peer_idle\": $PEER_IDLE_N, \"pair_mib\": $PAIR_MIB, \"pairs\": $PAIRS}"
 	peer_na
 	# Warm-up: one connection to every server, nothing recorded.
 	for server in $(expand_servers); do
@@ -674,6 +734,10 @@ main() {
 	fi
 	for ((rep = 1; rep <= REPS; rep++)); do
 		for metric in $METRICS; do
+			if [ "$metric" = pair ]; then
+				[ "$MODE" = time ] && [ "$rep" = "$REPS" ] && run_pairs
+				continue
+			fi
 			for server in $(rotated "$rep"); do
 				applies "$server" "$metric" "$rep" || continue
 				say "round $rep: $metric $server"
