@@ -627,7 +627,6 @@ def report_run(a, i, d, date, doc):
             run["targets"][f"peers/{c}"] = targets(run, c, PEER_TARGETS)
             print(f"targets against the peers, {name} (p2pshare.ko / peer, medians):")
             print_bounds(run["targets"][f"peers/{c}"])
-            print_paired(run, c)
     if run["no_ktls"]:
         print("\n! kTLS not used (the servers' TlsTxSw did not grow): "
               + ", ".join(run["no_ktls"]))
