@@ -697,11 +697,15 @@ run_pairs() {
 	done
 }
 
-# Servers in a rotated order: round r starts with the r-th.
+# Servers in a rotated order: round r (1..REPS) starts (r - 1) / REPS of
+# the way down the list, so that each server runs early in one round, in
+# the middle in another, late in a third. (Until 2026-12-07 round r started
+# with the r-th server: of 19, the module with AES ran last in every round.)
 rotated() {
 	local -a s=($(expand_servers))
-	local n=${#s[@]} i
-	for ((i = 0; i < n; i++)); do echo "${s[(i + $1) % n]}"; done
+	local n=${#s[@]} i off
+	off=$(((($1 - 1) * n) / REPS))
+	for ((i = 0; i < n; i++)); do echo "${s[(i + off) % n]}"; done
 }
 
 main() {
