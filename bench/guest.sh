@@ -146,8 +146,7 @@ setup_net() {
 
 setup_data() {
 	mkdir -p "$DATA" && chmod 755 "$W" "$DATA" &&
-		"$PB" mkdata "$DATA" "$BIG_MIB" "$CONC_MIB" "$NCONC_FILES" "$NSMALL" "$SMALL_BYTES" &&
-		head -c $((PAIR_MIB << 20)) "$DATA/big" >"$DATA/mid" ||
+		"$PB" mkdata "$DATA" "$BIG_MIB" "$CONC_MIB" "$NCONC_FILES" "$NSMALL" "$SMALL_BYTES" ||
 		die "cannot create the data"
 	chmod -R a+rX "$DATA"
 }
@@ -393,9 +392,10 @@ nginx_client() {
 	case $1 in
 	warm) nb curl -sf --cacert "$W/tls/cert.pem" -o /dev/null "$url/small/f0000" ;;
 	large | mid)
+		local file=big
+		[ "$1" = mid ] && file=mid
 		out=$(nb "$PB" exec -- curl -sf --cacert "$W/tls/cert.pem" -o /dev/null \
-			-w '%{size_download} %{time_total}\n' \
-			"$url/$([ "$1" = large ] && echo big || echo mid)" 2>"$W/exec.err") || return 1
+			-w '%{size_download} %{time_total}\n' "$url/$file" 2>"$W/exec.err") || return 1
 		set -- $out
 		echo "wall=$2 bytes=$1 files=1 conns=1 window_bytes=$1 $(exec_cpu)"
 		;;
@@ -681,15 +681,15 @@ applies() {
 # the first byte (its percon metric), which would weigh twice as much on
 # the PAIR_MIB file as on the large one, where its rate is taken.
 run_pairs() {
-	local c i s seq
+	local c i s order
+	head -c $((PAIR_MIB << 20)) "$DATA/big" >"$DATA/mid" || die "cannot create $DATA/mid"
 	for c in $CIPHERS; do
-		seq=()
-		for s in nginx-tls/$c kmod/$c; do
-			expand_servers | grep -qx "$s" && seq+=("$s")
-		done
-		[ "${#seq[@]}" -ge 2 ] || continue
+		expand_servers | grep -qx "kmod/$c" && expand_servers | grep -qx "nginx-tls/$c" ||
+			continue
 		for ((i = 1; i <= PAIRS; i++)); do
-			for s in $(printf '%s\n' "${seq[@]}" | if ((i % 2)); then cat; else tac; fi); do
+			order="nginx-tls/$c kmod/$c"
+			((i % 2)) || order="kmod/$c nginx-tls/$c"
+			for s in $order; do
 				say "pair $i: $s"
 				measure "$s" mid "$i"
 			done

@@ -301,18 +301,14 @@ def paired(run, cipher):
     return {s: spread(v) for s, v in out.items()}
 
 
-def ratio_of(run, key, okey, kmod, other):
-    k, o = med(run["summary"], key, kmod), med(run["summary"], okey, other)
-    return k / o if k is not None and o else None
-
-
 def targets(run, cipher, bounds=TARGETS):
-    out = []
+    summary, out = run["summary"], []
     kmod = server_of("kmod", cipher, True)
     for key, role, bound, kind, *okey in bounds:
         okey = okey[0] if okey else key
         other = server_of(role, cipher, True)
-        ratio = ratio_of(run, key, okey, kmod, other)
+        k, o = med(summary, key, kmod), med(summary, okey, other)
+        ratio = k / o if k is not None and o else None
         # A rate against a neighbour of the paired transfers reads those:
         # the rounds' medians are printed beside it.
         medians = None
