@@ -114,6 +114,27 @@ check_eq "p2pd refuses --cipher aes-256-gcm (exit 2)" "$?" 2
 check_out "... and says why" 'p2pd: invalid --cipher "aes-256-gcm" (aes-128-gcm or chacha20-poly1305)' \
 	cat "$TEST_TMP/badcipher"
 
+# PROTOCOL.md 6.7: padding zeros MAY follow a record's content type. The
+# lib's receivers (p2pctl, the twin) ask the kernel to decrypt records
+# straight into their buffers (TLS_RX_EXPECT_NO_PAD); a padded record is
+# then decrypted a second time, which /proc/net/tls_stat counts.
+out=$(nb "$DP_TOOL" ktls-nopad 127.0.0.1 0 - -)
+printf '%s\n' "$out" | sed 's/^/# /'
+check_out "an unpadded record is read right, decrypted once" \
+	"ok unpadded (read right, TlsRxNoPadViolation +0)" echo "$(echo "$out" | grep unpadded)"
+check_out "a record with 255 padding zeros is read right, decrypted twice" \
+	"ok padded (read right, TlsRxNoPadViolation +1)" echo "$(echo "$out" | grep ' padded')"
+if twin_start 7449 "$TEST_TMP/p2p.conf"; then
+	check_out "the twin reads requests in records padded with 255 zeros" \
+		"sha256 $(sha "$docs/hello.txt") size $(stat -c %s "$docs/hello.txt")" \
+		sh -c 'nsenter --net=/run/netns/b env P2P_SPEC_PAD=255 python3 "$@" | tail -n1' - \
+		"$P2P_ROOT/tests/helpers/spec_client.py" "$DP_A" 7449 alice "$DP_KEYS/alice.key" \
+		chacha20-poly1305 docs hello.txt
+	twin_stop
+else
+	not_ok "p2pd listens on 7449"
+fi
+
 # The record limit: a READ of 4 MiB against a limit of 200 records stops
 # with EKEYEXPIRED after whole READ_DATA frames, every byte before it right,
 # and the connection closed.

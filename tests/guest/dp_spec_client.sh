@@ -28,6 +28,13 @@ for c in aes-128-gcm chacha20-poly1305; do
 done
 check_out "an offer of both: the server's default, aes-128-gcm" \
 	"$(want aes-128-gcm small)" spec any docs small
+# PROTOCOL.md 6.7: padding zeros MAY follow a record's content type.
+for c in aes-128-gcm chacha20-poly1305; do
+	check_out "$c: requests in records padded with 255 zeros are read" \
+		"$(want "$c" small)" nb env P2P_SPEC_PAD=255 python3 \
+		"$P2P_ROOT/tests/helpers/spec_client.py" "$DP_A" "$DP_PORT" alice \
+		"$DP_KEYS/alice.key" "$c" docs small
+done
 
 # PROTOCOL.md 6.8: at the record limit the stream ends with EKEYEXPIRED.
 echo 64 >/sys/kernel/debug/p2pshare/record_limit

@@ -71,6 +71,12 @@
  *                                    vector FILE (p2pshare_v2.txt) over
  *                                    127.0.0.1: "ok CIPHER tx|rx|tamper"
  *                                    lines or "not-ok ..." (exit 1)
+ *   ktls-nopad                       (HOST, PORT, USER, KEYFILE unused) a
+ *                                    receiver set up as the lib's clients
+ *                                    are (p2p_ktls_start) reads a record,
+ *                                    then one with 255 padding zeros, made
+ *                                    here: "ok|not-ok unpadded|
+ *                                    padded (...)" lines (exit 1 on not-ok)
  */
 #include <fcntl.h>
 #include <poll.h>
@@ -819,17 +825,19 @@ static void urec_nonce(const struct urec *r, uint8_t n[P2P_TLS_IV_LEN])
 		n[4 + i] ^= r->seq >> (56 - 8 * i);
 }
 
-/* One record of len bytes of data into out; its length. */
-static size_t urec_seal(struct urec *r, const void *data, size_t len,
-			uint8_t *out)
+/* One record of len bytes of data and pad zeros (< 256) into out; its
+ * length. */
+static size_t urec_seal_pad(struct urec *r, const void *data, size_t len,
+			    size_t pad, uint8_t *out)
 {
-	static uint8_t inner[P2P_TLS_MAX_PLAINTEXT + 1];
+	static uint8_t inner[P2P_TLS_MAX_PLAINTEXT + 256];
 	uint8_t nonce[P2P_TLS_IV_LEN];
 	unsigned long long clen;
-	size_t n = len + 1 + crypto_aead_chacha20poly1305_ietf_ABYTES;
+	size_t n = len + 1 + pad + crypto_aead_chacha20poly1305_ietf_ABYTES;
 
 	memcpy(inner, data, len);
 	inner[len] = 0x17;
+	memset(inner + len + 1, 0, pad);
 	out[0] = 0x17;
 	out[1] = 3;
 	out[2] = 3;
@@ -837,10 +845,16 @@ static size_t urec_seal(struct urec *r, const void *data, size_t len,
 	out[4] = n;
 	urec_nonce(r, nonce);
 	crypto_aead_chacha20poly1305_ietf_encrypt(out + 5, &clen, inner,
-						  len + 1, out, 5, NULL, nonce,
-						  r->rk.key);
+						  len + 1 + pad, out, 5, NULL,
+						  nonce, r->rk.key);
 	r->seq++;
 	return 5 + clen;
+}
+
+static size_t urec_seal(struct urec *r, const void *data, size_t len,
+			uint8_t *out)
+{
+	return urec_seal_pad(r, data, len, 0, out);
 }
 
 /* One record from fd; its data in out, length or a negative errno. */
@@ -872,6 +886,76 @@ static int urec_open(struct urec *r, int fd, uint8_t *out, size_t cap)
 		return -EBADMSG;
 	memcpy(out, rec, plen);
 	return plen;
+}
+
+/* TlsRxNoPadViolation of this network namespace's /proc/net/tls_stat. */
+static long nopad_violations(void)
+{
+	FILE *f = fopen("/proc/net/tls_stat", "re");
+	char name[64];
+	long v = -1, n;
+
+	while (f && fscanf(f, "%63s %ld", name, &n) == 2)
+		if (!strcmp(name, "TlsRxNoPadViolation"))
+			v = n;
+	if (f)
+		fclose(f);
+	if (v < 0)
+		die("/proc/net/tls_stat: no TlsRxNoPadViolation", ENOENT);
+	return v;
+}
+
+/*
+ * Records read by a socket set up as the lib's clients and the twin set
+ * theirs up (p2p_ktls_start: the kernel told to expect no padding, so it
+ * decrypts into the reader's buffer): an unpadded record, then one with 255
+ * padding zeros (its inner plaintext the most a record may hold, 2^14 + 1
+ * bytes), read into a buffer with room for both. Both must read right; only
+ * the padded one makes the kernel decrypt a second time, which it counts as
+ * TlsRxNoPadViolation (never without the option).
+ */
+static int do_ktls_nopad(void)
+{
+	static uint8_t data[P2P_TLS_MAX_PLAINTEXT - 255];
+	static uint8_t rec[P2P_TLS_MAX_PLAINTEXT + 512];
+	static uint8_t got[2 * P2P_TLS_MAX_PLAINTEXT];
+	struct noise_session ns;
+	struct urec ur;
+	int fds[2], pad, ret, bad = 0;
+	long before, viol;
+	ssize_t n;
+
+	randombytes_buf(&ns, sizeof(ns));
+	loop_pair(fds);
+	ret = p2p_ktls_ulp(fds[1]);
+	if (!ret)
+		ret = p2p_ktls_start(fds[1], P2P_CIPHER_CHACHA20_POLY1305, &ns);
+	if (ret)
+		die("kTLS on the receiver", ret);
+	urec_init(&ur, ns.rx.k, ns.hash);
+	for (pad = 0; pad <= 255; pad += 255) {
+		randombytes_buf(data, sizeof(data));
+		before = nopad_violations();
+		ret = p2p_write_full(fds[0], rec,
+				     urec_seal_pad(&ur, data, sizeof(data), pad, rec));
+		if (ret)
+			die("write", ret);
+		n = read(fds[1], got, sizeof(got));
+		viol = nopad_violations() - before;
+		ret = n == sizeof(data) && !memcmp(got, data, sizeof(data)) &&
+		      viol == (pad ? 1 : 0);
+		bad += !ret;
+		printf("%s %s (%s, TlsRxNoPadViolation +%ld)\n",
+		       ret ? "ok" : "not-ok", pad ? "padded" : "unpadded",
+		       n == sizeof(data) && !memcmp(got, data, sizeof(data)) ?
+		       "read right" : "read wrong", viol);
+	}
+	close(fds[0]);
+	close(fds[1]);
+	sodium_memzero(&ns, sizeof(ns));
+	sodium_memzero(&ur, sizeof(ur));
+	fflush(stdout);
+	return bad ? 1 : 0;
 }
 
 /* Authenticated with no kTLS here; the server has records on. */
@@ -1128,6 +1212,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "ktls-vector") && argc == 1)
 		return do_ktls_vector(argv[0]);
+	if (!strcmp(cmd, "ktls-nopad") && argc == 0)
+		return do_ktls_nopad();
 	ret = load_key(keyfile, priv);
 	if (ret)
 		die(keyfile, ret);

@@ -10,11 +10,14 @@ server that follows the spec byte for byte must serve it.
 usage: spec_client.py HOST PORT USER KEYFILE CIPHER EXPORT PATH
   CIPHER: aes-128-gcm | chacha20-poly1305 | any (offers both)
 Prints "cipher NAME", the exports, then "sha256 HEX size N" of PATH.
+P2P_SPEC_PAD=N in the environment (0..255) appends N padding zeros to
+every record it sends, as PROTOCOL.md 6.7 allows.
 Exit status 0, or 1 with a one-line reason on stderr.
 """
 import base64
 import hashlib
 import hmac
+import os
 import socket
 import struct
 import sys
@@ -26,6 +29,7 @@ from cryptography.hazmat.primitives.ciphers.aead import (
 from cryptography.hazmat.primitives import serialization
 
 NAME = b"Noise_KK_25519_ChaChaPoly_SHA256"
+PAD = int(os.environ.get("P2P_SPEC_PAD", "0"))
 CIPHERS = {"aes-128-gcm": 1, "chacha20-poly1305": 2, "any": 3}
 OP_HELLO, OP_HS1, OP_LIST, OP_READ = 0x01, 0x02, 0x03, 0x06
 OP_HELLO_REPLY, OP_HS2, OP_LIST_REPLY = 0x81, 0x82, 0x83
@@ -107,7 +111,7 @@ class Conn:
             return
         aead, iv = self.tx
         for i in range(0, len(data), 16384):
-            inner = data[i:i + 16384] + b"\x17"
+            inner = data[i:i + 16384] + b"\x17" + b"\0" * PAD
             hdr = b"\x17\x03\x03" + struct.pack(">H", len(inner) + 16)
             ct = aead.encrypt(self.nonce(iv, self.tx_seq), inner, hdr)
             self.tx_seq += 1

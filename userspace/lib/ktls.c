@@ -18,6 +18,9 @@
 #ifndef SOL_TLS
 #define SOL_TLS		282
 #endif
+#ifndef TLS_RX_EXPECT_NO_PAD
+#define TLS_RX_EXPECT_NO_PAD	4
+#endif
 
 void p2p_record_key_derive(struct p2p_record_key *out,
 			   const uint8_t k[NOISE_KEYLEN],
@@ -148,6 +151,21 @@ int p2p_ktls_set(int fd, int dir, uint16_t cipher,
 	}
 }
 
+/*
+ * No peer of ours pads its records (PROTOCOL.md 6.7), so the kernel may
+ * decrypt a record straight into the reader's buffer instead of into pages
+ * of its own and copying from there. A padded record still reads right: the
+ * kernel then decrypts it again the slow way (TlsDecryptRetry in
+ * /proc/net/tls_stat). Kernels before 6.0 lack the option; it only saves
+ * work, so its absence is no error.
+ */
+static void expect_no_pad(int fd)
+{
+	unsigned int one = 1;
+
+	setsockopt(fd, SOL_TLS, TLS_RX_EXPECT_NO_PAD, &one, sizeof(one));
+}
+
 int p2p_ktls_start(int fd, uint16_t cipher, const struct noise_session *ns)
 {
 	struct p2p_record_key rk;
@@ -159,6 +177,8 @@ int p2p_ktls_start(int fd, uint16_t cipher, const struct noise_session *ns)
 		p2p_record_key_derive(&rk, ns->rx.k, ns->hash);
 		ret = p2p_ktls_set(fd, TLS_RX, cipher, &rk);
 	}
+	if (!ret)
+		expect_no_pad(fd);
 	sodium_memzero(&rk, sizeof(rk));
 	return ret;
 }
