@@ -125,8 +125,11 @@ for k in $kernels; do
 	cut -d' ' -f1-3 /proc/loadavg >>"$dir/host-load"
 	if [ "${P2P_BENCH_COUNT:-1}" != 0 ]; then
 		say "kernel $k: guest instructions (QEMU plugin)"
+		# One thread runs every vCPU: the count can be added in the block itself.
+		inl=
+		[ "${P2P_BENCH_COUNT_TCG:-single}" = single ] && inl=,inline=on
 		vm "${P2P_BENCH_COUNT_TCG:-single}" "$dir/count.log" --kernel "$k" --mem 2048 \
-			--timeout 1800 --plugin "$root/build/bench/insn_count.so,out=$root/$dir/insns.txt" \
+			--timeout 1800 --plugin "$root/build/bench/insn_count.so,out=$root/$dir/insns.txt$inl" \
 			-- bench/guest.sh count || die "the counting run on $k failed (its output: $dir/count.log*)"
 	fi
 	runs+=("$dir")
