@@ -922,6 +922,7 @@ static int do_ktls_nopad(void)
 	struct noise_session ns;
 	struct urec ur;
 	int fds[2], pad, ret, bad = 0;
+	bool right;
 	long before, viol;
 	ssize_t n;
 
@@ -942,13 +943,12 @@ static int do_ktls_nopad(void)
 			die("write", ret);
 		n = read(fds[1], got, sizeof(got));
 		viol = nopad_violations() - before;
-		ret = n == sizeof(data) && !memcmp(got, data, sizeof(data)) &&
-		      viol == (pad ? 1 : 0);
+		right = n == sizeof(data) && !memcmp(got, data, sizeof(data));
+		ret = right && viol == (pad ? 1 : 0);
 		bad += !ret;
 		printf("%s %s (%s, TlsRxNoPadViolation +%ld)\n",
 		       ret ? "ok" : "not-ok", pad ? "padded" : "unpadded",
-		       n == sizeof(data) && !memcmp(got, data, sizeof(data)) ?
-		       "read right" : "read wrong", viol);
+		       right ? "read right" : "read wrong", viol);
 	}
 	close(fds[0]);
 	close(fds[1]);
