@@ -55,6 +55,9 @@ NCONC_FILES=8			# 32 clients share them: 4 per file
 # run_pairs).
 PAIR_MIB=${P2P_BENCH_PAIR_MIB:-64}
 PAIRS=${P2P_BENCH_PAIRS:-5}
+# sftp's large file, SFTP_PAIRS times per cipher beside the module's in the
+# same place (run_pairs), instead of once a round.
+SFTP_PAIRS=${P2P_BENCH_SFTP_PAIRS:-3}
 NSMALL=${P2P_BENCH_NSMALL:-2000}
 SMALL_BYTES=4096
 DUR=${P2P_BENCH_DURATION:-2}	# seconds of the timed loops (concurrency, wrk)
@@ -347,7 +350,7 @@ client() {
 	set -- "${CMD[@]}"
 	case $metric in
 	warm) nb "$@" get small/f0000 ;;
-	large) nb "$@" get big ;;
+	large | plarge) nb "$@" get big ;;
 	mid) nb "$@" get mid ;;
 	small) nb "$@" get -n "$NSMALL" 'small/f%04d' ;;
 	pipe) nb "$@" get -D "$DEPTH" -n "$NSMALL" 'small/f%04d' ;;
@@ -644,10 +647,15 @@ applies() {
 	# than all the other servers' rounds (see the head of bench/peers.sh).
 	# But for sftp's large file: its rate is the one the 2x-sftp target
 	# reads, and one sample of it moved from 5.3 to 14.0 MB/s between two
-	# runs (some 30 s a round for both ciphers).
+	# runs. It runs beside the module's in run_pairs (sftp_paired), or in
+	# every round where there are no pairs.
 	if is_peer "$1"; then
 		peer_applies "$1" "$2" || return 1
-		[ "$3" = 1 ] || [ "${1%/*}:$2" = sftp:large ] || return 1
+		if [ "${1%/*}:$2" = sftp:large ]; then
+			sftp_paired "$1" && return 1
+		else
+			[ "$3" = 1 ] || return 1
+		fi
 	fi
 	case $1:$2 in
 	*/*:large | */*:small) ;;
@@ -677,16 +685,18 @@ applies() {
 # transfer of the PAIR_MIB file and nginx HTTPS's run back to back, in
 # reverse order every other time, PAIRS times per cipher: report.py takes
 # the median of the module's ratio to its neighbour (metric "mid", rep =
-# the pair's number). sftp stays out: a session costs it some 2.4 s before
-# the first byte (its percon metric), which would weigh twice as much on
-# the PAIR_MIB file as on the large one, where its rate is taken.
+# the pair's number). sftp is paired on the large file instead, the one its
+# rate is taken on: a session costs it some 2.4 s before the first byte (its
+# percon metric), which would weigh twice as much on the PAIR_MIB file. Its
+# transfers are its "large" samples (it leaves the rounds: sftp_paired), the
+# module's beside them metric "plarge", so that the module's rounds stay as
+# they were.
 run_pairs() {
 	local c i s order
 	head -c $((PAIR_MIB << 20)) "$DATA/big" >"$DATA/mid" || die "cannot create $DATA/mid"
 	for c in $CIPHERS; do
-		expand_servers | grep -qx "kmod/$c" && expand_servers | grep -qx "nginx-tls/$c" ||
-			continue
-		for ((i = 1; i <= PAIRS; i++)); do
+		has_server "kmod/$c" || continue
+		has_server "nginx-tls/$c" && for ((i = 1; i <= PAIRS; i++)); do
 			order="nginx-tls/$c kmod/$c"
 			((i % 2)) || order="kmod/$c nginx-tls/$c"
 			for s in $order; do
@@ -694,13 +704,50 @@ run_pairs() {
 				measure "$s" mid "$i"
 			done
 		done
+		sftp_paired "sftp/$c" && for ((i = 1; i <= SFTP_PAIRS; i++)); do
+			order="sftp/$c kmod/$c"
+			((i % 2)) || order="kmod/$c sftp/$c"
+			for s in $order; do
+				say "sftp pair $i: $s"
+				if [ "$s" = "kmod/$c" ]; then
+					measure "$s" plarge "$i"
+				else
+					measure "$s" large "$i"
+				fi
+			done
+		done
 	done
+	return 0
+}
+
+has_server() {
+	expand_servers | grep -qx "$1"
+}
+
+# Whether sftp/CIPHER's large file is measured in run_pairs (timing boot,
+# metric pair asked for, the module with that cipher running) rather than
+# in the rounds.
+sftp_paired() {
+	[ "$MODE" = time ] && [[ " $METRICS " == *" pair "* ]] &&
+		has_server "$1" && has_server "kmod/${1#*/}"
 }
 
 # Servers in a rotated order: round r (1..REPS) starts (r - 1) / REPS of
 # the way down the list, so that each server runs early in one round, in
 # the middle in another, late in a third. (Until 2026-12-07 round r started
 # with the r-th server: of 19, the module with AES ran last in every round.)
+# How many times sftp's large file is measured (the pairs or every round);
+# with "paired", how many of them in pairs.
+peer_large_reps() {
+	if sftp_paired "sftp/$CIPHER1"; then
+		echo "$SFTP_PAIRS"
+	elif [ "$1" = paired ]; then
+		echo 0
+	else
+		echo "$REPS"
+	fi
+}
+
 rotated() {
 	local -a s=($(expand_servers))
 	local n=${#s[@]} i off
@@ -721,9 +768,10 @@ main() {
 		"\"big_mib\": $BIG_MIB, \"conc_mib\": $CONC_MIB, \"nsmall\": $NSMALL," \
 		"\"small_bytes\": $SMALL_BYTES, \"duration\": $DUR, \"perconn\": $PERCONN_N," \
 		"\"handshakes\": $HS_N, \"idle\": $IDLE_N, \"cpus\": $(nproc)," \
-		"\"ciphers\": \"$CIPHERS\", \"peer_reps\": 1, \"peer_large_reps\": $REPS," \
+		"\"ciphers\": \"$CIPHERS\", \"peer_reps\": 1, \"peer_large_reps\": $(peer_large_reps)," \
 		"\"peer_nsmall\": $PEER_NSMALL, \"peer_perconn\": $PEER_PERCONN," \
-		"\"peer_idle\": $PEER_IDLE_N, \"pair_mib\": $PAIR_MIB, \"pairs\": $PAIRS}"
+		"\"peer_idle\": $PEER_IDLE_N, \"pair_mib\": $PAIR_MIB, \"pairs\": $PAIRS," \
+		"\"sftp_pairs\": $(peer_large_reps paired)}"
 	peer_na
 	# Warm-up: one connection to every server, nothing recorded.
 	for server in $(expand_servers); do

@@ -19,12 +19,12 @@
 # "SKIP {server, reason}" and leaves SERVERS; the run goes on.
 #
 # Sized for make bench's default run (under 30 minutes in all): one round
-# (bench/guest.sh's applies), 200 small files (a run-through of 500 took
-# 50 s per OpenSSH row and 21-29 s per mount, in each boot), 3 new
-# connections (OpenSSH: some 1.4 G instructions and 4 s each) and 4 idle
-# ones. The 500 files: P2P_BENCH_PEER_NSMALL=500 (a multiple of 100).
+# (bench/guest.sh's applies), the 500 small files (a multiple of 100;
+# a run-through took 50 s per OpenSSH row and 21-29 s per mount, in each
+# boot), 3 new connections (OpenSSH: some 1.4 G instructions and 4 s each)
+# and 4 idle ones.
 
-PEER_NSMALL=${P2P_BENCH_PEER_NSMALL:-200}
+PEER_NSMALL=${P2P_BENCH_PEER_NSMALL:-500}
 PEER_PERCONN=${P2P_BENCH_PEER_PERCONN:-3}
 PEER_IDLE_N=${P2P_BENCH_PEER_IDLE:-4}
 SSH_USER=p2pssh

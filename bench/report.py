@@ -266,9 +266,16 @@ def summarize(run):
             "no_ktls": sorted(f"{s} {m}" for s, m in no_ktls)}
 
 
-def metric_source(key):
+# The paired transfers (bench/guest.sh run_pairs), per neighbour's role:
+# the module's metric, the neighbour's metric, and the info key of the file
+# size in MiB and of the number of pairs.
+PAIRED = {"nginx-tls": ("mid", "mid", "pair_mib", "pairs"),
+          "sftp": ("plarge", "large", "big_mib", "sftp_pairs")}
+
+
+def metric_source(key, role=None):
     if key == "large_paired":
-        return "mid"
+        return PAIRED.get(role, PAIRED["nginx-tls"])[0]
     return next(m[4] for m in TIME_METRICS + COUNT_METRICS + NOHS_METRICS if m[0] == key)
 
 
@@ -281,24 +288,32 @@ def med(summary, key, server):
     return s["median"] if s else None
 
 
-def ktls_missing(run, key, *servers):
-    src = metric_source(key)
+def ktls_missing(run, key, *servers, role=None):
+    src = metric_source(key, role)
     return any(f"{s} {src}" in run["no_ktls"] for s in servers)
 
 
 def paired(run, cipher):
     """The module's rate over its neighbour's in each of the paired
-    transfers (metric mid, bench/guest.sh run_pairs), per neighbour."""
-    kmod, by, out = f"kmod/{cipher}", {}, {}
-    for r in run["raw"]:
-        if r["metric"] == "mid" and not r.get("failed") and r["server"].endswith(f"/{cipher}"):
-            by.setdefault(r["rep"], {})[r["server"]] = per(r["bytes"], r["wall"], 1e-6)
-    for _, rates in sorted(by.items()):
-        k = rates.get(kmod)
-        for s, v in rates.items():
-            if s != kmod and k and v:
-                out.setdefault(s, []).append(k / v)
-    return {s: spread(v) for s, v in out.items()}
+    transfers (bench/guest.sh run_pairs; PAIRED), per neighbour."""
+    kmod, out = f"kmod/{cipher}", {}
+    if not run["info"].get("sftp_pairs", 1):
+        roles = {k: v for k, v in PAIRED.items() if k != "sftp"}
+    else:
+        roles = PAIRED
+    for role, (kmetric, ometric, _, _) in roles.items():
+        other, k, o = f"{role}/{cipher}", {}, {}
+        for r in run["raw"]:
+            if r.get("failed") or not r.get("wall"):
+                continue
+            if r["server"] == kmod and r["metric"] == kmetric:
+                k[r["rep"]] = per(r["bytes"], r["wall"], 1e-6)
+            elif r["server"] == other and r["metric"] == ometric:
+                o[r["rep"]] = per(r["bytes"], r["wall"], 1e-6)
+        v = [k[i] / o[i] for i in sorted(k) if i in o and o[i]]
+        if v:
+            out[other] = spread(v)
+    return out
 
 
 def targets(run, cipher, bounds=TARGETS):
@@ -320,8 +335,8 @@ def targets(run, cipher, bounds=TARGETS):
         met = None if ratio is None else (ratio >= bound if kind == "min" else ratio <= bound)
         out.append({"metric": key, "server": kmod, "versus": versus, "ratio": ratio,
                     "bound": bound, "kind": kind, "met": met, "medians_ratio": medians,
-                    "ktls_missing": ktls_missing(run, key, kmod)
-                    or ktls_missing(run, okey, other)})
+                    "ktls_missing": ktls_missing(run, key, kmod, role=role)
+                    or ktls_missing(run, okey, other, role=role)})
     return out
 
 
@@ -338,16 +353,17 @@ def print_bounds(bounds):
               f"  (target {op} {t['bound']})  {verdict}")
 
 
-def print_paired(run, cipher):
-    p = paired(run, cipher)
-    if not p:
-        return
-    info = run["info"]
-    print(f"  large_paired: {info.get('pair_mib', '?')} MiB, the module and its neighbour "
-          "back to back, the median of the module's rate over its neighbour's in "
-          f"{info.get('pairs', '?')} pairs (min-max): "
-          + ", ".join(f"{s} {v['median']:.2f} ({v['min']:.2f}-{v['max']:.2f})"
-                      for s, v in sorted(p.items())))
+def print_paired(run, cipher, roles=("nginx-tls",)):
+    p, info = paired(run, cipher), run["info"]
+    for role in roles:
+        v = p.get(f"{role}/{cipher}")
+        if not v:
+            continue
+        _, _, mib, n = PAIRED[role]
+        print(f"  large_paired: {info.get(mib, '?')} MiB, the module and {role} back to back, "
+              "the median of the module's rate over its neighbour's in "
+              f"{info.get(n, '?')} pairs (min-max): {role}/{cipher} {v['median']:.2f} "
+              f"({v['min']:.2f}-{v['max']:.2f})")
 
 
 def fmt(v):
@@ -573,8 +589,13 @@ def peer_rounds(info):
         ("files a new connection each", info.get("peer_perconn")),
         ("idle connections", info.get("peer_idle"))) if v is not None)
     large = info.get("peer_large_reps") or peer
-    lead = (f"peers: sftp's large file medians of {large} rounds, the rest one round"
-            if large > peer else "peers: one round")
+    if info.get("sftp_pairs"):
+        lead = (f"peers: sftp's large file medians of {info['sftp_pairs']} transfers, each "
+                "paired with the module's, the rest one round")
+    elif large > peer:
+        lead = f"peers: sftp's large file medians of {large} rounds, the rest one round"
+    else:
+        lead = "peers: one round"
     return (f"our servers: medians of {reps} rounds; {lead}"
             + (f" ({sizes})" if sizes else ""))
 
@@ -623,6 +644,7 @@ def report_run(a, i, d, date, doc):
             run["targets"][f"peers/{c}"] = targets(run, c, PEER_TARGETS)
             print(f"targets against the peers, {name} (p2pshare.ko / peer, medians):")
             print_bounds(run["targets"][f"peers/{c}"])
+            print_paired(run, c, ("sftp",))
     if run["no_ktls"]:
         print("\n! kTLS not used (the servers' TlsTxSw did not grow): "
               + ", ".join(run["no_ktls"]))
