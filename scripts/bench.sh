@@ -37,7 +37,8 @@ set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-out=${P2P_BENCH_OUT:-build/bench}
+out=${P2P_BENCH_OUT:-build/bench}	# relative to the tree's root
+case $out in /*) ;; *) out=$root/$out ;; esac
 
 say() { printf 'bench: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
@@ -97,7 +98,7 @@ run_profile() {
 		P2P_BENCH_BIG_MIB=${P2P_BENCH_BIG_MIB:-1} P2P_BENCH_CONC_MIB=${P2P_BENCH_CONC_MIB:-1} \
 		vm "${P2P_BENCH_COUNT_TCG:-single}" "$dir/count.log" --kernel "$k" --mem 2048 \
 		--timeout 1800 \
-		--plugin "$root/build/bench/insn_count.so,out=$root/$dir/insns.txt,prof=$root/$dir/prof.txt" \
+		--plugin "$root/build/bench/insn_count.so,out=$dir/insns.txt,prof=$dir/prof.txt" \
 		-- bench/guest.sh count || die "the profile run on $k failed (its output: $dir/count.log*)"
 	sed -n 's/^KSYM //p' "$dir/count.log" >"$dir/kallsyms"
 	[ -s "$dir/kallsyms" ] || die "no kernel symbols in $dir/count.log"
@@ -129,7 +130,7 @@ for k in $kernels; do
 		inl=
 		[ "${P2P_BENCH_COUNT_TCG:-single}" = single ] && inl=,inline=on
 		vm "${P2P_BENCH_COUNT_TCG:-single}" "$dir/count.log" --kernel "$k" --mem 2048 \
-			--timeout 1800 --plugin "$root/build/bench/insn_count.so,out=$root/$dir/insns.txt$inl" \
+			--timeout 1800 --plugin "$root/build/bench/insn_count.so,out=$dir/insns.txt$inl" \
 			-- bench/guest.sh count || die "the counting run on $k failed (its output: $dir/count.log*)"
 	fi
 	runs+=("$dir")
