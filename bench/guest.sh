@@ -741,7 +741,7 @@ sftp_paired() {
 peer_large_reps() {
 	if sftp_paired "sftp/$CIPHER1"; then
 		echo "$SFTP_PAIRS"
-	elif [ "$1" = paired ]; then
+	elif [ "${1:-}" = paired ]; then
 		echo 0
 	else
 		echo "$REPS"
