@@ -5,7 +5,7 @@
 # HTTP, and the raw sendfile path, and the peers users pick instead (sftp, scp, knfsd, ksmbd
 # sealed and clear; bench/peers.sh: the large file every round, the rest one), on the same
 # data over the same veth pair in a QEMU guest (docs/BENCHMARKS.md); the encrypted servers
-# once per cipher. About 25-29 minutes on the 2-core build host.
+# once per cipher. About 28-29 minutes on the 2-core build host.
 #
 # Per kernel, two boots of scripts/vm running bench/guest.sh:
 #   time   throughput, server CPU and memory per idle connection, P2P_BENCH_REPS rounds
